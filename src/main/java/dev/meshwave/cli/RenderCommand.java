@@ -1,0 +1,96 @@
+package dev.meshwave.cli;
+
+import dev.meshwave.output.DriftCheck;
+import dev.meshwave.output.LiveStageReader;
+import dev.meshwave.output.TreeWriter;
+import dev.meshwave.output.UnsafeOutputException;
+import dev.meshwave.plan.InvalidPlanException;
+import dev.meshwave.plan.Plan;
+import dev.meshwave.render.RenderException;
+import dev.meshwave.render.RenderedTree;
+import dev.meshwave.render.Renderer;
+import dev.meshwave.render.TemplateException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "render", mixinStandardHelpOptions = true,
+        description = "Validate a plan and write its stages under DIR, one directory per cluster path.")
+final class RenderCommand implements Callable<Integer> {
+
+    /** What the user asked for, copied out of picocli's fields. */
+    record Options(Path plan, Path out, boolean check, Optional<String> live, Path templates) {}
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
+    Path planFile;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output root; cluster paths are relative to it.")
+    Path out;
+
+    @Option(names = "--check", description = "Write nothing; exit 1 and print a unified diff when DIR differs from the render.")
+    boolean check;
+
+    @Option(names = "--live", paramLabel = "STAGE",
+            description = "Stage the live kustomization and restart components point at: number, name or directory"
+                    + " (default: the first stage; with --check, the stage DIR points at).")
+    String live;
+
+    @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
+    Path templates;
+
+    @Override
+    public Integer call() throws InvalidPlanException, IOException, TemplateException, RenderException, UnsafeOutputException {
+        return execute(new Options(planFile, out, check, Optional.ofNullable(live), templates));
+    }
+
+    private int execute(Options options) throws InvalidPlanException, IOException, TemplateException, RenderException,
+            UnsafeOutputException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        Plan plan = Workflow.load(options.plan(), stderr).plan();
+        Renderer renderer = new Renderer(Workflow.templates(options.templates()));
+        Renderer.LiveStages liveStages = options.live().map(Renderer.LiveStages::of)
+                .orElseGet(() -> options.check() ? liveStagesOnDisk(plan, options.out()) : Renderer.LiveStages.first());
+        RenderedTree tree = renderer.render(plan, liveStages);
+        if (options.check()) {
+            String diff = new DriftCheck(options.out()).diff(tree);
+            if (diff.isEmpty()) {
+                stderr.printf("%s is up to date with %s%n", options.out(), options.plan());
+                return ExitCodes.OK;
+            }
+            stdout.print(diff);
+            stderr.printf("%s differs from what %s renders (diff above); run meshwave render to update it%n",
+                    options.out(), options.plan());
+            return ExitCodes.DRIFT;
+        }
+        new TreeWriter(options.out()).write(tree);
+        for (String root : tree.roots()) {
+            stderr.printf("rendered %s (%d files)%n", options.out().resolve(root), tree.under(root).size());
+        }
+        return ExitCodes.OK;
+    }
+
+    private static Renderer.LiveStages liveStagesOnDisk(Plan plan, Path out) {
+        Map<String, String> byCluster = new HashMap<>();
+        for (Plan.Cluster cluster : plan.clusters()) {
+            try {
+                LiveStageReader.read(out.resolve(cluster.path())).ifPresent(stage -> byCluster.put(cluster.name(), stage));
+            } catch (IOException e) {
+                // Unreadable: the diff will show the directory as it is.
+            }
+        }
+        return new Renderer.LiveStages(Optional.empty(), byCluster);
+    }
+}

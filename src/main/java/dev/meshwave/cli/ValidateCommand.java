@@ -1,0 +1,38 @@
+package dev.meshwave.cli;
+
+import dev.meshwave.plan.InvalidPlanException;
+import dev.meshwave.plan.Plan;
+import dev.meshwave.plan.PlanLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check a plan: schema, revision and version rules, waves. Prints every problem as FILE:LINE:COL: PATH: MESSAGE.")
+final class ValidateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
+    Path planFile;
+
+    @Override
+    public Integer call() throws InvalidPlanException {
+        PlanLoader.LoadedPlan loaded = Workflow.load(planFile, spec.commandLine().getErr());
+        Plan plan = loaded.plan();
+        int namespaces = plan.waves().stream().mapToInt(w -> w.namespaces().size()).sum();
+        spec.commandLine().getOut().printf("%s: valid: plan %s moves %d namespace%s in %d wave%s on %d cluster%s from %s to %s (%s)%n",
+                planFile, plan.name(), namespaces, plural(namespaces), plan.waves().size(), plural(plan.waves().size()),
+                plan.clusters().size(), plural(plan.clusters().size()), plan.from().revision(), plan.to().revision(),
+                plan.to().version());
+        return ExitCodes.OK;
+    }
+
+    private static String plural(int n) {
+        return n == 1 ? "" : "s";
+    }
+}

@@ -1,0 +1,55 @@
+package dev.meshwave.plan;
+
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** An Istio version {@code M.m.p} or an Anthos / Cloud Service Mesh version {@code M.m.p-asm.r}. */
+public record MeshVersion(int major, int minor, int patch, OptionalInt asmRelease) implements Comparable<MeshVersion> {
+
+    private static final Pattern FORM = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(?:-asm\\.(\\d+))?");
+    private static final Comparator<MeshVersion> ORDER = Comparator.comparingInt(MeshVersion::major)
+            .thenComparingInt(MeshVersion::minor)
+            .thenComparingInt(MeshVersion::patch)
+            .thenComparingInt(v -> v.asmRelease().orElse(-1));
+
+    public static MeshVersion parse(String text) {
+        Matcher m = FORM.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a mesh version: " + text);
+        }
+        return new MeshVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)),
+                m.group(4) == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(m.group(4))));
+    }
+
+    public boolean isAsm() {
+        return asmRelease.isPresent();
+    }
+
+    /**
+     * The revision asmcli derives from an ASM version: {@code 1.14.0-asm.1 -> asm-1140-1}. Plain Istio
+     * versions have none (the plan must name one).
+     */
+    public Optional<String> defaultRevision() {
+        return isAsm()
+                ? Optional.of("asm-" + major + minor + patch + "-" + asmRelease.getAsInt())
+                : Optional.empty();
+    }
+
+    public boolean atLeast(int major, int minor) {
+        return this.major > major || (this.major == major && this.minor >= minor);
+    }
+
+    @Override
+    public int compareTo(MeshVersion other) {
+        return ORDER.compare(this, other);
+    }
+
+    @Override
+    public String toString() {
+        return major + "." + minor + "." + patch + (isAsm() ? "-asm." + asmRelease.getAsInt() : "");
+    }
+}

@@ -1,0 +1,110 @@
+package dev.meshwave.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the user's IstioOperator overlays named by {@code spec.to.overlays}: files inside the plan's
+ * directory (symlinks included), one IstioOperator document each, not fighting the plan's revision.
+ */
+final class OverlayReader {
+
+    static final String API_VERSION = "install.istio.io/v1alpha1";
+
+    private final YamlDocument plan;
+    private final Path planDir;
+    private final Path labelDir;
+    private final List<Problem> problems;
+
+    OverlayReader(YamlDocument plan, Path planDir, Path labelDir, List<Problem> problems) {
+        this.plan = plan;
+        this.planDir = planDir;
+        this.labelDir = labelDir;
+        this.problems = problems;
+    }
+
+    List<Plan.Overlay> read() {
+        List<Plan.Overlay> overlays = new ArrayList<>();
+        JsonNode entries = plan.root().path("spec").path("to").path("overlays");
+        String revision = plan.root().path("spec").path("to").path("revision").asText(null);
+        for (int i = 0; i < entries.size(); i++) {
+            String pointer = "/spec/to/overlays/" + i;
+            String relative = entries.get(i).asText();
+            Path file = resolveInside(pointer, relative);
+            if (file == null) {
+                continue;
+            }
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (IOException e) {
+                error(pointer, "cannot read overlay '" + relative + "': " + e.getMessage());
+                continue;
+            }
+            String label = labelDir == null ? relative : labelDir.resolve(relative).toString();
+            int before = problems.size();
+            YamlDocument.read(label, bytes, problems).ifPresent(overlay -> checkOverlay(overlay, revision));
+            if (problems.size() == before) {
+                String text = new String(bytes, StandardCharsets.UTF_8).replace("\r\n", "\n").replace("\uFEFF", "");
+                overlays.add(new Plan.Overlay(relative, text.endsWith("\n") ? text : text + "\n"));
+            }
+        }
+        return overlays;
+    }
+
+    private Path resolveInside(String pointer, String relative) {
+        if (relative.startsWith("/") || relative.contains("\\") || relative.matches("^[A-Za-z]:.*")) {
+            error(pointer, "overlay path '" + relative + "' must be relative to the plan's directory");
+            return null;
+        }
+        Path file = planDir.resolve(relative).normalize();
+        if (!file.startsWith(planDir)) {
+            error(pointer, "overlay path '" + relative + "' leaves the plan's directory");
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            error(pointer, "overlay '" + relative + "' does not exist (paths are relative to the plan's directory)");
+            return null;
+        }
+        try {
+            if (!file.toRealPath().startsWith(planDir.toRealPath())) {
+                error(pointer, "overlay '" + relative + "' is a link that leads outside the plan's directory");
+                return null;
+            }
+        } catch (IOException e) {
+            error(pointer, "cannot resolve overlay '" + relative + "': " + e.getMessage());
+            return null;
+        }
+        return file;
+    }
+
+    private void checkOverlay(YamlDocument overlay, String planRevision) {
+        JsonNode root = overlay.root();
+        if (!API_VERSION.equals(root.path("apiVersion").asText()) || !"IstioOperator".equals(root.path("kind").asText())) {
+            YamlDocument.Location at = overlay.locate(root.has("kind") ? "/kind" : "");
+            problems.add(Problem.error(at.value(), at.displayPath(), "an overlay must be an IstioOperator (apiVersion: "
+                    + API_VERSION + ", kind: IstioOperator), found " + describeKind(root)));
+            return;
+        }
+        JsonNode revision = root.path("spec").path("revision");
+        if (!revision.isMissingNode() && planRevision != null && !revision.asText().equals(planRevision)) {
+            YamlDocument.Location at = overlay.locate("/spec/revision");
+            problems.add(Problem.error(at.value(), at.displayPath(), "the overlay sets revision '" + revision.asText()
+                    + "' but the plan installs '" + planRevision + "'; remove spec.revision from the overlay"));
+        }
+    }
+
+    private static String describeKind(JsonNode root) {
+        return root.path("apiVersion").asText("(no apiVersion)") + " " + root.path("kind").asText("(no kind)");
+    }
+
+    private void error(String pointer, String message) {
+        YamlDocument.Location at = plan.locate(pointer);
+        problems.add(Problem.error(at.value(), at.displayPath(), message));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.meshwave.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.StreamSupport;
+
+/**
+ * Load → schema → semantic checks → overlays → {@link Plan}. Each step runs only when the one before
+ * found no error, and reports all of its own problems together.
+ */
+public final class PlanLoader {
+
+    /** A valid plan and the warnings found on the way. */
+    public record LoadedPlan(Plan plan, List<Problem> warnings) {}
+
+    private final PlanSchema schema;
+
+    public PlanLoader(PlanSchema schema) {
+        this.schema = schema;
+    }
+
+    public LoadedPlan load(Path planFile) throws InvalidPlanException {
+        String label = planFile.toString();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(planFile);
+        } catch (NoSuchFileException e) {
+            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(label, 1, 1), "", "no such file")));
+        } catch (IOException e) {
+            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(label, 1, 1), "",
+                    "cannot read the plan: " + e.getMessage())));
+        }
+        List<Problem> problems = new ArrayList<>();
+        YamlDocument document = YamlDocument.read(label, bytes, problems).orElseThrow(() -> new InvalidPlanException(problems));
+        problems.addAll(schema.validate(document));
+        failOnErrors(problems);
+        problems.addAll(PlanChecks.check(document));
+        failOnErrors(problems);
+        Path planDir = planFile.toAbsolutePath().normalize().getParent();
+        List<Plan.Overlay> overlays = new OverlayReader(document, planDir, planFile.getParent(), problems).read();
+        failOnErrors(problems);
+        return new LoadedPlan(toPlan(document, overlays), List.copyOf(problems));
+    }
+
+    private static void failOnErrors(List<Problem> problems) throws InvalidPlanException {
+        if (problems.stream().anyMatch(Problem::isError)) {
+            List<Problem> sorted = new ArrayList<>(problems);
+            sorted.sort(Comparator.comparing((Problem p) -> p.position().file())
+                    .thenComparingInt(p -> p.position().line())
+                    .thenComparingInt(p -> p.position().column()));
+            throw new InvalidPlanException(sorted);
+        }
+    }
+
+    private static Plan toPlan(YamlDocument document, List<Plan.Overlay> overlays) {
+        JsonNode root = document.root();
+        JsonNode spec = root.path("spec");
+        JsonNode from = spec.path("from");
+        JsonNode to = spec.path("to");
+        MeshVersion toVersion = MeshVersion.parse(to.path("version").asText());
+        String toRevision = text(to, "revision").or(toVersion::defaultRevision).orElseThrow();
+        JsonNode finalize = spec.path("finalize");
+        return new Plan(
+                document.file(),
+                root.path("metadata").path("name").asText(),
+                new Plan.From(from.path("revision").asText(), text(from, "version").map(MeshVersion::parse)),
+                new Plan.To(toVersion, toRevision, text(to, "hub"), text(to, "profile"),
+                        Plan.CertificateAuthority.valueOf(to.path("ca").asText("mesh_ca").toUpperCase(java.util.Locale.ROOT)),
+                        text(to, "caPool"), strings(to.path("options")), overlays),
+                Plan.Injection.valueOf(spec.path("injection").asText("revision").toUpperCase(java.util.Locale.ROOT)),
+                toTags(spec.path("tags")),
+                StreamSupport.stream(spec.path("clusters").spliterator(), false)
+                        .map(c -> toCluster(c, from.path("revision").asText())).toList(),
+                StreamSupport.stream(spec.path("waves").spliterator(), false)
+                        .map(w -> new Plan.Wave(w.path("name").asText(), strings(w.path("namespaces")), strings(w.path("clusters"))))
+                        .toList(),
+                Plan.Restart.valueOf(spec.path("restart").asText("annotation").toUpperCase(java.util.Locale.ROOT)),
+                new Plan.Finalize(finalize.path("istiodService").asBoolean(true),
+                        finalize.path("defaultTag").asBoolean(true),
+                        finalize.path("removeOldRevision").asBoolean(true)));
+    }
+
+    private static Plan.Cluster toCluster(JsonNode cluster, String fromRevision) {
+        // A non-revisioned gateway's pods carry canonical-revision "latest" (Istio's gateway charts).
+        String canonicalBefore = fromRevision.equals(Plan.DEFAULT_REVISION) ? "latest" : fromRevision;
+        return new Plan.Cluster(
+                cluster.path("name").asText(),
+                cluster.path("path").asText(),
+                text(cluster, "project"),
+                text(cluster, "location"),
+                text(cluster, "network"),
+                text(cluster, "fleetProject"),
+                Optional.of(cluster.path("ingressGateway")).filter(JsonNode::isObject).map(g -> new Plan.IngressGateway(
+                        g.path("namespace").asText("istio-system"),
+                        g.path("service").asText(),
+                        g.path("fromCanonicalRevision").asText(canonicalBefore))),
+                text(cluster, "namespacesFrom"));
+    }
+
+    private static java.util.Map<String, String> toTags(JsonNode tags) {
+        java.util.Map<String, String> map = new java.util.TreeMap<>();
+        tags.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+        return map;
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        return Optional.ofNullable(node.get(field)).filter(JsonNode::isTextual).map(JsonNode::asText);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+    }
+}

@@ -1,0 +1,234 @@
+package dev.meshwave.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonNodePath;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+
+/**
+ * The plan's JSON Schema (draft 2020-12), shipped in the jar and printed by {@code meshwave schema}.
+ * Validation messages are rewritten for people: positions from the YAML, the offending field's path,
+ * what would be valid, and a "did you mean" for misspelled keys and values.
+ */
+public final class PlanSchema {
+
+    private static final String RESOURCE = "plan.schema.json";
+
+    private final String text;
+    private final JsonNode schemaTree;
+    private final JsonSchema schema;
+
+    private PlanSchema(String text) {
+        this.text = text;
+        try {
+            this.schemaTree = new ObjectMapper().readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                .pathType(PathType.JSON_POINTER)
+                .locale(Locale.ROOT)
+                .build();
+        this.schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schemaTree, config);
+    }
+
+    public static PlanSchema load() {
+        try (InputStream in = PlanSchema.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + RESOURCE);
+            }
+            return new PlanSchema(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The schema document as shipped. */
+    public String text() {
+        return text;
+    }
+
+    /** Every schema violation of a document, in source order. */
+    public List<Problem> validate(YamlDocument document) {
+        List<Problem> problems = new ArrayList<>();
+        for (ValidationMessage message : schema.validate(document.root())) {
+            problems.add(toProblem(document, message));
+        }
+        problems.sort(Comparator.comparingInt((Problem p) -> p.position().line())
+                .thenComparingInt(p -> p.position().column())
+                .thenComparing(Problem::message));
+        return problems.stream().distinct().collect(Collectors.toList());
+    }
+
+    private Problem toProblem(YamlDocument document, ValidationMessage message) {
+        String pointer = pointer(message.getInstanceLocation());
+        JsonNode owner = schemaObject(message);
+        String type = message.getType();
+        switch (type) {
+            case "additionalProperties": {
+                String property = message.getProperty();
+                YamlDocument.Location at = document.locate(pointer + "/" + YamlDocument.escape(property));
+                List<String> allowed = names(owner.path("properties"));
+                return Problem.error(at.key(), at.displayPath(),
+                        "unknown field '" + property + "'" + didYouMean(property, allowed)
+                                + " (expected one of: " + String.join(", ", allowed) + ")");
+            }
+            case "required": {
+                String property = message.getProperty();
+                YamlDocument.Location parent = document.locate(pointer);
+                String path = parent.displayPath().isEmpty() ? property : parent.displayPath() + "." + property;
+                return Problem.error(parent.key(), path, "is required" + describe(owner.path("properties").path(property)));
+            }
+            default:
+                break;
+        }
+        YamlDocument.Location at = document.locate(pointer);
+        JsonNode value = message.getInstanceNode();
+        String text = switch (type) {
+            case "type" -> "must be " + article(owner.path("type").asText()) + ", not " + article(jsonType(value))
+                    + (jsonType(value).equals("number") && owner.path("type").asText().equals("string")
+                            ? " (quote it: \"" + value.asText() + "\")" : "");
+            case "enum" -> {
+                List<String> allowed = StreamSupport.stream(owner.path("enum").spliterator(), false)
+                        .map(JsonNode::asText).toList();
+                yield "'" + value.asText() + "' is not allowed" + didYouMean(value.asText(), allowed)
+                        + " (expected one of: " + String.join(", ", allowed) + ")";
+            }
+            case "const" -> "must be '" + owner.path("const").asText() + "', not '" + value.asText() + "'";
+            case "pattern", "maxLength", "minLength" -> {
+                String comment = owner.path("$comment").asText(owner.path("description").asText(""));
+                if (type.equals("minLength") && value.asText().isEmpty()) {
+                    yield "must not be empty";
+                }
+                yield "'" + value.asText() + "' is not valid" + (comment.isEmpty() ? "" : "; expected " + comment);
+            }
+            case "minItems" -> "must list at least " + owner.path("minItems").asInt() + " item(s)";
+            case "uniqueItems" -> "must not list the same item twice";
+            default -> stripLocation(message.getMessage());
+        };
+        return Problem.error(at.value(), at.displayPath(), text);
+    }
+
+    /** The schema object that holds the failing keyword (the keyword's parent in the schema). */
+    private JsonNode schemaObject(ValidationMessage message) {
+        JsonNodePath fragment = message.getSchemaLocation().getFragment();
+        JsonNode node = schemaTree;
+        for (int i = 0; i < fragment.getNameCount() - 1; i++) {
+            Object element = fragment.getElement(i);
+            node = element instanceof Integer index ? node.path(index) : node.path(element.toString());
+        }
+        return node;
+    }
+
+    private static String pointer(JsonNodePath path) {
+        StringBuilder pointer = new StringBuilder();
+        for (int i = 0; i < path.getNameCount(); i++) {
+            pointer.append('/').append(YamlDocument.escape(String.valueOf(path.getElement(i))));
+        }
+        return pointer.toString();
+    }
+
+    private static List<String> names(JsonNode properties) {
+        List<String> names = new ArrayList<>();
+        properties.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static String describe(JsonNode property) {
+        if (property.has("$comment")) {
+            return " (" + property.get("$comment").asText() + ")";
+        }
+        if (property.has("description")) {
+            return " (" + property.get("description").asText() + ")";
+        }
+        return "";
+    }
+
+    private static String jsonType(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return "null";
+        }
+        if (node.isTextual()) {
+            return "string";
+        }
+        if (node.isNumber()) {
+            return "number";
+        }
+        if (node.isBoolean()) {
+            return "boolean";
+        }
+        if (node.isArray()) {
+            return "array";
+        }
+        return "object";
+    }
+
+    private static String article(String jsonType) {
+        return switch (jsonType) {
+            case "object" -> "a mapping";
+            case "array" -> "a list";
+            case "string" -> "a string";
+            case "number", "integer" -> "a number";
+            case "boolean" -> "true or false";
+            case "null" -> "empty (null)";
+            default -> jsonType;
+        };
+    }
+
+    private static String stripLocation(String message) {
+        int colon = message.indexOf(": ");
+        return colon >= 0 && message.startsWith("/") ? message.substring(colon + 2) : message;
+    }
+
+    /** "; did you mean 'x'?" when one allowed word is close to what was written, else nothing. */
+    static String didYouMean(String written, List<String> allowed) {
+        return closest(written, Set.copyOf(allowed)).map(s -> "; did you mean '" + s + "'?").orElse("");
+    }
+
+    static Optional<String> closest(String written, Set<String> candidates) {
+        String lower = written.toLowerCase(Locale.ROOT);
+        return candidates.stream()
+                .filter(c -> {
+                    int distance = levenshtein(lower, c.toLowerCase(Locale.ROOT));
+                    return distance <= Math.max(1, Math.min(3, c.length() / 3));
+                })
+                .min(Comparator.comparingInt((String c) -> levenshtein(lower, c.toLowerCase(Locale.ROOT)))
+                        .thenComparing(c -> c));
+    }
+
+    static int levenshtein(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,343 @@
+package dev.meshwave.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.NodeEvent;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/**
+ * One YAML document read strictly, as a JSON tree plus the source position of every node.
+ *
+ * <p>Plans and overlays are small hand-written files, so anything that makes them hard to review is
+ * refused rather than interpreted: more than one document, anchors and aliases (also the defence
+ * against alias bombs), duplicate keys, custom tags, non-string keys, deep nesting, huge files.
+ * Positions are kept so that every later check can say {@code file:line:column}.
+ */
+public final class YamlDocument {
+
+    public static final int MAX_BYTES = 1 << 20;
+    public static final int MAX_DEPTH = 64;
+
+    /** Where a node sits: the key that names it (or its sequence dash) and its value. */
+    public record Location(String displayPath, SourcePosition key, SourcePosition value) {}
+
+    private final String file;
+    private final JsonNode root;
+    private final Map<String, Location> locations;
+
+    private YamlDocument(String file, JsonNode root, Map<String, Location> locations) {
+        this.file = file;
+        this.root = root;
+        this.locations = Map.copyOf(locations);
+    }
+
+    public String file() {
+        return file;
+    }
+
+    public JsonNode root() {
+        return root;
+    }
+
+    /** The location of the node at a JSON pointer, or of its nearest ancestor that exists. */
+    public Location locate(String pointer) {
+        String p = pointer;
+        while (true) {
+            Location location = locations.get(p);
+            if (location != null) {
+                return location;
+            }
+            if (p.isEmpty()) {
+                return new Location("", new SourcePosition(file, 1, 1), new SourcePosition(file, 1, 1));
+            }
+            p = p.substring(0, p.lastIndexOf('/'));
+        }
+    }
+
+    /**
+     * Reads {@code bytes} as one YAML document whose root is a mapping. Problems go to
+     * {@code problems}; the result is empty when there was at least one.
+     */
+    public static Optional<YamlDocument> read(String file, byte[] bytes, List<Problem> problems) {
+        int before = problems.size();
+        if (bytes.length > MAX_BYTES) {
+            problems.add(Problem.error(positionOfByte(file, bytes, MAX_BYTES), "",
+                    "the file is larger than " + MAX_BYTES + " bytes; a plan or overlay that large is not hand-written"));
+            return Optional.empty();
+        }
+        Optional<String> text = decodeUtf8(file, bytes, problems);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String source = text.get().startsWith("\uFEFF") ? text.get().substring(1) : text.get();
+        LoadSettings settings = LoadSettings.builder()
+                .setLabel(file)
+                .setSchema(new CoreSchema())
+                .setAllowDuplicateKeys(false)
+                .setMaxAliasesForCollections(0)
+                .setCodePointLimit(MAX_BYTES)
+                .build();
+        try {
+            if (!checkEvents(file, source, settings, problems)) {
+                return Optional.empty();
+            }
+            Node node = new Compose(settings).composeString(source).orElse(null);
+            if (node == null) {
+                problems.add(Problem.error(new SourcePosition(file, 1, 1), "", "the file holds no YAML document"));
+                return Optional.empty();
+            }
+            if (!(node instanceof MappingNode)) {
+                problems.add(Problem.error(position(file, node.getStartMark()), "",
+                        "the document must be a mapping (key: value pairs), not a " + describe(node)));
+                return Optional.empty();
+            }
+            Map<String, Location> locations = new HashMap<>();
+            SourcePosition start = position(file, node.getStartMark());
+            locations.put("", new Location("", start, start));
+            JsonNode root = new Converter(file, locations, problems).convert(node, "", "");
+            if (problems.size() > before) {
+                return Optional.empty();
+            }
+            return Optional.of(new YamlDocument(file, root, locations));
+        } catch (MarkedYamlEngineException e) {
+            problems.add(Problem.error(position(file, e.getProblemMark().or(e::getContextMark)), "",
+                    "not valid YAML: " + describeYamlError(e)));
+            return Optional.empty();
+        } catch (YamlEngineException e) {
+            problems.add(Problem.error(new SourcePosition(file, 1, 1), "", "not valid YAML: " + e.getMessage()));
+            return Optional.empty();
+        }
+    }
+
+    /** Streams the parser's events (no tree yet) to refuse aliases, anchors, deep nesting and extra documents. */
+    private static boolean checkEvents(String file, String source, LoadSettings settings, List<Problem> problems) {
+        int documents = 0;
+        int depth = 0;
+        for (Event event : new Parse(settings).parseString(source)) {
+            switch (event.getEventId()) {
+                case DocumentStart -> {
+                    documents++;
+                    if (documents == 2) {
+                        problems.add(Problem.error(position(file, event.getStartMark()), "",
+                                "only one YAML document is allowed; found a second one ('---')"));
+                        return false;
+                    }
+                }
+                case Alias -> {
+                    problems.add(Problem.error(position(file, event.getStartMark()), "",
+                            "aliases (*name) are not allowed; write the value out"));
+                    return false;
+                }
+                case MappingStart, SequenceStart -> {
+                    depth++;
+                    if (depth > MAX_DEPTH) {
+                        problems.add(Problem.error(position(file, event.getStartMark()), "",
+                                "nesting deeper than " + MAX_DEPTH + " levels"));
+                        return false;
+                    }
+                }
+                case MappingEnd, SequenceEnd -> depth--;
+                default -> { }
+            }
+            if (event instanceof NodeEvent nodeEvent && nodeEvent.getAnchor().isPresent()) {
+                problems.add(Problem.error(position(file, event.getStartMark()), "",
+                        "anchors (&" + nodeEvent.getAnchor().get().getValue() + ") are not allowed; write the value out"));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final class Converter {
+        private final String file;
+        private final Map<String, Location> locations;
+        private final List<Problem> problems;
+
+        Converter(String file, Map<String, Location> locations, List<Problem> problems) {
+            this.file = file;
+            this.locations = locations;
+            this.problems = problems;
+        }
+
+        JsonNode convert(Node node, String pointer, String display) {
+            if (node instanceof MappingNode mapping) {
+                ObjectNode object = JsonNodeFactory.instance.objectNode();
+                Map<String, SourcePosition> seen = new HashMap<>();
+                for (NodeTuple tuple : mapping.getValue()) {
+                    SourcePosition keyPosition = position(file, tuple.getKeyNode().getStartMark());
+                    if (!(tuple.getKeyNode() instanceof ScalarNode keyNode) || keyNode.getTag().equals(Tag.NULL)) {
+                        problems.add(Problem.error(keyPosition, display, "keys must be plain strings"));
+                        continue;
+                    }
+                    String key = keyNode.getValue();
+                    String childDisplay = display.isEmpty() ? key : display + "." + key;
+                    SourcePosition first = seen.putIfAbsent(key, keyPosition);
+                    if (first != null) {
+                        problems.add(Problem.error(keyPosition, childDisplay,
+                                "duplicate key '" + key + "' (first at line " + first.line() + ")"));
+                        continue;
+                    }
+                    String childPointer = pointer + "/" + escape(key);
+                    locations.put(childPointer, new Location(childDisplay, keyPosition,
+                            position(file, tuple.getValueNode().getStartMark())));
+                    object.set(key, convert(tuple.getValueNode(), childPointer, childDisplay));
+                }
+                return object;
+            }
+            if (node instanceof SequenceNode sequence) {
+                ArrayNode array = JsonNodeFactory.instance.arrayNode();
+                List<Node> items = sequence.getValue();
+                for (int i = 0; i < items.size(); i++) {
+                    String childPointer = pointer + "/" + i;
+                    String childDisplay = display + "[" + i + "]";
+                    SourcePosition at = position(file, items.get(i).getStartMark());
+                    locations.put(childPointer, new Location(childDisplay, at, at));
+                    array.add(convert(items.get(i), childPointer, childDisplay));
+                }
+                return array;
+            }
+            return scalar((ScalarNode) node, display);
+        }
+
+        private JsonNode scalar(ScalarNode node, String display) {
+            String value = node.getValue();
+            Tag tag = node.getTag();
+            if (tag.equals(Tag.STR)) {
+                return JsonNodeFactory.instance.textNode(value);
+            }
+            if (tag.equals(Tag.NULL)) {
+                return JsonNodeFactory.instance.nullNode();
+            }
+            if (tag.equals(Tag.BOOL)) {
+                return JsonNodeFactory.instance.booleanNode(value.equalsIgnoreCase("true"));
+            }
+            if (tag.equals(Tag.INT)) {
+                try {
+                    return JsonNodeFactory.instance.numberNode(parseInteger(value));
+                } catch (NumberFormatException e) {
+                    return JsonNodeFactory.instance.textNode(value);
+                }
+            }
+            if (tag.equals(Tag.FLOAT)) {
+                try {
+                    return JsonNodeFactory.instance.numberNode(Double.parseDouble(value));
+                } catch (NumberFormatException e) {
+                    return JsonNodeFactory.instance.textNode(value);
+                }
+            }
+            problems.add(Problem.error(position(file, node.getStartMark()), display,
+                    "the tag " + tag.getValue() + " is not allowed; plans use plain YAML values"));
+            return JsonNodeFactory.instance.textNode(value);
+        }
+
+        private static BigInteger parseInteger(String text) {
+            String t = text.startsWith("+") ? text.substring(1) : text;
+            if (t.startsWith("0x")) {
+                return new BigInteger(t.substring(2), 16);
+            }
+            if (t.startsWith("0o")) {
+                return new BigInteger(t.substring(2), 8);
+            }
+            return new BigInteger(t);
+        }
+    }
+
+    static String escape(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
+    private static String describe(Node node) {
+        if (node instanceof SequenceNode) {
+            return "list";
+        }
+        return "scalar";
+    }
+
+    private static String describeYamlError(MarkedYamlEngineException e) {
+        String problem = e.getProblem() == null ? "" : e.getProblem();
+        String context = e.getContext() == null ? "" : e.getContext();
+        String text = context.isEmpty() ? problem : context + ", " + problem;
+        return text.replace("\n", " ").replaceAll("\\s+", " ").trim();
+    }
+
+    static SourcePosition position(String file, Optional<Mark> mark) {
+        return mark.map(m -> new SourcePosition(file, m.getLine() + 1, m.getColumn() + 1))
+                .orElse(new SourcePosition(file, 1, 1));
+    }
+
+    private static Optional<String> decodeUtf8(String file, byte[] bytes, List<Problem> problems) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            problems.add(Problem.error(positionOfByte(file, bytes, in.position()), "",
+                    "the file is not UTF-8 (invalid byte 0x" + String.format("%02X", bytes[in.position()] & 0xff) + ")"));
+            return Optional.empty();
+        }
+        try {
+            decoder.flush(out);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(e);
+        }
+        out.flip();
+        return Optional.of(out.toString());
+    }
+
+    /** The line and column of a byte offset, counting columns in characters of the valid prefix. */
+    private static SourcePosition positionOfByte(String file, byte[] bytes, int offset) {
+        int line = 1;
+        int lineStart = 0;
+        int end = Math.min(offset, bytes.length);
+        for (int i = 0; i < end; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        String prefix;
+        try {
+            prefix = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(bytes, lineStart, end - lineStart)).toString();
+        } catch (CharacterCodingException e) {
+            prefix = "";
+        }
+        return new SourcePosition(file, line, prefix.codePointCount(0, prefix.length()) + 1);
+    }
+
+    /** For tests and messages: every located pointer, in no particular order. */
+    List<String> pointers() {
+        return new ArrayList<>(locations.keySet());
+    }
+}

@@ -1,0 +1,86 @@
+package dev.meshwave.render;
+
+import dev.meshwave.plan.Plan;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The new revision's IstioOperator overlays, in {@code istioctl -f} order, and {@code install.sh}
+ * (MESH-FACTS §7): meshwave's revision overlay, the CA overlay, each named option, then the user's
+ * own overlays, so that what the user wrote wins.
+ */
+final class ControlPlane {
+
+    /** One overlay file of {@code control-plane/}. */
+    private record OverlayFile(String name, String template, Plan.Overlay userOverlay) {}
+
+    private final Plan plan;
+    private final Plan.Cluster cluster;
+    private final List<OverlayFile> files = new ArrayList<>();
+
+    ControlPlane(Plan plan, Plan.Cluster cluster) {
+        this.plan = plan;
+        this.cluster = cluster;
+        add("revision", "control-plane/revision.yaml.mustache", null);
+        switch (plan.to().ca()) {
+            case CITADEL -> add("ca-citadel", "control-plane/ca-citadel.yaml.mustache", null);
+            case GCP_CAS -> add("ca-private-ca", "control-plane/ca-private-ca.yaml.mustache", null);
+            case MANAGED_CAS -> add("ca-managed-cas", "control-plane/ca-managed-cas.yaml.mustache", null);
+            case MESH_CA -> { } // the asmcli base already is Mesh CA
+        }
+        for (String option : plan.to().options()) {
+            add("option-" + option, "control-plane/option-" + option + ".yaml.mustache", null);
+        }
+        for (Plan.Overlay overlay : plan.to().overlays()) {
+            String base = overlay.path().substring(overlay.path().lastIndexOf('/') + 1);
+            add("overlay-" + base.replaceAll("\\.ya?ml$", "").replaceAll("[^A-Za-z0-9._-]", "-"), null, overlay);
+        }
+    }
+
+    private void add(String name, String template, Plan.Overlay userOverlay) {
+        files.add(new OverlayFile(String.format("%02d-%s.yaml", files.size(), name), template, userOverlay));
+    }
+
+    List<String> fileNames() {
+        return files.stream().map(OverlayFile::name).toList();
+    }
+
+    /** Istio's cluster name: ASM's {@code cn-<project>-<location>-<cluster>} on Google Cloud, else the plan's name. */
+    String istioClusterName() {
+        if (cluster.project().isPresent() && cluster.location().isPresent()) {
+            return "cn-" + cluster.project().get() + "-" + cluster.location().get() + "-" + cluster.name();
+        }
+        return cluster.name();
+    }
+
+    void render(Renderer.Output out, ClusterRenderer.Context common) throws TemplateException {
+        ClusterRenderer.Context context = common
+                .with("hub", plan.to().hub().orElse(""))
+                .with("profile", plan.to().profile().orElse(""))
+                .with("caPool", plan.to().caPool().orElse(""))
+                .with("istioClusterName", istioClusterName());
+        for (OverlayFile file : files) {
+            if (file.userOverlay() != null) {
+                out.copy("control-plane/" + file.name(), file.userOverlay().path(), file.userOverlay().text());
+            } else {
+                out.emit("control-plane/" + file.name(), file.template(), context);
+            }
+        }
+        boolean onGoogleCloud = cluster.project().isPresent() && cluster.location().isPresent();
+        List<String> customOverlays = new ArrayList<>();
+        customOverlays.add(files.get(0).name());
+        files.stream().filter(f -> f.userOverlay() != null).forEach(f -> customOverlays.add(f.name()));
+        out.emit("control-plane/install.sh", "control-plane/install.sh.mustache", context
+                .with("onGoogleCloud", onGoogleCloud)
+                .with("project", cluster.project().orElse(""))
+                .with("location", cluster.location().orElse(""))
+                .with("fleetProject", cluster.fleetProject().or(cluster::project).orElse(""))
+                .with("ca", plan.to().ca().flag())
+                .with("options", plan.to().options())
+                .with("customOverlays", customOverlays)
+                .with("overlayFiles", fileNames())
+                .with("asmcliRevision", plan.to().revision())
+                .with("isAsm", plan.to().version().isAsm()));
+    }
+
+}

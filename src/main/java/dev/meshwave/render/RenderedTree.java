@@ -1,0 +1,65 @@
+package dev.meshwave.render;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The result of a render: file paths (relative to the output root, '/'-separated) → bytes, sorted,
+ * plus the directories the render owns completely. The filesystem writer and the git publisher both
+ * consume this, so the two can never disagree.
+ */
+public final class RenderedTree {
+
+    private final SortedMap<String, byte[]> files;
+    private final List<String> roots;
+
+    public RenderedTree(Map<String, byte[]> files, List<String> roots) {
+        TreeMap<String, byte[]> copy = new TreeMap<>();
+        files.forEach((path, bytes) -> copy.put(path, bytes.clone()));
+        this.files = Collections.unmodifiableSortedMap(copy);
+        this.roots = List.copyOf(roots);
+    }
+
+    public SortedMap<String, byte[]> files() {
+        return files;
+    }
+
+    /** Directories (one per cluster) whose whole content this tree defines. */
+    public List<String> roots() {
+        return roots;
+    }
+
+    public String text(String path) {
+        byte[] bytes = files.get(path);
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Files under one root, with paths relative to it. */
+    public SortedMap<String, byte[]> under(String root) {
+        SortedMap<String, byte[]> result = new TreeMap<>();
+        files.forEach((path, bytes) -> {
+            if (path.startsWith(root + "/")) {
+                result.put(path.substring(root.length() + 1), bytes);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (!(other instanceof RenderedTree that) || !roots.equals(that.roots) || !files.keySet().equals(that.files.keySet())) {
+            return false;
+        }
+        return files.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), that.files.get(e.getKey())));
+    }
+
+    @Override
+    public int hashCode() {
+        return files.keySet().hashCode();
+    }
+}

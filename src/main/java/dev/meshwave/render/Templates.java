@@ -1,0 +1,189 @@
+package dev.meshwave.render;
+
+import com.github.mustachejava.DefaultMustacheFactory;
+import com.github.mustachejava.Mustache;
+import com.github.mustachejava.MustacheException;
+import com.github.mustachejava.reflect.MissingWrapper;
+import com.github.mustachejava.reflect.ReflectionObjectHandler;
+import com.github.mustachejava.util.Wrapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The Mustache templates every generated file comes from: the built-in set under {@code templates/}
+ * (shipped in the jar), optionally overridden one file at a time by name.
+ *
+ * <p>Templates produce YAML and shell, not HTML, so escaping is off; a variable that the context does
+ * not define is an error instead of an empty string, because a silently empty field in a manifest is
+ * exactly the kind of bug a reviewer misses.
+ */
+public final class Templates {
+
+    private static final String ROOT = "templates";
+
+    /** Template path (relative to {@code templates/}, e.g. {@code stages/namespaces.yaml.mustache}) → text. */
+    private final Map<String, String> sources;
+    /** Template path → where its text came from, for {@code # Source:} headers and errors. */
+    private final Map<String, String> origins;
+    private final Map<String, Mustache> compiled = new ConcurrentHashMap<>();
+    private final DefaultMustacheFactory factory;
+
+    private Templates(Map<String, String> sources, Map<String, String> origins) {
+        this.sources = Map.copyOf(sources);
+        this.origins = Map.copyOf(origins);
+        this.factory = new DefaultMustacheFactory() {
+            @Override
+            public void encode(String value, Writer writer) {
+                try {
+                    writer.write(value);
+                } catch (IOException e) {
+                    throw new MustacheException("cannot write", e);
+                }
+            }
+        };
+        factory.setObjectHandler(new StrictObjectHandler());
+    }
+
+    /** The templates shipped with meshwave. */
+    public static Templates builtIn() {
+        Map<String, String> sources = new TreeMap<>();
+        for (String path : listBuiltIn()) {
+            try (InputStream in = Templates.class.getResourceAsStream("/" + ROOT + "/" + path)) {
+                sources.put(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Map<String, String> origins = new HashMap<>();
+        sources.keySet().forEach(p -> origins.put(p, ROOT + "/" + p));
+        return new Templates(sources, origins);
+    }
+
+    /**
+     * These templates with some replaced by file name ({@code namespaces.yaml.mustache}). A name that
+     * matches no built-in template is an error, so a typo cannot silently do nothing.
+     *
+     * @param overrides file name → text
+     * @param originDir how to name the override files in headers and messages
+     */
+    public Templates withOverrides(Map<String, String> overrides, String originDir) throws TemplateException {
+        Map<String, String> byName = new HashMap<>();
+        sources.keySet().forEach(p -> byName.put(fileName(p), p));
+        Map<String, String> newSources = new TreeMap<>(sources);
+        Map<String, String> newOrigins = new HashMap<>(origins);
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, String> override : new TreeMap<>(overrides).entrySet()) {
+            String path = byName.get(override.getKey());
+            if (path == null) {
+                unknown.add(override.getKey());
+                continue;
+            }
+            newSources.put(path, override.getValue().replace("\r\n", "\n"));
+            newOrigins.put(path, originDir + "/" + override.getKey());
+        }
+        if (!unknown.isEmpty()) {
+            throw new TemplateException(originDir + ": no built-in template is named " + String.join(", ", unknown)
+                    + " (expected one of: " + String.join(", ", byName.keySet().stream().sorted().toList()) + ")");
+        }
+        return new Templates(newSources, newOrigins);
+    }
+
+    /** Built-in template paths, sorted. */
+    public List<String> paths() {
+        return sources.keySet().stream().sorted().toList();
+    }
+
+    public String origin(String path) {
+        return origins.get(path);
+    }
+
+    /** Renders one template; a missing variable or malformed template is a {@link TemplateException}. */
+    public String render(String path, Map<String, ?> context) throws TemplateException {
+        String source = sources.get(path);
+        if (source == null) {
+            throw new IllegalArgumentException("no template " + path);
+        }
+        try {
+            Mustache mustache = compiled.computeIfAbsent(path, p -> factory.compile(new StringReader(source), origins.get(p)));
+            StringWriter out = new StringWriter();
+            mustache.execute(out, Collections.unmodifiableMap(context)).flush();
+            return out.toString();
+        } catch (MustacheException | IOException e) {
+            throw new TemplateException(origins.get(path) + ": " + rootMessage(e));
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private static List<String> listBuiltIn() {
+        URL url = Templates.class.getResource("/" + ROOT);
+        if (url == null) {
+            throw new IllegalStateException("built-in templates are missing from the classpath");
+        }
+        try {
+            URI uri = url.toURI();
+            if (uri.getScheme().equals("jar")) {
+                try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                    return list(jar.getPath("/" + ROOT));
+                }
+            }
+            return list(Path.of(uri));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> list(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile)
+                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
+                    .filter(p -> p.endsWith(".mustache"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /** Lookups that fail loudly: a name no scope defines is an error, never an empty string. */
+    private static final class StrictObjectHandler extends ReflectionObjectHandler {
+        @Override
+        public Wrapper find(String name, List<Object> scopes) {
+            Wrapper wrapper = super.find(name, scopes);
+            if (wrapper instanceof MissingWrapper) {
+                throw new MustacheException("undefined variable '" + name + "'");
+            }
+            return wrapper;
+        }
+    }
+}
