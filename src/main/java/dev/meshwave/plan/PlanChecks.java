@@ -206,7 +206,7 @@ final class PlanChecks {
 
     private void checkWaves(JsonNode waves, Set<String> clusterNames) {
         Map<String, Integer> waveNames = new HashMap<>();
-        Map<String, String> movedBy = new HashMap<>();
+        Map<String, Integer> movedBy = new HashMap<>();
         for (int w = 0; w < waves.size(); w++) {
             JsonNode wave = waves.get(w);
             String name = wave.path("name").asText();
@@ -226,10 +226,12 @@ final class PlanChecks {
                             + (namespace.equals("istio-system") ? " (the control plane lives there)" : ""));
                     continue;
                 }
-                String previous = movedBy.putIfAbsent(namespace, name);
-                if (previous != null) {
-                    error(pointer, "namespace '" + namespace + "' already moves in wave '" + previous
-                            + "'; a namespace moves in one wave only");
+                Integer previous = movedBy.putIfAbsent(namespace, w);
+                if (previous != null && previous == w) {
+                    error(pointer, "namespace '" + namespace + "' is listed twice in wave '" + name + "'");
+                } else if (previous != null) {
+                    error(pointer, "namespace '" + namespace + "' already moves in wave '"
+                            + waves.get(previous).path("name").asText() + "'; a namespace moves in one wave only");
                 }
             }
             JsonNode clusters = wave.path("clusters");

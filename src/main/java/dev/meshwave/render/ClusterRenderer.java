@@ -180,7 +180,7 @@ final class ClusterRenderer {
             List<Map<String, Object>> moved = new ArrayList<>();
             stage.wave().ifPresent(w -> w.namespaces().forEach(ns -> moved.add(new Context().with("name", ns))));
             row.with("namespaces", moved).with("namespaceList", String.join(", ",
-                    stage.wave().map(Plan.Wave::namespaces).orElse(List.of())));
+                    stage.wave().map(Plan.Wave::namespaces).orElse(List.of()).stream().map(ns -> "`" + ns + "`").toList()));
             stageRows.add(row);
         }
         Optional<Plan.IngressGateway> gateway = cluster.ingressGateway();

@@ -1,0 +1,64 @@
+package dev.meshwave.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.meshwave.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every example's render must equal its approved tree under {@code golden/}, compared whole with
+ * {@code render --check} (the same check users run in CI). To approve a changed render, run
+ * {@code mvn verify -Dmeshwave.approve=true} and review the golden diff like code.
+ */
+class GoldenIT {
+
+    static List<String> examples() throws IOException {
+        try (Stream<Path> dirs = Files.list(Path.of("examples"))) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve("plan.yaml")))
+                    .map(d -> d.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyExampleHasAGolden() throws IOException {
+        List<String> examples = examples();
+        assertEquals(List.of("asm-upgrade", "istio-to-asm"), examples);
+        try (Stream<Path> golden = Files.list(Path.of("golden"))) {
+            assertEquals(examples, golden.map(d -> d.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void renderMatchesTheApprovedTree(String example) throws IOException {
+        String plan = "examples/" + example + "/plan.yaml";
+        Path golden = Path.of("golden", example);
+        if (Boolean.getBoolean("meshwave.approve")) {
+            deleteTree(golden);
+            Cli.Result approved = Cli.run("render", plan, "--out", golden.toString());
+            assertEquals(0, approved.exitCode(), approved::toString);
+        }
+        Cli.Result result = Cli.run("render", plan, "--out", golden.toString(), "--check");
+        assertEquals(0, result.exitCode(), () -> "golden/" + example + " differs from the render (approve with"
+                + " -Dmeshwave.approve=true after reviewing):\n" + result.out());
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

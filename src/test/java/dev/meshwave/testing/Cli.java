@@ -1,0 +1,25 @@
+package dev.meshwave.testing;
+
+import dev.meshwave.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs meshwave in-process, the way a user's shell would, and captures what it prints. */
+public final class Cli {
+
+    public record Result(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Cli() {}
+
+    public static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+}
