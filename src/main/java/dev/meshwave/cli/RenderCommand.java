@@ -12,6 +12,7 @@ import dev.meshwave.render.Renderer;
 import dev.meshwave.render.TemplateException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -64,6 +65,7 @@ final class RenderCommand implements Callable<Integer> {
         Renderer.LiveStages liveStages = options.live().map(Renderer.LiveStages::of)
                 .orElseGet(() -> options.check() ? liveStagesOnDisk(plan, options.out()) : Renderer.LiveStages.first());
         RenderedTree tree = renderer.render(plan, liveStages);
+        warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
         if (options.check()) {
             String diff = new DriftCheck(options.out()).diff(tree);
             if (diff.isEmpty()) {
@@ -80,6 +82,16 @@ final class RenderCommand implements Callable<Integer> {
             stderr.printf("rendered %s (%d files)%n", options.out().resolve(root), tree.under(root).size());
         }
         return ExitCodes.OK;
+    }
+
+    /** The stages include namespacesFrom by path; kustomize fails later if it is not there. */
+    private static void warnAboutMissingNamespaceKustomizations(Plan plan, Path out, PrintWriter stderr) {
+        for (Plan.Cluster cluster : plan.clusters()) {
+            cluster.namespacesFrom()
+                    .filter(dir -> !Files.isRegularFile(out.resolve(dir).resolve("kustomization.yaml")))
+                    .ifPresent(dir -> stderr.printf("warning: cluster %s: namespacesFrom %s has no kustomization.yaml under %s;"
+                            + " the stages will not build until it does%n", cluster.name(), dir, out));
+        }
     }
 
     private static Renderer.LiveStages liveStagesOnDisk(Plan plan, Path out) {

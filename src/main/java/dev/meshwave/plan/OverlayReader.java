@@ -31,7 +31,10 @@ final class OverlayReader {
     List<Plan.Overlay> read() {
         List<Plan.Overlay> overlays = new ArrayList<>();
         JsonNode entries = plan.root().path("spec").path("to").path("overlays");
-        String revision = plan.root().path("spec").path("to").path("revision").asText(null);
+        JsonNode to = plan.root().path("spec").path("to");
+        String revision = to.has("revision")
+                ? to.path("revision").asText()
+                : MeshVersion.parse(to.path("version").asText()).defaultRevision().orElse(null);
         for (int i = 0; i < entries.size(); i++) {
             String pointer = "/spec/to/overlays/" + i;
             String relative = entries.get(i).asText();

@@ -17,6 +17,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +156,8 @@ public final class Templates {
             if (uri.getScheme().equals("jar")) {
                 try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
                     return list(jar.getPath("/" + ROOT));
+                } catch (FileSystemAlreadyExistsException e) {
+                    return list(FileSystems.getFileSystem(uri).getPath("/" + ROOT));
                 }
             }
             return list(Path.of(uri));

@@ -1,0 +1,70 @@
+package dev.meshwave.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ./meshwave launcher: runs the jar, builds it first when it is missing or stale. */
+class LauncherIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runsTheBuiltJarFromTheCheckout() {
+        Cli.Result version = Processes.run(Path.of("."), Map.of(), List.of("./meshwave", "--version"));
+        assertEquals(0, version.exitCode(), version::toString);
+        assertTrue(version.out().startsWith("meshwave "), version::toString);
+        Path out = tmp.resolve("o");
+        Cli.Result render = Processes.run(Path.of("."), Map.of(),
+                List.of("./meshwave", "render", "examples/istio-to-asm/plan.yaml", "--out", out.toString()));
+        assertEquals(0, render.exitCode(), render::toString);
+        assertTrue(Files.isRegularFile(out.resolve("clusters/prod-us/mesh/kustomization.yaml")));
+    }
+
+    /** A copy of the launcher in a fake checkout whose "mvn" records that it was asked to build. */
+    @Test
+    void buildsOnlyWhenTheJarIsMissingOrOlderThanTheSources() throws IOException {
+        Path checkout = Files.createDirectories(tmp.resolve("checkout"));
+        Files.copy(Path.of("meshwave"), checkout.resolve("meshwave"));
+        Files.createDirectories(checkout.resolve("src/main/java"));
+        Files.createDirectories(checkout.resolve("templates"));
+        Files.writeString(checkout.resolve("pom.xml"), "<project/>\n");
+        Path source = Files.writeString(checkout.resolve("src/main/java/A.java"), "class A {}\n");
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path builds = tmp.resolve("builds.log");
+        Path fakeMvn = Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\nmkdir -p target\ncp '"
+                + Path.of("target/meshwave.jar").toAbsolutePath() + "' target/meshwave.jar\n");
+        Files.setPosixFilePermissions(fakeMvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
+
+        Cli.Result first = Processes.run(checkout, env, List.of("./meshwave", "--version"));
+        assertEquals(0, first.exitCode(), first::toString);
+        assertTrue(first.out().startsWith("meshwave "), "stdout stays the command's own: " + first);
+        assertEquals(1, Files.readAllLines(builds).size(), "built on first use");
+
+        Files.setLastModifiedTime(source, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Files.setLastModifiedTime(checkout.resolve("pom.xml"), FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Cli.Result second = Processes.run(checkout, env, List.of("./meshwave", "--version"));
+        assertEquals(0, second.exitCode(), second::toString);
+        assertEquals(1, Files.readAllLines(builds).size(), "not rebuilt while up to date");
+
+        Files.setLastModifiedTime(source, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        Processes.run(checkout, env, List.of("./meshwave", "--version"));
+        List<String> log = Files.readAllLines(builds);
+        assertEquals(2, log.size(), "rebuilt after a source changed");
+        assertFalse(log.get(1).contains("verify"), "the launcher builds without running the tests: " + log);
+    }
+}

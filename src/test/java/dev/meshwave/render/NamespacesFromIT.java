@@ -1,0 +1,77 @@
+package dev.meshwave.render;
+
+import static dev.meshwave.testing.Kustomize.build;
+import static dev.meshwave.testing.Kustomize.find;
+import static dev.meshwave.testing.Kustomize.labels;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code namespacesFrom}: the stages include the user's kustomization and patch its Namespaces. */
+class NamespacesFromIT {
+
+    private static final Path FIXTURE = Path.of("src/test/resources/namespaces-from");
+
+    @TempDir
+    Path out;
+
+    private Path cluster;
+
+    @BeforeEach
+    void render() throws IOException {
+        try (Stream<Path> files = Files.walk(FIXTURE.resolve("root"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path target = out.resolve(FIXTURE.resolve("root").relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target);
+            }
+        }
+        Cli.Result result = Cli.run("render", FIXTURE.resolve("plan.yaml").toString(), "--out", out.toString());
+        assertEquals(0, result.exitCode(), result::toString);
+        cluster = out.resolve("clusters/edge/mesh");
+    }
+
+    @Test
+    void controlPlaneStageIncludesTheExistingKustomizationAndGeneratesNoNamespaces() throws IOException {
+        assertFalse(Files.exists(cluster.resolve("stages/00-control-plane/namespaces.yaml")));
+        assertTrue(Files.readString(cluster.resolve("stages/00-control-plane/kustomization.yaml"))
+                .contains("- ../../../../../platform/namespaces\n"));
+        List<Map<String, Object>> objects = build(cluster.resolve("stages/00-control-plane"));
+        assertEquals(Map.of("team", "storefront", "istio.io/rev", "asm-1130-0"), labelsOf(objects, "shop"));
+        assertEquals(Map.of("team", "payments", "istio-injection", "enabled"), labelsOf(objects, "billing"));
+        assertEquals(Map.of("team", "platform"), labelsOf(objects, "tools"));
+    }
+
+    @Test
+    void wavesPatchOnlyTheInjectionLabelsOfTheirNamespaces() {
+        List<Map<String, Object>> first = build(cluster.resolve("stages/01-first"));
+        assertEquals(Map.of("team", "storefront", "istio.io/rev", "asm-1140-0"), labelsOf(first, "shop"));
+        assertEquals(Map.of("team", "payments", "istio-injection", "enabled"), labelsOf(first, "billing"));
+        List<Map<String, Object>> second = build(cluster.resolve("stages/02-second"));
+        assertEquals(Map.of("team", "payments", "istio.io/rev", "asm-1140-0"), labelsOf(second, "billing"));
+        assertEquals(Map.of("team", "platform"), labelsOf(second, "tools"));
+        List<Map<String, Object>> finalize = build(cluster.resolve("stages/03-finalize"));
+        assertTrue(find(finalize, "Service", "istio-system", "istiod").isPresent());
+    }
+
+    @Test
+    void theUsersFilesAreLeftAsTheyWere() throws IOException {
+        assertEquals(Files.readString(FIXTURE.resolve("root/platform/namespaces/namespaces.yaml")),
+                Files.readString(out.resolve("platform/namespaces/namespaces.yaml")));
+    }
+
+    private static Map<String, Object> labelsOf(List<Map<String, Object>> objects, String namespace) {
+        return labels(find(objects, "Namespace", null, namespace).orElseThrow());
+    }
+}

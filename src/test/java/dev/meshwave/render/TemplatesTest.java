@@ -1,0 +1,58 @@
+package dev.meshwave.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TemplatesTest {
+
+    private final Templates templates = Templates.builtIn();
+
+    @Test
+    void builtInTemplatesAreFoundOnTheClasspath() {
+        assertTrue(templates.paths().contains("stages/namespaces.yaml.mustache"), templates.paths().toString());
+        assertTrue(templates.paths().contains("docs/README.md.mustache"));
+        assertEquals("templates/stages/namespaces.yaml.mustache", templates.origin("stages/namespaces.yaml.mustache"));
+    }
+
+    @Test
+    void valuesAreNotHtmlEscaped() throws Exception {
+        Templates t = templates.withOverrides(Map.of("kustomization.yaml.mustache", "value: {{liveStage}}\n"), "over");
+        assertEquals("value: a&b<\"c\">'\n", t.render("live/kustomization.yaml.mustache", Map.of("liveStage", "a&b<\"c\">'")));
+    }
+
+    @Test
+    void anUndefinedVariableIsAnErrorNamingTemplateAndVariable() throws Exception {
+        Templates t = templates.withOverrides(Map.of("kustomization.yaml.mustache", "value: {{nope}}\n"), "over");
+        TemplateException e = assertThrows(TemplateException.class,
+                () -> t.render("live/kustomization.yaml.mustache", Map.of("liveStage", "x")));
+        assertTrue(e.getMessage().contains("over/kustomization.yaml.mustache") && e.getMessage().contains("nope"), e.getMessage());
+    }
+
+    @Test
+    void anUndefinedSectionIsAnErrorToo() throws Exception {
+        Templates t = templates.withOverrides(Map.of("kustomization.yaml.mustache", "{{#maybe}}x{{/maybe}}\n"), "over");
+        assertThrows(TemplateException.class, () -> t.render("live/kustomization.yaml.mustache", Map.of()));
+    }
+
+    @Test
+    void falseAndEmptyValuesHideSections() throws Exception {
+        Templates t = templates.withOverrides(Map.of("kustomization.yaml.mustache",
+                "{{#flag}}flag{{/flag}}{{#text}}text{{/text}}{{^list}}none{{/list}}\n"), "over");
+        assertEquals("none\n", t.render("live/kustomization.yaml.mustache",
+                Map.of("flag", false, "text", "", "list", java.util.List.of())));
+    }
+
+    @Test
+    void overridesAreMatchedByFileNameAndUnknownNamesRejected() throws Exception {
+        Templates t = templates.withOverrides(Map.of("namespaces.yaml.mustache", "x: 1\n"), "mine");
+        assertEquals("mine/namespaces.yaml.mustache", t.origin("stages/namespaces.yaml.mustache"));
+        assertEquals("x: 1\n", t.render("stages/namespaces.yaml.mustache", Map.of()));
+        TemplateException e = assertThrows(TemplateException.class,
+                () -> templates.withOverrides(Map.of("namespace.yaml.mustache", "x"), "mine"));
+        assertTrue(e.getMessage().contains("namespaces.yaml.mustache"), "lists the known names: " + e.getMessage());
+    }
+}
