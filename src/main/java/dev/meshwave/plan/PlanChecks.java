@@ -72,15 +72,16 @@ final class PlanChecks {
             toRevisionPointer = "/spec/to/version";
             if (toRevision.isEmpty()) {
                 error(toRevisionPointer, "plain Istio version " + toVersion + " has no default revision;"
-                        + " set spec.to.revision (Istio's convention: " + toVersion.major() + "-" + toVersion.minor()
-                        + "-" + toVersion.patch() + ")");
+                        + " set spec.to.revision to a DNS-1035 label, e.g. istio-" + toVersion.major() + "-" + toVersion.minor()
+                        + "-" + toVersion.patch());
             }
         }
         toRevision.filter(MANAGED_REVISIONS::contains).ifPresent(r -> error(toRevisionPointer,
                 "'" + r + "' is a managed control plane (release channel), not an in-cluster revision meshwave can install"));
         if (toRevision.isPresent() && toRevision.get().equals(from)) {
-            error(toRevisionPointer, "the new revision '" + from + "' is the revision in use (spec.from.revision);"
-                    + " a canary upgrade needs a new revision name");
+            error(toRevisionPointer, "the new revision '" + from + "'"
+                    + (to.has("revision") ? "" : " (derived from " + toVersion + ")")
+                    + " is the revision in use (spec.from.revision); a canary upgrade needs a new revision name");
         }
         JsonNode fromVersionNode = spec.path("from").path("version");
         if (fromVersionNode.isTextual()) {
@@ -100,8 +101,8 @@ final class PlanChecks {
                     + " minor versions; a canary upgrade may skip at most one (upgrade in steps, e.g. to "
                     + from.major() + "." + (from.minor() + 2) + " first)");
         } else if (minors == 2) {
-            warning(pointer, "upgrading from " + from + " to " + to
-                    + " skips one minor version; that is allowed for a canary upgrade but not tested upstream for larger steps");
+            warning(pointer, "upgrading from " + from + " to " + to + " skips minor version " + from.major() + "."
+                    + (from.minor() + 1) + "; a canary upgrade may skip one minor, but read that version's upgrade notes too");
         } else if (to.compareTo(from) < 0) {
             warning(pointer, to + " is older than " + from + " (spec.from.version): this plan is a downgrade");
         }

@@ -104,7 +104,8 @@ public final class PlanSchema {
         String text = switch (type) {
             case "type" -> "must be " + article(owner.path("type").asText()) + ", not " + article(jsonType(value))
                     + (jsonType(value).equals("number") && owner.path("type").asText().equals("string")
-                            ? " (quote it: \"" + value.asText() + "\")" : "");
+                            ? " (quote it: \"" + value.asText() + "\")" : "")
+                    + (owner.has("$comment") ? "; expected " + owner.path("$comment").asText() : "");
             case "enum" -> {
                 List<String> allowed = StreamSupport.stream(owner.path("enum").spliterator(), false)
                         .map(JsonNode::asText).toList();
@@ -151,7 +152,13 @@ public final class PlanSchema {
         return names;
     }
 
-    private static String describe(JsonNode property) {
+    private String describe(JsonNode property) {
+        if (property.has("$ref")) {
+            JsonNode target = schemaTree.at(property.path("$ref").asText().substring(1));
+            if (target.has("$comment")) {
+                return " (" + target.get("$comment").asText() + ")";
+            }
+        }
         if (property.has("$comment")) {
             return " (" + property.get("$comment").asText() + ")";
         }

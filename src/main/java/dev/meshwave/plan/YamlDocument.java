@@ -20,6 +20,7 @@ import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -152,8 +153,9 @@ public final class YamlDocument {
                     }
                 }
                 case Alias -> {
+                    String alias = ((AliasEvent) event).getAlias().getValue();
                     problems.add(Problem.error(position(file, event.getStartMark()), "",
-                            "aliases (*name) are not allowed; write the value out"));
+                            "aliases (*" + alias + ") are not allowed; write the value out"));
                     return false;
                 }
                 case MappingStart, SequenceStart -> {
