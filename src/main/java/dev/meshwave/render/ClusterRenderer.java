@@ -22,6 +22,7 @@ final class ClusterRenderer {
     private final Stage live;
     private final Renderer.Output out;
     private final ControlPlane controlPlane;
+    private final Runbook runbook;
 
     ClusterRenderer(StagePlan stages, Stage live, Renderer.Output out) {
         this.stages = stages;
@@ -30,6 +31,7 @@ final class ClusterRenderer {
         this.live = live;
         this.out = out;
         this.controlPlane = new ControlPlane(plan, cluster);
+        this.runbook = new Runbook(stages);
     }
 
     void render() throws TemplateException {
@@ -92,7 +94,7 @@ final class ClusterRenderer {
         List<Map<String, Object>> namespaces = wave.namespaces().stream()
                 .map(ns -> (Map<String, Object>) new Context().with("name", ns)).toList();
         out.emit(dir + "namespaces.yaml", "stages/namespace-patches.yaml.mustache", common().with("namespaces", namespaces));
-        boolean switchesGateway = stages.firstWave().filter(stage::equals).isPresent() && cluster.ingressGateway().isPresent();
+        boolean switchesGateway = runbook.switchesGateway(stage);
         Context context = common()
                 .with("stage", stage.directory())
                 .with("wave", wave.name())
@@ -175,11 +177,9 @@ final class ClusterRenderer {
                     .with("isWave", stage.kind() == Stage.Kind.WAVE)
                     .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
-                    .with("switchesGateway", stages.firstWave().filter(stage::equals).isPresent()
-                            && cluster.ingressGateway().isPresent());
-            List<Map<String, Object>> moved = new ArrayList<>();
-            stage.wave().ifPresent(w -> w.namespaces().forEach(ns -> moved.add(new Context().with("name", ns))));
-            row.with("namespaces", moved).with("namespaceList", String.join(", ",
+                    .with("switchesGateway", runbook.switchesGateway(stage))
+                    .with("verify", runbook.verify(stage));
+            row.with("namespaceList", String.join(", ",
                     stage.wave().map(Plan.Wave::namespaces).orElse(List.of()).stream().map(ns -> "`" + ns + "`").toList()));
             stageRows.add(row);
         }
@@ -202,7 +202,7 @@ final class ClusterRenderer {
                 .with("finalizeDefaultTag", plan.finishing().defaultTag())
                 .with("removeOldRevision", plan.finishing().removeOldRevision())
                 .with("controlPlaneFiles", controlPlane.fileNames())
-                .with("proxyImageTag", plan.to().version().toString());
+                .with("controlPlaneVerify", runbook.verify(stages.stages().get(0)));
     }
 
     /** A template context: an insertion-ordered map with a fluent {@code with}. */
