@@ -1,0 +1,452 @@
+package dev.meshwave.git.pr;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class GitHubProviderTest {
+
+    /** Distinctive, so that finding it anywhere in a message is certainly a leak. */
+    private static final String TOKEN = "ghp_MeshwaveTestToken_7f3c9a1e5b";
+    private static final String PULLS = "/repos/meshwave/p/pulls";
+    private static final String HEAD = "meshwave/p/01-a";
+    private static final String BASE = "meshwave/p/00-control-plane";
+    private static final String HTML_URL = "https://github.com/meshwave/p/pull/7";
+    private static final PullRequest REQUEST = new PullRequest(HEAD, BASE, "Wave 01: a", "Moves a.\n\n- check x\n");
+
+    private static WireMockServer server;
+
+    private RecordingSleeper sleeper;
+    private GitHubProvider provider;
+
+    @BeforeAll
+    static void startServer() {
+        server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        server.resetAll();
+        sleeper = new RecordingSleeper();
+        provider = provider("");
+    }
+
+    private GitHubProvider provider(String basePath) {
+        return new GitHubProvider(URI.create("http://127.0.0.1:" + server.port() + basePath), "meshwave", "p", TOKEN,
+                HttpClient.newHttpClient(), sleeper);
+    }
+
+    private static void noOpenPullRequest() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(okJson("[]")));
+    }
+
+    private static void openPullRequest(String title, String body) {
+        String bodyJson = body == null ? "null" : "\"" + body.replace("\n", "\\n").replace("\r", "\\r") + "\"";
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(okJson("[{\"number\": 7, \"title\": \"" + title
+                + "\", \"body\": " + bodyJson + ", \"html_url\": \"" + HTML_URL + "\"}]")));
+    }
+
+    private static List<String> methods() {
+        return server.getAllServeEvents().stream().map(e -> e.getRequest().getMethod().getName()).sorted()
+                .collect(Collectors.toList());
+    }
+
+    private static ProviderException failure(ThrowingPublish publish) {
+        ProviderException e = assertThrows(ProviderException.class, publish::run);
+        assertFalse(e.getMessage().contains(TOKEN), e.getMessage());
+        assertFalse(e.toString().contains(TOKEN), e.toString());
+        return e;
+    }
+
+    @FunctionalInterface
+    interface ThrowingPublish {
+        void run() throws Exception;
+    }
+
+    // ---- publishing ----
+
+    @Test
+    void createsThePullRequestWhenNoneIsOpen() throws Exception {
+        noOpenPullRequest();
+        server.stubFor(post(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"number\": 7, \"html_url\": \"" + HTML_URL + "\"}")));
+
+        PullRequestResult result = provider.publish(REQUEST);
+
+        assertEquals(new PullRequestResult(PullRequestResult.Outcome.CREATED, HTML_URL), result);
+        server.verify(1, getRequestedFor(urlPathEqualTo(PULLS))
+                .withQueryParam("head", equalTo("meshwave:" + HEAD))
+                .withQueryParam("base", equalTo(BASE))
+                .withQueryParam("state", equalTo("open"))
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+                .withHeader("Accept", equalTo("application/vnd.github+json"))
+                .withHeader("X-GitHub-Api-Version", equalTo("2022-11-28"))
+                .withHeader("User-Agent", equalTo("meshwave")));
+        server.verify(1, postRequestedFor(urlPathEqualTo(PULLS))
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+                .withHeader("Content-Type", equalTo("application/json"))
+                .withRequestBody(equalToJson("{\"title\": \"Wave 01: a\", \"head\": \"" + HEAD + "\", \"base\": \""
+                        + BASE + "\", \"body\": \"Moves a.\\n\\n- check x\\n\"}")));
+        assertEquals(List.of("GET", "POST"), methods());
+    }
+
+    @Test
+    void queryValuesAreUrlEncoded() throws Exception {
+        noOpenPullRequest();
+        server.stubFor(post(urlPathEqualTo(PULLS)).willReturn(okJson("{\"html_url\": \"" + HTML_URL + "\"}")));
+
+        provider.publish(new PullRequest("meshwave/p/01-a&b c", BASE, "t", "b"));
+
+        LoggedRequest lookup = server.findAll(getRequestedFor(urlPathEqualTo(PULLS))).get(0);
+        assertEquals(PULLS + "?head=meshwave%3Ameshwave%2Fp%2F01-a%26b%20c&base=meshwave%2Fp%2F00-control-plane"
+                + "&state=open", lookup.getUrl());
+    }
+
+    @Test
+    void updatesTitleAndBodyWhenEitherChanged() throws Exception {
+        openPullRequest("Wave 01: old title", "old body");
+        server.stubFor(patch(urlPathEqualTo(PULLS + "/7")).willReturn(okJson("{\"number\": 7, \"html_url\": \""
+                + HTML_URL + "\"}")));
+
+        PullRequestResult result = provider.publish(REQUEST);
+
+        assertEquals(new PullRequestResult(PullRequestResult.Outcome.UPDATED, HTML_URL), result);
+        server.verify(1, patchRequestedFor(urlPathEqualTo(PULLS + "/7"))
+                .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+                .withRequestBody(equalToJson("{\"title\": \"Wave 01: a\", \"body\": \"Moves a.\\n\\n- check x\\n\"}")));
+        assertEquals(List.of("GET", "PATCH"), methods());
+    }
+
+    @Test
+    void leavesAnIdenticalPullRequestAloneWithoutWriting() throws Exception {
+        openPullRequest("Wave 01: a", "Moves a.\n\n- check x\n");
+
+        PullRequestResult result = provider.publish(REQUEST);
+
+        assertEquals(new PullRequestResult(PullRequestResult.Outcome.UNCHANGED, HTML_URL), result);
+        assertEquals(List.of("GET"), methods());
+    }
+
+    @Test
+    void lineEndsFromTheWebEditorAndANullBodyAreNoChange() throws Exception {
+        openPullRequest("Wave 01: a", "Moves a.\r\n\r\n- check x");
+        assertEquals(PullRequestResult.Outcome.UNCHANGED, provider.publish(REQUEST).outcome());
+
+        server.resetAll();
+        openPullRequest("Wave 01: a", null);
+        assertEquals(PullRequestResult.Outcome.UNCHANGED,
+                provider.publish(new PullRequest(HEAD, BASE, "Wave 01: a", "")).outcome());
+        assertEquals(List.of("GET"), methods());
+    }
+
+    @Test
+    void anEnterpriseApiBaseIsJustAnotherPrefix() throws Exception {
+        server.stubFor(get(urlPathEqualTo("/api/v3" + PULLS)).willReturn(okJson("[]")));
+        server.stubFor(post(urlPathEqualTo("/api/v3" + PULLS)).willReturn(okJson("{\"html_url\": \"" + HTML_URL + "\"}")));
+
+        assertEquals(PullRequestResult.Outcome.CREATED, provider("/api/v3/").publish(REQUEST).outcome());
+        server.verify(1, postRequestedFor(urlPathEqualTo("/api/v3" + PULLS)));
+    }
+
+    // ---- failures ----
+
+    @Test
+    void aRefusedTokenIsSaidPlainly() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(401)
+                .withBody("{\"message\": \"Bad credentials\"}")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(401, e.status());
+        assertEquals("GitHub: looking up the open pull request " + HEAD + " → " + BASE + " in meshwave/p failed: "
+                + "401 the token was refused (Bad credentials); check that it is set, current and meant for this server",
+                e.getMessage());
+        assertEquals(List.of("GET"), methods());
+    }
+
+    @Test
+    void aForbiddenWriteNamesThePermission() {
+        noOpenPullRequest();
+        server.stubFor(post(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(403)
+                .withHeader("x-ratelimit-remaining", "4999")
+                .withBody("{\"message\": \"Resource not accessible by personal access token\"}")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(403, e.status());
+        assertTrue(e.getMessage().startsWith("GitHub: creating the pull request " + HEAD + " → " + BASE
+                + " failed: 403 the token may not write pull requests to meshwave/p"), e.getMessage());
+        assertTrue(e.getMessage().contains("Pull requests: write"), e.getMessage());
+        assertTrue(e.getMessage().contains("Resource not accessible by personal access token"), e.getMessage());
+    }
+
+    @Test
+    void aUsedUpRateLimitIsNotCalledAPermissionProblem() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(403)
+                .withHeader("X-RateLimit-Remaining", "0")
+                .withHeader("X-RateLimit-Reset", "1767225600")
+                .withBody("{\"message\": \"API rate limit exceeded\"}")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(403, e.status());
+        assertTrue(e.getMessage().endsWith("failed: 403 the API rate limit for this token is used up; it resets at "
+                + "2026-01-01T00:00:00Z"), e.getMessage());
+        assertTrue(sleeper.waits.isEmpty());
+    }
+
+    @Test
+    void anUnknownRepositoryMayAlsoBeAnInvisibleOne() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(404)
+                .withBody("{\"message\": \"Not Found\"}")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(404, e.status());
+        assertTrue(e.getMessage().contains(
+                "404 repository meshwave/p not found or not visible to this token (Not Found)"), e.getMessage());
+    }
+
+    @Test
+    void aValidationFailureCarriesGitHubsExplanation() {
+        noOpenPullRequest();
+        server.stubFor(post(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(422).withBody(
+                "{\"message\": \"Validation Failed\", \"errors\": [{\"resource\": \"PullRequest\", \"code\": \"custom\","
+                        + " \"message\": \"No commits between meshwave/p/00-control-plane and meshwave/p/01-a\"},"
+                        + " {\"resource\": \"PullRequest\", \"field\": \"base\", \"code\": \"invalid\"}],"
+                        + " \"documentation_url\": \"https://docs.github.com/rest\"}")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(422, e.status());
+        assertEquals("GitHub: creating the pull request meshwave/p/01-a → meshwave/p/00-control-plane failed: 422 "
+                + "Validation Failed: No commits between meshwave/p/00-control-plane and meshwave/p/01-a; "
+                + "PullRequest base invalid", e.getMessage());
+        assertEquals(1, server.findAll(postRequestedFor(urlPathEqualTo(PULLS))).size());
+    }
+
+    @Test
+    void aRedirectSuggestsARenamedRepository() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(301)
+                .withHeader("Location", "https://api.github.com/repositories/42/pulls")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(301, e.status());
+        assertTrue(e.getMessage().contains("renamed or moved"), e.getMessage());
+    }
+
+    @Test
+    void aResponseThatIsNotJsonIsReportedAsSuch() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(200)
+                .withBody("<html>sign in</html>")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertTrue(e.getMessage().contains("200 the response is not JSON"), e.getMessage());
+    }
+
+    // ---- retries ----
+
+    @Test
+    void aRateLimitedLookupWaitsAsToldAndTriesAgain() throws Exception {
+        server.stubFor(get(urlPathEqualTo(PULLS)).inScenario("limit").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7"))
+                .willSetStateTo("open"));
+        server.stubFor(get(urlPathEqualTo(PULLS)).inScenario("limit").whenScenarioStateIs("open")
+                .willReturn(okJson("[{\"number\": 7, \"title\": \"Wave 01: a\", \"body\": \"Moves a.\\n\\n- check x\\n\","
+                        + " \"html_url\": \"" + HTML_URL + "\"}]")));
+
+        assertEquals(PullRequestResult.Outcome.UNCHANGED, provider.publish(REQUEST).outcome());
+
+        assertEquals(List.of(Duration.ofSeconds(7)), sleeper.waits);
+        assertEquals(List.of("GET", "GET"), methods());
+    }
+
+    @Test
+    void aFailingLookupIsTriedThreeTimesWithBackoff() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(502)
+                .withBody("<html><body>Bad gateway</body></html>")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(502, e.status());
+        assertTrue(e.getMessage().endsWith("failed: 502 the server failed; try again later (after 3 attempts)"),
+                e.getMessage());
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), sleeper.waits);
+        assertEquals(List.of("GET", "GET", "GET"), methods());
+    }
+
+    @Test
+    void aRetryAfterLongerThanAMinuteIsReportedNotWaitedOut() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(429)
+                .withHeader("Retry-After", "3600")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(429, e.status());
+        assertTrue(e.getMessage().endsWith("failed: 429 rate limited; the API asks to wait 3600 s"), e.getMessage());
+        assertTrue(sleeper.waits.isEmpty());
+    }
+
+    @Test
+    void aCreateIsNeverRepeatedAfterAServerError() {
+        noOpenPullRequest();
+        server.stubFor(post(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(500)));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(500, e.status());
+        assertEquals(1, server.findAll(postRequestedFor(urlPathEqualTo(PULLS))).size());
+        assertTrue(e.getMessage().contains("may have gone through anyway"), e.getMessage());
+        assertTrue(sleeper.waits.isEmpty());
+    }
+
+    @Test
+    void aCreateIsNeverRepeatedAfterALostConnection() {
+        noOpenPullRequest();
+        server.stubFor(post(urlPathEqualTo(PULLS)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(0, e.status());
+        assertTrue(e.getMessage().contains("failed: no response from 127.0.0.1"), e.getMessage());
+        assertEquals(1, server.findAll(postRequestedFor(urlPathEqualTo(PULLS))).size());
+        assertTrue(sleeper.waits.isEmpty());
+    }
+
+    @Test
+    void aRateLimitedCreateIsRepeatedBecauseNothingWasCreated() throws Exception {
+        noOpenPullRequest();
+        server.stubFor(post(urlPathEqualTo(PULLS)).inScenario("limit").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2"))
+                .willSetStateTo("open"));
+        server.stubFor(post(urlPathEqualTo(PULLS)).inScenario("limit").whenScenarioStateIs("open")
+                .willReturn(aResponse().withStatus(201).withBody("{\"html_url\": \"" + HTML_URL + "\"}")));
+
+        assertEquals(PullRequestResult.Outcome.CREATED, provider.publish(REQUEST).outcome());
+
+        assertEquals(List.of(Duration.ofSeconds(2)), sleeper.waits);
+        assertEquals(2, server.findAll(postRequestedFor(urlPathEqualTo(PULLS))).size());
+    }
+
+    @Test
+    void anUpdateIsRepeatedAfterAServerError() throws Exception {
+        openPullRequest("old", "old");
+        server.stubFor(patch(urlPathEqualTo(PULLS + "/7")).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        server.stubFor(patch(urlPathEqualTo(PULLS + "/7")).inScenario("flaky").whenScenarioStateIs("up")
+                .willReturn(okJson("{\"html_url\": \"" + HTML_URL + "\"}")));
+
+        assertEquals(PullRequestResult.Outcome.UPDATED, provider.publish(REQUEST).outcome());
+
+        assertEquals(List.of(Duration.ofSeconds(1)), sleeper.waits);
+        assertEquals(List.of("GET", "PATCH", "PATCH"), methods());
+    }
+
+    @Test
+    void aLostConnectionDuringLookupIsRetriedThenReported() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertEquals(0, e.status());
+        assertTrue(e.getMessage().contains("no response from 127.0.0.1"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(after 3 attempts)"), e.getMessage());
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), sleeper.waits);
+    }
+
+    // ---- the token stays secret ----
+
+    @Test
+    void aServerThatEchoesTheTokenDoesNotGetItIntoTheMessage() {
+        server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(401)
+                .withBody("{\"message\": \"token " + TOKEN + " is not valid\"}")));
+
+        ProviderException e = failure(() -> provider.publish(REQUEST));
+
+        assertTrue(e.getMessage().contains("token <redacted> is not valid"), e.getMessage());
+    }
+
+    @Test
+    void everyFailureMessageIsFreeOfTheToken() {
+        List<String> messages = new ArrayList<>();
+        for (int status : new int[] {400, 401, 403, 404, 409, 422, 429, 500, 503}) {
+            server.resetAll();
+            server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(status)
+                    .withHeader("Retry-After", "0")
+                    .withBody("{\"message\": \"" + TOKEN + "\", \"errors\": [\"" + TOKEN + "\"]}")));
+            messages.add(failure(() -> provider.publish(REQUEST)).getMessage());
+        }
+        assertTrue(messages.stream().noneMatch(m -> m.contains(TOKEN)), messages.toString());
+    }
+
+    @Test
+    void theProviderDoesNotShowTheToken() {
+        assertFalse(provider.toString().contains(TOKEN), provider.toString());
+        assertFalse(provider.toString().contains("ghp_"), provider.toString());
+    }
+
+    @Test
+    void aTokenThatCannotBeAHeaderIsRefusedWithoutRepeatingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GitHubProvider(
+                URI.create("https://api.github.com"), "o", "r", "ghp_secret\nvalue", HttpClient.newHttpClient(), sleeper));
+        assertFalse(e.getMessage().contains("ghp_secret"), e.getMessage());
+    }
+
+    @Test
+    void theTokenGoesOnlyIntoTheAuthorizationHeader() throws Exception {
+        openPullRequest("Wave 01: a", "Moves a.\n\n- check x\n");
+        provider.publish(REQUEST);
+        LoggedRequest lookup = server.findAll(getRequestedFor(urlPathEqualTo(PULLS))
+                .withHeader("PRIVATE-TOKEN", absent())).get(0);
+        assertFalse(lookup.getUrl().contains(TOKEN));
+        assertEquals("Bearer " + TOKEN, lookup.getHeader("Authorization"));
+    }
+
+    /** Remembers every wait the provider asks for, and waits for none of them. */
+    static final class RecordingSleeper implements Sleeper {
+
+        final List<Duration> waits = new ArrayList<>();
+
+        @Override
+        public void sleep(Duration duration) {
+            waits.add(duration);
+        }
+    }
+}
