@@ -1,5 +1,9 @@
 package dev.meshwave.cli;
 
+import dev.meshwave.git.InvalidRepositoryException;
+import dev.meshwave.git.Redaction;
+import dev.meshwave.git.UnsafeRepositoryException;
+import dev.meshwave.git.pr.ProviderException;
 import dev.meshwave.output.UnsafeOutputException;
 import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Problem;
@@ -13,9 +17,11 @@ import picocli.CommandLine;
 final class Failures implements CommandLine.IExecutionExceptionHandler {
 
     private final PrintWriter err;
+    private final Redaction redaction;
 
-    Failures(PrintWriter err) {
+    Failures(PrintWriter err, Redaction redaction) {
         this.err = err;
+        this.redaction = redaction;
     }
 
     @Override
@@ -26,21 +32,26 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
             long errors = invalid.problems().stream().filter(Problem::isError).count();
             err.println(errors == 1 ? "1 error" : errors + " errors");
             code = ExitCodes.USAGE;
-        } else if (e instanceof RenderException || e instanceof TemplateException) {
-            err.println("meshwave: " + e.getMessage());
+        } else if (e instanceof RenderException || e instanceof TemplateException || e instanceof InvalidRepositoryException) {
+            err.println("meshwave: " + redaction.text(e.getMessage()));
             code = ExitCodes.USAGE;
-        } else if (e instanceof UnsafeOutputException) {
-            err.println("meshwave: " + e.getMessage());
+        } else if (e instanceof UnsafeOutputException || e instanceof UnsafeRepositoryException) {
+            err.println("meshwave: " + redaction.text(e.getMessage()));
+            code = ExitCodes.UNSAFE;
+        } else if (e instanceof ProviderException) {
+            err.println("meshwave: " + redaction.text(e.getMessage()));
             code = ExitCodes.UNSAFE;
         } else if (e instanceof IOException) {
-            err.println("meshwave: " + e.getMessage());
+            err.println("meshwave: " + redaction.text(e.getMessage()));
             code = ExitCodes.INTERNAL;
         } else {
-            err.println("meshwave: internal error: " + e + " (run again with --stacktrace and report it)");
+            err.println("meshwave: internal error: " + redaction.text(e.toString()) + " (run again with --stacktrace and report it)");
             code = ExitCodes.INTERNAL;
         }
         if (wantsStackTrace(parseResult)) {
-            e.printStackTrace(err);
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            err.print(redaction.text(trace.toString()));
         }
         err.flush();
         return code;

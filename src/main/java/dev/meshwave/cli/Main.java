@@ -18,12 +18,17 @@ public final class Main {
         System.exit(code);
     }
 
-    /** Runs one command line and returns its exit code (see {@link ExitCodes}). */
+    /** Runs one command line with this process's environment and returns its exit code (see {@link ExitCodes}). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine commandLine = new CommandLine(new MeshwaveCommand());
+        return run(out, err, Environment.system(), args);
+    }
+
+    /** Runs one command line against the given environment (variables, clock). */
+    public static int run(PrintWriter out, PrintWriter err, Environment environment, String... args) {
+        CommandLine commandLine = new CommandLine(new MeshwaveCommand(), new Factory(environment));
         commandLine.setOut(out);
         commandLine.setErr(err);
-        commandLine.setExecutionExceptionHandler(new Failures(err));
+        commandLine.setExecutionExceptionHandler(new Failures(err, Publishing.redaction(environment)));
         commandLine.setParameterExceptionHandler((e, a) -> {
             err.println("meshwave: " + e.getMessage());
             err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");
@@ -33,6 +38,20 @@ public final class Main {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** Gives commands that ask for it (a constructor taking {@link Environment}) the run's environment. */
+    private record Factory(Environment environment) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                var constructor = type.getDeclaredConstructor(Environment.class);
+                constructor.setAccessible(true);
+                return constructor.newInstance(environment);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
     }
 
     private static String commandPath(CommandLine commandLine) {

@@ -1,5 +1,6 @@
 package dev.meshwave.testing;
 
+import dev.meshwave.cli.Environment;
 import dev.meshwave.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,9 +18,13 @@ public final class Cli {
     private Cli() {}
 
     public static Result run(String... args) {
+        return run(Environment.system(), args);
+    }
+
+    public static Result run(Environment environment, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), environment, args);
         return new Result(code, out.toString(), err.toString());
     }
 }

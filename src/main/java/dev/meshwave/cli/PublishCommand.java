@@ -1,0 +1,39 @@
+package dev.meshwave.cli;
+
+import dev.meshwave.plan.Plan;
+import dev.meshwave.render.PublishPlanner;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = {"Commit each wave on its own stacked branch meshwave/<plan>/<NN>-<wave>, push, and open one pull request per wave.",
+                "Re-publishing an unchanged plan changes nothing; nothing is ever force-pushed."})
+final class PublishCommand implements Callable<Integer> {
+
+    private final Environment environment;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
+    Path planFile;
+
+    @Mixin
+    Publishing.Options options;
+
+    PublishCommand(Environment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Plan plan = Workflow.load(planFile, spec.commandLine().getErr()).plan();
+        var steps = new PublishPlanner(Workflow.templates(options.templates)).waves(plan, options.base);
+        return Publishing.run(plan, steps, options, environment, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+}

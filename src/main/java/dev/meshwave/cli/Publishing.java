@@ -1,0 +1,150 @@
+package dev.meshwave.cli;
+
+import dev.meshwave.git.GitCredentials;
+import dev.meshwave.git.InvalidRepositoryException;
+import dev.meshwave.git.Redaction;
+import dev.meshwave.git.RepositoryLocation;
+import dev.meshwave.git.UnsafeRepositoryException;
+import dev.meshwave.git.WavePublisher;
+import dev.meshwave.git.pr.GitHubProvider;
+import dev.meshwave.git.pr.GitLabProvider;
+import dev.meshwave.git.pr.MarkdownFileProvider;
+import dev.meshwave.git.pr.ProviderException;
+import dev.meshwave.git.pr.PullRequest;
+import dev.meshwave.git.pr.PullRequestProvider;
+import dev.meshwave.git.pr.PullRequestResult;
+import dev.meshwave.git.pr.RemoteRepository;
+import dev.meshwave.plan.Plan;
+import dev.meshwave.render.PublishStep;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/** Options and steps shared by {@code publish} and {@code rollback}: commit, push, open pull requests. */
+final class Publishing {
+
+    private static final Pattern AUTHOR = Pattern.compile("^\\s*([^<>]+?)\\s*<([^<>\\s]+)>\\s*$");
+
+    /** The options both commands take (a picocli mixin). */
+    static final class Options {
+        @Option(names = "--repo", required = true, paramLabel = "REPO",
+                description = "GitOps repository: a working copy, a bare repository, or a file://, https:// or ssh:// URL.")
+        String repo;
+
+        @Option(names = "--base", defaultValue = "main", paramLabel = "BRANCH", description = "Branch the first wave is based on (default: ${DEFAULT-VALUE}).")
+        String base;
+
+        @Option(names = "--push", description = "Push the branches to the remote (never forced).")
+        boolean push;
+
+        @Option(names = "--pr", defaultValue = "none", paramLabel = "PROVIDER",
+                description = "Pull requests: github, gitlab, or none (Markdown files in the work directory; default).")
+        String pr;
+
+        @Option(names = "--pr-api", paramLabel = "URL", description = "API base URL (GitHub Enterprise, self-hosted GitLab).")
+        URI prApi;
+
+        @Option(names = "--pr-repo", paramLabel = "OWNER/NAME", description = "Repository or project path for the API (default: from the remote URL).")
+        String prRepo;
+
+        @Option(names = "--dry-run", description = "Show what would be committed and pushed; change nothing.")
+        boolean dryRun;
+
+        @Option(names = "--workdir", paramLabel = "DIR",
+                description = "Where a remote repository is cloned (default: a cache directory under $XDG_CACHE_HOME or ~/.cache).")
+        Path workdir;
+
+        @Option(names = "--author", paramLabel = "'NAME <EMAIL>'", defaultValue = "meshwave <meshwave@localhost>",
+                description = "Author and committer of the commits (default: ${DEFAULT-VALUE}). Commit time: SOURCE_DATE_EPOCH, else now.")
+        String author;
+
+        @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
+        Path templates;
+    }
+
+    private Publishing() {}
+
+    static Redaction redaction(Environment environment) {
+        return Redaction.of(environment.variables());
+    }
+
+    static int run(Plan plan, List<PublishStep> steps, Options options, Environment environment, PrintWriter out, PrintWriter err)
+            throws IOException, InvalidRepositoryException, UnsafeRepositoryException, ProviderException {
+        if (!options.pr.equals("none") && !options.push && !options.dryRun) {
+            throw new InvalidRepositoryException("--pr " + options.pr + " needs --push: a pull request needs its branch on the remote");
+        }
+        if (!List.of("none", "github", "gitlab").contains(options.pr)) {
+            throw new InvalidRepositoryException("--pr " + options.pr + " is not a provider (expected github, gitlab or none)");
+        }
+        RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
+        WavePublisher.Settings settings = new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
+                options.workdir, identity(options.author, environment), environment.variables());
+        List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
+        WavePublisher.Result result = new WavePublisher(settings).publish(plan.name(), steps, clusterPaths);
+        String verb = options.dryRun ? "would be " : "";
+        for (WavePublisher.BranchResult branch : result.branches()) {
+            out.printf("%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(java.util.Locale.ROOT), branch.branch(),
+                    branch.commit().substring(0, 12), branch.pushed() ? " (pushed)" : "");
+        }
+        if (options.dryRun) {
+            return ExitCodes.OK;
+        }
+        PullRequestProvider provider = provider(options, environment, result, location);
+        for (PublishStep step : steps) {
+            PullRequestResult pr = provider.publish(new PullRequest(step.branch(), step.parentBranch().orElse(options.base),
+                    step.title(), step.body()));
+            out.printf("pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(java.util.Locale.ROOT), pr.location());
+        }
+        return ExitCodes.OK;
+    }
+
+    private static PullRequestProvider provider(Options options, Environment environment, WavePublisher.Result result,
+            RepositoryLocation location) throws InvalidRepositoryException {
+        if (options.pr.equals("none")) {
+            return new MarkdownFileProvider(result.workdir());
+        }
+        String token = GitCredentials.token(environment.variables()).orElseThrow(() -> new InvalidRepositoryException(
+                "--pr " + options.pr + " needs a token in MESHWAVE_GIT_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN"));
+        RemoteRepository remote;
+        try {
+            remote = options.prRepo != null ? null : RemoteRepository.parse(location.kind() == RepositoryLocation.Kind.REMOTE
+                    ? location.url() : result.remote());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidRepositoryException("cannot tell the repository's owner and name from " + location.displayUrl()
+                    + "; pass --pr-repo OWNER/NAME");
+        }
+        if (options.pr.equals("github")) {
+            URI api = options.prApi != null ? options.prApi : remote != null ? remote.gitHubApiBase() : GitHubProvider.DEFAULT_API_BASE;
+            String path = options.prRepo != null ? options.prRepo : remote.owner() + "/" + remote.name();
+            int slash = path.indexOf('/');
+            if (slash <= 0 || slash != path.lastIndexOf('/')) {
+                throw new InvalidRepositoryException("--pr-repo " + path + " must be OWNER/NAME for GitHub");
+            }
+            return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token);
+        }
+        URI api = options.prApi != null ? options.prApi : remote != null ? remote.gitLabApiBase() : GitLabProvider.DEFAULT_API_BASE;
+        return GitLabProvider.create(api, options.prRepo != null ? options.prRepo : remote.projectPath(), token);
+    }
+
+    static WavePublisher.Identity identity(String author, Environment environment) throws InvalidRepositoryException {
+        Matcher m = AUTHOR.matcher(author);
+        if (!m.matches()) {
+            throw new InvalidRepositoryException("--author '" + author + "' must look like 'Name <email>'");
+        }
+        String epoch = environment.variables().get("SOURCE_DATE_EPOCH");
+        Instant when;
+        try {
+            when = epoch != null && !epoch.isBlank() ? Instant.ofEpochSecond(Long.parseLong(epoch.trim())) : environment.clock().instant();
+        } catch (NumberFormatException e) {
+            throw new InvalidRepositoryException("SOURCE_DATE_EPOCH '" + epoch + "' is not a number of seconds");
+        }
+        return new WavePublisher.Identity(m.group(1), m.group(2), when);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.meshwave.git;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.errors.UnsupportedCredentialItem;
+import org.eclipse.jgit.transport.CredentialItem;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+
+/**
+ * Credentials for https remotes: a token from the environment ({@code MESHWAVE_GIT_TOKEN},
+ * {@code GITHUB_TOKEN}, {@code GITLAB_TOKEN}; user {@code MESHWAVE_GIT_USER}, default
+ * {@code x-access-token}), else whatever git's own credential helpers answer. ssh remotes use the
+ * user's keys and known_hosts through JGit's Apache MINA sshd transport and need nothing here.
+ */
+public final class GitCredentials {
+
+    static final List<String> TOKEN_VARIABLES = List.of("MESHWAVE_GIT_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN");
+
+    private GitCredentials() {}
+
+    /** The token the environment provides, if any. */
+    public static Optional<String> token(Map<String, String> env) {
+        return TOKEN_VARIABLES.stream().map(env::get).filter(t -> t != null && !t.isBlank()).findFirst();
+    }
+
+    public static CredentialsProvider provider(Map<String, String> env) {
+        Optional<String> token = token(env);
+        if (token.isPresent()) {
+            return new UsernamePasswordCredentialsProvider(env.getOrDefault("MESHWAVE_GIT_USER", "x-access-token"), token.get());
+        }
+        return new GitCredentialHelper();
+    }
+
+    /** Asks {@code git credential fill}, so that users' configured helpers (store, osxkeychain, …) work. */
+    static final class GitCredentialHelper extends CredentialsProvider {
+
+        @Override
+        public boolean isInteractive() {
+            return false;
+        }
+
+        @Override
+        public boolean supports(CredentialItem... items) {
+            for (CredentialItem item : items) {
+                if (!(item instanceof CredentialItem.Username) && !(item instanceof CredentialItem.Password)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public boolean get(URIish uri, CredentialItem... items) throws UnsupportedCredentialItem {
+            Map<String, String> answer = fill(uri);
+            if (!answer.containsKey("password")) {
+                return false;
+            }
+            for (CredentialItem item : items) {
+                if (item instanceof CredentialItem.Username username) {
+                    username.setValue(answer.getOrDefault("username", ""));
+                } else if (item instanceof CredentialItem.Password password) {
+                    password.setValue(answer.get("password").toCharArray());
+                } else {
+                    throw new UnsupportedCredentialItem(uri, item.getPromptText());
+                }
+            }
+            return true;
+        }
+
+        private static Map<String, String> fill(URIish uri) {
+            Map<String, String> answer = new HashMap<>();
+            if (uri.getScheme() == null || !uri.getScheme().startsWith("http")) {
+                return answer;
+            }
+            try {
+                ProcessBuilder builder = new ProcessBuilder("git", "credential", "fill");
+                builder.environment().put("GIT_TERMINAL_PROMPT", "0");
+                Process process = builder.start();
+                String request = "protocol=" + uri.getScheme() + "\nhost=" + uri.getHost()
+                        + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + "\npath=" + uri.getPath().replaceFirst("^/", "") + "\n\n";
+                process.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+                process.getOutputStream().close();
+                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                process.getErrorStream().readAllBytes();
+                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                    process.destroyForcibly();
+                    return answer;
+                }
+                for (String line : out.split("\n")) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        answer.put(line.substring(0, eq), line.substring(eq + 1));
+                    }
+                }
+            } catch (IOException e) {
+                return answer;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return answer;
+        }
+
+        @Override
+        public void reset(URIish uri) {
+            // Nothing cached here.
+        }
+    }
+}

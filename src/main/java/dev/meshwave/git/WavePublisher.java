@@ -1,0 +1,323 @@
+package dev.meshwave.git;
+
+import dev.meshwave.render.PublishStep;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+
+/**
+ * Commits each {@link PublishStep} on its own branch, stacked on the one before, and pushes them.
+ *
+ * <p>A branch that already holds the step's tree is left alone, so re-publishing an unchanged plan
+ * changes nothing. A branch whose tree differs gets one new commit on top of its tip (and, when the
+ * branch below it moved, that branch's tip as a second parent), so every push is a fast-forward:
+ * nothing is ever force-pushed. Branches holding commits meshwave did not make are refused.
+ */
+public final class WavePublisher {
+
+    /** Author and committer of every commit, and its time. */
+    public record Identity(String name, String email, Instant when) {
+        PersonIdent person() {
+            return new PersonIdent(name, email, when, ZoneOffset.UTC);
+        }
+    }
+
+    /** How and where to publish; credentials and secrets to hide come from {@code environment}. */
+    public record Settings(
+            RepositoryLocation location,
+            String base,
+            boolean push,
+            boolean dryRun,
+            Path workdir,
+            Identity identity,
+            Map<String, String> environment) {
+
+        CredentialsProvider credentials() {
+            return GitCredentials.provider(environment);
+        }
+
+        Redaction redaction() {
+            return Redaction.of(environment);
+        }
+    }
+
+    public enum Status { CREATED, UPDATED, UNCHANGED }
+
+    public record BranchResult(String branch, String commit, Status status, boolean pushed) {}
+
+    public record Result(List<BranchResult> branches, Path workdir, String remote) {}
+
+    static final String PLAN_TRAILER = "Meshwave-Plan: ";
+    static final String STAGE_TRAILER = "Meshwave-Stage: ";
+
+    private final Settings settings;
+
+    public WavePublisher(Settings settings) {
+        this.settings = settings;
+    }
+
+    public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths)
+            throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+        try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment())) {
+            Repository repository = work.repository();
+            boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
+            if (useRemote) {
+                work.fetch(settings.credentials(), settings.redaction());
+            }
+            if (work.isWorkingCopy()) {
+                refuseUncommittedChanges(repository, clusterPaths);
+            }
+            try (RevWalk walk = new RevWalk(repository);
+                 // A dry run still writes objects (unreferenced, collected by gc) but moves no branch and pushes nothing.
+                 ObjectInserter inserter = repository.newObjectInserter();
+                 ObjectReader reader = repository.newObjectReader()) {
+                Optional<RevCommit> base = baseTip(work, walk, useRemote);
+                Map<String, ObjectId> updates = new LinkedHashMap<>();
+                List<BranchResult> results = new ArrayList<>();
+                ObjectId previousTip = null;
+                for (PublishStep step : steps) {
+                    RevCommit parent = parentTip(work, walk, step, previousTip, base, useRemote);
+                    Optional<RevCommit> current = currentTip(work, walk, step.branch(), base, planName, useRemote);
+                    ObjectId tree = TreeComposer.compose(reader, inserter, parent == null ? null : parent.getTree(),
+                            clusterPaths, step.tree().files());
+                    ObjectId tip;
+                    Status status;
+                    if (current.isPresent() && current.get().getTree().equals(tree)) {
+                        tip = current.get();
+                        status = Status.UNCHANGED;
+                    } else {
+                        List<ObjectId> parents = new ArrayList<>();
+                        current.ifPresent(parents::add);
+                        if (parent != null && (current.isEmpty() || !walk.isMergedInto(parent, current.get()))) {
+                            parents.add(parent);
+                        }
+                        tip = commit(inserter, tree, parents, step, planName);
+                        status = current.isPresent() ? Status.UPDATED : Status.CREATED;
+                    }
+                    if (!tip.equals(work.local(step.branch()).orElse(null))) {
+                        updates.put(step.branch(), tip);
+                    }
+                    boolean needsPush = useRemote && !tip.equals(work.remote(step.branch()).orElse(null));
+                    results.add(new BranchResult(step.branch(), tip.name(), status, needsPush && settings.push() && !settings.dryRun()));
+                    previousTip = tip;
+                }
+                inserter.flush();
+                if (!settings.dryRun()) {
+                    updateLocalBranches(work, updates);
+                    if (settings.push() && work.hasRemote()) {
+                        push(work, results);
+                    }
+                }
+                return new Result(results, work.workdir(), work.hasRemote() ? work.remoteDisplay() : null);
+            }
+        }
+    }
+
+    private Optional<RevCommit> baseTip(WorkRepository work, RevWalk walk, boolean useRemote)
+            throws IOException, InvalidRepositoryException {
+        Optional<ObjectId> id = useRemote ? work.remote(settings.base()) : Optional.empty();
+        if (id.isEmpty()) {
+            id = work.local(settings.base());
+        }
+        if (id.isPresent()) {
+            return Optional.of(walk.parseCommit(id.get()));
+        }
+        if (work.hasOnlyBranchesUnder("meshwave/")) {
+            return Optional.empty(); // a new repository: the first branch starts the history
+        }
+        throw new InvalidRepositoryException("base branch '" + settings.base() + "' does not exist in "
+                + (useRemote ? work.remoteDisplay() : work.repository().getDirectory().toString()) + " (choose it with --base)");
+    }
+
+    private RevCommit parentTip(WorkRepository work, RevWalk walk, PublishStep step, ObjectId previousTip,
+            Optional<RevCommit> base, boolean useRemote) throws IOException, InvalidRepositoryException {
+        if (previousTip != null) {
+            return walk.parseCommit(previousTip);
+        }
+        if (step.parentBranch().isEmpty()) {
+            return base.orElse(null);
+        }
+        String parentBranch = step.parentBranch().get();
+        Optional<ObjectId> id = useRemote ? work.remote(parentBranch) : Optional.empty();
+        if (id.isEmpty()) {
+            id = work.local(parentBranch);
+        }
+        return walk.parseCommit(id.orElseThrow(() -> new InvalidRepositoryException("branch " + parentBranch
+                + " does not exist yet; publish the plan's waves first")));
+    }
+
+    /**
+     * The commit a branch is at now. Local and remote are both considered; the newer one wins when one
+     * contains the other. Every commit on it since the base must be meshwave's.
+     */
+    private Optional<RevCommit> currentTip(WorkRepository work, RevWalk walk, String branch, Optional<RevCommit> base,
+            String planName, boolean useRemote) throws IOException, UnsafeRepositoryException {
+        Optional<RevCommit> local = work.local(branch).map(id -> parse(walk, id));
+        Optional<RevCommit> remote = useRemote ? work.remote(branch).map(id -> parse(walk, id)) : Optional.empty();
+        if (remote.isPresent()) {
+            refuseForeignCommits(walk, remote.get(), base, planName, branch, "on " + work.remoteDisplay());
+        }
+        if (local.isPresent()) {
+            refuseForeignCommits(walk, local.get(), base, planName, branch, "in " + work.repository().getDirectory());
+        }
+        if (local.isEmpty() || remote.isEmpty()) {
+            return local.isPresent() ? local : remote;
+        }
+        if (walk.isMergedInto(remote.get(), local.get())) {
+            return local;
+        }
+        if (walk.isMergedInto(local.get(), remote.get()) || !work.isWorkingCopy()) {
+            return remote; // the cache clone follows the remote; its own unpushed commits are regenerated
+        }
+        throw new UnsafeRepositoryException("branch " + branch + " has diverged from " + work.remoteDisplay()
+                + "; reconcile it (or delete the local branch) before publishing");
+    }
+
+    private static RevCommit parse(RevWalk walk, ObjectId id) {
+        try {
+            return walk.parseCommit(id);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void refuseForeignCommits(RevWalk walk, RevCommit tip, Optional<RevCommit> base, String planName,
+            String branch, String where) throws IOException, UnsafeRepositoryException {
+        walk.reset();
+        walk.markStart(walk.parseCommit(tip));
+        if (base.isPresent()) {
+            walk.markUninteresting(walk.parseCommit(base.get()));
+        }
+        List<String> foreign = new ArrayList<>();
+        for (RevCommit commit : walk) {
+            if (!commit.getFullMessage().contains("\n" + PLAN_TRAILER + planName + "\n")) {
+                foreign.add(commit.abbreviate(8).name() + " \"" + commit.getShortMessage() + "\"");
+            }
+        }
+        walk.reset();
+        if (!foreign.isEmpty()) {
+            throw new UnsafeRepositoryException("branch " + branch + " " + where + " holds commits meshwave did not make: "
+                    + String.join(", ", foreign.subList(0, Math.min(3, foreign.size())))
+                    + (foreign.size() > 3 ? " and " + (foreign.size() - 3) + " more" : "")
+                    + "; move them off the branch (or merge the branch) before publishing again");
+        }
+    }
+
+    private ObjectId commit(ObjectInserter inserter, ObjectId tree, List<ObjectId> parents, PublishStep step, String planName)
+            throws IOException {
+        CommitBuilder commit = new CommitBuilder();
+        commit.setTreeId(tree);
+        commit.setParentIds(parents);
+        commit.setAuthor(settings.identity().person());
+        commit.setCommitter(settings.identity().person());
+        commit.setMessage(step.commitMessage().strip() + "\n\n" + PLAN_TRAILER + planName + "\n" + STAGE_TRAILER + step.stage() + "\n");
+        return inserter.insert(commit);
+    }
+
+    private static void refuseUncommittedChanges(Repository repository, List<String> clusterPaths)
+            throws UnsafeRepositoryException {
+        try (Git git = Git.wrap(repository)) {
+            var status = git.status();
+            clusterPaths.forEach(status::addPath);
+            var result = status.call();
+            if (!result.isClean()) {
+                List<String> changed = new ArrayList<>(result.getUncommittedChanges());
+                changed.addAll(result.getUntracked());
+                throw new UnsafeRepositoryException("the working copy has uncommitted changes in " + String.join(", ", clusterPaths)
+                        + " (" + String.join(", ", changed.stream().sorted().limit(5).toList())
+                        + "); commit or stash them first");
+            }
+        } catch (GitAPIException e) {
+            throw new UnsafeRepositoryException("cannot read the working copy's status: " + e.getMessage());
+        }
+    }
+
+    private void updateLocalBranches(WorkRepository work, Map<String, ObjectId> updates) throws IOException, UnsafeRepositoryException {
+        Repository repository = work.repository();
+        String checkedOut = repository.getFullBranch();
+        for (Map.Entry<String, ObjectId> update : updates.entrySet()) {
+            String ref = Constants.R_HEADS + update.getKey();
+            if (work.isWorkingCopy() && ref.equals(checkedOut)) {
+                throw new UnsafeRepositoryException("branch " + update.getKey() + " is checked out in " + repository.getWorkTree()
+                        + "; switch to another branch so meshwave can move it");
+            }
+            RefUpdate refUpdate = repository.updateRef(ref);
+            refUpdate.setNewObjectId(update.getValue());
+            refUpdate.setExpectedOldObjectId(work.local(update.getKey()).orElse(ObjectId.zeroId()));
+            refUpdate.setRefLogMessage("meshwave publish", false);
+            // Only meshwave's own cache clone ever moves a branch backwards (to follow the remote).
+            refUpdate.setForceUpdate(!work.isWorkingCopy());
+            RefUpdate.Result result = refUpdate.update();
+            switch (result) {
+                case NEW, FAST_FORWARD, FORCED, NO_CHANGE -> { }
+                default -> throw new UnsafeRepositoryException("could not move branch " + update.getKey() + " (" + result + ")");
+            }
+        }
+    }
+
+    private void push(WorkRepository work, List<BranchResult> results) throws UnsafeRepositoryException {
+        List<RefSpec> specs = results.stream().filter(BranchResult::pushed)
+                .map(r -> new RefSpec(Constants.R_HEADS + r.branch() + ":" + Constants.R_HEADS + r.branch()))
+                .toList();
+        if (specs.isEmpty()) {
+            return;
+        }
+        List<String> rejected = new ArrayList<>();
+        try (Git git = Git.wrap(work.repository())) {
+            Iterable<PushResult> pushResults = git.push().setRemote(WorkRepository.REMOTE).setRefSpecs(specs)
+                    .setForce(false).setCredentialsProvider(settings.credentials()).call();
+            for (PushResult pushResult : pushResults) {
+                for (RemoteRefUpdate update : pushResult.getRemoteUpdates()) {
+                    switch (update.getStatus()) {
+                        case OK, UP_TO_DATE -> { }
+                        default -> rejected.add(Repository.shortenRefName(update.getRemoteName()) + ": " + describe(update));
+                    }
+                }
+            }
+        } catch (TransportException e) {
+            throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: "
+                    + settings.redaction().text(e.getMessage()) + "; the commits are kept in " + work.repository().getDirectory());
+        } catch (GitAPIException e) {
+            throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: " + settings.redaction().text(e.getMessage()));
+        }
+        if (!rejected.isEmpty()) {
+            throw new UnsafeRepositoryException("the remote " + work.remoteDisplay() + " rejected the push of "
+                    + String.join("; ", rejected) + ". Nothing was forced; the commits are kept in "
+                    + work.repository().getDirectory() + ". Publish again to build on what the remote has now.");
+        }
+    }
+
+    private String describe(RemoteRefUpdate update) {
+        String reason = switch (update.getStatus()) {
+            case REJECTED_NONFASTFORWARD -> "not a fast-forward (someone pushed to it)";
+            case REJECTED_REMOTE_CHANGED -> "the branch changed on the remote while publishing";
+            case REJECTED_NODELETE -> "deletion refused";
+            case REJECTED_OTHER_REASON -> "refused by the remote";
+            default -> update.getStatus().name().toLowerCase(java.util.Locale.ROOT);
+        };
+        return update.getMessage() == null ? reason : reason + " (" + settings.redaction().text(update.getMessage()) + ")";
+    }
+}

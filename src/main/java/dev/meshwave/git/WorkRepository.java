@@ -1,0 +1,226 @@
+package dev.meshwave.git;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.URIish;
+
+/**
+ * The repository meshwave commits into, locked for the duration of a run: the user's working copy,
+ * or meshwave's own bare clone of a remote in the work directory.
+ */
+final class WorkRepository implements AutoCloseable {
+
+    static final String REMOTE = "origin";
+    /** How long a run waits for another run on the same work directory; {@code MESHWAVE_LOCK_TIMEOUT} seconds. */
+    private static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(30);
+
+    private final RepositoryLocation location;
+    private final Repository repository;
+    private final Path workdir;
+    private final boolean hasRemote;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private WorkRepository(RepositoryLocation location, Repository repository, Path workdir, boolean hasRemote,
+            FileChannel lockChannel, FileLock lock) {
+        this.location = location;
+        this.repository = repository;
+        this.workdir = workdir;
+        this.hasRemote = hasRemote;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** The default work directory for a remote: a cache folder named after the URL, never the cwd. */
+    static Path defaultWorkdir(String url, Map<String, String> env) {
+        String cache = env.get("XDG_CACHE_HOME");
+        Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(env.getOrDefault("HOME", "."), ".cache");
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Redaction.url(url).getBytes(StandardCharsets.UTF_8));
+            return base.resolve("meshwave").resolve("repos").resolve(HexFormat.of().formatHex(digest, 0, 8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static WorkRepository open(RepositoryLocation location, Path workdirOption, Map<String, String> env)
+            throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+        if (location.kind() == RepositoryLocation.Kind.WORKING_COPY) {
+            Repository repository = new FileRepositoryBuilder().setWorkTree(location.workingCopy().toFile())
+                    .setMustExist(true).build();
+            // PR texts go inside .git so the working copy stays clean.
+            Path workdir = workdirOption != null ? workdirOption : repository.getDirectory().toPath();
+            boolean hasRemote = repository.getConfig().getString("remote", REMOTE, "url") != null;
+            return locked(location, repository, repository.getDirectory().toPath().resolve("meshwave.lock"), workdir, hasRemote,
+                    lockWait(env));
+        }
+        Path workdir = workdirOption != null ? workdirOption : defaultWorkdir(location.url(), env);
+        Files.createDirectories(workdir);
+        Path lockFile = workdir.resolve(".meshwave.lock");
+        Path gitDir = workdir.resolve("repo.git");
+        Repository repository;
+        if (Files.isRegularFile(gitDir.resolve("HEAD"))) {
+            repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().setMustExist(true).build();
+        } else {
+            try {
+                repository = Git.init().setBare(true).setGitDir(gitDir.toFile()).setInitialBranch("main").call().getRepository();
+            } catch (GitAPIException e) {
+                throw new IOException("cannot create the work repository " + gitDir + ": " + e.getMessage(), e);
+            }
+        }
+        StoredConfig config = repository.getConfig();
+        String configured = config.getString("remote", REMOTE, "url");
+        if (configured != null && !configured.equals(location.url())) {
+            repository.close();
+            throw new InvalidRepositoryException("the work directory " + workdir + " belongs to " + Redaction.url(configured)
+                    + ", not " + location.displayUrl() + "; choose another --workdir");
+        }
+        config.setString("remote", REMOTE, "url", location.url());
+        config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
+        config.save();
+        return locked(location, repository, lockFile, workdir, true, lockWait(env));
+    }
+
+    private static Duration lockWait(Map<String, String> env) {
+        try {
+            String seconds = env.get("MESHWAVE_LOCK_TIMEOUT");
+            return seconds == null ? DEFAULT_LOCK_WAIT : Duration.ofSeconds(Long.parseLong(seconds.trim()));
+        } catch (NumberFormatException e) {
+            return DEFAULT_LOCK_WAIT;
+        }
+    }
+
+    private static WorkRepository locked(RepositoryLocation location, Repository repository, Path lockFile, Path workdir,
+            boolean hasRemote, Duration wait) throws IOException, UnsafeRepositoryException {
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            while (true) {
+                FileLock lock = tryLock(channel);
+                if (lock != null) {
+                    return new WorkRepository(location, repository, workdir, hasRemote, channel, lock);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new UnsafeRepositoryException("another meshwave run holds " + lockFile + " (waited "
+                            + wait.toSeconds() + " s); try again when it has finished");
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channel.close();
+            repository.close();
+            throw new UnsafeRepositoryException("interrupted while waiting for " + lockFile);
+        } catch (UnsafeRepositoryException | IOException | RuntimeException e) {
+            channel.close();
+            repository.close();
+            throw e;
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null; // held by this JVM (another run in the same process)
+        }
+    }
+
+    Repository repository() {
+        return repository;
+    }
+
+    Path workdir() {
+        return workdir;
+    }
+
+    boolean isWorkingCopy() {
+        return location.kind() == RepositoryLocation.Kind.WORKING_COPY;
+    }
+
+    boolean hasRemote() {
+        return hasRemote;
+    }
+
+    /** Fetches every branch of the remote into {@code refs/remotes/origin/*}. */
+    void fetch(CredentialsProvider credentials, Redaction redaction) throws UnsafeRepositoryException {
+        try (Git git = Git.wrap(repository)) {
+            git.fetch().setRemote(REMOTE)
+                    .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"))
+                    .setCredentialsProvider(credentials)
+                    .setRemoveDeletedRefs(true)
+                    .call();
+        } catch (TransportException e) {
+            throw new UnsafeRepositoryException("cannot fetch from " + remoteDisplay() + ": " + redaction.text(e.getMessage()));
+        } catch (GitAPIException e) {
+            throw new UnsafeRepositoryException("fetching from " + remoteDisplay() + " failed: " + redaction.text(e.getMessage()));
+        }
+    }
+
+    String remoteDisplay() {
+        return Redaction.url(repository.getConfig().getString("remote", REMOTE, "url"));
+    }
+
+    Optional<ObjectId> local(String branch) throws IOException {
+        return Optional.ofNullable(repository.exactRef(Constants.R_HEADS + branch)).map(Ref::getObjectId);
+    }
+
+    Optional<ObjectId> remote(String branch) throws IOException {
+        if (!hasRemote) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(repository.exactRef(Constants.R_REMOTES + REMOTE + "/" + branch)).map(Ref::getObjectId);
+    }
+
+    /**
+     * True when the repository has no branch but meshwave's own (a freshly initialized remote, perhaps
+     * already holding a previous publish).
+     */
+    boolean hasOnlyBranchesUnder(String prefix) throws IOException {
+        return repository.getRefDatabase().getRefsByPrefix(Constants.R_HEADS).stream()
+                        .allMatch(r -> r.getName().startsWith(Constants.R_HEADS + prefix))
+                && repository.getRefDatabase().getRefsByPrefix(Constants.R_REMOTES).stream()
+                        .allMatch(r -> r.getName().startsWith(Constants.R_REMOTES + REMOTE + "/" + prefix));
+    }
+
+    URIish remoteUri() throws IOException {
+        try {
+            return new URIish(repository.getConfig().getString("remote", REMOTE, "url"));
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+            lockChannel.close();
+        } finally {
+            repository.close();
+        }
+    }
+}

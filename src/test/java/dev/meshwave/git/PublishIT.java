@@ -1,0 +1,320 @@
+package dev.meshwave.git;
+
+import static dev.meshwave.testing.GitCli.git;
+import static dev.meshwave.testing.Kustomize.build;
+import static dev.meshwave.testing.Kustomize.find;
+import static dev.meshwave.testing.Kustomize.labels;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.cli.Environment;
+import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.GitCli;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code meshwave publish} and {@code rollback} into real repositories, checked with the real git
+ * command line and the real kustomize.
+ */
+class PublishIT {
+
+    static final String PLAN = "examples/asm-upgrade/plan.yaml";
+    static final String PREFIX = "meshwave/asm-1140/";
+    static final List<String> BRANCHES = List.of(PREFIX + "00-control-plane", PREFIX + "01-ingress", PREFIX + "02-app",
+            PREFIX + "03-finalize");
+    static final String CLUSTER = "clusters/onprem/mesh";
+
+    @TempDir
+    Path tmp;
+
+    Path remote;
+    Map<String, String> env;
+
+    @BeforeEach
+    void gitopsRepository() throws IOException {
+        remote = tmp.resolve("gitops.git");
+        git(tmp, "init", "-q", "--bare", "-b", "main", remote.toString());
+        Path seed = tmp.resolve("seed");
+        git(tmp, "clone", "-q", remote.toString(), seed.toString());
+        Files.createDirectories(seed.resolve("platform"));
+        Files.writeString(seed.resolve("README.md"), "the platform team's GitOps repository\n");
+        Files.writeString(seed.resolve("platform/ingress.yaml"), "kind: Namespace\n");
+        git(seed, "add", "-A");
+        git(seed, "commit", "-q", "-m", "initial");
+        git(seed, "push", "-q", "origin", "HEAD:main");
+        env = new HashMap<>(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.resolve("home").toString(),
+                "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_LOCK_TIMEOUT", "1"));
+    }
+
+    Cli.Result meshwave(String... args) {
+        return Cli.run(new Environment(env, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)), args);
+    }
+
+    Cli.Result publish(String plan, String... extra) {
+        String[] args = new String[5 + extra.length];
+        args[0] = "publish";
+        args[1] = plan;
+        args[2] = "--repo";
+        args[3] = remote.toUri().toString();
+        args[4] = "--push";
+        System.arraycopy(extra, 0, args, 5, extra.length);
+        return meshwave(args);
+    }
+
+    String tip(String branch) {
+        return git(remote, "rev-parse", "refs/heads/" + branch);
+    }
+
+    @Nested
+    class Publish {
+        @Test
+        void createsOneStackedBranchPerStageThatBuildsToThatWave() throws IOException {
+            Cli.Result result = publish(PLAN);
+            assertEquals(0, result.exitCode(), result::toString);
+            for (String branch : BRANCHES) {
+                assertTrue(result.out().contains("created " + branch + " "), result::toString);
+            }
+
+            Path clone = tmp.resolve("check");
+            git(tmp, "clone", "-q", remote.toString(), clone.toString());
+            git(clone, "fsck", "--strict");
+            assertEquals(List.of("main", PREFIX + "00-control-plane", PREFIX + "01-ingress", PREFIX + "02-app", PREFIX + "03-finalize"),
+                    git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/").lines().sorted().toList());
+
+            String parent = tip("main");
+            for (String branch : BRANCHES) {
+                assertEquals(tip(branch) + " " + parent, git(remote, "rev-list", "--parents", "-n", "1", branch),
+                        branch + " adds exactly one commit on the branch before it");
+                parent = tip(branch);
+            }
+
+            Map<String, List<String>> expected = Map.of(
+                    BRANCHES.get(0), List.of("asm-1130-0", "asm-1130-0"),
+                    BRANCHES.get(1), List.of("asm-1140-0", "asm-1130-0"),
+                    BRANCHES.get(2), List.of("asm-1140-0", "asm-1140-0"),
+                    BRANCHES.get(3), List.of("asm-1140-0", "asm-1140-0"));
+            for (String branch : BRANCHES) {
+                git(clone, "checkout", "-q", branch);
+                var objects = build(clone.resolve(CLUSTER));
+                assertEquals(Map.of("istio.io/rev", expected.get(branch).get(0)),
+                        labels(find(objects, "Namespace", null, "ingress").orElseThrow()), branch);
+                assertEquals(Map.of("istio.io/rev", expected.get(branch).get(1)),
+                        labels(find(objects, "Namespace", null, "app").orElseThrow()), branch);
+                assertEquals(branch.endsWith("finalize"), find(objects, "Service", "istio-system", "istiod").isPresent(), branch);
+                assertEquals("the platform team's GitOps repository\n", Files.readString(clone.resolve("README.md")),
+                        "files outside the cluster path are kept");
+            }
+            git(clone, "checkout", "-q", BRANCHES.get(1));
+            assertFalse(Files.exists(clone.resolve(CLUSTER + "/stages/02-app")), "a branch holds the stages up to its own");
+        }
+
+        @Test
+        void commitsCarryTheConfiguredAuthorTimeAndTrailers() {
+            assertEquals(0, publish(PLAN, "--author", "Platform Bot <bot@example.com>").exitCode());
+            assertEquals("Platform Bot <bot@example.com> 1767225600 +0000|Platform Bot <bot@example.com>",
+                    git(remote, "log", "-1", "--format=%an <%ae> %at %ad|%cn <%ce>", "--date=format:%z", BRANCHES.get(1)));
+            String message = git(remote, "log", "-1", "--format=%B", BRANCHES.get(1));
+            assertTrue(message.startsWith("asm-1140: 01-ingress — move ingress to asm-1140-0\n"), message);
+            assertTrue(message.endsWith("Meshwave-Plan: asm-1140\nMeshwave-Stage: 01-ingress"), message);
+        }
+
+        @Test
+        void theSamePlanGivesTheSameCommitIdsInTwoRepositories() {
+            assertEquals(0, publish(PLAN).exitCode());
+            Map<String, String> first = tips();
+            Path otherRemote = remote;
+            remote = tmp.resolve("second.git");
+            git(tmp, "clone", "-q", "--bare", otherRemote.toString(), remote.toString());
+            for (String branch : BRANCHES) {
+                git(remote, "branch", "-D", branch);
+            }
+            env.put("XDG_CACHE_HOME", tmp.resolve("cache2").toString());
+            assertEquals(0, publish(PLAN).exitCode());
+            assertEquals(first, tips());
+        }
+
+        @Test
+        void republishingAnUnchangedPlanChangesNothing() throws IOException {
+            assertEquals(0, publish(PLAN).exitCode());
+            Map<String, String> before = tips();
+            Cli.Result again = publish(PLAN);
+            assertEquals(0, again.exitCode(), again::toString);
+            for (String branch : BRANCHES) {
+                assertTrue(again.out().contains("unchanged " + branch + " "), again::toString);
+                assertTrue(again.out().contains("pull request " + branch + ": unchanged "), again::toString);
+            }
+            assertFalse(again.out().contains("(pushed)"), again::toString);
+            assertEquals(before, tips());
+        }
+
+        @Test
+        void aChangedPlanAddsCommitsOnTopWithoutForcing() throws IOException {
+            assertEquals(0, publish(PLAN).exitCode());
+            Map<String, String> before = tips();
+            Path changed = copyPlan(Files.readString(Path.of(PLAN)).replace("namespaces: [app]", "namespaces: [app, shop]"));
+            Cli.Result result = publish(changed.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            Map<String, String> after = tips();
+            for (String branch : BRANCHES) {
+                assertFalse(before.get(branch).equals(after.get(branch)), branch + " changes: stage 00 lists the new namespace");
+                GitCli.git(remote, "merge-base", "--is-ancestor", before.get(branch), after.get(branch));
+            }
+            for (int i = 1; i < BRANCHES.size(); i++) {
+                GitCli.git(remote, "merge-base", "--is-ancestor", after.get(BRANCHES.get(i - 1)), after.get(BRANCHES.get(i)));
+            }
+        }
+
+        @Test
+        void aRunbookChangeAddsOneCommitPerBranchOnTopOfTheNewParent() throws IOException {
+            assertEquals(0, publish(PLAN).exitCode());
+            Map<String, String> before = tips();
+            Path changed = copyPlan(Files.readString(Path.of(PLAN)).replace("removeOldRevision: true", "removeOldRevision: false"));
+            Cli.Result result = publish(changed.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            // Only the README runbook changes, and it is on every branch: all four get one new commit each.
+            for (String branch : BRANCHES) {
+                assertEquals(tip(branch) + " " + before.get(branch) + (branch.endsWith("00-control-plane") ? "" : " " + tips0(branch)),
+                        git(remote, "rev-list", "--parents", "-n", "1", branch), branch);
+            }
+        }
+
+        private String tips0(String branch) {
+            return tip(BRANCHES.get(BRANCHES.indexOf(branch) - 1));
+        }
+    }
+
+    @Nested
+    class Rollback {
+        @Test
+        void pointsTheLiveStageBackAtTheStageBeforeTheWave() {
+            assertEquals(0, publish(PLAN).exitCode());
+            Cli.Result result = meshwave("rollback", PLAN, "--wave", "app", "--repo", remote.toUri().toString(), "--push");
+            assertEquals(0, result.exitCode(), result::toString);
+            String branch = PREFIX + "rollback-app";
+            assertEquals(tip(branch) + " " + tip(BRANCHES.get(2)), git(remote, "rev-list", "--parents", "-n", "1", branch));
+            Path clone = tmp.resolve("check");
+            git(tmp, "clone", "-q", "-b", branch, remote.toString(), clone.toString());
+            var objects = build(clone.resolve(CLUSTER));
+            assertEquals(Map.of("istio.io/rev", "asm-1130-0"), labels(find(objects, "Namespace", null, "app").orElseThrow()));
+            assertEquals(Map.of("istio.io/rev", "asm-1140-0"), labels(find(objects, "Namespace", null, "ingress").orElseThrow()));
+            assertEquals(List.of("clusters/onprem/mesh/README.md", "clusters/onprem/mesh/components/restart/app/kustomization.yaml",
+                            "clusters/onprem/mesh/kustomization.yaml"),
+                    git(remote, "diff", "--name-only", BRANCHES.get(2), branch).lines().toList());
+        }
+
+        @Test
+        void beforeTheWavesArePublishedThereIsNothingToRollBack() {
+            Cli.Result result = meshwave("rollback", PLAN, "--wave", "app", "--repo", remote.toUri().toString());
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("publish the plan's waves first"), result::toString);
+        }
+
+        @Test
+        void theControlPlaneStageIsNotAWave() {
+            Cli.Result result = meshwave("rollback", PLAN, "--wave", "0", "--repo", remote.toUri().toString());
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("no wave '0' to roll back (expected one of: ingress, app, finalize)"), result::toString);
+        }
+    }
+
+    @Nested
+    class Safety {
+        @Test
+        void aWaveBranchWithSomeoneElsesCommitIsRefusedAndLeftAlone() throws IOException {
+            assertEquals(0, publish(PLAN).exitCode());
+            Path clone = tmp.resolve("human");
+            git(tmp, "clone", "-q", "-b", BRANCHES.get(1), remote.toString(), clone.toString());
+            Files.writeString(clone.resolve("notes.txt"), "hand-made\n");
+            git(clone, "add", "notes.txt");
+            git(clone, "commit", "-q", "-m", "a hand-made change");
+            git(clone, "push", "-q", "origin", BRANCHES.get(1));
+            Map<String, String> before = tips();
+
+            Cli.Result result = publish(copyPlan(Files.readString(Path.of(PLAN)).replace("[app]", "[app, shop]")).toString());
+
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("branch " + BRANCHES.get(1) + " on ") && result.err().contains("a hand-made change"),
+                    result::toString);
+            assertEquals(before, tips());
+        }
+
+        @Test
+        void aWorkingCopyWithUncommittedChangesInTheClusterPathIsRefused() throws IOException {
+            Path working = tmp.resolve("working");
+            git(tmp, "clone", "-q", remote.toString(), working.toString());
+            Files.createDirectories(working.resolve(CLUSTER));
+            Files.writeString(working.resolve(CLUSTER + "/draft.yaml"), "work in progress\n");
+            Cli.Result result = meshwave("publish", PLAN, "--repo", working.toString());
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("uncommitted changes in " + CLUSTER), result::toString);
+            assertEquals("work in progress\n", Files.readString(working.resolve(CLUSTER + "/draft.yaml")));
+            assertEquals("", git(working, "branch", "--list", "meshwave/*"));
+        }
+
+        @Test
+        void aWorkingCopyGetsBranchesAndKeepsItsFilesAndCheckout() throws IOException {
+            Path working = tmp.resolve("working");
+            git(tmp, "clone", "-q", remote.toString(), working.toString());
+            Files.writeString(working.resolve("elsewhere.txt"), "unrelated and uncommitted\n");
+            String head = git(working, "rev-parse", "HEAD");
+            Cli.Result result = meshwave("publish", PLAN, "--repo", working.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(BRANCHES, git(working, "branch", "--list", "meshwave/*", "--format=%(refname:short)").lines().toList());
+            assertEquals(head, git(working, "rev-parse", "HEAD"));
+            assertEquals("main", git(working, "branch", "--show-current"));
+            assertEquals("?? elsewhere.txt", git(working, "status", "--porcelain"));
+            assertTrue(Files.isRegularFile(working.resolve(".git/.meshwave/pull-requests/" + BRANCHES.get(0) + ".md")));
+            assertEquals("", git(remote, "branch", "--list", "meshwave/*"), "nothing pushed without --push");
+        }
+
+        @Test
+        void aSecondRunOnTheSameWorkDirectoryWaitsThenGivesUp() throws IOException {
+            Path workdir = tmp.resolve("work");
+            Files.createDirectories(workdir);
+            try (FileChannel channel = FileChannel.open(workdir.resolve(".meshwave.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock held = channel.lock()) {
+                Cli.Result result = publish(PLAN, "--workdir", workdir.toString());
+                assertEquals(3, result.exitCode(), result::toString);
+                assertTrue(result.err().contains("another meshwave run holds"), result::toString);
+            }
+            assertEquals(0, publish(PLAN, "--workdir", workdir.toString()).exitCode());
+        }
+
+        @Test
+        void dryRunChangesNothing() {
+            Cli.Result result = publish(PLAN, "--dry-run");
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.out().contains("would be created " + BRANCHES.get(0)), result::toString);
+            assertEquals("", git(remote, "branch", "--list", "meshwave/*"));
+        }
+    }
+
+    Path copyPlan(String text) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("plan-" + System.nanoTime()));
+        Files.createDirectories(dir.resolve("overlays"));
+        Files.copy(Path.of("examples/asm-upgrade/overlays/tuning.yaml"), dir.resolve("overlays/tuning.yaml"));
+        return Files.writeString(dir.resolve("plan.yaml"), text);
+    }
+
+    Map<String, String> tips() {
+        Map<String, String> tips = new HashMap<>();
+        BRANCHES.forEach(b -> tips.put(b, tip(b)));
+        return tips;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.meshwave.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.plan.Plan;
+import dev.meshwave.testing.Plans;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PublishPlannerTest {
+
+    @TempDir
+    Path dir;
+
+    private final PublishPlanner planner = new PublishPlanner(Templates.builtIn());
+
+    @Test
+    void oneStackedBranchPerStage() throws Exception {
+        List<PublishStep> steps = planner.waves(Plans.load(dir, Plans.BASE), "main");
+        assertEquals(List.of("meshwave/demo/00-control-plane", "meshwave/demo/01-first", "meshwave/demo/02-second",
+                "meshwave/demo/03-finalize"), steps.stream().map(PublishStep::branch).toList());
+        assertEquals(List.of(Optional.empty(), Optional.of("meshwave/demo/00-control-plane"), Optional.of("meshwave/demo/01-first"),
+                Optional.of("meshwave/demo/02-second")), steps.stream().map(PublishStep::parentBranch).toList());
+    }
+
+    @Test
+    void eachBranchHoldsTheStagesUpToItsOwnWithTheLiveEntryPointThere() throws Exception {
+        List<PublishStep> steps = planner.waves(Plans.load(dir, Plans.BASE), "main");
+        RenderedTree first = steps.get(1).tree();
+        assertTrue(first.files().containsKey("clusters/c1/stages/01-first/kustomization.yaml"));
+        assertFalse(first.files().keySet().stream().anyMatch(p -> p.startsWith("clusters/c1/stages/02-")));
+        assertTrue(first.text("clusters/c1/kustomization.yaml").contains("- stages/01-first\n"));
+        assertTrue(first.text("clusters/c1/components/restart/a/kustomization.yaml").contains("\"asm-1140-0\""));
+        assertTrue(first.text("clusters/c1/components/restart/b/kustomization.yaml").contains("\"asm-1130-0\""));
+    }
+
+    @Test
+    void pullRequestTextsSayWhatMovesWhatChangedAndWhatIsNext() throws Exception {
+        PublishStep second = planner.waves(Plans.load(dir, Plans.BASE), "main").get(2);
+        assertEquals("[demo] 02-second: move b, c to asm-1140-0", second.title());
+        assertTrue(second.body().contains("namespaces b, c get `istio.io/rev=asm-1140-0`"), second.body());
+        assertTrue(second.body().contains("- added `clusters/c1/stages/02-second/namespaces.yaml`"), second.body());
+        assertTrue(second.body().contains("kubectl get pods -n c -l istio.io/rev=asm-1140-0"), second.body());
+        assertTrue(second.body().contains("- based on: `meshwave/demo/01-first`\n- next: `meshwave/demo/03-finalize`"), second.body());
+        assertTrue(second.commitMessage().startsWith("demo: 02-second — move b, c to asm-1140-0\n"), second.commitMessage());
+    }
+
+    @Test
+    void theFirstPullRequestSaysToInstallTheRevisionBeforeTheNext() throws Exception {
+        PublishStep first = planner.waves(Plans.load(dir, Plans.BASE), "main").get(0);
+        assertTrue(first.body().contains("install the new revision and wait until its istiod pods are\nready"), first.body());
+        assertTrue(first.body().contains("- based on: `main`"), first.body());
+    }
+
+    @Test
+    void aRollbackRepointsTheLiveStageOnTopOfTheWaveBranch() throws Exception {
+        Plan plan = Plans.load(dir, Plans.BASE);
+        PublishStep rollback = planner.rollback(plan, "second", "main");
+        assertEquals("meshwave/demo/rollback-second", rollback.branch());
+        assertEquals(Optional.of("meshwave/demo/02-second"), rollback.parentBranch());
+        assertTrue(rollback.tree().text("clusters/c1/kustomization.yaml").contains("- stages/01-first\n"));
+        assertTrue(rollback.tree().files().containsKey("clusters/c1/stages/02-second/kustomization.yaml"),
+                "the stage stays; only the live pointer moves");
+        assertTrue(rollback.body().contains("kubectl get namespace b -L istio.io/rev,istio-injection   # expect istio.io/rev=asm-1130-0"),
+                rollback.body());
+        assertThrows(RenderException.class, () -> planner.rollback(plan, "control-plane", "main"));
+    }
+}
