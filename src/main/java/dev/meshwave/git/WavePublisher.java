@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.lib.CommitBuilder;
@@ -81,11 +82,12 @@ public final class WavePublisher {
 
     public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths)
             throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
-        try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment())) {
+        try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
+             SshTransport ssh = new SshTransport(settings.environment())) {
             Repository repository = work.repository();
             boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
             if (useRemote) {
-                work.fetch(settings.credentials(), settings.redaction());
+                work.fetch(settings.credentials(), ssh, settings.redaction());
             }
             if (work.isWorkingCopy()) {
                 refuseUncommittedChanges(repository, clusterPaths);
@@ -128,7 +130,7 @@ public final class WavePublisher {
                 if (!settings.dryRun()) {
                     updateLocalBranches(work, updates);
                     if (settings.push() && work.hasRemote()) {
-                        push(work, results);
+                        push(work, results, ssh);
                     }
                 }
                 return new Result(results, work.workdir(), work.hasRemote() ? work.remoteDisplay() : null);
@@ -278,7 +280,8 @@ public final class WavePublisher {
         }
     }
 
-    private void push(WorkRepository work, List<BranchResult> results) throws UnsafeRepositoryException {
+    private void push(WorkRepository work, List<BranchResult> results, TransportConfigCallback transport)
+            throws UnsafeRepositoryException {
         List<RefSpec> specs = results.stream().filter(BranchResult::pushed)
                 .map(r -> new RefSpec(Constants.R_HEADS + r.branch() + ":" + Constants.R_HEADS + r.branch()))
                 .toList();
@@ -288,7 +291,8 @@ public final class WavePublisher {
         List<String> rejected = new ArrayList<>();
         try (Git git = Git.wrap(work.repository())) {
             Iterable<PushResult> pushResults = git.push().setRemote(WorkRepository.REMOTE).setRefSpecs(specs)
-                    .setForce(false).setCredentialsProvider(settings.credentials()).call();
+                    .setForce(false).setCredentialsProvider(settings.credentials())
+                    .setTransportConfigCallback(transport).call();
             for (PushResult pushResult : pushResults) {
                 for (RemoteRefUpdate update : pushResult.getRemoteUpdates()) {
                     switch (update.getStatus()) {

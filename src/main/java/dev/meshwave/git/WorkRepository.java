@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.lib.Constants;
@@ -166,11 +167,13 @@ final class WorkRepository implements AutoCloseable {
     }
 
     /** Fetches every branch of the remote into {@code refs/remotes/origin/*}. */
-    void fetch(CredentialsProvider credentials, Redaction redaction) throws UnsafeRepositoryException {
+    void fetch(CredentialsProvider credentials, TransportConfigCallback transport, Redaction redaction)
+            throws UnsafeRepositoryException {
         try (Git git = Git.wrap(repository)) {
             git.fetch().setRemote(REMOTE)
                     .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"))
                     .setCredentialsProvider(credentials)
+                    .setTransportConfigCallback(transport)
                     .setRemoveDeletedRefs(true)
                     .call();
         } catch (TransportException e) {

@@ -289,6 +289,7 @@ class PublishIT {
             Files.createDirectories(workdir);
             try (FileChannel channel = FileChannel.open(workdir.resolve(".meshwave.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock held = channel.lock()) {
+                assertTrue(held.isValid());
                 Cli.Result result = publish(PLAN, "--workdir", workdir.toString());
                 assertEquals(3, result.exitCode(), result::toString);
                 assertTrue(result.err().contains("another meshwave run holds"), result::toString);
