@@ -177,7 +177,11 @@ final class WorkRepository implements AutoCloseable {
                     .setRemoveDeletedRefs(true)
                     .call();
         } catch (TransportException e) {
-            throw new UnsafeRepositoryException("cannot fetch from " + remoteDisplay() + ": " + redaction.text(e.getMessage()));
+            // JGit's messages start with the URL again; say it once.
+            String message = redaction.text(e.getMessage());
+            String prefix = remoteDisplay() + ": ";
+            throw new UnsafeRepositoryException("cannot fetch from " + remoteDisplay() + ": "
+                    + (message.startsWith(prefix) ? message.substring(prefix.length()) : message));
         } catch (GitAPIException e) {
             throw new UnsafeRepositoryException("fetching from " + remoteDisplay() + " failed: " + redaction.text(e.getMessage()));
         }

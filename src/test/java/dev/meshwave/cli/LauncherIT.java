@@ -34,6 +34,23 @@ class LauncherIT {
         assertTrue(Files.isRegularFile(out.resolve("clusters/prod-us/mesh/kustomization.yaml")));
     }
 
+    /** The README's publish walk-through, as a new user types it. */
+    @Test
+    void theReadmePublishWalkThroughWorks() {
+        Path gitops = tmp.resolve("gitops.git");
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "GIT_CONFIG_GLOBAL", "/dev/null");
+        assertEquals(0, Processes.run(Path.of("."), env, List.of("git", "init", "--bare", gitops.toString())).exitCode());
+        Cli.Result publish = Processes.run(Path.of("."), env, List.of("./meshwave", "publish", "examples/asm-upgrade/plan.yaml",
+                "--repo", "file://" + gitops, "--push", "--pr", "none"));
+        assertEquals(0, publish.exitCode(), publish::toString);
+        assertEquals(4, publish.out().lines().filter(l -> l.startsWith("created meshwave/asm-1140/") && l.endsWith("(pushed)")).count(),
+                publish::toString);
+        assertTrue(publish.out().contains("pull request meshwave/asm-1140/00-control-plane: created " + tmp.resolve("cache")),
+                publish::toString);
+        Cli.Result log = Processes.run(Path.of("."), env, List.of("git", "-C", gitops.toString(), "log", "--oneline", "--all"));
+        assertEquals(4, log.out().lines().count(), log::toString);
+    }
+
     /** A copy of the launcher in a fake checkout whose "mvn" records that it was asked to build. */
     @Test
     void buildsOnlyWhenTheJarIsMissingOrOlderThanTheSources() throws IOException {

@@ -161,6 +161,7 @@ class PublishIT {
             }
             assertFalse(again.out().contains("(pushed)"), again::toString);
             assertEquals(before, tips());
+            assertRemoteHolds(WAVE_STATE);
         }
 
         @Test
@@ -175,9 +176,13 @@ class PublishIT {
                 assertFalse(before.get(branch).equals(after.get(branch)), branch + " changes: stage 00 lists the new namespace");
                 GitCli.git(remote, "merge-base", "--is-ancestor", before.get(branch), after.get(branch));
             }
-            for (int i = 1; i < BRANCHES.size(); i++) {
-                GitCli.git(remote, "merge-base", "--is-ancestor", after.get(BRANCHES.get(i - 1)), after.get(BRANCHES.get(i)));
-            }
+            Map<String, Map<String, String>> withShop = new HashMap<>();
+            WAVE_STATE.forEach((branch, state) -> {
+                Map<String, String> namespaces = new HashMap<>(state);
+                namespaces.put("shop", state.get("app"));
+                withShop.put(branch, namespaces);
+            });
+            assertRemoteHolds(withShop);
         }
 
         @Test
@@ -216,6 +221,9 @@ class PublishIT {
             assertEquals(List.of("clusters/onprem/mesh/README.md", "clusters/onprem/mesh/components/restart/app/kustomization.yaml",
                             "clusters/onprem/mesh/kustomization.yaml"),
                     git(remote, "diff", "--name-only", BRANCHES.get(2), branch).lines().toList());
+            Map<String, Map<String, String>> state = new HashMap<>(WAVE_STATE);
+            state.put(branch, WAVE_STATE.get(BRANCHES.get(1)));
+            assertRemoteHolds(state);
         }
 
         @Test
@@ -303,6 +311,37 @@ class PublishIT {
             assertEquals(0, result.exitCode(), result::toString);
             assertTrue(result.out().contains("would be created " + BRANCHES.get(0)), result::toString);
             assertEquals("", git(remote, "branch", "--list", "meshwave/*"));
+        }
+    }
+
+    /** Expected revision of each namespace on each wave branch of the example plan. */
+    static final Map<String, Map<String, String>> WAVE_STATE = Map.of(
+            BRANCHES.get(0), Map.of("ingress", "asm-1130-0", "app", "asm-1130-0"),
+            BRANCHES.get(1), Map.of("ingress", "asm-1140-0", "app", "asm-1130-0"),
+            BRANCHES.get(2), Map.of("ingress", "asm-1140-0", "app", "asm-1140-0"),
+            BRANCHES.get(3), Map.of("ingress", "asm-1140-0", "app", "asm-1140-0"));
+
+    /**
+     * What every test checks after publishing: the real git CLI clones the remote, fsck is clean, the
+     * branches are there and stacked, and kustomize of the live entry point on each branch gives the
+     * namespace labels of that wave.
+     */
+    void assertRemoteHolds(Map<String, Map<String, String>> expected) {
+        Path clone = tmp.resolve("check-" + System.nanoTime());
+        git(tmp, "clone", "-q", remote.toString(), clone.toString());
+        git(clone, "fsck", "--strict");
+        List<String> branches = expected.keySet().stream().sorted().toList();
+        assertTrue(git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/").lines().toList().containsAll(branches));
+        for (int i = 1; i < BRANCHES.size(); i++) {
+            if (expected.containsKey(BRANCHES.get(i))) {
+                git(remote, "merge-base", "--is-ancestor", tip(BRANCHES.get(i - 1)), tip(BRANCHES.get(i)));
+            }
+        }
+        for (String branch : branches) {
+            git(clone, "checkout", "-q", branch);
+            var objects = build(clone.resolve(CLUSTER));
+            expected.get(branch).forEach((namespace, revision) -> assertEquals(Map.of("istio.io/rev", revision),
+                    labels(find(objects, "Namespace", null, namespace).orElseThrow()), branch + " " + namespace));
         }
     }
 

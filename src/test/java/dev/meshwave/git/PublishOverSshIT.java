@@ -1,0 +1,152 @@
+package dev.meshwave.git;
+
+import static dev.meshwave.testing.GitCli.git;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.cli.Environment;
+import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.GitSshServer;
+import dev.meshwave.testing.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Publishing to an in-process git-over-ssh server (Apache MINA sshd + JGit upload/receive-pack, 127.0.0.1), with a key
+ * made by the real ssh-keygen in a temporary {@code $HOME/.ssh} and the server's host key in its {@code known_hosts}.
+ *
+ * <p>Both ECDSA and Ed25519 keys are tried: Apache sshd reads Ed25519 only through Bouncy Castle, which meshwave
+ * therefore ships; without it a user's {@code id_ed25519} would be skipped silently ("publickey: no keys to try").
+ */
+class PublishOverSshIT {
+
+    private static final String PLAN = PublishIT.PLAN;
+    private static final List<String> BRANCHES = PublishIT.BRANCHES;
+
+    @TempDir
+    Path tmp;
+
+    private Path ssh;
+    private Path bare;
+    private GitSshServer server;
+    private Map<String, String> env;
+
+    @BeforeEach
+    void start() throws IOException {
+        Path repositories = Files.createDirectories(tmp.resolve("srv"));
+        bare = repositories.resolve("gitops.git");
+        git(tmp, "init", "-q", "--bare", "-b", "main", bare.toString());
+        Path seed = tmp.resolve("seed");
+        git(tmp, "init", "-q", "-b", "main", seed.toString());
+        Files.writeString(seed.resolve("README.md"), "gitops\n");
+        git(seed, "add", "-A");
+        git(seed, "commit", "-q", "-m", "initial");
+        git(seed, "push", "-q", bare.toString(), "main");
+
+        Path home = tmp.resolve("home");
+        ssh = Files.createDirectories(home.resolve(".ssh"));
+        env = new HashMap<>(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", home.toString(),
+                "SOURCE_DATE_EPOCH", "1767225600", "GIT_CONFIG_GLOBAL", "/dev/null"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** A key pair from the real ssh-keygen, no passphrase: {@code <dir>/id_<type>} and its {@code .pub}, which is returned. */
+    private static Path keygen(Path dir, String type) {
+        Path file = dir.resolve("id_" + type);
+        List<String> command = new ArrayList<>(List.of("ssh-keygen", "-t", type, "-N", "", "-C", "meshwave-test", "-f", file.toString(), "-q"));
+        if (type.equals("ecdsa")) {
+            command.addAll(List.of("-b", "256"));
+        }
+        Cli.Result result = Processes.run(dir, Map.of(), command);
+        assertEquals(0, result.exitCode(), result::toString);
+        return dir.resolve("id_" + type + ".pub");
+    }
+
+    private Cli.Result publish() {
+        return Cli.run(new Environment(env, Clock.systemUTC()),
+                "publish", PLAN, "--repo", server.url("gitops").toString(), "--push");
+    }
+
+    private List<String> waveBranches() {
+        return git(bare, "for-each-ref", "--format=%(refname:short)", "refs/heads/meshwave/").lines().toList();
+    }
+
+    @Test
+    void publishesWithTheUsersKeyAndKnownHosts() throws IOException {
+        publishesAndRepublishesWith(keygen(ssh, "ecdsa"));
+    }
+
+    @Test
+    void publishesWithAnEd25519Key() throws IOException {
+        assertTrue(SecurityUtils.isEDDSACurveSupported(), "Ed25519 needs org.bouncycastle:bcprov-jdk18on on the class path");
+        publishesAndRepublishesWith(keygen(ssh, "ed25519"));
+    }
+
+    private void publishesAndRepublishesWith(Path publicKey) throws IOException {
+        server = GitSshServer.start(tmp.resolve("srv"), publicKey);
+        Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+
+        Cli.Result result = publish();
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(BRANCHES.size(), result.out().lines().filter(l -> l.endsWith("(pushed)")).count(), result::toString);
+        assertEquals(BRANCHES, waveBranches());
+        git(bare, "fsck");
+
+        Cli.Result again = publish();
+        assertEquals(0, again.exitCode(), again::toString);
+        for (String branch : BRANCHES) {
+            assertTrue(again.out().lines().anyMatch(l -> l.startsWith("unchanged " + branch + " ") && !l.endsWith("(pushed)")),
+                    branch + " unchanged:\n" + again);
+        }
+    }
+
+    @Test
+    void anUnknownHostKeyIsExitThreeAndNothingIsPushed() throws IOException {
+        server = GitSshServer.start(tmp.resolve("srv"), keygen(ssh, "ecdsa"));
+        Files.writeString(ssh.resolve("known_hosts"), "");
+
+        Cli.Result result = publish();
+
+        assertEquals(3, result.exitCode(), result::toString);
+        String err = result.err().toLowerCase();
+        assertTrue(err.contains("cannot fetch from ssh://"), result::toString);
+        assertTrue(err.contains("server key") || err.contains("host key") || err.contains("known_hosts"), result::toString);
+        assertEquals(List.of(), waveBranches());
+        assertEquals(0, server.commandCount(), "the client never got as far as running git on the server");
+        assertEquals("", Files.readString(ssh.resolve("known_hosts")), "the unknown key is not added to known_hosts");
+    }
+
+    @Test
+    void aKeyTheServerDoesNotKnowIsExitThreeAndNothingIsPushed() throws IOException {
+        keygen(ssh, "ecdsa");
+        Path other = keygen(Files.createDirectories(tmp.resolve("other")), "ecdsa");
+        server = GitSshServer.start(tmp.resolve("srv"), other);
+        Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+
+        Cli.Result result = publish();
+
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("cannot fetch from ssh://"), result::toString);
+        assertTrue(result.err().contains("Cannot log in") && result.err().contains("server refused"), result::toString);
+        assertEquals(List.of(), waveBranches());
+        assertEquals(0, server.commandCount(), "authentication failed before any git command");
+    }
+}
