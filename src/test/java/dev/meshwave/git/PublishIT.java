@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.meshwave.cli.Environment;
 import dev.meshwave.testing.Cli;
 import dev.meshwave.testing.GitCli;
+import dev.meshwave.testing.GitopsRepository;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -48,16 +49,7 @@ class PublishIT {
 
     @BeforeEach
     void gitopsRepository() throws IOException {
-        remote = tmp.resolve("gitops.git");
-        git(tmp, "init", "-q", "--bare", "-b", "main", remote.toString());
-        Path seed = tmp.resolve("seed");
-        git(tmp, "clone", "-q", remote.toString(), seed.toString());
-        Files.createDirectories(seed.resolve("platform"));
-        Files.writeString(seed.resolve("README.md"), "the platform team's GitOps repository\n");
-        Files.writeString(seed.resolve("platform/ingress.yaml"), "kind: Namespace\n");
-        git(seed, "add", "-A");
-        git(seed, "commit", "-q", "-m", "initial");
-        git(seed, "push", "-q", "origin", "HEAD:main");
+        remote = GitopsRepository.create(tmp.resolve("gitops.git"));
         env = new HashMap<>(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.resolve("home").toString(),
                 "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_LOCK_TIMEOUT", "1"));
     }
@@ -117,7 +109,7 @@ class PublishIT {
                 assertEquals(Map.of("istio.io/rev", expected.get(branch).get(1)),
                         labels(find(objects, "Namespace", null, "app").orElseThrow()), branch);
                 assertEquals(branch.endsWith("finalize"), find(objects, "Service", "istio-system", "istiod").isPresent(), branch);
-                assertEquals("the platform team's GitOps repository\n", Files.readString(clone.resolve("README.md")),
+                assertEquals(GitopsRepository.README, Files.readString(clone.resolve("README.md")),
                         "files outside the cluster path are kept");
             }
             git(clone, "checkout", "-q", BRANCHES.get(1));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.cli.Environment;
 import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.GitopsRepository;
 import dev.meshwave.testing.GitHttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,14 +43,7 @@ class PublishOverHttpIT {
     @BeforeEach
     void start() throws IOException {
         Path repositories = Files.createDirectories(tmp.resolve("srv"));
-        bare = repositories.resolve("gitops.git");
-        git(tmp, "init", "-q", "--bare", "-b", "main", bare.toString());
-        Path seed = tmp.resolve("seed");
-        git(tmp, "init", "-q", "-b", "main", seed.toString());
-        Files.writeString(seed.resolve("README.md"), "gitops\n");
-        git(seed, "add", "-A");
-        git(seed, "commit", "-q", "-m", "initial");
-        git(seed, "push", "-q", bare.toString(), "main");
+        bare = GitopsRepository.create(repositories.resolve("gitops.git"));
         server = GitHttpServer.start(repositories, USER, TOKEN);
         env = new HashMap<>(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.resolve("home").toString(),
                 "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_GIT_USER", USER, "MESHWAVE_GIT_TOKEN", TOKEN,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.cli.Environment;
 import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.GitopsRepository;
 import dev.meshwave.testing.GitSshServer;
 import dev.meshwave.testing.Processes;
 import java.io.IOException;
@@ -45,14 +46,7 @@ class PublishOverSshIT {
     @BeforeEach
     void start() throws IOException {
         Path repositories = Files.createDirectories(tmp.resolve("srv"));
-        bare = repositories.resolve("gitops.git");
-        git(tmp, "init", "-q", "--bare", "-b", "main", bare.toString());
-        Path seed = tmp.resolve("seed");
-        git(tmp, "init", "-q", "-b", "main", seed.toString());
-        Files.writeString(seed.resolve("README.md"), "gitops\n");
-        git(seed, "add", "-A");
-        git(seed, "commit", "-q", "-m", "initial");
-        git(seed, "push", "-q", bare.toString(), "main");
+        bare = GitopsRepository.create(repositories.resolve("gitops.git"));
 
         Path home = tmp.resolve("home");
         ssh = Files.createDirectories(home.resolve(".ssh"));
