@@ -32,8 +32,9 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Plan plan = Workflow.load(planFile, spec.commandLine().getErr()).plan();
-        var steps = new PublishPlanner(Workflow.templates(options.templates)).waves(plan, options.base);
+        var templates = Workflow.templates(options.templates);
+        Plan plan = Workflow.load(planFile, spec.commandLine().getErr(), templates).plan();
+        var steps = new PublishPlanner(templates).waves(plan, options.base);
         return Publishing.run(plan, steps, options, environment, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -10,6 +10,7 @@ import dev.meshwave.render.RenderException;
 import dev.meshwave.render.RenderedTree;
 import dev.meshwave.render.Renderer;
 import dev.meshwave.render.TemplateException;
+import dev.meshwave.render.Templates;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -60,8 +61,9 @@ final class RenderCommand implements Callable<Integer> {
             UnsafeOutputException {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        Plan plan = Workflow.load(options.plan(), stderr).plan();
-        Renderer renderer = new Renderer(Workflow.templates(options.templates()));
+        Templates templates = Workflow.templates(options.templates());
+        Plan plan = Workflow.load(options.plan(), stderr, templates).plan();
+        Renderer renderer = new Renderer(templates);
         Renderer.LiveStages liveStages = options.live().map(Renderer.LiveStages::of)
                 .orElseGet(() -> options.check() ? liveStagesOnDisk(plan, options.out()) : Renderer.LiveStages.first());
         RenderedTree tree = renderer.render(plan, liveStages);

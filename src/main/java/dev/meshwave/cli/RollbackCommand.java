@@ -36,8 +36,9 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Plan plan = Workflow.load(planFile, spec.commandLine().getErr()).plan();
-        var step = new PublishPlanner(Workflow.templates(options.templates)).rollback(plan, wave, options.base);
+        var templates = Workflow.templates(options.templates);
+        Plan plan = Workflow.load(planFile, spec.commandLine().getErr(), templates).plan();
+        var step = new PublishPlanner(templates).rollback(plan, wave, options.base);
         return Publishing.run(plan, List.of(step), options, environment, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -1,8 +1,8 @@
 package dev.meshwave.cli;
 
-import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.PlanLoader;
+import dev.meshwave.render.Templates;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,8 +21,8 @@ final class ValidateCommand implements Callable<Integer> {
     Path planFile;
 
     @Override
-    public Integer call() throws InvalidPlanException {
-        PlanLoader.LoadedPlan loaded = Workflow.load(planFile, spec.commandLine().getErr());
+    public Integer call() throws Exception {
+        PlanLoader.LoadedPlan loaded = Workflow.load(planFile, spec.commandLine().getErr(), Templates.builtIn());
         Plan plan = loaded.plan();
         int namespaces = plan.waves().stream().mapToInt(w -> w.namespaces().size()).sum();
         spec.commandLine().getOut().printf("%s: valid: plan %s moves %d namespace%s in %d wave%s on %d cluster%s from %s to %s (%s)%n",

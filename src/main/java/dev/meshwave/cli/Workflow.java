@@ -4,21 +4,41 @@ import dev.meshwave.output.TemplateDirectory;
 import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.PlanLoader;
 import dev.meshwave.plan.PlanSchema;
+import dev.meshwave.plan.Problem;
+import dev.meshwave.render.InjectionCheck;
 import dev.meshwave.render.TemplateException;
 import dev.meshwave.render.Templates;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The shared first steps of every command: load and check the plan, pick the templates. */
 final class Workflow {
 
     private Workflow() {}
 
-    static PlanLoader.LoadedPlan load(Path planFile, PrintWriter err) throws InvalidPlanException {
-        PlanLoader.LoadedPlan loaded = new PlanLoader(PlanSchema.load()).load(planFile);
+    /**
+     * Loads and checks a plan, then simulates admission for every stage with the injector manifests
+     * these templates render; any problem is an {@link InvalidPlanException}.
+     */
+    static PlanLoader.LoadedPlan load(Path planFile, PrintWriter err, Templates templates)
+            throws InvalidPlanException, TemplateException {
+        PlanLoader.LoadedPlan loaded = loadWithoutInjectionCheck(planFile);
+        List<Problem> injection = new InjectionCheck(templates).check(loaded.plan());
+        if (!injection.isEmpty()) {
+            List<Problem> all = new ArrayList<>(loaded.warnings());
+            all.addAll(injection);
+            throw new InvalidPlanException(all);
+        }
         loaded.warnings().forEach(err::println);
         return loaded;
+    }
+
+    /** Loads and checks a plan without simulating admission (for {@code explain}, which shows the problems). */
+    static PlanLoader.LoadedPlan loadWithoutInjectionCheck(Path planFile) throws InvalidPlanException {
+        return new PlanLoader(PlanSchema.load()).load(planFile);
     }
 
     static Templates templates(Path overrideDir) throws IOException, TemplateException {

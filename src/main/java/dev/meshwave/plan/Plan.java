@@ -18,13 +18,31 @@ public record Plan(
         List<Cluster> clusters,
         List<Wave> waves,
         Restart restart,
-        Finalize finishing) {
+        Finalize finishing,
+        Existing existing,
+        Map<String, SourcePosition> positions) {
 
     public Plan {
         tags = Map.copyOf(tags);
         clusters = List.copyOf(clusters);
         waves = List.copyOf(waves);
+        positions = Map.copyOf(positions);
     }
+
+    /** Where a YAML path ({@code spec.waves[1].namespaces[0]}) is in the plan file; the file's start if unknown. */
+    public SourcePosition position(String yamlPath) {
+        return positions.getOrDefault(yamlPath, new SourcePosition(file, 1, 1));
+    }
+
+    /** Injectors in the cluster that Git does not hold; they take part in the injection checks. */
+    public record Existing(NonRevisionedInjector nonRevisionedInjector, Map<String, String> tags) {
+        public Existing {
+            tags = Map.copyOf(tags);
+        }
+    }
+
+    /** What happens to a non-revisioned {@code istio-sidecar-injector} when a default tag arrives. */
+    public enum NonRevisionedInjector { ABSENT, PRESENT, DEACTIVATE }
 
     /** The revision in use now; {@link #DEFAULT_REVISION} is the non-revisioned install. */
     public record From(String revision, Optional<MeshVersion> version) {
@@ -64,10 +82,20 @@ public record Plan(
     /** The shared gateway Service whose {@code service.istio.io/canonical-revision} selector follows the canary. */
     public record IngressGateway(String namespace, String service, String fromCanonicalRevision) {}
 
-    public record Wave(String name, List<String> namespaces, List<String> clusters) {
+    /**
+     * A wave: the namespaces whose pods it re-injects. A namespace in {@code followsTag} keeps
+     * {@code istio.io/rev=<tag>} and moves with the tag; every other one is relabelled to the new revision.
+     */
+    public record Wave(String name, List<String> namespaces, List<String> clusters, Map<String, String> followsTag) {
         public Wave {
             namespaces = List.copyOf(namespaces);
             clusters = List.copyOf(clusters);
+            followsTag = Map.copyOf(followsTag);
+        }
+
+        /** The namespaces this wave relabels (istio.io/rev=<new revision>, istio-injection removed). */
+        public List<String> relabelled() {
+            return namespaces.stream().filter(ns -> !followsTag.containsKey(ns)).toList();
         }
 
         /** A wave without {@code clusters} applies to every cluster. */
@@ -96,6 +124,11 @@ public record Plan(
     }
 
     public static final String DEFAULT_REVISION = "default";
+
+    /** The tags a wave moves to the new revision, sorted. */
+    public List<String> tagsMovedBy(Wave wave) {
+        return tags.entrySet().stream().filter(e -> e.getValue().equals(wave.name())).map(Map.Entry::getKey).sorted().toList();
+    }
 
     /** Waves that apply to a cluster, in plan order. */
     public List<Wave> wavesFor(Cluster cluster) {

@@ -51,6 +51,7 @@ final class PlanChecks {
         checkOptions(spec.path("to").path("options"));
         Set<String> clusterNames = checkClusters(spec.path("clusters"));
         checkWaves(spec.path("waves"), clusterNames);
+        checkTags(spec);
     }
 
     private void checkRevisions(JsonNode spec) {
@@ -109,13 +110,6 @@ final class PlanChecks {
     }
 
     private void checkNotYetSupported(JsonNode spec) {
-        if (spec.path("injection").asText("revision").equals("tag")) {
-            error("/spec/injection", "injection: tag is not supported yet (revision tags as an upgrade strategy come later);"
-                    + " use injection: revision");
-        }
-        if (spec.path("tags").size() > 0) {
-            error("/spec/tags", "tags are not supported yet (they go with injection: tag)");
-        }
         if (spec.path("clusters").size() > 1) {
             error("/spec/clusters/1", "plans with several clusters are not supported yet (fleet plans come later);"
                     + " write one plan per cluster for now");
@@ -220,7 +214,7 @@ final class PlanChecks {
             }
             JsonNode namespaces = wave.path("namespaces");
             for (int n = 0; n < namespaces.size(); n++) {
-                String namespace = namespaces.get(n).asText();
+                String namespace = namespaceName(namespaces.get(n));
                 String pointer = "/spec/waves/" + w + "/namespaces/" + n;
                 if (SYSTEM_NAMESPACES.contains(namespace)) {
                     error(pointer, "'" + namespace + "' is a system namespace and never moves in a wave"
@@ -247,9 +241,148 @@ final class PlanChecks {
         }
     }
 
+    static String namespaceName(JsonNode entry) {
+        return entry.isObject() ? entry.path("name").asText() : entry.asText();
+    }
+
+    /** Revision tags (MESH-FACTS §1, §4) and how waves use them. */
+    private void checkTags(JsonNode spec) {
+        JsonNode tags = spec.path("tags");
+        JsonNode waves = spec.path("waves");
+        String from = spec.path("from").path("revision").asText();
+        JsonNode to = spec.path("to");
+        String toRevision = to.has("revision") ? to.path("revision").asText()
+                : MeshVersion.parse(to.path("version").asText()).defaultRevision().orElse("");
+        Map<String, Integer> waveIndex = new HashMap<>();
+        for (int w = 0; w < waves.size(); w++) {
+            waveIndex.putIfAbsent(waves.get(w).path("name").asText(), w);
+        }
+        boolean byTag = spec.path("injection").asText("revision").equals("tag");
+        if (byTag && tags.isEmpty()) {
+            error("/spec/injection", "injection: tag needs spec.tags (tag -> the wave that moves it)");
+        }
+        for (Map.Entry<String, JsonNode> tag : iterable(tags)) {
+            String pointer = "/spec/tags/" + YamlDocument.escape(tag.getKey());
+            String name = tag.getKey();
+            // from.revision "default" names the non-revisioned install, not a revision: the default tag is fine then.
+            String sameAs = name.equals(from) && !from.equals(Plan.DEFAULT_REVISION) ? "the revision in use (spec.from.revision)"
+                    : name.equals(toRevision) ? "the new revision" + (to.has("revision") ? " (spec.to.revision)"
+                            : " (derived from spec.to.version " + to.path("version").asText() + ")")
+                    : null;
+            if (sameAs != null) {
+                errorAtKey(pointer, "tag '" + name + "' has the name of " + sameAs + "; tags and revisions share istio.io/rev"
+                        + " values, so a tag must not share a name with a revision (choose e.g. prod-stable, canary)");
+            } else if (name.matches("asm-\\d+-\\d+|\\d+-\\d+-\\d+|asm-managed.*")) {
+                errorAtKey(pointer, "tag '" + name + "' looks like a revision name (asm-<version>-<n>, <M>-<m>-<p> or asm-managed*);"
+                        + " tags and revisions share istio.io/rev values, so a tag must not look like one"
+                        + " (choose e.g. prod-stable, canary)");
+            }
+            if (spec.path("existing").path("tags").has(name)) {
+                errorAtKey(pointer, "tag '" + name + "' is also listed in spec.existing.tags; keep it in spec.tags if this plan"
+                        + " moves it, or in spec.existing.tags if it stays where it is, not in both");
+            }
+            if (!waveIndex.containsKey(tag.getValue().asText())) {
+                error(pointer, "no wave named '" + tag.getValue().asText() + "' moves tag '" + name + "'"
+                        + PlanSchema.didYouMean(tag.getValue().asText(), List.copyOf(waveIndex.keySet()))
+                        + " (expected one of: " + String.join(", ", waveIndex.keySet().stream().sorted().toList()) + ")");
+            }
+            if (from.equals(Plan.DEFAULT_REVISION) && !name.equals("default")) {
+                errorAtKey(pointer, "tag '" + name + "' does not exist in a non-revisioned install (spec.from.revision: default),"
+                        + " so no namespace follows it today; only the default tag can be created in a wave (its namespaces"
+                        + " carry istio-injection=enabled); remove it from spec.tags and let the waves relabel namespaces"
+                        + " to the new revision");
+            }
+        }
+        boolean removesOld = spec.path("finalize").path("removeOldRevision").asBoolean(true);
+        for (Map.Entry<String, JsonNode> tag : iterable(spec.path("existing").path("tags"))) {
+            String pointer = "/spec/existing/tags/" + YamlDocument.escape(tag.getKey());
+            String name = tag.getKey();
+            boolean sameAsFrom = name.equals(from) && !from.equals(Plan.DEFAULT_REVISION);
+            if (sameAsFrom || name.equals(toRevision) || name.matches("asm-\\d+-\\d+|\\d+-\\d+-\\d+|asm-managed.*")) {
+                errorAtKey(pointer, "existing tag '" + name + "' is named like a revision; tags and revisions share istio.io/rev"
+                        + " values, so injection would be ambiguous (rename the tag: istioctl tag remove, then tag set)");
+            }
+            if (removesOld && tag.getValue().asText().equals(from)) {
+                error(pointer, "existing tag '" + name + "' points at " + from + ", which this plan removes after finalize;"
+                        + " its webhook (failurePolicy Fail) would then refuse every pod it matches. Move it in a wave"
+                        + " (spec.tags) or keep the old revision (finalize.removeOldRevision: false)");
+            }
+        }
+        if (tags.has("default") && spec.path("finalize").path("defaultTag").asBoolean(false)) {
+            error("/spec/finalize/defaultTag", "the default tag already moves in wave '" + tags.path("default").asText()
+                    + "' (spec.tags); remove finalize.defaultTag");
+        }
+        for (int w = 0; w < waves.size(); w++) {
+            String wave = waves.get(w).path("name").asText();
+            List<String> moved = new ArrayList<>();
+            iterable(tags).forEach(t -> {
+                if (t.getValue().asText().equals(wave)) {
+                    moved.add(t.getKey());
+                }
+            });
+            JsonNode namespaces = waves.get(w).path("namespaces");
+            if (namespaces.isEmpty() && moved.isEmpty()) {
+                error("/spec/waves/" + w + "/namespaces", "wave '" + wave + "' moves no namespace and no tag;"
+                        + " list its namespaces, or move a tag in it (spec.tags: {<tag>: " + wave + "})");
+            }
+            for (int n = 0; n < namespaces.size(); n++) {
+                JsonNode entry = namespaces.get(n);
+                String pointer = "/spec/waves/" + w + "/namespaces/" + n;
+                if (entry.isObject()) {
+                    String tag = entry.path("tag").asText();
+                    if (!tags.has(tag)) {
+                        error(pointer + "/tag", "tag '" + tag + "' is not in spec.tags, so nothing moves it"
+                                + PlanSchema.didYouMean(tag, fieldNames(tags))
+                                + (tags.isEmpty() ? "" : " (spec.tags has: " + String.join(", ", fieldNames(tags)) + ")"));
+                    } else if (!tags.path(tag).asText().equals(wave)) {
+                        error(pointer + "/tag", "namespace '" + entry.path("name").asText() + "' follows tag '" + tag
+                                + "', which moves in wave '" + tags.path(tag).asText() + "'; list it there");
+                    }
+                } else if (byTag && !tags.isEmpty() && moved.size() != 1) {
+                    error(pointer, "with injection: tag, say which tag namespace '" + entry.asText() + "' follows: {name: "
+                            + entry.asText() + ", tag: <tag>} (wave '" + wave + "' moves " + (moved.isEmpty() ? "no tag" : String.join(", ", moved)) + ")");
+                }
+            }
+        }
+        // Namespaces on istio-injection=enabled follow the default revision; moving the default tag
+        // before they are relabelled would re-inject them outside their own wave.
+        if (tags.has("default") && from.equals(Plan.DEFAULT_REVISION) && waveIndex.containsKey(tags.path("default").asText())) {
+            int defaultWave = waveIndex.get(tags.path("default").asText());
+            for (int w = defaultWave + 1; w < waves.size(); w++) {
+                for (JsonNode entry : waves.get(w).path("namespaces")) {
+                    if (!entry.isObject()) {
+                        error("/spec/tags/default", "the default tag moves in wave '" + tags.path("default").asText()
+                                + "' before namespace '" + entry.asText() + "' (istio-injection=enabled today) is relabelled in wave '"
+                                + waves.get(w).path("name").asText() + "'; move the default tag in the last wave, or remove it"
+                                + " from spec.tags and let finalize create it (finalize.defaultTag)");
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {
+        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+        object.fields().forEachRemaining(entries::add);
+        return entries;
+    }
+
     private void error(String pointer, String message) {
         YamlDocument.Location at = document.locate(pointer);
         problems.add(Problem.error(at.value(), at.displayPath(), message));
+    }
+
+    /** An error about a mapping key itself (a tag's name), reported at the key. */
+    private void errorAtKey(String pointer, String message) {
+        YamlDocument.Location at = document.locate(pointer);
+        problems.add(Problem.error(at.key(), at.displayPath(), message));
     }
 
     private void warning(String pointer, String message) {

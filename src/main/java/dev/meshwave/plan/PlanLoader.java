@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
 
@@ -78,13 +79,46 @@ public final class PlanLoader {
                 toTags(spec.path("tags")),
                 StreamSupport.stream(spec.path("clusters").spliterator(), false)
                         .map(c -> toCluster(c, from.path("revision").asText())).toList(),
-                StreamSupport.stream(spec.path("waves").spliterator(), false)
-                        .map(w -> new Plan.Wave(w.path("name").asText(), strings(w.path("namespaces")), strings(w.path("clusters"))))
-                        .toList(),
+                waves(spec),
                 Plan.Restart.valueOf(spec.path("restart").asText("annotation").toUpperCase(java.util.Locale.ROOT)),
                 new Plan.Finalize(finalize.path("istiodService").asBoolean(true),
-                        finalize.path("defaultTag").asBoolean(true),
-                        finalize.path("removeOldRevision").asBoolean(true)));
+                        // A plan that moves the default tag in a wave does not move it again at the end.
+                        finalize.path("defaultTag").asBoolean(!spec.path("tags").has("default")),
+                        finalize.path("removeOldRevision").asBoolean(true)),
+                new Plan.Existing(
+                        Plan.NonRevisionedInjector.valueOf(spec.path("existing").path("nonRevisionedInjector")
+                                .asText("absent").toUpperCase(java.util.Locale.ROOT)),
+                        toTags(spec.path("existing").path("tags"))),
+                document.positionsByPath());
+    }
+
+    /**
+     * Waves with every namespace's strategy explicit: {@code {name, tag}} follows that tag; with
+     * {@code injection: tag} a plain name follows the one tag its wave moves; otherwise it is relabelled.
+     */
+    private static List<Plan.Wave> waves(JsonNode spec) {
+        boolean byTag = spec.path("injection").asText("revision").equals("tag");
+        Map<String, String> tags = toTags(spec.path("tags"));
+        List<Plan.Wave> waves = new ArrayList<>();
+        for (JsonNode wave : spec.path("waves")) {
+            String name = wave.path("name").asText();
+            List<String> moved = tags.entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).toList();
+            List<String> namespaces = new ArrayList<>();
+            Map<String, String> followsTag = new java.util.LinkedHashMap<>();
+            for (JsonNode entry : wave.path("namespaces")) {
+                if (entry.isObject()) {
+                    namespaces.add(entry.path("name").asText());
+                    followsTag.put(entry.path("name").asText(), entry.path("tag").asText());
+                } else {
+                    namespaces.add(entry.asText());
+                    if (byTag && moved.size() == 1) {
+                        followsTag.put(entry.asText(), moved.get(0));
+                    }
+                }
+            }
+            waves.add(new Plan.Wave(name, namespaces, strings(wave.path("clusters")), followsTag));
+        }
+        return waves;
     }
 
     private static Plan.Cluster toCluster(JsonNode cluster, String fromRevision) {
@@ -104,8 +138,8 @@ public final class PlanLoader {
                 text(cluster, "namespacesFrom"));
     }
 
-    private static java.util.Map<String, String> toTags(JsonNode tags) {
-        java.util.Map<String, String> map = new java.util.TreeMap<>();
+    private static Map<String, String> toTags(JsonNode tags) {
+        Map<String, String> map = new java.util.TreeMap<>();
         tags.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
         return map;
     }

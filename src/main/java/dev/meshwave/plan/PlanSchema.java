@@ -102,7 +102,7 @@ public final class PlanSchema {
         YamlDocument.Location at = document.locate(pointer);
         JsonNode value = message.getInstanceNode();
         String text = switch (type) {
-            case "type" -> "must be " + article(owner.path("type").asText()) + ", not " + article(jsonType(value))
+            case "type" -> "must be " + expectedTypes(owner.path("type")) + ", not " + article(jsonType(value))
                     + (jsonType(value).equals("number") && owner.path("type").asText().equals("string")
                             ? " (quote it: \"" + value.asText() + "\")" : "")
                     + (owner.has("$comment") ? "; expected " + owner.path("$comment").asText() : "");
@@ -166,6 +166,15 @@ public final class PlanSchema {
             return " (" + property.get("description").asText() + ")";
         }
         return "";
+    }
+
+    private static String expectedTypes(JsonNode type) {
+        if (type.isArray()) {
+            List<String> names = new ArrayList<>();
+            type.forEach(t -> names.add(article(t.asText())));
+            return String.join(" or ", names);
+        }
+        return article(type.asText());
     }
 
     private static String jsonType(JsonNode node) {

@@ -12,7 +12,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -338,8 +337,10 @@ public final class YamlDocument {
         return new SourcePosition(file, line, prefix.codePointCount(0, prefix.length()) + 1);
     }
 
-    /** For tests and messages: every located pointer, in no particular order. */
-    List<String> pointers() {
-        return new ArrayList<>(locations.keySet());
+    /** Display path → position of its value, for every node (what {@link Plan#position} answers from). */
+    Map<String, SourcePosition> positionsByPath() {
+        Map<String, SourcePosition> positions = new HashMap<>();
+        locations.values().forEach(l -> positions.put(l.displayPath(), l.value()));
+        return positions;
     }
 }

@@ -14,7 +14,6 @@ import java.util.Optional;
 final class ClusterRenderer {
 
     static final String ISTIO_SYSTEM = "istio-system";
-    private static final String DEFAULT_TAG = "default";
 
     private final StagePlan stages;
     private final Plan plan;
@@ -23,6 +22,7 @@ final class ClusterRenderer {
     private final Renderer.Output out;
     private final ControlPlane controlPlane;
     private final Runbook runbook;
+    private final Injectors injectors;
 
     ClusterRenderer(StagePlan stages, Stage live, Renderer.Output out) {
         this.stages = stages;
@@ -32,6 +32,7 @@ final class ClusterRenderer {
         this.out = out;
         this.controlPlane = new ControlPlane(plan, cluster);
         this.runbook = new Runbook(stages);
+        this.injectors = new Injectors(out.templates(), plan, cluster, controlPlane.istioClusterName(), common());
     }
 
     void render() throws TemplateException {
@@ -51,6 +52,7 @@ final class ClusterRenderer {
             }
         }
         controlPlane.render(out, common());
+        out.emit("argocd/ignore-differences.yaml", "argocd/ignore-differences.yaml.mustache", common());
         out.emit("README.md", "docs/README.md.mustache", readme());
     }
 
@@ -63,7 +65,9 @@ final class ClusterRenderer {
             resources.add("namespaces.yaml");
             List<Map<String, Object>> namespaces = new ArrayList<>();
             for (String namespace : stages.namespaces()) {
-                namespaces.add(new Context().with("name", namespace).with("labels", currentLabels()));
+                List<Map<String, Object>> labels = new ArrayList<>();
+                stages.labelsAt(namespace, stage).forEach((k, v) -> labels.add(new Context().with("key", k).with("value", v)));
+                namespaces.add(new Context().with("name", namespace).with("labels", labels));
             }
             out.emit(dir + "namespaces.yaml", "stages/namespaces.yaml.mustache", common().with("namespaces", namespaces));
         }
@@ -75,31 +79,88 @@ final class ClusterRenderer {
                     .with("gatewayService", gateway.service())
                     .with("canonicalRevision", gateway.fromCanonicalRevision()));
         }
+        if (!plan.from().isNonRevisioned()) {
+            for (String tag : sortedTags()) {
+                resources.addAll(emitTag(dir, tag, plan.from().revision()));
+            }
+        }
+        resources.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
         out.emit(dir + "kustomization.yaml", "stages/control-plane-kustomization.yaml.mustache", common()
                 .with("stage", stage.directory())
                 .with("resources", resources)
                 .with("namespacesFrom", cluster.namespacesFrom().orElse("")));
     }
 
-    /** Today's injection labels: {@code istio-injection=enabled} for a non-revisioned install, else the revision. */
-    private List<Map<String, Object>> currentLabels() {
-        return plan.from().isNonRevisioned()
-                ? List.of(new Context().with("key", "istio-injection").with("value", "enabled"))
-                : List.of(new Context().with("key", "istio.io/rev").with("value", plan.from().revision()));
+    private List<String> sortedTags() {
+        return plan.tags().keySet().stream().sorted().toList();
+    }
+
+    /** A tag's webhook (and, from Istio 1.28, its Service) as files of a stage; returns their names. */
+    private List<String> emitTag(String dir, String tag, String revision) throws TemplateException {
+        List<String> files = new ArrayList<>();
+        String webhook = "istio-revision-tag-" + tag + ".yaml";
+        out.emitText(dir + webhook, "stages/revision-tag-webhook.yaml.mustache", injectors.tag(tag, revision));
+        files.add(webhook);
+        if (plan.to().version().atLeast(1, 28)) {
+            String service = "istiod-revision-tag-" + tag + "-service.yaml";
+            out.emitText(dir + service, "stages/revision-tag-service.yaml.mustache", injectors.tagService(tag, revision));
+            files.add(service);
+        }
+        return files;
+    }
+
+    /** With {@code existing.nonRevisionedInjector: deactivate}, the stage where a default tag arrives deactivates it. */
+    private List<String> emitDeactivationIfDefaultTagArrives(String dir, Stage stage) throws TemplateException {
+        if (plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.DEACTIVATE
+                || !stages.defaultTagArrives().filter(stage::equals).isPresent()) {
+            return List.of();
+        }
+        out.emitText(dir + "istio-sidecar-injector-deactivated.yaml", "stages/deactivated-injector.yaml.mustache",
+                injectors.deactivatedNonRevisioned());
+        return List.of("istio-sidecar-injector-deactivated.yaml");
     }
 
     private void renderWaveStage(Stage stage) throws TemplateException {
         String dir = "stages/" + stage.directory() + "/";
         Plan.Wave wave = stage.wave().orElseThrow();
-        List<Map<String, Object>> namespaces = wave.namespaces().stream()
-                .map(ns -> (Map<String, Object>) new Context().with("name", ns)).toList();
-        out.emit(dir + "namespaces.yaml", "stages/namespace-patches.yaml.mustache", common().with("namespaces", namespaces));
+        List<String> relabelled = wave.relabelled();
+        if (!relabelled.isEmpty()) {
+            List<Map<String, Object>> namespaces = relabelled.stream()
+                    .map(ns -> (Map<String, Object>) new Context().with("name", ns)).toList();
+            out.emit(dir + "namespaces.yaml", "stages/namespace-patches.yaml.mustache", common().with("namespaces", namespaces));
+        }
+        List<String> added = new ArrayList<>();
+        List<Map<String, Object>> tagPatches = new ArrayList<>();
+        List<String> moved = plan.tagsMovedBy(wave);
+        for (String tag : moved) {
+            if (plan.from().isNonRevisioned()) {
+                added.addAll(emitTag(dir, tag, plan.to().revision())); // a non-revisioned install had no tag to move
+                continue;
+            }
+            String patch = "tag-" + tag + ".yaml";
+            List<Integer> indexes = java.util.stream.IntStream.range(0, Injectors.webhookCount(tag)).boxed().toList();
+            out.emit(dir + patch, "stages/tag-move.yaml.mustache", common().with("tag", tag).with("webhookIndexes", indexes));
+            tagPatches.add(new Context().with("file", patch).with("group", "admissionregistration.k8s.io")
+                    .with("kind", "MutatingWebhookConfiguration").with("name", "istio-revision-tag-" + tag));
+            if (plan.to().version().atLeast(1, 28)) {
+                String servicePatch = "tag-" + tag + "-service.yaml";
+                out.emit(dir + servicePatch, "stages/tag-service-move.yaml.mustache", common().with("tag", tag));
+                tagPatches.add(new Context().with("file", servicePatch).with("group", "")
+                        .with("kind", "Service").with("name", "istiod-revision-tag-" + tag));
+            }
+        }
+        added.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
         boolean switchesGateway = runbook.switchesGateway(stage);
         Context context = common()
                 .with("stage", stage.directory())
                 .with("wave", wave.name())
                 .with("previousStage", previous(stage).directory())
-                .with("movedNamespaces", String.join(", ", wave.namespaces()))
+                .with("movedNamespaces", String.join(", ", relabelled))
+                .with("movedTags", String.join(", ", moved))
+                .with("addedResources", added)
+                .with("hasNamespacePatches", !relabelled.isEmpty())
+                .with("tagPatches", tagPatches)
+                .with("hasPatches", !relabelled.isEmpty() || !tagPatches.isEmpty() || switchesGateway)
                 .with("switchesGateway", switchesGateway);
         cluster.ingressGateway().ifPresent(g -> context
                 .with("gatewayNamespace", g.namespace())
@@ -115,33 +176,27 @@ final class ClusterRenderer {
             resources.add("istiod-service.yaml");
             out.emit(dir + "istiod-service.yaml", "stages/istiod-service.yaml.mustache", common());
         }
-        if (plan.finishing().defaultTag()) {
-            String webhook = "istio-revision-tag-" + DEFAULT_TAG + ".yaml";
-            resources.add(webhook);
-            out.emit(dir + webhook, "stages/revision-tag-webhook.yaml.mustache", tagContext(DEFAULT_TAG));
-            if (plan.to().version().atLeast(1, 28)) {
-                String service = "istiod-revision-tag-" + DEFAULT_TAG + "-service.yaml";
-                resources.add(service);
-                out.emit(dir + service, "stages/revision-tag-service.yaml.mustache", tagContext(DEFAULT_TAG));
-            }
+        if (plan.finishing().istiodService()) {
+            resources.add("istiod-default-validator.yaml");
+            out.emit(dir + "istiod-default-validator.yaml", "stages/default-validator.yaml.mustache", common());
         }
+        if (plan.finishing().defaultTag()) {
+            resources.addAll(emitTag(dir, Injectors.DEFAULT_TAG, plan.to().revision()));
+        }
+        resources.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
         out.emit(dir + "kustomization.yaml", "stages/finalize-kustomization.yaml.mustache", common()
                 .with("stage", stage.directory())
                 .with("resources", resources));
     }
 
-    /** MESH-FACTS §4: the tag's webhook at the new revision, no caBundle. */
-    private Context tagContext(String tag) {
-        String injectPath = cluster.network()
-                .map(network -> "/inject/cluster/" + controlPlane.istioClusterName() + "/net/" + network)
-                .orElse("/inject");
-        List<String> reviewVersions = plan.to().version().atLeast(1, 23) ? List.of("v1") : List.of("v1beta1", "v1");
-        return common()
-                .with("tag", tag)
-                .with("isDefaultTag", DEFAULT_TAG.equals(tag))
-                .with("webhookName", "istio-revision-tag-" + tag)
-                .with("injectPath", injectPath)
-                .with("admissionReviewVersions", reviewVersions);
+    /** A non-revisioned istio-sidecar-injector is in the cluster and nobody deactivates it: it must be removed by hand. */
+    private boolean nonRevisionedInjectorPresent() {
+        return plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.PRESENT
+                || (plan.from().isNonRevisioned() && plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.DEACTIVATE);
+    }
+
+    private static String backticked(List<String> names) {
+        return String.join(", ", names.stream().map(n -> "`" + n + "`").toList());
     }
 
     private Stage previous(Stage stage) {
@@ -178,7 +233,14 @@ final class ClusterRenderer {
                     .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
                     .with("switchesGateway", runbook.switchesGateway(stage))
-                    .with("verify", runbook.verify(stage));
+                    .with("verify", runbook.verify(stage))
+                    .with("relabelledList", stage.wave().map(w -> backticked(w.relabelled())).orElse(""))
+                    .with("tagList", stage.wave().map(w -> backticked(plan.tagsMovedBy(w))).orElse(""))
+                    .with("followerList", stage.wave().map(w -> backticked(List.copyOf(w.followsTag().keySet()))).orElse(""))
+                    .with("defaultTagArrives", stages.defaultTagArrives().filter(stage::equals).isPresent()
+                            && nonRevisionedInjectorPresent())
+                    .with("deactivatesInjector", stages.defaultTagArrives().filter(stage::equals).isPresent()
+                            && plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.DEACTIVATE);
             row.with("namespaceList", String.join(", ",
                     stage.wave().map(Plan.Wave::namespaces).orElse(List.of()).stream().map(ns -> "`" + ns + "`").toList()));
             stageRows.add(row);

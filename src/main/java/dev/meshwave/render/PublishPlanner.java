@@ -102,9 +102,12 @@ public final class PublishPlanner {
                 .with("isWave", stage.kind() == Stage.Kind.WAVE)
                 .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
                 .with("namespaceList", String.join(", ", stage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
+                .with("relabelledList", String.join(", ", stage.wave().map(Plan.Wave::relabelled).orElse(List.of())))
+                .with("tagList", String.join(", ", stage.wave().map(plan::tagsMovedBy).orElse(List.of())))
                 .with("switchesGateway", runbook.switchesGateway(stage))
                 .with("restartAnnotation", plan.restart() == Plan.Restart.ANNOTATION)
-                .with("restartManual", plan.restart() == Plan.Restart.MANUAL);
+                .with("restartManual", plan.restart() == Plan.Restart.MANUAL)
+                .with("finalizeDefaultTag", plan.finishing().defaultTag());
         Optional<Plan.IngressGateway> gateway = cluster.ingressGateway();
         return context
                 .with("gatewayNamespace", gateway.map(Plan.IngressGateway::namespace).orElse(""))

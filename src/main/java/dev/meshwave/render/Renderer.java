@@ -70,8 +70,16 @@ public final class Renderer {
             this.files = files;
         }
 
+        Templates templates() {
+            return templates;
+        }
+
         void emit(String path, String template, Map<String, ?> context) throws TemplateException {
-            String body = templates.render(template, context);
+            emitText(path, template, templates.render(template, context));
+        }
+
+        /** A file whose body was already rendered from {@code template}. */
+        void emitText(String path, String template, String body) throws TemplateException {
             String origin = templates.origin(template);
             String text;
             if (path.endsWith(".md")) {
@@ -109,7 +117,8 @@ public final class Renderer {
         try {
             int index = 0;
             for (Object document : new Load(LoadSettings.builder().setLabel(path).build()).loadAllFromString(text)) {
-                if (document != null && !(document instanceof Map)) {
+                // Manifests are mappings; a JSON6902 patch file is a list of operations.
+                if (document != null && !(document instanceof Map) && !(document instanceof java.util.List)) {
                     throw new TemplateException(origin + " rendered " + path + " whose document " + index
                             + " is not a mapping");
                 }

@@ -33,6 +33,10 @@ final class Runbook {
                     commands.add("kubectl get service -n " + gateway.namespace() + " " + gateway.service()
                             + " -o jsonpath='{.spec.selector}'");
                 }
+                for (String tag : plan.tagsMovedBy(stage.wave().orElseThrow())) {
+                    commands.add("kubectl get mutatingwebhookconfiguration istio-revision-tag-" + tag
+                            + " -o yaml | grep -e istio.io/rev: -e istio.io/tag:");
+                }
                 for (String namespace : stage.wave().orElseThrow().namespaces()) {
                     commands.add("kubectl get namespace " + namespace + " -L istio.io/rev,istio-injection");
                     if (plan.restart() == Plan.Restart.MANUAL) {

@@ -49,6 +49,51 @@ public final class StagePlan {
         return List.copyOf(movedAt.keySet());
     }
 
+    /**
+     * A namespace's injection labels once {@code stage} is applied: a tag follower keeps
+     * {@code istio.io/rev=<tag>}; a relabelled one has today's labels before its wave and
+     * {@code istio.io/rev=<new>} from it on.
+     */
+    public Map<String, String> labelsAt(String namespace, Stage stage) {
+        Optional<String> tag = followedTag(namespace);
+        if (tag.isPresent()) {
+            return Map.of("istio.io/rev", tag.get());
+        }
+        Integer moved = movedAt.get(namespace);
+        if (moved != null && moved <= stage.number()) {
+            return Map.of("istio.io/rev", plan.to().revision());
+        }
+        return plan.from().isNonRevisioned() ? Map.of("istio-injection", "enabled") : Map.of("istio.io/rev", plan.from().revision());
+    }
+
+    /** The tag a namespace follows, if it follows one. */
+    public Optional<String> followedTag(String namespace) {
+        return plan.wavesFor(cluster).stream().map(w -> w.followsTag().get(namespace)).filter(t -> t != null).findFirst();
+    }
+
+    /** The stage that moves (or, from a non-revisioned install, creates) a plan tag. */
+    public Stage stageMoving(String tag) {
+        String wave = plan.tags().get(tag);
+        return stages.stream().filter(s -> s.wave().map(w -> w.name().equals(wave)).orElse(false)).findFirst().orElseThrow();
+    }
+
+    /** The revision a plan tag points at once {@code stage} is applied; empty while it does not exist yet. */
+    public Optional<String> tagRevisionAt(String tag, Stage stage) {
+        boolean moved = stageMoving(tag).number() <= stage.number();
+        if (moved) {
+            return Optional.of(plan.to().revision());
+        }
+        return plan.from().isNonRevisioned() ? Optional.empty() : Optional.of(plan.from().revision());
+    }
+
+    /** The first stage at which a default tag exists in Git: its wave, or finalize. */
+    public Optional<Stage> defaultTagArrives() {
+        if (plan.tags().containsKey(Injectors.DEFAULT_TAG)) {
+            return Optional.of(plan.from().isNonRevisioned() ? stageMoving(Injectors.DEFAULT_TAG) : stages.get(0));
+        }
+        return plan.finishing().defaultTag() ? stages.stream().filter(s -> s.kind() == Stage.Kind.FINALIZE).findFirst() : Optional.empty();
+    }
+
     /** The first wave stage, which also switches the shared ingress gateway (seed 000 step 2). */
     public Optional<Stage> firstWave() {
         return stages.stream().filter(s -> s.kind() == Stage.Kind.WAVE).findFirst();

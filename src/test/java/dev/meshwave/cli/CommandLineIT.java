@@ -23,7 +23,7 @@ class CommandLineIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"validate", "render", "publish", "rollback", "schema"})
+    @ValueSource(strings = {"validate", "render", "publish", "rollback", "explain", "schema"})
     void everyCommandHasHelp(String command) {
         Cli.Result result = Cli.run(command, "--help");
         assertEquals(0, result.exitCode(), result::toString);

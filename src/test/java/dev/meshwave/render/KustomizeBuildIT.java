@@ -65,6 +65,7 @@ class KustomizeBuildIT {
             assertNamespaceLabels(objects, "payments", asm);
             assertIstiodService(objects, "asm-1106-2");
             assertDefaultTag(objects, "asm-1106-2", List.of("v1beta1", "v1"));
+            assertDefaultValidator(objects, "asm-1106-2");
         }
 
         @Test
@@ -99,7 +100,52 @@ class KustomizeBuildIT {
             assertNamespaceLabels(objects, "app", asm);
             assertIstiodService(objects, "asm-1140-0");
             assertDefaultTag(objects, "asm-1140-0", List.of("v1beta1", "v1"));
-            assertEquals(4, objects.size());
+            assertDefaultValidator(objects, "asm-1140-0");
+            assertEquals(5, objects.size());
+        }
+    }
+
+    /** Revision tags: the namespaces keep their labels; each wave moves a tag's webhooks to the new istiod. */
+    @Nested
+    class AsmTags {
+        private final Path cluster = Path.of("golden/asm-tags/clusters/onprem/mesh");
+        private final Map<String, Object> prodStable = Map.of("istio.io/rev", "prod-stable");
+        private final Map<String, Object> defaultTag = Map.of("istio.io/rev", "default");
+
+        @Test
+        void tagsMoveWaveByWaveWhileNamespaceLabelsStay() {
+            Map<String, List<String>> expected = Map.of(
+                    "stages/00-control-plane", List.of("asm-1130-0", "asm-1130-0"),
+                    "stages/01-apps", List.of("asm-1140-0", "asm-1130-0"),
+                    "stages/02-default-tag", List.of("asm-1140-0", "asm-1140-0"),
+                    "stages/03-finalize", List.of("asm-1140-0", "asm-1140-0"));
+            expected.forEach((stage, revisions) -> {
+                List<Map<String, Object>> objects = build(cluster.resolve(stage));
+                assertNamespaceLabels(objects, "app", prodStable);
+                assertNamespaceLabels(objects, "payments", prodStable);
+                assertNamespaceLabels(objects, "ingress", defaultTag);
+                assertTag(objects, "prod-stable", revisions.get(0), 2);
+                assertTag(objects, "default", revisions.get(1), 4);
+            });
+        }
+
+        @Test
+        void finalizeAddsIstiodServiceAndValidatorButNoSecondDefaultTag() {
+            List<Map<String, Object>> objects = build(cluster.resolve("stages/03-finalize"));
+            assertIstiodService(objects, "asm-1140-0");
+            assertDefaultValidator(objects, "asm-1140-0");
+            assertDefaultTag(objects, "asm-1140-0", List.of("v1beta1", "v1"));
+            assertEquals(3 + 2 + 2, objects.size(), "three namespaces, two tags, istiod Service and validator");
+        }
+
+        private void assertTag(List<Map<String, Object>> objects, String tag, String revision, int webhooks) {
+            Map<String, Object> webhook = find(objects, "MutatingWebhookConfiguration", null, "istio-revision-tag-" + tag).orElseThrow();
+            assertEquals(revision, labels(webhook).get("istio.io/rev"), tag);
+            List<?> hooks = (List<?>) webhook.get("webhooks");
+            assertEquals(webhooks, hooks.size());
+            for (Object hook : hooks) {
+                assertEquals("istiod-" + revision, at(hook, "clientConfig", "service", "name"), tag);
+            }
         }
     }
 
@@ -108,7 +154,7 @@ class KustomizeBuildIT {
         try (Stream<Path> stages = Files.find(Path.of("golden"), 6,
                 (p, a) -> a.isDirectory() && p.getParent() != null && p.getParent().getFileName().toString().equals("stages"))) {
             List<Path> all = stages.sorted().toList();
-            assertTrue(all.size() >= 8, "both examples have stages: " + all);
+            assertTrue(all.size() >= 12, "every example has stages: " + all);
             all.forEach(Kustomize::build);
         }
     }
@@ -122,6 +168,25 @@ class KustomizeBuildIT {
     private static Object gatewayCanonicalRevision(List<Map<String, Object>> objects) {
         Map<String, Object> service = find(objects, "Service", "istio-system", "istio-ingressgateway").orElseThrow();
         return at(service, "spec", "selector", "service.istio.io/canonical-revision");
+    }
+
+    /** MESH-FACTS §5, istioctl's flavour. */
+    private static void assertDefaultValidator(List<Map<String, Object>> objects, String revision) {
+        Map<String, Object> validator = find(objects, "ValidatingWebhookConfiguration", null, "istiod-default-validator").orElseThrow();
+        assertEquals(Map.of("istio.io/rev", revision, "istio.io/tag", "default"), labels(validator));
+        List<?> hooks = (List<?>) validator.get("webhooks");
+        assertEquals(1, hooks.size());
+        Object hook = hooks.get(0);
+        assertEquals("validation.istio.io", at(hook, "name"));
+        assertEquals(Map.of("name", "istiod", "namespace", "istio-system", "path", "/validate", "port", 443),
+                at(hook, "clientConfig", "service"));
+        assertEquals("Ignore", at(hook, "failurePolicy"));
+        assertEquals("None", at(hook, "sideEffects"));
+        assertEquals(List.of("v1"), at(hook, "admissionReviewVersions"));
+        assertEquals(List.of(exists("istio.io/rev", false)), at(hook, "objectSelector", "matchExpressions"));
+        assertEquals(List.of(Map.of("apiGroups", List.of("security.istio.io", "networking.istio.io", "telemetry.istio.io",
+                "extensions.istio.io"), "apiVersions", List.of("*"), "operations", List.of("CREATE", "UPDATE"),
+                "resources", List.of("*"))), at(hook, "rules"));
     }
 
     private static void assertIstiodService(List<Map<String, Object>> objects, String revision) {

@@ -56,6 +56,7 @@ class RendererTest {
             RenderedTree tree = render(Plans.BASE);
             assertEquals(List.of(
                     "clusters/c1/README.md",
+                    "clusters/c1/argocd/ignore-differences.yaml",
                     "clusters/c1/components/restart/a/kustomization.yaml",
                     "clusters/c1/components/restart/b/kustomization.yaml",
                     "clusters/c1/components/restart/c/kustomization.yaml",
@@ -69,6 +70,7 @@ class RendererTest {
                     "clusters/c1/stages/02-second/kustomization.yaml",
                     "clusters/c1/stages/02-second/namespaces.yaml",
                     "clusters/c1/stages/03-finalize/istio-revision-tag-default.yaml",
+                    "clusters/c1/stages/03-finalize/istiod-default-validator.yaml",
                     "clusters/c1/stages/03-finalize/istiod-service.yaml",
                     "clusters/c1/stages/03-finalize/kustomization.yaml"), List.copyOf(tree.files().keySet()));
             assertEquals(List.of("clusters/c1"), tree.roots());

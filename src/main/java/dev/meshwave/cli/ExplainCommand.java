@@ -1,0 +1,102 @@
+package dev.meshwave.cli;
+
+import dev.meshwave.admission.Admission;
+import dev.meshwave.admission.LabelSelector;
+import dev.meshwave.plan.Plan;
+import dev.meshwave.render.InjectionCheck;
+import dev.meshwave.render.RenderException;
+import dev.meshwave.render.Stage;
+import dev.meshwave.render.StagePlan;
+import dev.meshwave.render.Templates;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = "Show, for one namespace, which webhook injects which pods at each stage, and why (MESH-FACTS §2).")
+final class ExplainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
+    Path planFile;
+
+    @Option(names = "--namespace", required = true, paramLabel = "NS", description = "A namespace of the plan.")
+    String namespace;
+
+    @Option(names = "--stage", paramLabel = "STAGE", description = "Only this stage (number, name or directory); default every stage.")
+    String stage;
+
+    @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
+    Path templates;
+
+    @Override
+    public Integer call() throws Exception {
+        Templates templateSet = Workflow.templates(templates);
+        // Injection problems are what explain is for: show them instead of refusing the plan.
+        Plan plan = Workflow.loadWithoutInjectionCheck(planFile).plan();
+        PrintWriter out = spec.commandLine().getOut();
+        for (Plan.Cluster cluster : plan.clusters()) {
+            StagePlan stages = new StagePlan(plan, cluster);
+            if (!stages.namespaces().contains(namespace)) {
+                throw new RenderException("namespace '" + namespace + "' is in no wave of the plan on cluster " + cluster.name()
+                        + " (expected one of: " + String.join(", ", stages.namespaces()) + ")");
+            }
+            List<Stage> selected = stage == null ? stages.stages() : List.of(stages.find(stage).orElseThrow(() ->
+                    new RenderException("no stage '" + stage + "' (expected one of: "
+                            + String.join(", ", stages.stages().stream().map(Stage::directory).toList()) + ")")));
+            out.printf("namespace %s, plan %s, cluster %s: %s → %s%n", namespace, plan.name(), cluster.name(),
+                    plan.from().revision(), plan.to().revision());
+            stages.followedTag(namespace).ifPresent(tag -> out.printf("follows revision tag %s%n", tag));
+            for (InjectionCheck.StageView view : new InjectionCheck(templateSet).views(stages)) {
+                if (selected.contains(view.stage())) {
+                    print(out, view);
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private void print(PrintWriter out, InjectionCheck.StageView view) {
+        Map<String, String> labels = view.namespaceLabels().get(namespace);
+        out.printf("%nstage %s: namespace labels %s; injectors: %s%n", view.stage().directory(), Admission.describe(labels),
+                String.join(", ", view.injectors().stream().map(i -> i.name() + "→" + i.revision()).toList()));
+        int width = view.podLabelSets().stream().mapToInt(p -> Admission.describe(p).length()).max().orElse(10) + 2;
+        out.printf("  %-" + width + "s%s%n", "pod labels", "injected by");
+        for (Map<String, String> pod : view.podLabelSets()) {
+            List<Admission.Match> matches = Admission.admit(view.injectors(), labels, pod);
+            String result;
+            if (matches.isEmpty()) {
+                result = "nobody";
+            } else {
+                List<String> parts = new ArrayList<>();
+                for (Admission.Match match : matches) {
+                    parts.add("revision " + match.injector().revision() + " via " + match.injector().name() + " ("
+                            + match.webhook().name() + ": " + why(match.webhook().namespaceSelector(), "namespace") + "; "
+                            + why(match.webhook().objectSelector(), "pod") + ")");
+                }
+                result = (matches.size() > 1 ? "OVERLAP (IST0139): " : "") + String.join(" AND ", parts);
+            }
+            out.printf("  %-" + width + "s%s%n", Admission.describe(pod), result);
+        }
+    }
+
+    private static String why(LabelSelector selector, String subject) {
+        if (selector.matchExpressions().isEmpty() && selector.matchLabels().isEmpty()) {
+            return "any " + subject;
+        }
+        List<String> terms = new ArrayList<>();
+        selector.matchLabels().forEach((k, v) -> terms.add(k + "=" + v));
+        selector.matchExpressions().forEach(r -> terms.add(r.toString()));
+        return subject + " " + String.join(", ", terms);
+    }
+}
