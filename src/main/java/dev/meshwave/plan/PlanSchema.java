@@ -99,6 +99,9 @@ public final class PlanSchema {
             default:
                 break;
         }
+        if (message.getSchemaLocation().getFragment().toString().contains("propertyNames")) {
+            return badKey(document, message, pointer, owner);
+        }
         YamlDocument.Location at = document.locate(pointer);
         JsonNode value = message.getInstanceNode();
         String text = switch (type) {
@@ -125,6 +128,24 @@ public final class PlanSchema {
             default -> stripLocation(message.getMessage());
         };
         return Problem.error(at.value(), at.displayPath(), text);
+    }
+
+    /** A mapping key that breaks {@code propertyNames} (a tag name): reported at the key itself. */
+    private Problem badKey(YamlDocument document, ValidationMessage message, String pointer, JsonNode owner) {
+        String key = message.getProperty();
+        if (key == null) {
+            java.util.regex.Matcher quoted = java.util.regex.Pattern.compile("'([^']*)'").matcher(message.getMessage());
+            key = quoted.find() ? quoted.group(1) : "";
+        }
+        YamlDocument.Location at = document.locate(pointer + "/" + YamlDocument.escape(key));
+        // The failing keyword is propertyNames itself; what a name must look like is in the schema it refers to.
+        JsonNode names = owner.path("propertyNames");
+        if (names.has("$ref")) {
+            names = schemaTree.at(names.path("$ref").asText().substring(1));
+        }
+        String comment = names.path("$comment").asText("");
+        return Problem.error(at.key(), at.displayPath(), "the name '" + key + "' is not valid"
+                + (comment.isEmpty() ? "" : "; expected " + comment));
     }
 
     /** The schema object that holds the failing keyword (the keyword's parent in the schema). */
