@@ -12,7 +12,7 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> m
     public static final LabelSelector EVERYTHING = new LabelSelector(Map.of(), List.of());
 
     public LabelSelector {
-        matchLabels = Map.copyOf(matchLabels);
+        matchLabels = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(matchLabels));
         matchExpressions = List.copyOf(matchExpressions);
     }
 

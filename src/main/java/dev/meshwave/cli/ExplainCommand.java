@@ -54,9 +54,9 @@ final class ExplainCommand implements Callable<Integer> {
             List<Stage> selected = stage == null ? stages.stages() : List.of(stages.find(stage).orElseThrow(() ->
                     new RenderException("no stage '" + stage + "' (expected one of: "
                             + String.join(", ", stages.stages().stream().map(Stage::directory).toList()) + ")")));
-            out.printf("namespace %s, plan %s, cluster %s: %s → %s%n", namespace, plan.name(), cluster.name(),
+            out.printf(java.util.Locale.ROOT, "namespace %s, plan %s, cluster %s: %s → %s%n", namespace, plan.name(), cluster.name(),
                     plan.from().revision(), plan.to().revision());
-            stages.followedTag(namespace).ifPresent(tag -> out.printf("follows revision tag %s%n", tag));
+            stages.followedTag(namespace).ifPresent(tag -> out.printf(java.util.Locale.ROOT, "follows revision tag %s%n", tag));
             for (InjectionCheck.StageView view : new InjectionCheck(templateSet).views(stages)) {
                 if (selected.contains(view.stage())) {
                     print(out, view);
@@ -68,10 +68,10 @@ final class ExplainCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, InjectionCheck.StageView view) {
         Map<String, String> labels = view.namespaceLabels().get(namespace);
-        out.printf("%nstage %s: namespace labels %s; injectors: %s%n", view.stage().directory(), Admission.describe(labels),
+        out.printf(java.util.Locale.ROOT, "%nstage %s: namespace labels %s; injectors: %s%n", view.stage().directory(), Admission.describe(labels),
                 String.join(", ", view.injectors().stream().map(i -> i.name() + "→" + i.revision()).toList()));
         int width = view.podLabelSets().stream().mapToInt(p -> Admission.describe(p).length()).max().orElse(10) + 2;
-        out.printf("  %-" + width + "s%s%n", "pod labels", "injected by");
+        out.printf(java.util.Locale.ROOT, "  %-" + width + "s%s%n", "pod labels", "injected by");
         for (Map<String, String> pod : view.podLabelSets()) {
             List<Admission.Match> matches = Admission.admit(view.injectors(), labels, pod);
             String result;
@@ -86,7 +86,7 @@ final class ExplainCommand implements Callable<Integer> {
                 }
                 result = (matches.size() > 1 ? "OVERLAP (IST0139): " : "") + String.join(" AND ", parts);
             }
-            out.printf("  %-" + width + "s%s%n", Admission.describe(pod), result);
+            out.printf(java.util.Locale.ROOT, "  %-" + width + "s%s%n", Admission.describe(pod), result);
         }
     }
 

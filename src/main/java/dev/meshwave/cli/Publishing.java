@@ -86,51 +86,68 @@ final class Publishing {
         RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
         WavePublisher.Settings settings = new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
                 options.workdir, identity(options.author, environment), environment.variables());
+        // A hosted provider is set up (token, owner/name) before anything is pushed, so a wrong setting
+        // fails before the branches exist rather than after.
+        PullRequestProvider hosted = options.pr.equals("none") ? null
+                : provider(options, environment, location.kind() == RepositoryLocation.Kind.REMOTE ? location.url()
+                        : WavePublisher.originUrl(location), location);
         List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
         WavePublisher.Result result = new WavePublisher(settings).publish(plan.name(), steps, clusterPaths);
         String verb = options.dryRun ? "would be " : "";
         for (WavePublisher.BranchResult branch : result.branches()) {
-            out.printf("%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(java.util.Locale.ROOT), branch.branch(),
+            out.printf(java.util.Locale.ROOT, "%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(java.util.Locale.ROOT), branch.branch(),
                     branch.commit().substring(0, 12), branch.pushed() ? " (pushed)" : "");
         }
         if (options.dryRun) {
             return ExitCodes.OK;
         }
-        PullRequestProvider provider = provider(options, environment, result, location);
-        for (PublishStep step : steps) {
-            PullRequestResult pr = provider.publish(new PullRequest(step.branch(), step.parentBranch().orElse(options.base),
+        PullRequestProvider provider = hosted != null ? hosted : new MarkdownFileProvider(result.workdir());
+        for (int i = 0; i < steps.size(); i++) {
+            PublishStep step = steps.get(i);
+            if (result.branches().get(i).status() == WavePublisher.Status.MERGED) {
+                continue; // the base branch has it: no pull request to open or update
+            }
+            PullRequestResult pr = provider.publish(new PullRequest(step.branch(), prBase(step, steps, result, options.base),
                     step.title(), step.body()));
-            out.printf("pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(java.util.Locale.ROOT), pr.location());
+            out.printf(java.util.Locale.ROOT, "pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(java.util.Locale.ROOT), pr.location());
         }
         return ExitCodes.OK;
     }
 
-    private static PullRequestProvider provider(Options options, Environment environment, WavePublisher.Result result,
-            RepositoryLocation location) throws InvalidRepositoryException {
-        if (options.pr.equals("none")) {
-            return new MarkdownFileProvider(result.workdir());
+    /** A wave's request goes into the branch below it, or into the base once that one is merged. */
+    private static String prBase(PublishStep step, List<PublishStep> steps, WavePublisher.Result result, String base) {
+        if (step.parentBranch().isEmpty()) {
+            return base;
         }
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).branch().equals(step.parentBranch().get())) {
+                return result.branches().get(i).status() == WavePublisher.Status.MERGED ? base : step.parentBranch().get();
+            }
+        }
+        return step.parentBranch().get();
+    }
+
+    private static PullRequestProvider provider(Options options, Environment environment, String remoteUrl,
+            RepositoryLocation location) throws InvalidRepositoryException {
         String token = GitCredentials.token(environment.variables()).orElseThrow(() -> new InvalidRepositoryException(
                 "--pr " + options.pr + " needs a token in MESHWAVE_GIT_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN"));
-        RemoteRepository remote;
         try {
-            remote = options.prRepo != null ? null : RemoteRepository.parse(location.kind() == RepositoryLocation.Kind.REMOTE
-                    ? location.url() : result.remote());
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidRepositoryException("cannot tell the repository's owner and name from " + location.displayUrl()
-                    + "; pass --pr-repo OWNER/NAME");
-        }
-        if (options.pr.equals("github")) {
-            URI api = options.prApi != null ? options.prApi : remote != null ? remote.gitHubApiBase() : GitHubProvider.DEFAULT_API_BASE;
-            String path = options.prRepo != null ? options.prRepo : remote.owner() + "/" + remote.name();
-            int slash = path.indexOf('/');
-            if (slash <= 0 || slash != path.lastIndexOf('/')) {
-                throw new InvalidRepositoryException("--pr-repo " + path + " must be OWNER/NAME for GitHub");
+            RemoteRepository remote = options.prRepo != null ? null : RemoteRepository.parse(remoteUrl);
+            if (options.pr.equals("github")) {
+                URI api = options.prApi != null ? options.prApi : remote != null ? remote.gitHubApiBase() : GitHubProvider.DEFAULT_API_BASE;
+                String path = options.prRepo != null ? options.prRepo : remote.owner() + "/" + remote.name();
+                int slash = path.indexOf('/');
+                if (slash <= 0 || slash != path.lastIndexOf('/')) {
+                    throw new InvalidRepositoryException("--pr-repo " + path + " must be OWNER/NAME for GitHub");
+                }
+                return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token);
             }
-            return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token);
+            URI api = options.prApi != null ? options.prApi : remote != null ? remote.gitLabApiBase() : GitLabProvider.DEFAULT_API_BASE;
+            return GitLabProvider.create(api, options.prRepo != null ? options.prRepo : remote.projectPath(), token);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidRepositoryException("cannot tell the repository's owner and name for --pr " + options.pr + " from "
+                    + location.displayUrl() + " (" + Redaction.url(String.valueOf(e.getMessage())) + "); pass --pr-repo OWNER/NAME");
         }
-        URI api = options.prApi != null ? options.prApi : remote != null ? remote.gitLabApiBase() : GitLabProvider.DEFAULT_API_BASE;
-        return GitLabProvider.create(api, options.prRepo != null ? options.prRepo : remote.projectPath(), token);
     }
 
     static WavePublisher.Identity identity(String author, Environment environment) throws InvalidRepositoryException {

@@ -15,7 +15,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -30,7 +33,7 @@ import picocli.CommandLine.Spec;
 final class RenderCommand implements Callable<Integer> {
 
     /** What the user asked for, copied out of picocli's fields. */
-    record Options(Path plan, Path out, boolean check, Optional<String> live, Path templates) {}
+    record Options(Path plan, Path out, boolean check, Optional<String> live, Path templates, Set<Renderer.Emit> emit) {}
 
     @Spec
     CommandSpec spec;
@@ -52,9 +55,21 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
     Path templates;
 
+    @Option(names = "--emit", paramLabel = "argocd|flux", split = ",",
+            description = "Also write an Argo CD ApplicationSet (argocd/applicationset.yaml) or Flux Kustomizations (flux/<cluster>.yaml) for every cluster's live entry point.")
+    List<String> emit = new ArrayList<>();
+
     @Override
     public Integer call() throws InvalidPlanException, IOException, TemplateException, RenderException, UnsafeOutputException {
-        return execute(new Options(planFile, out, check, Optional.ofNullable(live), templates));
+        Set<Renderer.Emit> emits = new java.util.TreeSet<>();
+        for (String controller : emit) {
+            switch (controller) {
+                case "argocd" -> emits.add(Renderer.Emit.ARGOCD);
+                case "flux" -> emits.add(Renderer.Emit.FLUX);
+                default -> throw new RenderException("--emit " + controller + " is not known (expected argocd or flux)");
+            }
+        }
+        return execute(new Options(planFile, out, check, Optional.ofNullable(live), templates, Set.copyOf(emits)));
     }
 
     private int execute(Options options) throws InvalidPlanException, IOException, TemplateException, RenderException,
@@ -66,22 +81,22 @@ final class RenderCommand implements Callable<Integer> {
         Renderer renderer = new Renderer(templates);
         Renderer.LiveStages liveStages = options.live().map(Renderer.LiveStages::of)
                 .orElseGet(() -> options.check() ? liveStagesOnDisk(plan, options.out()) : Renderer.LiveStages.first());
-        RenderedTree tree = renderer.render(plan, liveStages);
+        RenderedTree tree = renderer.render(plan, liveStages, options.emit());
         warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
         if (options.check()) {
             String diff = new DriftCheck(options.out()).diff(tree);
             if (diff.isEmpty()) {
-                stderr.printf("%s is up to date with %s%n", options.out(), options.plan());
+                stderr.printf(java.util.Locale.ROOT, "%s is up to date with %s%n", options.out(), options.plan());
                 return ExitCodes.OK;
             }
             stdout.print(diff);
-            stderr.printf("%s differs from what %s renders (diff above); run meshwave render to update it%n",
+            stderr.printf(java.util.Locale.ROOT, "%s differs from what %s renders (diff above); run meshwave render to update it%n",
                     options.out(), options.plan());
             return ExitCodes.DRIFT;
         }
         new TreeWriter(options.out()).write(tree);
         for (String root : tree.roots()) {
-            stderr.printf("rendered %s (%d files)%n", options.out().resolve(root), tree.under(root).size());
+            stderr.printf(java.util.Locale.ROOT, "rendered %s (%d files)%n", options.out().resolve(root), tree.under(root).size());
         }
         return ExitCodes.OK;
     }
@@ -91,7 +106,7 @@ final class RenderCommand implements Callable<Integer> {
         for (Plan.Cluster cluster : plan.clusters()) {
             cluster.namespacesFrom()
                     .filter(dir -> !Files.isRegularFile(out.resolve(dir).resolve("kustomization.yaml")))
-                    .ifPresent(dir -> stderr.printf("warning: cluster %s: namespacesFrom %s has no kustomization.yaml under %s;"
+                    .ifPresent(dir -> stderr.printf(java.util.Locale.ROOT, "warning: cluster %s: namespacesFrom %s has no kustomization.yaml under %s;"
                             + " the stages will not build until it does%n", cluster.name(), dir, out));
         }
     }
@@ -100,7 +115,10 @@ final class RenderCommand implements Callable<Integer> {
         Map<String, String> byCluster = new HashMap<>();
         for (Plan.Cluster cluster : plan.clusters()) {
             try {
-                LiveStageReader.read(out.resolve(cluster.path())).ifPresent(stage -> byCluster.put(cluster.name(), stage));
+                // A stage the plan no longer has falls back to the first one: the diff then shows the drift.
+                LiveStageReader.read(out.resolve(cluster.path()))
+                        .filter(stage -> new dev.meshwave.render.StagePlan(plan, cluster).find(stage).isPresent())
+                        .ifPresent(stage -> byCluster.put(cluster.name(), stage));
             } catch (IOException e) {
                 // Unreadable: the diff will show the directory as it is.
             }

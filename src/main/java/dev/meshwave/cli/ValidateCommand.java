@@ -24,8 +24,8 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PlanLoader.LoadedPlan loaded = Workflow.load(planFile, spec.commandLine().getErr(), Templates.builtIn());
         Plan plan = loaded.plan();
-        int namespaces = plan.waves().stream().mapToInt(w -> w.namespaces().size()).sum();
-        spec.commandLine().getOut().printf("%s: valid: plan %s moves %d namespace%s in %d wave%s on %d cluster%s from %s to %s (%s)%n",
+        int namespaces = (int) plan.waves().stream().flatMap(w -> w.namespaces().stream()).distinct().count();
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: valid: plan %s moves %d namespace%s in %d wave%s on %d cluster%s from %s to %s (%s)%n",
                 planFile, plan.name(), namespaces, plural(namespaces), plan.waves().size(), plural(plan.waves().size()),
                 plan.clusters().size(), plural(plan.clusters().size()), plan.from().revision(), plan.to().revision(),
                 plan.to().version());

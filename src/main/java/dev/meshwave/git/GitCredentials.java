@@ -31,11 +31,73 @@ public final class GitCredentials {
     }
 
     public static CredentialsProvider provider(Map<String, String> env) {
+        return provider(env, null);
+    }
+
+    /**
+     * Credentials for a remote: user and password written in its URL, else the environment's token,
+     * else git's credential helpers; never sent over plain http to anything but this machine.
+     */
+    public static CredentialsProvider provider(Map<String, String> env, String url) {
+        CredentialsProvider chosen = new GitCredentialHelper();
         Optional<String> token = token(env);
-        if (token.isPresent()) {
-            return new UsernamePasswordCredentialsProvider(env.getOrDefault("MESHWAVE_GIT_USER", "x-access-token"), token.get());
+        URIish uri = parse(url);
+        if (uri != null && uri.getUser() != null && uri.getPass() != null) {
+            chosen = new UsernamePasswordCredentialsProvider(uri.getUser(), uri.getPass());
+        } else if (token.isPresent()) {
+            chosen = new UsernamePasswordCredentialsProvider(env.getOrDefault("MESHWAVE_GIT_USER", "x-access-token"), token.get());
         }
-        return new GitCredentialHelper();
+        return new EncryptedOnly(chosen);
+    }
+
+    /** The URL to store and show: without user and password. */
+    public static String withoutCredentials(String url) {
+        URIish uri = parse(url);
+        return uri == null || uri.getUser() == null ? url : uri.setUser(null).setPass(null).toString();
+    }
+
+    private static URIish parse(String url) {
+        try {
+            return url == null ? null : new URIish(url);
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /** Refuses to hand credentials to an http:// (not https) server unless it is on this machine. */
+    static final class EncryptedOnly extends CredentialsProvider {
+        private final CredentialsProvider delegate;
+
+        EncryptedOnly(CredentialsProvider delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public boolean isInteractive() {
+            return false;
+        }
+
+        @Override
+        public boolean supports(CredentialItem... items) {
+            return delegate.supports(items);
+        }
+
+        @Override
+        public boolean get(URIish uri, CredentialItem... items) throws UnsupportedCredentialItem {
+            if ("http".equalsIgnoreCase(uri.getScheme()) && !isLoopback(uri.getHost())) {
+                return false;
+            }
+            return delegate.get(uri, items);
+        }
+
+        @Override
+        public void reset(URIish uri) {
+            delegate.reset(uri);
+        }
+
+        private static boolean isLoopback(String host) {
+            return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]"));
+        }
     }
 
     /** Asks {@code git credential fill}, so that users' configured helpers (store, osxkeychain, …) work. */

@@ -57,7 +57,7 @@ public final class WavePublisher {
             Map<String, String> environment) {
 
         CredentialsProvider credentials() {
-            return GitCredentials.provider(environment);
+            return GitCredentials.provider(environment, location.url());
         }
 
         Redaction redaction() {
@@ -65,7 +65,8 @@ public final class WavePublisher {
         }
     }
 
-    public enum Status { CREATED, UPDATED, UNCHANGED }
+    /** MERGED: the base branch already holds this wave (merged, squashed, or its live stage is past it); left alone. */
+    public enum Status { CREATED, UPDATED, UNCHANGED, MERGED }
 
     public record BranchResult(String branch, String commit, Status status, boolean pushed) {}
 
@@ -78,6 +79,17 @@ public final class WavePublisher {
 
     public WavePublisher(Settings settings) {
         this.settings = settings;
+    }
+
+    /** The URL of a working copy's origin, or null; for telling a pull-request provider where the repository is. */
+    public static String originUrl(RepositoryLocation location) throws IOException {
+        if (location.kind() != RepositoryLocation.Kind.WORKING_COPY) {
+            return location.url();
+        }
+        try (Repository repository = new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+                .setWorkTree(location.workingCopy().toFile()).setMustExist(true).build()) {
+            return repository.getConfig().getString("remote", WorkRepository.REMOTE, "url");
+        }
     }
 
     public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths)
@@ -100,7 +112,20 @@ public final class WavePublisher {
                 Map<String, ObjectId> updates = new LinkedHashMap<>();
                 List<BranchResult> results = new ArrayList<>();
                 ObjectId previousTip = null;
+                if (base.isPresent()) {
+                    refuseForeignClusterDirectories(reader, base.get().getTree(), clusterPaths);
+                }
+                Map<String, Integer> baseLive = base.isPresent() ? liveStages(reader, base.get().getTree(), clusterPaths) : Map.of();
                 for (PublishStep step : steps) {
+                    if (step.rollback() && (base.isEmpty() || !aheadOf(baseLive, step, clusterPaths))) {
+                        throw new InvalidRepositoryException("nothing to roll back: the base branch '" + settings.base()
+                                + "' is not past stage " + step.stage() + " on any cluster; merge the wave before rolling it back");
+                    }
+                    if (base.isPresent() && !step.rollback() && alreadyInBase(step, baseLive, clusterPaths)) {
+                        results.add(new BranchResult(step.branch(), base.get().name(), Status.MERGED, false));
+                        previousTip = base.get();
+                        continue;
+                    }
                     RevCommit parent = parentTip(work, walk, step, previousTip, base, useRemote);
                     Optional<RevCommit> current = currentTip(work, walk, step.branch(), base, planName, useRemote);
                     ObjectId tree = TreeComposer.compose(reader, inserter, parent == null ? null : parent.getTree(),
@@ -136,6 +161,73 @@ public final class WavePublisher {
                 return new Result(results, work.workdir(), work.hasRemote() ? work.remoteDisplay() : null);
             }
         }
+    }
+
+    /**
+     * The base branch already has this wave when, on every cluster, the live stage it points at is this
+     * step's or a later one: re-publishing must never propose moving a merged wave backwards.
+     */
+    private static boolean alreadyInBase(PublishStep step, Map<String, Integer> baseLive, List<String> clusterPaths) {
+        Map<String, Integer> stepLive = new LinkedHashMap<>();
+        for (String root : clusterPaths) {
+            byte[] live = step.tree().files().get(root + "/kustomization.yaml");
+            liveStageNumber(live == null ? "" : new String(live, java.nio.charset.StandardCharsets.UTF_8)).ifPresent(n -> stepLive.put(root, n));
+        }
+        return !stepLive.isEmpty() && stepLive.entrySet().stream()
+                .allMatch(e -> baseLive.containsKey(e.getKey()) && baseLive.get(e.getKey()) >= e.getValue());
+    }
+
+    /** The base branch's live stage is past this step's on at least one cluster. */
+    private static boolean aheadOf(Map<String, Integer> baseLive, PublishStep step, List<String> clusterPaths) {
+        for (String root : clusterPaths) {
+            byte[] live = step.tree().files().get(root + "/kustomization.yaml");
+            Optional<Integer> stepLive = liveStageNumber(live == null ? "" : new String(live, java.nio.charset.StandardCharsets.UTF_8));
+            if (stepLive.isPresent() && baseLive.containsKey(root) && baseLive.get(root) > stepLive.get()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The live stage number of each cluster directory in a tree (from its kustomization.yaml). */
+    private static Map<String, Integer> liveStages(ObjectReader reader, org.eclipse.jgit.revwalk.RevTree tree, List<String> clusterPaths)
+            throws IOException {
+        Map<String, Integer> live = new LinkedHashMap<>();
+        for (String root : clusterPaths) {
+            try (org.eclipse.jgit.treewalk.TreeWalk walk = org.eclipse.jgit.treewalk.TreeWalk.forPath(reader, root + "/kustomization.yaml", tree)) {
+                if (walk != null) {
+                    String text = new String(reader.open(walk.getObjectId(0)).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    liveStageNumber(text).ifPresent(n -> live.put(root, n));
+                }
+            }
+        }
+        return live;
+    }
+
+    /** As render does on disk: a cluster directory that meshwave did not write is never replaced. */
+    private static void refuseForeignClusterDirectories(ObjectReader reader, org.eclipse.jgit.revwalk.RevTree tree, List<String> clusterPaths)
+            throws IOException, UnsafeRepositoryException {
+        for (String root : clusterPaths) {
+            try (org.eclipse.jgit.treewalk.TreeWalk dir = org.eclipse.jgit.treewalk.TreeWalk.forPath(reader, root, tree)) {
+                if (dir == null) {
+                    continue;
+                }
+            }
+            try (org.eclipse.jgit.treewalk.TreeWalk live = org.eclipse.jgit.treewalk.TreeWalk.forPath(reader, root + "/kustomization.yaml", tree)) {
+                String text = live == null ? "" : new String(reader.open(live.getObjectId(0)).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (!text.contains("Generated by meshwave")) {
+                    throw new UnsafeRepositoryException(root + " on the base branch holds files meshwave did not render"
+                            + " (no generated kustomization.yaml); publishing would replace them. Move them, or choose another cluster path");
+                }
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern LIVE = java.util.regex.Pattern.compile("(?m)^- stages/(\\d{2,3})-");
+
+    private static Optional<Integer> liveStageNumber(String kustomization) {
+        java.util.regex.Matcher m = LIVE.matcher(kustomization);
+        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
     }
 
     private Optional<RevCommit> baseTip(WorkRepository work, RevWalk walk, boolean useRemote)
@@ -260,12 +352,15 @@ public final class WavePublisher {
     private void updateLocalBranches(WorkRepository work, Map<String, ObjectId> updates) throws IOException, UnsafeRepositoryException {
         Repository repository = work.repository();
         String checkedOut = repository.getFullBranch();
-        for (Map.Entry<String, ObjectId> update : updates.entrySet()) {
-            String ref = Constants.R_HEADS + update.getKey();
-            if (work.isWorkingCopy() && ref.equals(checkedOut)) {
-                throw new UnsafeRepositoryException("branch " + update.getKey() + " is checked out in " + repository.getWorkTree()
+        // Checked before any branch moves, so a refusal leaves the whole stack as it was.
+        for (String branch : updates.keySet()) {
+            if (work.isWorkingCopy() && (Constants.R_HEADS + branch).equals(checkedOut)) {
+                throw new UnsafeRepositoryException("branch " + branch + " is checked out in " + repository.getWorkTree()
                         + "; switch to another branch so meshwave can move it");
             }
+        }
+        for (Map.Entry<String, ObjectId> update : updates.entrySet()) {
+            String ref = Constants.R_HEADS + update.getKey();
             RefUpdate refUpdate = repository.updateRef(ref);
             refUpdate.setNewObjectId(update.getValue());
             refUpdate.setExpectedOldObjectId(work.local(update.getKey()).orElse(ObjectId.zeroId()));

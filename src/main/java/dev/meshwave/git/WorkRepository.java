@@ -60,7 +60,7 @@ final class WorkRepository implements AutoCloseable {
         String cache = env.get("XDG_CACHE_HOME");
         Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(env.getOrDefault("HOME", "."), ".cache");
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Redaction.url(url).getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(GitCredentials.withoutCredentials(url).getBytes(StandardCharsets.UTF_8));
             return base.resolve("meshwave").resolve("repos").resolve(HexFormat.of().formatHex(digest, 0, 8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -94,12 +94,14 @@ final class WorkRepository implements AutoCloseable {
         }
         StoredConfig config = repository.getConfig();
         String configured = config.getString("remote", REMOTE, "url");
-        if (configured != null && !configured.equals(location.url())) {
+        // Credentials in a URL go to the credentials provider, never into the clone's config.
+        String url = GitCredentials.withoutCredentials(location.url());
+        if (configured != null && !configured.equals(url)) {
             repository.close();
             throw new InvalidRepositoryException("the work directory " + workdir + " belongs to " + Redaction.url(configured)
                     + ", not " + location.displayUrl() + "; choose another --workdir");
         }
-        config.setString("remote", REMOTE, "url", location.url());
+        config.setString("remote", REMOTE, "url", url);
         config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
         config.save();
         return locked(location, repository, lockFile, workdir, true, lockWait(env));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -29,6 +30,14 @@ public final class DriftCheck {
     /** The unified diff from the directory's content to the render; empty when they are the same. */
     public String diff(RenderedTree tree) throws IOException, UnsafeOutputException {
         StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, byte[]> file : tree.outsideRoots().entrySet()) {
+            Path onDisk = paths.resolve(file.getKey());
+            byte[] before = Files.isRegularFile(onDisk) ? Files.readAllBytes(onDisk) : null;
+            if (before == null || !Arrays.equals(before, file.getValue())) {
+                out.append(unified(before == null ? "/dev/null" : "a/" + file.getKey(), "b/" + file.getKey(),
+                        lines(before), lines(file.getValue())));
+            }
+        }
         for (String root : tree.roots()) {
             Path dir = paths.resolve(root);
             SortedMap<String, byte[]> onDisk = readTree(dir);

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import dev.meshwave.render.TemplateException;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -13,9 +14,9 @@ public final class TemplateDirectory {
 
     private TemplateDirectory() {}
 
-    public static Map<String, String> read(Path dir) throws IOException {
+    public static Map<String, String> read(Path dir) throws IOException, TemplateException {
         if (!Files.isDirectory(dir)) {
-            throw new IOException("--templates " + dir + " is not a directory");
+            throw new TemplateException("--templates " + dir + " is not a directory");
         }
         Map<String, String> overrides = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(dir)) {
@@ -25,7 +26,7 @@ public final class TemplateDirectory {
                     continue;
                 }
                 if (overrides.put(name, Files.readString(file, StandardCharsets.UTF_8)) != null) {
-                    throw new IOException("--templates " + dir + " holds two templates named " + name);
+                    throw new TemplateException("--templates " + dir + " holds two templates named " + name);
                 }
             }
         }

@@ -94,11 +94,43 @@ final class OverlayReader {
                     + API_VERSION + ", kind: IstioOperator), found " + describeKind(root)));
             return;
         }
+        checkTrustDomainAliases(overlay);
         JsonNode revision = root.path("spec").path("revision");
         if (!revision.isMissingNode() && planRevision != null && !revision.asText().equals(planRevision)) {
             YamlDocument.Location at = overlay.locate("/spec/revision");
             problems.add(Problem.error(at.value(), at.displayPath(), "the overlay sets revision '" + revision.asText()
                     + "' but the plan installs '" + planRevision + "'; remove spec.revision from the overlay"));
+        }
+    }
+
+    /**
+     * Lists replace, not merge, when overlays stack: an overlay's trustDomainAliases is the final list,
+     * so in a multi-project mesh it must still name every project of the mesh.
+     */
+    private void checkTrustDomainAliases(YamlDocument overlay) {
+        JsonNode spec = plan.root().path("spec");
+        boolean multiproject = false;
+        for (JsonNode option : spec.path("to").path("options")) {
+            multiproject |= option.asText().equals("multiproject");
+        }
+        JsonNode aliases = overlay.root().path("spec").path("meshConfig").path("trustDomainAliases");
+        if (!multiproject || !aliases.isArray()) {
+            return;
+        }
+        java.util.Set<String> present = new java.util.HashSet<>();
+        aliases.forEach(a -> present.add(a.asText()));
+        List<String> missing = new ArrayList<>();
+        for (JsonNode cluster : spec.path("clusters")) {
+            String alias = cluster.path("project").asText() + ".svc.id.goog";
+            if (cluster.has("project") && !present.contains(alias) && !missing.contains(alias)) {
+                missing.add(alias);
+            }
+        }
+        if (!missing.isEmpty()) {
+            YamlDocument.Location at = overlay.locate("/spec/meshConfig/trustDomainAliases");
+            problems.add(Problem.error(at.value(), at.displayPath(), "this list replaces the aliases of option multiproject"
+                    + " (lists are replaced when overlays stack) and lacks " + String.join(", ", missing)
+                    + "; list every project of the mesh, or remove trustDomainAliases from the overlay"));
         }
     }
 

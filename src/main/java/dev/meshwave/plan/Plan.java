@@ -20,10 +20,13 @@ public record Plan(
         Restart restart,
         Finalize finishing,
         Existing existing,
+        Ordering ordering,
         Map<String, SourcePosition> positions) {
 
     public Plan {
-        tags = Map.copyOf(tags);
+        // Sorted or insertion-ordered, never Map.copyOf: its iteration order changes between JVM runs,
+        // and rendered bytes must not.
+        tags = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(tags));
         clusters = List.copyOf(clusters);
         waves = List.copyOf(waves);
         positions = Map.copyOf(positions);
@@ -37,7 +40,7 @@ public record Plan(
     /** Injectors in the cluster that Git does not hold; they take part in the injection checks. */
     public record Existing(NonRevisionedInjector nonRevisionedInjector, Map<String, String> tags) {
         public Existing {
-            tags = Map.copyOf(tags);
+            tags = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(tags));
         }
     }
 
@@ -77,7 +80,21 @@ public record Plan(
             Optional<String> network,
             Optional<String> fleetProject,
             Optional<IngressGateway> ingressGateway,
-            Optional<String> namespacesFrom) {}
+            Optional<String> namespacesFrom,
+            Optional<String> fleetProjectNumber,
+            Platform platform,
+            Optional<String> kubeconfig,
+            boolean canary) {
+
+        /** On Google Cloud asmcli finds the cluster by project and location; elsewhere by kubeconfig. */
+        public boolean onGoogleCloud() {
+            return platform == Platform.GKE;
+        }
+    }
+
+    public enum Platform { GKE, MULTICLOUD }
+
+    public enum Ordering { WAVES, CANARY_FIRST }
 
     /** The shared gateway Service whose {@code service.istio.io/canonical-revision} selector follows the canary. */
     public record IngressGateway(String namespace, String service, String fromCanonicalRevision) {}
@@ -90,7 +107,7 @@ public record Plan(
         public Wave {
             namespaces = List.copyOf(namespaces);
             clusters = List.copyOf(clusters);
-            followsTag = Map.copyOf(followsTag);
+            followsTag = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(followsTag)); // plan order
         }
 
         /** The namespaces this wave relabels (istio.io/rev=<new revision>, istio-injection removed). */

@@ -19,11 +19,10 @@ final class PlanChecks {
     static final Set<String> MANAGED_REVISIONS = Set.of("asm-managed", "asm-managed-rapid", "asm-managed-stable");
 
     /** asmcli named options meshwave renders today (MESH-FACTS §7). */
-    static final Set<String> OPTIONS = Set.of("multicluster", "multicloud", "stackdriver", "prometheus",
+    static final Set<String> OPTIONS = Set.of("multicluster", "multiproject", "multicloud", "stackdriver", "prometheus",
             "prometheus-and-stackdriver", "legacy-default-ingressgateway");
     /** Options that belong to later work: recognised, refused with a clear message. */
     static final Map<String, String> OPTIONS_NOT_YET = Map.of(
-            "multiproject", "multi-project meshes come with fleet plans",
             "ca-migration-citadel", "the Citadel to Mesh CA migration comes with its own plan fields",
             "ca-migration-meshca", "the Citadel to Mesh CA migration comes with its own plan fields");
     /** CA overlays come from {@code to.ca}, as asmcli's {@code --ca} does; listing them again is a mistake. */
@@ -52,6 +51,128 @@ final class PlanChecks {
         Set<String> clusterNames = checkClusters(spec.path("clusters"));
         checkWaves(spec.path("waves"), clusterNames);
         checkTags(spec);
+        checkFleet(spec);
+    }
+
+    private static List<String> clustersOf(JsonNode wave, Set<String> allClusters) {
+        if (!wave.has("clusters")) {
+            return List.copyOf(allClusters);
+        }
+        List<String> names = new ArrayList<>();
+        wave.path("clusters").forEach(c -> names.add(c.asText()));
+        return names;
+    }
+
+    /** Several clusters: distinct paths, the facts their options need, canary-first ordering. */
+    private void checkFleet(JsonNode spec) {
+        JsonNode clusters = spec.path("clusters");
+        Set<String> allClusters = new java.util.LinkedHashSet<>();
+        clusters.forEach(c -> allClusters.add(c.path("name").asText()));
+        for (int i = 0; i < clusters.size(); i++) {
+            JsonNode cluster = clusters.get(i);
+            String path = cluster.path("path").asText();
+            for (int j = 0; j < i; j++) {
+                String other = clusters.get(j).path("path").asText();
+                if (path.equals(other) || path.startsWith(other + "/") || other.startsWith(path + "/")) {
+                    error("/spec/clusters/" + i + "/path", "'" + path + "' overlaps the path of cluster '"
+                            + clusters.get(j).path("name").asText() + "' ('" + other + "'); each cluster needs its own directory");
+                }
+            }
+            if (cluster.path("platform").asText("").equals("gke") && !(cluster.has("project") && cluster.has("location"))) {
+                List<String> missing = new ArrayList<>();
+                List<String> flags = new ArrayList<>();
+                if (!cluster.has("project")) {
+                    missing.add("project");
+                    flags.add("--project_id");
+                }
+                if (!cluster.has("location")) {
+                    missing.add("location");
+                    flags.add("--cluster_location");
+                }
+                error("/spec/clusters/" + i + "/platform", "platform: gke needs the cluster's " + String.join(" and ", missing)
+                        + " (asmcli install " + String.join(" ", flags) + ")");
+            }
+        }
+        boolean multiproject = false;
+        for (JsonNode option : spec.path("to").path("options")) {
+            multiproject |= option.asText().equals("multiproject");
+        }
+        if (multiproject) {
+            for (int i = 0; i < clusters.size(); i++) {
+                JsonNode cluster = clusters.get(i);
+                for (String field : List.of("project", "fleetProjectNumber")) {
+                    if (!cluster.has(field)) {
+                        error("/spec/clusters/" + i, "option multiproject needs every cluster's " + field
+                                + (field.equals("project") ? " (its trust domain <project>.svc.id.goog is aliased on every cluster)"
+                                        : " (meshID is proj-<fleet project number>)"));
+                    }
+                }
+            }
+        }
+        // asmcli installs no ingress gateway from 1.11 on; switching the shared Service to a revision
+        // without gateway pods would leave it without endpoints.
+        boolean legacyGateway = false;
+        for (JsonNode option : spec.path("to").path("options")) {
+            legacyGateway |= option.asText().equals("legacy-default-ingressgateway");
+        }
+        if (!legacyGateway && MeshVersion.parse(spec.path("to").path("version").asText()).atLeast(1, 11)) {
+            for (int i = 0; i < clusters.size(); i++) {
+                if (clusters.get(i).has("ingressGateway")) {
+                    warning("/spec/clusters/" + i + "/ingressGateway", "the first wave switches this Service to the new"
+                            + " revision, but the plan installs no gateway for it (asmcli installs none from 1.11 on): deploy one"
+                            + " (option legacy-default-ingressgateway, an overlay, or a gateway Deployment) before that wave");
+                }
+            }
+        }
+        if (spec.path("ordering").asText("waves").equals("canary-first")) {
+            checkCanaryFirst(spec, allClusters);
+        }
+    }
+
+    /** With ordering: canary-first, every namespace moves on the canary clusters in an earlier wave than elsewhere. */
+    private void checkCanaryFirst(JsonNode spec, Set<String> allClusters) {
+        Set<String> canaries = new java.util.LinkedHashSet<>();
+        spec.path("clusters").forEach(c -> {
+            if (c.path("canary").asBoolean(false)) {
+                canaries.add(c.path("name").asText());
+            }
+        });
+        if (canaries.isEmpty()) {
+            error("/spec/ordering", "ordering: canary-first needs at least one cluster with canary: true");
+            return;
+        }
+        JsonNode waves = spec.path("waves");
+        Map<String, Integer> firstOnCanary = new HashMap<>();
+        for (int w = 0; w < waves.size(); w++) {
+            for (String cluster : clustersOf(waves.get(w), allClusters)) {
+                if (canaries.contains(cluster)) {
+                    for (JsonNode entry : waves.get(w).path("namespaces")) {
+                        firstOnCanary.putIfAbsent(namespaceName(entry), w);
+                    }
+                }
+            }
+        }
+        for (int w = 0; w < waves.size(); w++) {
+            JsonNode wave = waves.get(w);
+            List<String> others = clustersOf(wave, allClusters).stream().filter(c -> !canaries.contains(c)).toList();
+            if (others.isEmpty()) {
+                continue;
+            }
+            JsonNode namespaces = wave.path("namespaces");
+            for (int n = 0; n < namespaces.size(); n++) {
+                String namespace = namespaceName(namespaces.get(n));
+                Integer canaryWave = firstOnCanary.get(namespace);
+                if (canaryWave == null || canaryWave >= w) {
+                    error("/spec/waves/" + w + "/namespaces/" + n, "ordering: canary-first: namespace '" + namespace
+                            + "' moves on " + String.join(", ", others) + " in wave '" + wave.path("name").asText() + "' "
+                            + (canaryWave == null ? "but never on the canary cluster(s) " + String.join(", ", canaries)
+                                    : canaryWave == w ? "and in the same wave on the canary cluster(s) " + String.join(", ", canaries)
+                                    : "before it moves on the canary cluster(s) " + String.join(", ", canaries)
+                                            + " (in wave '" + waves.get(canaryWave).path("name").asText() + "')")
+                            + "; move it on a canary in an earlier wave");
+                }
+            }
+        }
     }
 
     private void checkRevisions(JsonNode spec) {
@@ -110,10 +231,6 @@ final class PlanChecks {
     }
 
     private void checkNotYetSupported(JsonNode spec) {
-        if (spec.path("clusters").size() > 1) {
-            error("/spec/clusters/1", "plans with several clusters are not supported yet (fleet plans come later);"
-                    + " write one plan per cluster for now");
-        }
         if (spec.path("restart").asText("annotation").equals("job")) {
             error("/spec/restart", "restart: job is not supported yet; use annotation (declarative) or manual");
         }
@@ -221,12 +338,17 @@ final class PlanChecks {
                             + (namespace.equals("istio-system") ? " (the control plane lives there)" : ""));
                     continue;
                 }
-                Integer previous = movedBy.putIfAbsent(namespace, w);
+                // A namespace moves once per cluster: the same name may move in several waves on different clusters.
+                Integer previous = null;
+                for (String cluster : clustersOf(wave, clusterNames)) {
+                    Integer earlier = movedBy.putIfAbsent(cluster + "/" + namespace, w);
+                    previous = previous != null ? previous : earlier;
+                }
                 if (previous != null && previous == w) {
                     error(pointer, "namespace '" + namespace + "' is listed twice in wave '" + name + "'");
                 } else if (previous != null) {
                     error(pointer, "namespace '" + namespace + "' already moves in wave '"
-                            + waves.get(previous).path("name").asText() + "'; a namespace moves in one wave only");
+                            + waves.get(previous).path("name").asText() + "' on the same cluster; a namespace moves once per cluster");
                 }
             }
             JsonNode clusters = wave.path("clusters");
@@ -302,7 +424,8 @@ final class PlanChecks {
                 errorAtKey(pointer, "existing tag '" + name + "' is named like a revision; tags and revisions share istio.io/rev"
                         + " values, so injection would be ambiguous (rename the tag: istioctl tag remove, then tag set)");
             }
-            if (removesOld && tag.getValue().asText().equals(from)) {
+            boolean movedAtFinalize = name.equals("default") && spec.path("finalize").path("defaultTag").asBoolean(!tags.has("default"));
+            if (removesOld && tag.getValue().asText().equals(from) && !movedAtFinalize) {
                 error(pointer, "existing tag '" + name + "' points at " + from + ", which this plan removes after finalize;"
                         + " its webhook (failurePolicy Fail) would then refuse every pod it matches. Move it in a wave"
                         + " (spec.tags) or keep the old revision (finalize.removeOldRevision: false)");

@@ -89,6 +89,7 @@ public final class PlanLoader {
                         Plan.NonRevisionedInjector.valueOf(spec.path("existing").path("nonRevisionedInjector")
                                 .asText("absent").toUpperCase(java.util.Locale.ROOT)),
                         toTags(spec.path("existing").path("tags"))),
+                Plan.Ordering.valueOf(spec.path("ordering").asText("waves").replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
                 document.positionsByPath());
     }
 
@@ -135,7 +136,13 @@ public final class PlanLoader {
                         g.path("namespace").asText("istio-system"),
                         g.path("service").asText(),
                         g.path("fromCanonicalRevision").asText(canonicalBefore))),
-                text(cluster, "namespacesFrom"));
+                text(cluster, "namespacesFrom"),
+                text(cluster, "fleetProjectNumber"),
+                cluster.has("platform")
+                        ? Plan.Platform.valueOf(cluster.path("platform").asText().toUpperCase(java.util.Locale.ROOT))
+                        : cluster.has("project") && cluster.has("location") ? Plan.Platform.GKE : Plan.Platform.MULTICLOUD,
+                text(cluster, "kubeconfig"),
+                cluster.path("canary").asBoolean(false));
     }
 
     private static Map<String, String> toTags(JsonNode tags) {

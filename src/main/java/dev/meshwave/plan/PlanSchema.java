@@ -123,7 +123,8 @@ public final class PlanSchema {
                 }
                 yield "'" + value.asText() + "' is not valid" + (comment.isEmpty() ? "" : "; expected " + comment);
             }
-            case "minItems" -> "must list at least " + owner.path("minItems").asInt() + " item(s)";
+            case "minItems" -> "must list at least " + owner.path("minItems").asInt() + " item(s)"
+                    + (owner.has("$comment") ? " (" + owner.path("$comment").asText() + ")" : "");
             case "uniqueItems" -> "must not list the same item twice";
             default -> stripLocation(message.getMessage());
         };

@@ -22,6 +22,9 @@ final class ControlPlane {
         this.plan = plan;
         this.cluster = cluster;
         add("revision", "control-plane/revision.yaml.mustache", null);
+        if (plan.clusters().size() > 1 || cluster.network().isPresent() || cluster.fleetProjectNumber().isPresent()) {
+            add("cluster-" + cluster.name(), "control-plane/cluster-facts.yaml.mustache", null);
+        }
         switch (plan.to().ca()) {
             case CITADEL -> add("ca-citadel", "control-plane/ca-citadel.yaml.mustache", null);
             case GCP_CAS -> add("ca-private-ca", "control-plane/ca-private-ca.yaml.mustache", null);
@@ -38,11 +41,16 @@ final class ControlPlane {
     }
 
     private void add(String name, String template, Plan.Overlay userOverlay) {
-        files.add(new OverlayFile(String.format("%02d-%s.yaml", files.size(), name), template, userOverlay));
+        files.add(new OverlayFile(String.format(java.util.Locale.ROOT, "%02d-%s.yaml", files.size(), name), template, userOverlay));
     }
 
     List<String> fileNames() {
         return files.stream().map(OverlayFile::name).toList();
+    }
+
+    /** Every project of the mesh as a trust domain, in cluster order (seed 000 step 11); the same list on every cluster. */
+    static List<String> trustDomainAliases(Plan plan) {
+        return plan.clusters().stream().flatMap(c -> c.project().stream()).distinct().map(p -> p + ".svc.id.goog").toList();
     }
 
     /** Istio's cluster name: ASM's {@code cn-<project>-<location>-<cluster>} on Google Cloud, else the plan's name. */
@@ -58,7 +66,10 @@ final class ControlPlane {
                 .with("hub", plan.to().hub().orElse(""))
                 .with("profile", plan.to().profile().orElse(""))
                 .with("caPool", plan.to().caPool().orElse(""))
-                .with("istioClusterName", istioClusterName());
+                .with("istioClusterName", istioClusterName())
+                .with("network", cluster.network().orElse(""))
+                .with("meshID", cluster.fleetProjectNumber().map(n -> "proj-" + n).orElse(""))
+                .with("trustDomainAliases", trustDomainAliases(plan));
         for (OverlayFile file : files) {
             if (file.userOverlay() != null) {
                 out.copy("control-plane/" + file.name(), file.userOverlay().path(), file.userOverlay().text());
@@ -66,7 +77,7 @@ final class ControlPlane {
                 out.emit("control-plane/" + file.name(), file.template(), context);
             }
         }
-        boolean onGoogleCloud = cluster.project().isPresent() && cluster.location().isPresent();
+        boolean onGoogleCloud = cluster.onGoogleCloud();
         List<String> customOverlays = new ArrayList<>();
         customOverlays.add(files.get(0).name());
         files.stream().filter(f -> f.userOverlay() != null).forEach(f -> customOverlays.add(f.name()));
@@ -75,6 +86,7 @@ final class ControlPlane {
                 .with("project", cluster.project().orElse(""))
                 .with("location", cluster.location().orElse(""))
                 .with("fleetProject", cluster.fleetProject().or(cluster::project).orElse(""))
+                .with("kubeconfig", cluster.kubeconfig().orElse(""))
                 .with("ca", plan.to().ca().flag())
                 .with("options", plan.to().options())
                 .with("customOverlays", customOverlays)

@@ -115,7 +115,13 @@ public final class InjectionCheck {
             }
             List<Injector> parsed = new ArrayList<>();
             for (String manifest : manifests) {
-                parsed.add(parse(manifest));
+                try {
+                    parsed.add(parse(manifest));
+                } catch (RuntimeException e) {
+                    throw new TemplateException(templates.origin("stages/revision-tag-webhook.yaml.mustache")
+                            + " (or deactivated-injector.yaml.mustache) rendered an injector the admission check cannot read: "
+                            + e.getMessage());
+                }
             }
             Map<String, Map<String, String>> labels = new LinkedHashMap<>();
             for (String namespace : stages.namespaces()) {

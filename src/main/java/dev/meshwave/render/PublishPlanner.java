@@ -3,6 +3,7 @@ package dev.meshwave.render;
 import dev.meshwave.plan.Plan;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,91 +29,172 @@ public final class PublishPlanner {
         return "meshwave/" + plan.name() + "/";
     }
 
-    /** The stacked wave branches: control plane, each wave, finalize. */
+    /** A stage of the whole plan: the control plane, each wave of {@code spec.waves}, finalize. */
+    private record PlanStage(int number, Stage.Kind kind, Optional<Plan.Wave> wave) {
+        String label() {
+            return new Stage(number, kind, wave).label();
+        }
+
+        String directory() {
+            return new Stage(number, kind, wave).directory();
+        }
+    }
+
+    /** The stacked branches: control plane, each wave, finalize, each making every cluster's matching stage live. */
     public List<PublishStep> waves(Plan plan, String base) throws RenderException, TemplateException {
-        StagePlan stages = stagesOf(plan);
-        Runbook runbook = new Runbook(stages);
+        List<StagePlan> fleet = fleet(plan);
+        List<PlanStage> planStages = planStages(plan);
         List<PublishStep> steps = new ArrayList<>();
         RenderedTree previousTree = null;
-        for (Stage stage : stages.stages()) {
-            RenderedTree tree = throughStage(renderer.render(plan, Renderer.LiveStages.of(stage.directory())), stage.number());
+        Map<String, Stage> previousLive = Map.of();
+        for (PlanStage planStage : planStages) {
+            Map<String, Stage> live = liveAt(fleet, planStage);
+            RenderedTree tree = throughStages(renderer.render(plan, liveStages(live)), fleet, live);
             Optional<String> parent = steps.isEmpty() ? Optional.empty() : Optional.of(steps.get(steps.size() - 1).branch());
-            Optional<String> next = stage.number() + 1 < stages.stages().size()
-                    ? Optional.of(branchPrefix(plan) + stages.stages().get(stage.number() + 1).directory()) : Optional.empty();
-            ClusterRenderer.Context context = context(stages, stage, runbook)
+            Optional<String> next = planStage.number() + 1 < planStages.size()
+                    ? Optional.of(branchPrefix(plan) + planStages.get(planStage.number() + 1).directory()) : Optional.empty();
+            List<Map<String, Object>> clusters = new ArrayList<>();
+            for (StagePlan stages : fleet) {
+                Stage stage = live.get(stages.cluster().name());
+                if (!stage.equals(previousLive.get(stages.cluster().name()))) {
+                    clusters.add(clusterContext(stages, stage, new Runbook(stages).verify(stage)));
+                }
+            }
+            ClusterRenderer.Context context = context(plan, planStage, clusters)
                     .with("base", parent.orElse(base))
-                    .with("nextBranch", next.orElse(""))
-                    .with("verify", runbook.verify(stage));
+                    .with("nextBranch", next.orElse(""));
             addChanges(context, previousTree, tree);
-            steps.add(new PublishStep(branchPrefix(plan) + stage.directory(), stage.directory(), parent, tree,
+            steps.add(new PublishStep(false, branchPrefix(plan) + planStage.directory(), planStage.directory(), parent, tree,
                     text("git/commit-message.txt.mustache", context),
                     text("git/pr-title.txt.mustache", context).strip(),
                     text("git/pr-body.md.mustache", context)));
             previousTree = tree;
+            previousLive = live;
         }
         return steps;
     }
 
     /**
      * The rollback of one wave (or of finalize): stacked on that wave's branch, its commit points the
-     * live entry point and the restart components back at the stage before it.
+     * live entry points and restart components of the clusters the wave changed back at their stage
+     * before it.
      */
     public PublishStep rollback(Plan plan, String waveSelector, String base) throws RenderException, TemplateException {
-        StagePlan stages = stagesOf(plan);
-        Stage stage = stages.find(waveSelector).filter(s -> s.kind() != Stage.Kind.CONTROL_PLANE)
+        List<StagePlan> fleet = fleet(plan);
+        List<PlanStage> planStages = planStages(plan);
+        PlanStage planStage = planStages.stream().filter(s -> s.kind() != Stage.Kind.CONTROL_PLANE)
+                .filter(s -> s.directory().equals(waveSelector) || s.label().equals(waveSelector)
+                        || (waveSelector.matches("\\d{1,3}") && Integer.parseInt(waveSelector) == s.number()))
+                .findFirst()
                 .orElseThrow(() -> new RenderException("no wave '" + waveSelector + "' to roll back (expected one of: "
-                        + String.join(", ", stages.stages().stream().filter(s -> s.kind() != Stage.Kind.CONTROL_PLANE)
-                                .map(Stage::label).toList()) + ")"));
-        Stage previous = stages.stages().get(stage.number() - 1);
-        RenderedTree waveTree = throughStage(renderer.render(plan, Renderer.LiveStages.of(stage.directory())), stage.number());
-        RenderedTree tree = throughStage(renderer.render(plan, Renderer.LiveStages.of(previous.directory())), stage.number());
-        Runbook runbook = new Runbook(stages);
-        ClusterRenderer.Context context = context(stages, stage, runbook)
-                .with("base", base)
-                .with("verify", runbook.verifyRollback(stage));
+                        + String.join(", ", planStages.stream().filter(s -> s.kind() != Stage.Kind.CONTROL_PLANE)
+                                .map(PlanStage::label).toList()) + ")"));
+        PlanStage previous = planStages.get(planStage.number() - 1);
+        Map<String, Stage> waveLive = liveAt(fleet, planStage);
+        Map<String, Stage> backLive = liveAt(fleet, previous);
+        RenderedTree waveTree = throughStages(renderer.render(plan, liveStages(waveLive)), fleet, waveLive);
+        RenderedTree tree = throughStages(renderer.render(plan, liveStages(backLive)), fleet, waveLive);
+        List<Map<String, Object>> clusters = new ArrayList<>();
+        for (StagePlan stages : fleet) {
+            Stage stage = waveLive.get(stages.cluster().name());
+            if (!stage.equals(backLive.get(stages.cluster().name()))) {
+                clusters.add(clusterContext(stages, stage, new Runbook(stages).verifyRollback(stage)));
+            }
+        }
+        ClusterRenderer.Context context = context(plan, planStage, clusters).with("base", base);
         addChanges(context, waveTree, tree);
-        String branch = branchPrefix(plan) + "rollback-" + stage.label();
-        return new PublishStep(branch, previous.directory(), Optional.of(branchPrefix(plan) + stage.directory()), tree,
+        String branch = branchPrefix(plan) + "rollback-" + planStage.label();
+        // On top of the base branch, where the wave was merged, and proposed into it: merging it is the rollback.
+        return new PublishStep(true, branch, previous.directory(), Optional.empty(), tree,
                 text("git/rollback-commit-message.txt.mustache", context),
                 text("git/rollback-pr-title.txt.mustache", context).strip(),
                 text("git/rollback-pr-body.md.mustache", context));
     }
 
-    private static StagePlan stagesOf(Plan plan) throws RenderException {
-        if (plan.clusters().size() != 1) {
-            throw new RenderException("publishing plans with several clusters is not supported yet");
-        }
-        return new StagePlan(plan, plan.clusters().get(0));
+    private static List<StagePlan> fleet(Plan plan) {
+        return plan.clusters().stream().map(c -> new StagePlan(plan, c)).toList();
     }
 
-    private ClusterRenderer.Context context(StagePlan stages, Stage stage, Runbook runbook) {
-        Plan plan = stages.plan();
-        Plan.Cluster cluster = stages.cluster();
-        ClusterRenderer.Context context = new ClusterRenderer.Context()
+    private static List<PlanStage> planStages(Plan plan) {
+        List<PlanStage> stages = new ArrayList<>();
+        stages.add(new PlanStage(0, Stage.Kind.CONTROL_PLANE, Optional.empty()));
+        for (Plan.Wave wave : plan.waves()) {
+            stages.add(new PlanStage(stages.size(), Stage.Kind.WAVE, Optional.of(wave)));
+        }
+        if (plan.finishing().rendersObjects()) {
+            stages.add(new PlanStage(stages.size(), Stage.Kind.FINALIZE, Optional.empty()));
+        }
+        return stages;
+    }
+
+    /** Each cluster's stage once a plan stage is merged: its own stage of the latest wave so far that applies to it. */
+    private static Map<String, Stage> liveAt(List<StagePlan> fleet, PlanStage planStage) {
+        Map<String, Stage> live = new LinkedHashMap<>();
+        for (StagePlan stages : fleet) {
+            Stage stage = stages.stages().get(0);
+            for (Stage candidate : stages.stages()) {
+                boolean reached = switch (candidate.kind()) {
+                    case CONTROL_PLANE -> true;
+                    case WAVE -> planStage.kind() == Stage.Kind.FINALIZE || (planStage.kind() == Stage.Kind.WAVE
+                            && waveIndex(stages.plan(), candidate) <= waveIndex(stages.plan(), planStage.wave().orElseThrow()));
+                    case FINALIZE -> planStage.kind() == Stage.Kind.FINALIZE;
+                };
+                if (reached) {
+                    stage = candidate;
+                }
+            }
+            live.put(stages.cluster().name(), stage);
+        }
+        return live;
+    }
+
+    private static int waveIndex(Plan plan, Stage stage) {
+        return waveIndex(plan, stage.wave().orElseThrow());
+    }
+
+    private static int waveIndex(Plan plan, Plan.Wave wave) {
+        return plan.waves().indexOf(wave);
+    }
+
+    private static Renderer.LiveStages liveStages(Map<String, Stage> live) {
+        Map<String, String> byCluster = new LinkedHashMap<>();
+        live.forEach((cluster, stage) -> byCluster.put(cluster, stage.directory()));
+        return new Renderer.LiveStages(Optional.empty(), byCluster);
+    }
+
+    private ClusterRenderer.Context clusterContext(StagePlan stages, Stage stage, List<String> verify) {
+        Runbook runbook = new Runbook(stages);
+        return new ClusterRenderer.Context()
+                .with("cluster", stages.cluster().name())
+                .with("clusterPath", stages.cluster().path())
+                .with("clusterStage", stage.directory())
+                .with("clusterPreviousStage", stage.number() == 0 ? "" : stages.stages().get(stage.number() - 1).directory())
+                .with("switchesGateway", runbook.switchesGateway(stage))
+                .with("gatewayCanonicalBefore", stages.cluster().ingressGateway().map(Plan.IngressGateway::fromCanonicalRevision).orElse(""))
+                .with("gatewayNamespace", stages.cluster().ingressGateway().map(Plan.IngressGateway::namespace).orElse(""))
+                .with("gatewayService", stages.cluster().ingressGateway().map(Plan.IngressGateway::service).orElse(""))
+                .with("verify", verify);
+    }
+
+    private ClusterRenderer.Context context(Plan plan, PlanStage stage, List<Map<String, Object>> clusters) {
+        return new ClusterRenderer.Context()
                 .with("planName", plan.name())
-                .with("cluster", cluster.name())
-                .with("clusterPath", cluster.path())
                 .with("fromRevision", plan.from().revision())
                 .with("revision", plan.to().revision())
                 .with("version", plan.to().version().toString())
                 .with("stage", stage.directory())
                 .with("label", stage.label())
-                .with("previousStage", stage.number() == 0 ? "" : stages.stages().get(stage.number() - 1).directory())
                 .with("isControlPlane", stage.kind() == Stage.Kind.CONTROL_PLANE)
                 .with("isWave", stage.kind() == Stage.Kind.WAVE)
                 .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
                 .with("namespaceList", String.join(", ", stage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
                 .with("relabelledList", String.join(", ", stage.wave().map(Plan.Wave::relabelled).orElse(List.of())))
                 .with("tagList", String.join(", ", stage.wave().map(plan::tagsMovedBy).orElse(List.of())))
-                .with("switchesGateway", runbook.switchesGateway(stage))
                 .with("restartAnnotation", plan.restart() == Plan.Restart.ANNOTATION)
                 .with("restartManual", plan.restart() == Plan.Restart.MANUAL)
-                .with("finalizeDefaultTag", plan.finishing().defaultTag());
-        Optional<Plan.IngressGateway> gateway = cluster.ingressGateway();
-        return context
-                .with("gatewayNamespace", gateway.map(Plan.IngressGateway::namespace).orElse(""))
-                .with("gatewayService", gateway.map(Plan.IngressGateway::service).orElse(""))
-                .with("gatewayCanonicalBefore", gateway.map(Plan.IngressGateway::fromCanonicalRevision).orElse(""));
+                .with("finalizeDefaultTag", plan.finishing().defaultTag())
+                .with("clusters", clusters)
+                .with("clusterNames", String.join(", ", clusters.stream().map(c -> String.valueOf(c.get("cluster"))).toList()));
     }
 
     /** The file-level difference between two trees, for the pull request's "Changes" section. */
@@ -146,23 +228,28 @@ public final class PublishPlanner {
                 .with("changeSummary", added + " added, " + modified + " modified, " + removed + " removed");
     }
 
-    /** Drops the stage directories after stage {@code last} from every cluster directory. */
-    static RenderedTree throughStage(RenderedTree tree, int last) {
+    /**
+     * Drops, in each cluster directory, the stage directories after that cluster's live stage, and
+     * everything outside the cluster directories: a publish changes nothing else in the repository.
+     */
+    static RenderedTree throughStages(RenderedTree tree, List<StagePlan> fleet, Map<String, Stage> last) {
+        Map<String, Integer> lastByRoot = new LinkedHashMap<>();
+        fleet.forEach(stages -> lastByRoot.put(stages.cluster().path(), last.get(stages.cluster().name()).number()));
         Map<String, byte[]> kept = new TreeMap<>();
         tree.files().forEach((path, bytes) -> {
-            if (!isLaterStage(tree, path, last)) {
+            if (!tree.outsideRoots().containsKey(path) && !isLaterStage(path, lastByRoot)) {
                 kept.put(path, bytes);
             }
         });
         return new RenderedTree(kept, tree.roots());
     }
 
-    private static boolean isLaterStage(RenderedTree tree, String path, int last) {
-        for (String root : tree.roots()) {
-            String prefix = root + "/stages/";
+    private static boolean isLaterStage(String path, Map<String, Integer> lastByRoot) {
+        for (Map.Entry<String, Integer> root : lastByRoot.entrySet()) {
+            String prefix = root.getKey() + "/stages/";
             if (path.startsWith(prefix)) {
                 String stageDir = path.substring(prefix.length(), path.indexOf('/', prefix.length()));
-                return Integer.parseInt(stageDir.substring(0, 2)) > last;
+                return Integer.parseInt(stageDir.substring(0, 2)) > root.getValue();
             }
         }
         return false;

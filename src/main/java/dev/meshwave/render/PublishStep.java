@@ -9,8 +9,10 @@ import java.util.Optional;
  * @param stage        the stage directory this branch makes live
  * @param parentBranch the branch this one is stacked on; empty means the base branch
  * @param tree         the cluster directories as of this branch
+ * @param rollback     a rollback moves the live stage backwards on purpose
  */
 public record PublishStep(
+        boolean rollback,
         String branch,
         String stage,
         Optional<String> parentBranch,

@@ -34,6 +34,17 @@ public final class RenderedTree {
         return roots;
     }
 
+    /** Files outside every root (fleet README, controller manifests), keyed by their full path. */
+    public SortedMap<String, byte[]> outsideRoots() {
+        SortedMap<String, byte[]> result = new TreeMap<>();
+        files.forEach((path, bytes) -> {
+            if (roots.stream().noneMatch(root -> path.startsWith(root + "/"))) {
+                result.put(path, bytes);
+            }
+        });
+        return result;
+    }
+
     public String text(String path) {
         byte[] bytes = files.get(path);
         return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);

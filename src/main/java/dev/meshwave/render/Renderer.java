@@ -38,16 +38,28 @@ public final class Renderer {
         this.templates = templates;
     }
 
+    /** Extra files for GitOps controllers, written at the output root. */
+    public enum Emit { ARGOCD, FLUX }
+
     public RenderedTree render(Plan plan, LiveStages live) throws RenderException, TemplateException {
+        return render(plan, live, java.util.Set.of());
+    }
+
+    public RenderedTree render(Plan plan, LiveStages live, java.util.Set<Emit> emit) throws RenderException, TemplateException {
         Map<String, byte[]> files = new TreeMap<>();
         List<String> roots = new ArrayList<>();
+        List<StagePlan> fleet = new ArrayList<>();
+        Map<String, Stage> liveByCluster = new java.util.LinkedHashMap<>();
         for (Plan.Cluster cluster : plan.clusters()) {
             StagePlan stages = new StagePlan(plan, cluster);
             Stage liveStage = liveStage(stages, live.selectorFor(cluster));
             Output output = new Output(cluster.path(), files);
             new ClusterRenderer(stages, liveStage, output).render();
             roots.add(cluster.path());
+            fleet.add(stages);
+            liveByCluster.put(cluster.name(), liveStage);
         }
+        new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
         return new RenderedTree(files, roots);
     }
 
@@ -108,7 +120,7 @@ public final class Renderer {
             if (!normalized.endsWith("\n")) {
                 normalized += "\n";
             }
-            files.put(root + "/" + path, normalized.getBytes(StandardCharsets.UTF_8));
+            files.put(root == null ? path : root + "/" + path, normalized.getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -26,6 +26,9 @@ final class Runbook {
             case CONTROL_PLANE -> {
                 commands.add("kubectl get pods -n istio-system -l istio.io/rev=" + revision);
                 commands.add("kubectl get mutatingwebhookconfigurations istio-sidecar-injector-" + revision);
+                stages.cluster().ingressGateway().ifPresent(gateway -> commands.add("kubectl get pods -n " + gateway.namespace()
+                        + " -l service.istio.io/canonical-revision=" + revision
+                        + "   # the new gateway must be ready before the first wave switches " + gateway.service()));
             }
             case WAVE -> {
                 if (switchesGateway(stage)) {

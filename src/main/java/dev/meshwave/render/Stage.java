@@ -18,6 +18,6 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave) {
 
     /** The directory name under {@code stages/}. */
     public String directory() {
-        return String.format("%02d-%s", number, label());
+        return String.format(java.util.Locale.ROOT, "%02d-%s", number, label());
     }
 }

@@ -134,6 +134,15 @@ class RenderCommandIT {
         }
 
         @Test
+        void aLiveStageThePlanNoLongerHasIsDriftNotAUsageError(@TempDir Path plans) throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.run("render", PLAN, "--out", out.toString(), "--live", "apps");
+            Path renamed = Files.writeString(plans.resolve("plan.yaml"), Files.readString(Path.of(PLAN)).replace("name: apps", "name: rest"));
+            Cli.Result result = Cli.run("render", renamed.toString(), "--out", out.toString(), "--check");
+            assertEquals(1, result.exitCode(), result::toString);
+        }
+
+        @Test
         void withoutLiveTheStageOnDiskIsUsed() {
             Path out = tmp.resolve("out");
             Cli.run("render", PLAN, "--out", out.toString(), "--live", "2");
@@ -225,6 +234,13 @@ class RenderCommandIT {
             assertEquals(2, result.exitCode(), result::toString);
             assertTrue(result.err().contains("kustomization.yaml.mustache") && result.err().contains("liveStge"), result::toString);
             assertFalse(Files.exists(tmp.resolve("out")));
+        }
+
+        @Test
+        void aMissingTemplatesDirectoryIsAUsageError() {
+            Cli.Result result = Cli.run("render", PLAN, "--out", tmp.resolve("out").toString(), "--templates", tmp.resolve("nope").toString());
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("is not a directory"), result::toString);
         }
 
         @Test

@@ -197,14 +197,99 @@ class PublishIT {
     }
 
     @Nested
+    class Fleet {
+        @Test
+        void oneBranchPerPlanWaveMovesEachClusterToItsOwnStage() {
+            Cli.Result result = publish("examples/multi-project/plan.yaml");
+            assertEquals(0, result.exitCode(), result::toString);
+            String prefix = "meshwave/multi-project/";
+            Map<String, List<String>> live = Map.of(
+                    "00-control-plane", List.of("00-control-plane", "00-control-plane", "00-control-plane"),
+                    "01-canary", List.of("01-canary", "00-control-plane", "00-control-plane"),
+                    "02-fleet", List.of("01-canary", "01-fleet", "01-fleet"),
+                    "03-finalize", List.of("02-finalize", "02-finalize", "02-finalize"));
+            Path clone = tmp.resolve("fleet-check");
+            git(tmp, "clone", "-q", remote.toString(), clone.toString());
+            live.forEach((branch, stages) -> {
+                git(clone, "checkout", "-q", prefix + branch);
+                for (int c = 0; c < 3; c++) {
+                    Path cluster = clone.resolve("clusters/cluster-" + (c + 1) + "/mesh");
+                    assertEquals(List.of("- stages/" + stages.get(c)), readLines(cluster.resolve("kustomization.yaml")).stream()
+                            .filter(l -> l.startsWith("- stages/")).toList(), branch + " cluster-" + (c + 1));
+                    build(cluster);
+                }
+                assertFalse(Files.exists(clone.resolve("README.md")) && !readLines(clone.resolve("README.md")).isEmpty()
+                        && readLines(clone.resolve("README.md")).get(0).contains("meshwave"), "publish writes nothing outside cluster paths");
+            });
+        }
+
+        private List<String> readLines(Path file) {
+            try {
+                return Files.readAllLines(file);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Nested
+    class AfterMerges {
+        @Test
+        void mergedWavesAreLeftAloneAndTheRestIsRebuiltOnTheNewMain() throws IOException {
+            assertEquals(0, publish(PLAN).exitCode());
+            Map<String, String> before = tips();
+            mergeIntoMain(BRANCHES.get(1));
+            Path human = tmp.resolve("human");
+            git(tmp, "clone", "-q", remote.toString(), human.toString());
+            Files.writeString(human.resolve("platform/other.yaml"), "kind: ConfigMap\n");
+            git(human, "add", "-A");
+            git(human, "commit", "-q", "-m", "an unrelated change on main");
+            git(human, "push", "-q", "origin", "HEAD:main");
+
+            Cli.Result result = publish(PLAN);
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.out().contains("merged " + BRANCHES.get(0) + " "), result::toString);
+            assertTrue(result.out().contains("merged " + BRANCHES.get(1) + " "), result::toString);
+            assertFalse(result.out().contains("pull request " + BRANCHES.get(1)), "no pull request for a merged wave: " + result);
+            assertEquals(before.get(BRANCHES.get(0)), tip(BRANCHES.get(0)));
+            assertEquals(before.get(BRANCHES.get(1)), tip(BRANCHES.get(1)));
+            git(remote, "merge-base", "--is-ancestor", "main", BRANCHES.get(2));
+            git(remote, "merge-base", "--is-ancestor", before.get(BRANCHES.get(2)), BRANCHES.get(2));
+            List<String> changed = git(remote, "diff", "--name-only", "main", BRANCHES.get(2)).lines().toList();
+            assertTrue(changed.stream().allMatch(p -> p.startsWith(CLUSTER + "/")), changed.toString());
+            assertFalse(changed.stream().anyMatch(p -> p.contains("stages/01-ingress")), "the merged stage stays: " + changed);
+            assertTrue(result.out().contains("pull request " + BRANCHES.get(2) + ": "), result::toString);
+        }
+
+        @Test
+        void aClusterPathHoldingSomeoneElsesFilesIsRefused() throws IOException {
+            Path human = tmp.resolve("human");
+            git(tmp, "clone", "-q", remote.toString(), human.toString());
+            Files.createDirectories(human.resolve(CLUSTER));
+            Files.writeString(human.resolve(CLUSTER + "/NOTES.md"), "ours\n");
+            git(human, "add", "-A");
+            git(human, "commit", "-q", "-m", "notes");
+            git(human, "push", "-q", "origin", "HEAD:main");
+            Cli.Result result = publish(PLAN);
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.err().contains(CLUSTER + " on the base branch holds files meshwave did not render"), result::toString);
+            assertEquals("", git(remote, "branch", "--list", "meshwave/*"));
+        }
+    }
+
+    @Nested
     class Rollback {
         @Test
         void pointsTheLiveStageBackAtTheStageBeforeTheWave() {
             assertEquals(0, publish(PLAN).exitCode());
+            mergeIntoMain(BRANCHES.get(2));
             Cli.Result result = meshwave("rollback", PLAN, "--wave", "app", "--repo", remote.toUri().toString(), "--push");
             assertEquals(0, result.exitCode(), result::toString);
             String branch = PREFIX + "rollback-app";
-            assertEquals(tip(branch) + " " + tip(BRANCHES.get(2)), git(remote, "rev-list", "--parents", "-n", "1", branch));
+            assertEquals(tip(branch) + " " + tip("main"), git(remote, "rev-list", "--parents", "-n", "1", branch),
+                    "on top of main, where the wave was merged, and proposed into it");
+            assertTrue(result.out().contains("pull request " + branch + ": created"), result::toString);
             Path clone = tmp.resolve("check");
             git(tmp, "clone", "-q", "-b", branch, remote.toString(), clone.toString());
             var objects = build(clone.resolve(CLUSTER));
@@ -219,10 +304,11 @@ class PublishIT {
         }
 
         @Test
-        void beforeTheWavesArePublishedThereIsNothingToRollBack() {
+        void aWaveNotMergedYetHasNothingToRollBack() {
+            assertEquals(0, publish(PLAN).exitCode());
             Cli.Result result = meshwave("rollback", PLAN, "--wave", "app", "--repo", remote.toUri().toString());
             assertEquals(2, result.exitCode(), result::toString);
-            assertTrue(result.err().contains("publish the plan's waves first"), result::toString);
+            assertTrue(result.err().contains("nothing to roll back: the base branch 'main' is not past stage 01-ingress"), result::toString);
         }
 
         @Test
@@ -335,6 +421,11 @@ class PublishIT {
             expected.get(branch).forEach((namespace, revision) -> assertEquals(Map.of("istio.io/rev", revision),
                     labels(find(objects, "Namespace", null, namespace).orElseThrow()), branch + " " + namespace));
         }
+    }
+
+    /** What a reviewer's merge does: main fast-forwards to a wave branch. */
+    void mergeIntoMain(String branch) {
+        git(remote, "update-ref", "refs/heads/main", tip(branch));
     }
 
     Path copyPlan(String text) throws IOException {

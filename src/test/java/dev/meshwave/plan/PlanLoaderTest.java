@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.meshwave.testing.Plans;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,14 @@ class PlanLoaderTest {
                 .replace("    version: 1.14.0-asm.0\n", "    version: 1.22.3\n    revision: istio-1-22-3\n"));
         assertEquals("1-21-0", plan.from().revision());
         assertEquals("istio-1-22-3", plan.to().revision());
+    }
+
+    /** The usual ASM state: a default tag on the old revision, which finalize moves; nothing to refuse. */
+    @Test
+    void anExistingDefaultTagThatFinalizeMovesIsFine() {
+        Plan plan = Plans.load(dir, Plans.BASE + "  existing:\n    tags:\n      default: asm-1130-0\n");
+        assertEquals(Map.of("default", "asm-1130-0"), plan.existing().tags());
+        assertTrue(plan.finishing().defaultTag());
     }
 
     @Test

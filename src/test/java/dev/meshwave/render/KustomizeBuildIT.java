@@ -149,12 +149,63 @@ class KustomizeBuildIT {
         }
     }
 
+    /** Seed 000 across three projects: every cluster's stages alone, canary first, one alias list everywhere. */
+    @Nested
+    class MultiProject {
+        private final Path golden = Path.of("golden/multi-project/clusters");
+        private final Map<String, Object> before = Map.of("istio-injection", "enabled");
+        private final Map<String, Object> after = Map.of("istio.io/rev", "asm-1106-2");
+
+        @Test
+        void theCanaryMovesItsNamespacesOneWaveBeforeTheOthers() {
+            List<Map<String, Object>> canary = build(golden.resolve("cluster-1/mesh/stages/01-canary"));
+            assertNamespaceLabels(canary, "frontend", after);
+            assertNamespaceLabels(canary, "checkout", after);
+            for (String cluster : List.of("cluster-2", "cluster-3")) {
+                List<Map<String, Object>> stage0 = build(golden.resolve(cluster + "/mesh/stages/00-control-plane"));
+                assertNamespaceLabels(stage0, "frontend", before);
+                List<Map<String, Object>> fleet = build(golden.resolve(cluster + "/mesh/stages/01-fleet"));
+                assertNamespaceLabels(fleet, "frontend", after);
+                assertNamespaceLabels(fleet, "checkout", after);
+                List<Map<String, Object>> finalize = build(golden.resolve(cluster + "/mesh/stages/02-finalize"));
+                assertIstiodService(finalize, "asm-1106-2");
+            }
+        }
+
+        @Test
+        @SuppressWarnings("unchecked")
+        void everyClusterCarriesItsOwnFactsAndTheSameTrustDomainAliases() throws Exception {
+            Map<String, String> projects = Map.of("cluster-1", "example-project-12345", "cluster-2", "example-project-23456",
+                    "cluster-3", "example-project-34567");
+            Map<String, String> locations = Map.of("cluster-1", "us-central1", "cluster-2", "us-east1", "cluster-3", "europe-west1");
+            for (String cluster : projects.keySet()) {
+                Path controlPlane = golden.resolve(cluster + "/mesh/control-plane");
+                Map<String, Object> facts = yaml(controlPlane.resolve("01-cluster-" + cluster + ".yaml"));
+                assertEquals("cn-" + projects.get(cluster) + "-" + locations.get(cluster) + "-" + cluster,
+                        at(facts, "spec", "values", "global", "multiCluster", "clusterName"));
+                assertEquals("vpc-" + projects.get(cluster).substring("example-project-".length()),
+                        at(facts, "spec", "values", "global", "network"));
+                assertEquals("proj-1234567890123", at(facts, "spec", "values", "global", "meshID"));
+                Map<String, Object> multiproject = yaml(controlPlane.resolve("02-option-multiproject.yaml"));
+                assertEquals(List.of("example-project-12345.svc.id.goog", "example-project-23456.svc.id.goog",
+                        "example-project-34567.svc.id.goog"), at(multiproject, "spec", "meshConfig", "trustDomainAliases"));
+                assertEquals("asm-gcp-multiproject", at(multiproject, "spec", "profile"));
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private Map<String, Object> yaml(Path file) throws java.io.IOException {
+            return (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                    .loadFromString(Files.readString(file));
+        }
+    }
+
     @Test
     void everyStageOfEveryGoldenBuilds() throws Exception {
-        try (Stream<Path> stages = Files.find(Path.of("golden"), 6,
+        try (Stream<Path> stages = Files.find(Path.of("golden"), 7,
                 (p, a) -> a.isDirectory() && p.getParent() != null && p.getParent().getFileName().toString().equals("stages"))) {
             List<Path> all = stages.sorted().toList();
-            assertTrue(all.size() >= 12, "every example has stages: " + all);
+            assertTrue(all.size() >= 21, "every example has stages: " + all);
             all.forEach(Kustomize::build);
         }
     }

@@ -59,11 +59,12 @@ class PublishPlannerTest {
     }
 
     @Test
-    void aRollbackRepointsTheLiveStageOnTopOfTheWaveBranch() throws Exception {
+    void aRollbackRepointsTheLiveStageAndIsProposedIntoTheBase() throws Exception {
         Plan plan = Plans.load(dir, Plans.BASE);
         PublishStep rollback = planner.rollback(plan, "second", "main");
         assertEquals("meshwave/demo/rollback-second", rollback.branch());
-        assertEquals(Optional.of("meshwave/demo/02-second"), rollback.parentBranch());
+        assertEquals(Optional.empty(), rollback.parentBranch(), "built on and proposed into the base, where the wave was merged");
+        assertTrue(rollback.rollback());
         assertTrue(rollback.tree().text("clusters/c1/kustomization.yaml").contains("- stages/01-first\n"));
         assertTrue(rollback.tree().files().containsKey("clusters/c1/stages/02-second/kustomization.yaml"),
                 "the stage stays; only the live pointer moves");

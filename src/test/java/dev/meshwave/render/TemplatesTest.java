@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,12 @@ class TemplatesTest {
         assertTrue(templates.paths().contains("stages/namespaces.yaml.mustache"), templates.paths().toString());
         assertTrue(templates.paths().contains("docs/README.md.mustache"));
         assertEquals("templates/stages/namespaces.yaml.mustache", templates.origin("stages/namespaces.yaml.mustache"));
+    }
+
+    @Test
+    void builtInFileNamesAreUniqueSoOverridesAreUnambiguous() {
+        List<String> names = templates.paths().stream().map(Templates::fileName).toList();
+        assertEquals(names.size(), new java.util.HashSet<>(names).size(), names.toString());
     }
 
     @Test
