@@ -7,6 +7,7 @@
 #   ./install.sh asmcli      asmcli install with the plan's CA, options and overlays (default)
 #   ./install.sh istioctl    istioctl install -f every overlay of this directory, in order
 #   ./install.sh print       print both commands, run nothing
+#   OFFLINE=1 ./install.sh   asmcli --offline, with the installation files already in OUTPUT_DIR
 #
 # Pin the installer: asmcli hard-codes the version it installs, so keep one binary per version
 # (ASMCLI=./asmcli_asm-1140-0) instead of downloading the newest each time.
@@ -29,6 +30,7 @@ asmcli_install() {
     --kubeconfig "${KUBECONFIG:?set KUBECONFIG to the kubeconfig of cluster onprem}" \
     --fleet_id "${FLEET_ID:?set FLEET_ID to the fleet host project}" \
     --output_dir "$OUTPUT_DIR" \
+    ${OFFLINE:+--offline} \
     --enable_all \
     --ca 'mesh_ca' \
     --custom_overlay '00-revision.yaml' \

@@ -7,6 +7,7 @@
 #   ./install.sh asmcli      asmcli install with the plan's CA, options and overlays (default)
 #   ./install.sh istioctl    istioctl install -f every overlay of this directory, in order
 #   ./install.sh print       print both commands, run nothing
+#   OFFLINE=1 ./install.sh   asmcli --offline, with the installation files already in OUTPUT_DIR
 #
 # Pin the installer: asmcli hard-codes the version it installs, so keep one binary per version
 # (ASMCLI=./asmcli_asm-1106-2) instead of downloading the newest each time.
@@ -30,6 +31,7 @@ asmcli_install() {
     --cluster_location 'us-central1' \
     --fleet_id 'example-fleet-98765' \
     --output_dir "$OUTPUT_DIR" \
+    ${OFFLINE:+--offline} \
     --enable_all \
     --ca 'mesh_ca' \
     --option 'multicluster' \

@@ -48,6 +48,17 @@ final class ControlPlane {
         return files.stream().map(OverlayFile::name).toList();
     }
 
+    /**
+     * ASM's istiod serving certificates: signed by istiod itself from ASM 1.23, by the Kubernetes CA
+     * before (MESH-FACTS §7). Plain Istio keeps its own default.
+     */
+    static String pilotCertProvider(Plan plan) {
+        if (!plan.to().version().isAsm()) {
+            return "";
+        }
+        return plan.to().version().atLeast(1, 23) ? "istiod" : "kubernetes";
+    }
+
     /** Every project of the mesh as a trust domain, in cluster order (seed 000 step 11); the same list on every cluster. */
     static List<String> trustDomainAliases(Plan plan) {
         return plan.clusters().stream().flatMap(c -> c.project().stream()).distinct().map(p -> p + ".svc.id.goog").toList();
@@ -69,7 +80,8 @@ final class ControlPlane {
                 .with("istioClusterName", istioClusterName())
                 .with("network", cluster.network().orElse(""))
                 .with("meshID", cluster.fleetProjectNumber().map(n -> "proj-" + n).orElse(""))
-                .with("trustDomainAliases", trustDomainAliases(plan));
+                .with("trustDomainAliases", trustDomainAliases(plan))
+                .with("pilotCertProvider", pilotCertProvider(plan));
         for (OverlayFile file : files) {
             if (file.userOverlay() != null) {
                 out.copy("control-plane/" + file.name(), file.userOverlay().path(), file.userOverlay().text());

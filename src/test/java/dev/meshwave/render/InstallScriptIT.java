@@ -44,6 +44,16 @@ class InstallScriptIT {
     }
 
     @Test
+    void offlineInstallsPassOfflineWithTheOutputDirectory() {
+        Cli.Result result = Processes.run(ASM_UPGRADE, Map.of("KUBECONFIG", "/k", "FLEET_ID", "f", "OFFLINE", "1",
+                "OUTPUT_DIR", "/srv/asm-1.14"), List.of("sh", "install.sh", "print"));
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.out().contains(" --output_dir /srv/asm-1.14 --offline --enable_all "), result::toString);
+        Cli.Result online = Processes.run(ASM_UPGRADE, Map.of("KUBECONFIG", "/k", "FLEET_ID", "f"), List.of("sh", "install.sh", "print"));
+        assertTrue(!online.out().contains("--offline"), online::toString);
+    }
+
+    @Test
     void asmcliRunsOnlyWhenItIsThePinnedVersion() throws IOException {
         Path log = tmp.resolve("args");
         Path pinned = fakeAsmcli("1.14.0-asm.0+config1", log);

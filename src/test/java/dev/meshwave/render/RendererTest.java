@@ -118,6 +118,16 @@ class RendererTest {
         }
 
         @Test
+        void pilotCertProviderFollowsTheAsmVersion() throws Exception {
+            assertTrue(render(Plans.BASE).text("clusters/c1/control-plane/00-revision.yaml").contains("pilotCertProvider: kubernetes\n"));
+            assertTrue(render(Plans.BASE.replace("1.14.0-asm.0", "1.23.3-asm.2")).text("clusters/c1/control-plane/00-revision.yaml")
+                    .contains("pilotCertProvider: istiod\n"));
+            String plainIstio = render(Plans.BASE.replace("    version: 1.14.0-asm.0\n", "    version: 1.22.3\n    revision: istio-1-22-3\n"))
+                    .text("clusters/c1/control-plane/00-revision.yaml");
+            assertFalse(plainIstio.contains("pilotCertProvider"), plainIstio);
+        }
+
+        @Test
         void aClusterWithANetworkUsesTheMultiClusterInjectPath() throws Exception {
             String plan = Plans.BASE.replace("      path: clusters/c1\n",
                     "      path: clusters/c1\n      project: proj-one\n      location: us-central1\n      network: vpc-1\n");
