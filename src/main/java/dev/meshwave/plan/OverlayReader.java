@@ -50,6 +50,14 @@ final class OverlayReader {
                 continue;
             }
             String label = labelDir == null ? relative : labelDir.resolve(relative).toString();
+            int privateKey = Secrets.privateKeyLine(bytes);
+            if (privateKey > 0) {
+                // Citadel CA keys and the like stay out of Git: say where, never what.
+                problems.add(Problem.error(new SourcePosition(label, privateKey, 1), "",
+                        "the overlay holds a private key; meshwave never copies one into the output (refer to keys by path,"
+                                + " e.g. asmcli --ca_key, outside the repository)"));
+                continue;
+            }
             int before = problems.size();
             YamlDocument.read(label, bytes, problems).ifPresent(overlay -> checkOverlay(overlay, revision));
             if (problems.size() == before) {

@@ -99,6 +99,11 @@ public final class Templates {
                 unknown.add(override.getKey());
                 continue;
             }
+            int privateKey = dev.meshwave.plan.Secrets.privateKeyLine(override.getValue());
+            if (privateKey > 0) {
+                throw new TemplateException(originDir + "/" + override.getKey() + ":" + privateKey
+                        + ": the template holds a private key; meshwave never writes one into the output");
+            }
             newSources.put(path, override.getValue().replace("\r\n", "\n"));
             newOrigins.put(path, originDir + "/" + override.getKey());
         }

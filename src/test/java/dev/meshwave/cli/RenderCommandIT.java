@@ -244,6 +244,18 @@ class RenderCommandIT {
         }
 
         @Test
+        void aTemplateCarryingAPrivateKeyIsRefused() throws IOException {
+            Path templates = Files.createDirectories(tmp.resolve("templates"));
+            Files.writeString(templates.resolve("istiod-service.yaml.mustache"),
+                    "# key: |\n#  -----BEGIN EC PRIVATE KEY-----\nkind: Service\n");
+            Cli.Result result = Cli.run("render", PLAN, "--out", tmp.resolve("out").toString(), "--templates", templates.toString());
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("istiod-service.yaml.mustache:2: the template holds a private key"), result::toString);
+            assertFalse(result.err().contains("BEGIN"), "the key is never printed: " + result);
+            assertFalse(Files.exists(tmp.resolve("out")));
+        }
+
+        @Test
         void anUnknownTemplateNameIsAnError() throws IOException {
             Path templates = Files.createDirectories(tmp.resolve("templates"));
             Files.writeString(templates.resolve("namespace.yaml.mustache"), "a: b\n");
