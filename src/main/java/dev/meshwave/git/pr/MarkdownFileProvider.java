@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * {@code --pr none}: the pull request's text as a Markdown file under
@@ -33,10 +32,7 @@ public final class MarkdownFileProvider implements PullRequestProvider {
             if (exists && Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
                 return new PullRequestResult(PullRequestResult.Outcome.UNCHANGED, file.toString());
             }
-            Files.createDirectories(file.getParent());
-            Path temporary = Files.createTempFile(file.getParent(), ".pr-", ".md");
-            Files.writeString(temporary, text, StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            dev.meshwave.output.AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
             return new PullRequestResult(exists ? PullRequestResult.Outcome.UPDATED : PullRequestResult.Outcome.CREATED,
                     file.toString());
         } catch (IOException e) {
