@@ -12,13 +12,9 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystemAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
@@ -157,15 +155,19 @@ public final class Templates {
             throw new IllegalStateException("built-in templates are missing from the classpath");
         }
         try {
-            URI uri = url.toURI();
-            if (uri.getScheme().equals("jar")) {
-                try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                    return list(jar.getPath("/" + ROOT));
-                } catch (FileSystemAlreadyExistsException e) {
-                    return list(FileSystems.getFileSystem(uri).getPath("/" + ROOT));
+            if (url.getProtocol().equals("jar")) {
+                // Read the jar's entries directly: a jar FileSystem would make the JDK load every
+                // FileSystemProvider on the classpath (Apache sshd's among them), a third of a second.
+                String jarPath = url.getPath().substring("file:".length(), url.getPath().indexOf("!/"));
+                try (JarFile jar = new JarFile(java.net.URLDecoder.decode(jarPath, StandardCharsets.UTF_8))) {
+                    return jar.stream().map(JarEntry::getName)
+                            .filter(name -> name.startsWith(ROOT + "/") && name.endsWith(".mustache"))
+                            .map(name -> name.substring(ROOT.length() + 1))
+                            .sorted()
+                            .toList();
                 }
             }
-            return list(Path.of(uri));
+            return list(Path.of(url.toURI()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (URISyntaxException e) {
