@@ -62,12 +62,16 @@ public record Plan(
             CertificateAuthority ca,
             Optional<String> caPool,
             List<String> options,
-            List<Overlay> overlays) {
+            List<Overlay> overlays,
+            Optional<CitadelCa> citadel) {
         public To {
             options = List.copyOf(options);
             overlays = List.copyOf(overlays);
         }
     }
+
+    /** Paths to a plug-in CA for {@code ca: citadel}; passed to asmcli by path, never read. */
+    public record CitadelCa(String caCert, String caKey, String rootCert, String certChain) {}
 
     /** A user's IstioOperator overlay: its path as written in the plan and its text. */
     public record Overlay(String path, String text) {}

@@ -241,6 +241,9 @@ final class PlanChecks {
         if (ca.equals("gcp_cas") && !to.has("caPool")) {
             error("/spec/to/ca", "ca: gcp_cas needs spec.to.caPool (projects/P/locations/L/caPools/NAME)");
         }
+        if (!ca.equals("citadel") && to.has("citadel")) {
+            error("/spec/to/citadel", "the plug-in CA files are only used with ca: citadel (ca is " + ca + ")");
+        }
         if (!ca.equals("gcp_cas") && to.has("caPool")) {
             error("/spec/to/caPool", "caPool is only used with ca: gcp_cas (ca is " + ca + ")");
         }

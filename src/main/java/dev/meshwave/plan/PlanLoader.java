@@ -74,7 +74,10 @@ public final class PlanLoader {
                 new Plan.From(from.path("revision").asText(), text(from, "version").map(MeshVersion::parse)),
                 new Plan.To(toVersion, toRevision, text(to, "hub"), text(to, "profile"),
                         Plan.CertificateAuthority.valueOf(to.path("ca").asText("mesh_ca").toUpperCase(java.util.Locale.ROOT)),
-                        text(to, "caPool"), strings(to.path("options")), overlays),
+                        text(to, "caPool"), strings(to.path("options")), overlays,
+                        Optional.of(to.path("citadel")).filter(JsonNode::isObject).map(c -> new Plan.CitadelCa(
+                                c.path("caCert").asText(), c.path("caKey").asText(), c.path("rootCert").asText(),
+                                c.path("certChain").asText()))),
                 Plan.Injection.valueOf(spec.path("injection").asText("revision").toUpperCase(java.util.Locale.ROOT)),
                 toTags(spec.path("tags")),
                 StreamSupport.stream(spec.path("clusters").spliterator(), false)

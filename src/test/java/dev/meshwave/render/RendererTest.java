@@ -160,6 +160,18 @@ class RendererTest {
         }
 
         @Test
+        void citadelPlugInCaFilesArePassedByPathAndNeverRead() throws Exception {
+            String plan = Plans.BASE.replace("    version: 1.14.0-asm.0\n", "    version: 1.14.0-asm.0\n    ca: citadel\n"
+                    + "    citadel:\n      caCert: ${CA_DIR}/ca-cert.pem\n      caKey: /secure/ca-key.pem\n"
+                    + "      rootCert: /secure/root-cert.pem\n      certChain: /secure/cert-chain.pem\n");
+            RenderedTree tree = render(plan);
+            String install = tree.text("clusters/c1/control-plane/install.sh");
+            assertTrue(install.contains("    --ca 'citadel' \\\n    --ca_cert \"${CA_DIR}/ca-cert.pem\" \\\n    --ca_key \"/secure/ca-key.pem\" \\\n"
+                    + "    --root_cert \"/secure/root-cert.pem\" \\\n    --cert_chain \"/secure/cert-chain.pem\" \\\n"), install);
+            assertTrue(tree.files().keySet().stream().noneMatch(p -> p.endsWith(".pem")), "no key material is copied");
+        }
+
+        @Test
         void privateCaCarriesThePool() throws Exception {
             String plan = Plans.BASE.replace("    version: 1.14.0-asm.0\n",
                     "    version: 1.14.0-asm.0\n    ca: gcp_cas\n    caPool: projects/proj-one/locations/us-central1/caPools/mesh\n");
