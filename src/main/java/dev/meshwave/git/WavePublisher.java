@@ -115,11 +115,10 @@ public final class WavePublisher {
                 if (base.isPresent()) {
                     refuseForeignClusterDirectories(reader, base.get().getTree(), clusterPaths);
                 }
-                Map<String, Integer> baseLive = base.isPresent() ? liveStages(reader, base.get().getTree(), clusterPaths) : Map.of();
+                Map<String, Integer> baseLive = base.isPresent() ? liveStages(reader, base.get().getTree(), clusterPaths, planName) : Map.of();
                 for (PublishStep step : steps) {
-                    if (step.rollback() && (base.isEmpty() || !aheadOf(baseLive, step, clusterPaths))) {
-                        throw new InvalidRepositoryException("nothing to roll back: the base branch '" + settings.base()
-                                + "' is not past stage " + step.stage() + " on any cluster; merge the wave before rolling it back");
+                    if (step.rollback()) {
+                        checkRollback(step, base.isPresent() ? baseLive : Map.of());
                     }
                     if (base.isPresent() && !step.rollback() && alreadyInBase(step, baseLive, clusterPaths)) {
                         results.add(new BranchResult(step.branch(), base.get().name(), Status.MERGED, false));
@@ -128,8 +127,9 @@ public final class WavePublisher {
                     }
                     RevCommit parent = parentTip(work, walk, step, previousTip, base, useRemote);
                     Optional<RevCommit> current = currentTip(work, walk, step.branch(), base, planName, useRemote);
+                    // Only the step's cluster directories are replaced (a rollback touches just the clusters its wave moved).
                     ObjectId tree = TreeComposer.compose(reader, inserter, parent == null ? null : parent.getTree(),
-                            clusterPaths, step.tree().files());
+                            step.tree().roots(), step.tree().files());
                     ObjectId tip;
                     Status status;
                     if (current.isPresent() && current.get().getTree().equals(tree)) {
@@ -177,27 +177,39 @@ public final class WavePublisher {
                 .allMatch(e -> baseLive.containsKey(e.getKey()) && baseLive.get(e.getKey()) >= e.getValue());
     }
 
-    /** The base branch's live stage is past this step's on at least one cluster. */
-    private static boolean aheadOf(Map<String, Integer> baseLive, PublishStep step, List<String> clusterPaths) {
-        for (String root : clusterPaths) {
+    /**
+     * A rollback undoes the wave the base branch has live, on each cluster it touches: the base must be
+     * exactly one stage past the rollback's target there. Later waves are rolled back first.
+     */
+    private void checkRollback(PublishStep step, Map<String, Integer> baseLive) throws InvalidRepositoryException {
+        for (String root : step.tree().roots()) {
             byte[] live = step.tree().files().get(root + "/kustomization.yaml");
-            Optional<Integer> stepLive = liveStageNumber(live == null ? "" : new String(live, java.nio.charset.StandardCharsets.UTF_8));
-            if (stepLive.isPresent() && baseLive.containsKey(root) && baseLive.get(root) > stepLive.get()) {
-                return true;
+            int target = liveStageNumber(live == null ? "" : new String(live, java.nio.charset.StandardCharsets.UTF_8)).orElse(0);
+            Integer current = baseLive.get(root);
+            if (current == null || current <= target) {
+                throw new InvalidRepositoryException("nothing to roll back on " + root + ": the base branch '" + settings.base()
+                        + "' is not past stage " + step.stage() + " there; merge the wave before rolling it back");
+            }
+            if (current > target + 1) {
+                throw new InvalidRepositoryException(root + " on the base branch '" + settings.base() + "' is at a later stage (stage "
+                        + current + ") than the wave being rolled back; roll back the later waves first");
             }
         }
-        return false;
     }
 
     /** The live stage number of each cluster directory in a tree (from its kustomization.yaml). */
-    private static Map<String, Integer> liveStages(ObjectReader reader, org.eclipse.jgit.revwalk.RevTree tree, List<String> clusterPaths)
-            throws IOException {
+    /** The live stage of each cluster directory the plan rendered (its live kustomization names the plan). */
+    private static Map<String, Integer> liveStages(ObjectReader reader, org.eclipse.jgit.revwalk.RevTree tree, List<String> clusterPaths,
+            String planName) throws IOException {
         Map<String, Integer> live = new LinkedHashMap<>();
         for (String root : clusterPaths) {
             try (org.eclipse.jgit.treewalk.TreeWalk walk = org.eclipse.jgit.treewalk.TreeWalk.forPath(reader, root + "/kustomization.yaml", tree)) {
                 if (walk != null) {
                     String text = new String(reader.open(walk.getObjectId(0)).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                    liveStageNumber(text).ifPresent(n -> live.put(root, n));
+                    // Another plan's stages (an earlier upgrade in the same directory) say nothing about this one.
+                    if (text.contains(" for plan " + planName + ":")) {
+                        liveStageNumber(text).ifPresent(n -> live.put(root, n));
+                    }
                 }
             }
         }

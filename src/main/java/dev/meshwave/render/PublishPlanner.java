@@ -1,5 +1,7 @@
 package dev.meshwave.render;
 
+import dev.meshwave.render.PlanStages.PlanStage;
+
 import dev.meshwave.plan.Plan;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,17 +29,6 @@ public final class PublishPlanner {
 
     public static String branchPrefix(Plan plan) {
         return "meshwave/" + plan.name() + "/";
-    }
-
-    /** A stage of the whole plan: the control plane, each wave of {@code spec.waves}, finalize. */
-    private record PlanStage(int number, Stage.Kind kind, Optional<Plan.Wave> wave) {
-        String label() {
-            return new Stage(number, kind, wave).label();
-        }
-
-        String directory() {
-            return new Stage(number, kind, wave).directory();
-        }
     }
 
     /** The stacked branches: control plane, each wave, finalize, each making every cluster's matching stage live. */
@@ -92,15 +83,18 @@ public final class PublishPlanner {
         PlanStage previous = planStages.get(planStage.number() - 1);
         Map<String, Stage> waveLive = liveAt(fleet, planStage);
         Map<String, Stage> backLive = liveAt(fleet, previous);
-        RenderedTree waveTree = throughStages(renderer.render(plan, liveStages(waveLive)), fleet, waveLive);
-        RenderedTree tree = throughStages(renderer.render(plan, liveStages(backLive)), fleet, waveLive);
         List<Map<String, Object>> clusters = new ArrayList<>();
+        List<String> moved = new ArrayList<>();
         for (StagePlan stages : fleet) {
             Stage stage = waveLive.get(stages.cluster().name());
             if (!stage.equals(backLive.get(stages.cluster().name()))) {
                 clusters.add(clusterContext(stages, stage, new Runbook(stages).verifyRollback(stage)));
+                moved.add(stages.cluster().path());
             }
         }
+        // Only the clusters this wave moved: the others stay exactly as the base branch has them.
+        RenderedTree waveTree = onlyRoots(throughStages(renderer.render(plan, liveStages(waveLive)), fleet, waveLive), moved);
+        RenderedTree tree = onlyRoots(throughStages(renderer.render(plan, liveStages(backLive)), fleet, waveLive), moved);
         ClusterRenderer.Context context = context(plan, planStage, clusters).with("base", base);
         addChanges(context, waveTree, tree);
         String branch = branchPrefix(plan) + "rollback-" + planStage.label();
@@ -116,44 +110,11 @@ public final class PublishPlanner {
     }
 
     private static List<PlanStage> planStages(Plan plan) {
-        List<PlanStage> stages = new ArrayList<>();
-        stages.add(new PlanStage(0, Stage.Kind.CONTROL_PLANE, Optional.empty()));
-        for (Plan.Wave wave : plan.waves()) {
-            stages.add(new PlanStage(stages.size(), Stage.Kind.WAVE, Optional.of(wave)));
-        }
-        if (plan.finishing().rendersObjects()) {
-            stages.add(new PlanStage(stages.size(), Stage.Kind.FINALIZE, Optional.empty()));
-        }
-        return stages;
+        return PlanStages.of(plan);
     }
 
-    /** Each cluster's stage once a plan stage is merged: its own stage of the latest wave so far that applies to it. */
     private static Map<String, Stage> liveAt(List<StagePlan> fleet, PlanStage planStage) {
-        Map<String, Stage> live = new LinkedHashMap<>();
-        for (StagePlan stages : fleet) {
-            Stage stage = stages.stages().get(0);
-            for (Stage candidate : stages.stages()) {
-                boolean reached = switch (candidate.kind()) {
-                    case CONTROL_PLANE -> true;
-                    case WAVE -> planStage.kind() == Stage.Kind.FINALIZE || (planStage.kind() == Stage.Kind.WAVE
-                            && waveIndex(stages.plan(), candidate) <= waveIndex(stages.plan(), planStage.wave().orElseThrow()));
-                    case FINALIZE -> planStage.kind() == Stage.Kind.FINALIZE;
-                };
-                if (reached) {
-                    stage = candidate;
-                }
-            }
-            live.put(stages.cluster().name(), stage);
-        }
-        return live;
-    }
-
-    private static int waveIndex(Plan plan, Stage stage) {
-        return waveIndex(plan, stage.wave().orElseThrow());
-    }
-
-    private static int waveIndex(Plan plan, Plan.Wave wave) {
-        return plan.waves().indexOf(wave);
+        return PlanStages.liveAt(fleet, planStage);
     }
 
     private static Renderer.LiveStages liveStages(Map<String, Stage> live) {
@@ -242,6 +203,16 @@ public final class PublishPlanner {
             }
         });
         return new RenderedTree(kept, tree.roots());
+    }
+
+    private static RenderedTree onlyRoots(RenderedTree tree, List<String> roots) {
+        Map<String, byte[]> kept = new TreeMap<>();
+        tree.files().forEach((path, bytes) -> {
+            if (roots.stream().anyMatch(root -> path.startsWith(root + "/"))) {
+                kept.put(path, bytes);
+            }
+        });
+        return new RenderedTree(kept, roots);
     }
 
     private static boolean isLaterStage(String path, Map<String, Integer> lastByRoot) {

@@ -27,9 +27,6 @@ public final class Renderer {
             return new LiveStages(Optional.of(selector), Map.of());
         }
 
-        Optional<String> selectorFor(Plan.Cluster cluster) {
-            return all.or(() -> Optional.ofNullable(byCluster.get(cluster.name())));
-        }
     }
 
     private final Templates templates;
@@ -48,15 +45,21 @@ public final class Renderer {
     public RenderedTree render(Plan plan, LiveStages live, java.util.Set<Emit> emit) throws RenderException, TemplateException {
         Map<String, byte[]> files = new TreeMap<>();
         List<String> roots = new ArrayList<>();
-        List<StagePlan> fleet = new ArrayList<>();
+        List<StagePlan> fleet = plan.clusters().stream().map(c -> new StagePlan(plan, c)).toList();
+        // --live names a stage of the plan; each cluster goes to its own stage for it (a wave that skips
+        // a cluster leaves it where it was).
+        Map<String, Stage> planLive = live.all().isPresent() ? PlanStages.liveAt(fleet, PlanStages.find(plan, live.all().get())
+                .orElseThrow(() -> new RenderException("no stage '" + live.all().get() + "' in plan " + plan.name()
+                        + " (expected a number, name or directory of: " + String.join(", ",
+                                PlanStages.of(plan).stream().map(PlanStages.PlanStage::directory).toList()) + ")"))) : Map.of();
         Map<String, Stage> liveByCluster = new java.util.LinkedHashMap<>();
-        for (Plan.Cluster cluster : plan.clusters()) {
-            StagePlan stages = new StagePlan(plan, cluster);
-            Stage liveStage = liveStage(stages, live.selectorFor(cluster));
+        for (StagePlan stages : fleet) {
+            Plan.Cluster cluster = stages.cluster();
+            Stage liveStage = planLive.containsKey(cluster.name()) ? planLive.get(cluster.name())
+                    : liveStage(stages, Optional.ofNullable(live.byCluster().get(cluster.name())));
             Output output = new Output(cluster.path(), files);
             new ClusterRenderer(stages, liveStage, output).render();
             roots.add(cluster.path());
-            fleet.add(stages);
             liveByCluster.put(cluster.name(), liveStage);
         }
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);

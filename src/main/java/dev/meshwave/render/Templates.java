@@ -158,8 +158,9 @@ public final class Templates {
             if (url.getProtocol().equals("jar")) {
                 // Read the jar's entries directly: a jar FileSystem would make the JDK load every
                 // FileSystemProvider on the classpath (Apache sshd's among them), a third of a second.
-                String jarPath = url.getPath().substring("file:".length(), url.getPath().indexOf("!/"));
-                try (JarFile jar = new JarFile(java.net.URLDecoder.decode(jarPath, StandardCharsets.UTF_8))) {
+                java.net.JarURLConnection connection = (java.net.JarURLConnection) url.openConnection();
+                connection.setUseCaches(false);
+                try (JarFile jar = connection.getJarFile()) {
                     return jar.stream().map(JarEntry::getName)
                             .filter(name -> name.startsWith(ROOT + "/") && name.endsWith(".mustache"))
                             .map(name -> name.substring(ROOT.length() + 1))

@@ -223,6 +223,21 @@ class PublishIT {
             });
         }
 
+        @Test
+        void aRollbackTouchesOnlyTheClustersItsWaveMoved() {
+            assertEquals(0, publish("examples/multi-project/plan.yaml").exitCode());
+            String prefix = "meshwave/multi-project/";
+            mergeIntoMain(prefix + "02-fleet");
+            Cli.Result result = meshwave("rollback", "examples/multi-project/plan.yaml", "--wave", "fleet",
+                    "--repo", remote.toUri().toString(), "--push");
+            assertEquals(0, result.exitCode(), result::toString);
+            List<String> changed = git(remote, "diff", "--name-only", "main", prefix + "rollback-fleet").lines().toList();
+            assertFalse(changed.isEmpty());
+            assertTrue(changed.stream().noneMatch(p -> p.startsWith("clusters/cluster-1/")), "the canary stays: " + changed);
+            assertTrue(changed.stream().noneMatch(p -> p.contains("/stages/")), "no stage is deleted: " + changed);
+            assertTrue(changed.contains("clusters/cluster-2/mesh/kustomization.yaml"), changed.toString());
+        }
+
         private List<String> readLines(Path file) {
             try {
                 return Files.readAllLines(file);
@@ -260,6 +275,19 @@ class PublishIT {
             assertTrue(changed.stream().allMatch(p -> p.startsWith(CLUSTER + "/")), changed.toString());
             assertFalse(changed.stream().anyMatch(p -> p.contains("stages/01-ingress")), "the merged stage stays: " + changed);
             assertTrue(result.out().contains("pull request " + BRANCHES.get(2) + ": "), result::toString);
+        }
+
+        @Test
+        void theNextUpgradeInTheSameDirectoryIsNotMistakenForMerged() throws IOException {
+            assertEquals(0, publish(PLAN).exitCode());
+            mergeIntoMain(BRANCHES.get(3));
+            Path next = copyPlan(Files.readString(Path.of(PLAN)).replace("name: asm-1140", "name: asm-1150")
+                    .replace("revision: asm-1130-0", "revision: asm-1140-0").replace("version: 1.13.0-asm.0", "version: 1.14.0-asm.0")
+                    .replace("    version: 1.14.0-asm.0\n    ca:", "    version: 1.15.0-asm.1\n    ca:"));
+            Cli.Result result = publish(next.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.out().contains("created meshwave/asm-1150/00-control-plane"), result::toString);
+            assertFalse(result.out().contains("merged "), result::toString);
         }
 
         @Test
@@ -308,7 +336,17 @@ class PublishIT {
             assertEquals(0, publish(PLAN).exitCode());
             Cli.Result result = meshwave("rollback", PLAN, "--wave", "app", "--repo", remote.toUri().toString());
             assertEquals(2, result.exitCode(), result::toString);
-            assertTrue(result.err().contains("nothing to roll back: the base branch 'main' is not past stage 01-ingress"), result::toString);
+            assertTrue(result.err().contains("nothing to roll back on " + CLUSTER + ": the base branch 'main' is not past stage 01-ingress"),
+                    result::toString);
+        }
+
+        @Test
+        void laterMergedWavesAreRolledBackFirst() {
+            assertEquals(0, publish(PLAN).exitCode());
+            mergeIntoMain(BRANCHES.get(2));
+            Cli.Result result = meshwave("rollback", PLAN, "--wave", "ingress", "--repo", remote.toUri().toString());
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("roll back the later waves first"), result::toString);
         }
 
         @Test

@@ -195,7 +195,7 @@ class RendererTest {
         Plan plan = Plans.load(dir, Plans.BASE);
         RenderException e = assertThrows(RenderException.class,
                 () -> new Renderer(Templates.builtIn()).render(plan, Renderer.LiveStages.of("9")));
-        assertEquals("no stage '9' for cluster c1 (expected a number, name or directory of: 00-control-plane, 01-first,"
+        assertEquals("no stage '9' in plan demo (expected a number, name or directory of: 00-control-plane, 01-first,"
                 + " 02-second, 03-finalize)", e.getMessage());
     }
 }
