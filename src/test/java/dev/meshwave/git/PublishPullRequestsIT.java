@@ -101,6 +101,7 @@ class PublishPullRequestsIT {
             ObjectNode pr = existing.addObject();
             pr.put("number", 7).put("html_url", "https://github.example/pull/7")
                     .put("title", body.path("title").asText()).put("body", body.path("body").asText());
+            pr.putObject("base").put("ref", body.path("base").asText());
             github.stubFor(get(urlPathEqualTo("/repos/platform/gitops/pulls"))
                     .withQueryParam("head", equalTo("platform:" + body.path("head").asText()))
                     .willReturn(okJson(existing.toString())));

@@ -40,7 +40,8 @@ public final class GitHubProvider implements PullRequestProvider {
                 "the token may not write pull requests to " + repository
                         + " (a fine-grained token needs \"Pull requests: write\", a classic one the repo scope)");
         this.dialect = new ReviewRequests.Dialect("pull request", "#", repository, pulls,
-                (head, base) -> ReviewRequests.filter("head", owner + ":" + head, "base", base, "state", "open"),
+                head -> ReviewRequests.filter("head", owner + ":" + head, "state", "open"),
+                existing -> existing.path("base").path("ref").asText(),
                 "head", "base", "body", "number", "html_url", "PATCH");
     }
 

@@ -42,7 +42,8 @@ public final class GitLabProvider implements PullRequestProvider {
                 "the token may not open merge requests in " + projectPath
                         + " (it needs the api scope and at least the Developer role)");
         this.dialect = new ReviewRequests.Dialect("merge request", "!", projectPath, mergeRequests,
-                (head, base) -> ReviewRequests.filter("source_branch", head, "target_branch", base, "state", "opened"),
+                head -> ReviewRequests.filter("source_branch", head, "state", "opened"),
+                existing -> existing.path("target_branch").asText(),
                 "source_branch", "target_branch", "description", "iid", "web_url", "PUT");
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.BiFunction;
 
 /**
  * What GitHub pull requests and GitLab merge requests share: find the open request from head to base;
@@ -21,7 +20,8 @@ final class ReviewRequests {
      * @param sign         how the API numbers them in prose ({@code #} or {@code !})
      * @param where        the repository or project, for messages
      * @param collection   the URL of the requests
-     * @param openFilter   (head, base) → the query that lists the open request
+     * @param openFilter   head → the query that lists the open request from that branch, whatever its target
+     * @param existingBase the target branch of a listed request
      * @param headField    the request's source branch field
      * @param baseField    its target branch field
      * @param bodyField    its description field
@@ -30,7 +30,8 @@ final class ReviewRequests {
      * @param updateMethod PATCH or PUT
      */
     record Dialect(String noun, String sign, String where, String collection,
-            BiFunction<String, String, Map<String, String>> openFilter,
+            java.util.function.Function<String, Map<String, String>> openFilter,
+            java.util.function.Function<JsonNode, String> existingBase,
             String headField, String baseField, String bodyField, String numberField, String urlField, String updateMethod) {}
 
     private ReviewRequests() {}
@@ -52,7 +53,8 @@ final class ReviewRequests {
         String branches = head + " → " + base;
 
         String lookup = "looking up the open " + d.noun() + " " + branches + " in " + d.where();
-        ProviderHttp.Reply found = api.call("GET", d.collection() + ProviderHttp.query(d.openFilter().apply(head, base)), null, lookup);
+        // Listed by source branch only: when the branch below was merged, the request is retargeted, not duplicated.
+        ProviderHttp.Reply found = api.call("GET", d.collection() + ProviderHttp.query(d.openFilter().apply(head)), null, lookup);
         if (!found.json().isArray()) {
             throw api.failure(lookup, found.status() + " the response is not a list", found.status());
         }
@@ -67,11 +69,15 @@ final class ReviewRequests {
         JsonNode existing = found.json().get(0);
         String location = api.text(found, existing, d.urlField(), lookup);
         String number = api.text(found, existing, d.numberField(), lookup);
-        if (ProviderHttp.sameTitle(title, existing.get("title")) && ProviderHttp.sameBody(body, existing.get(d.bodyField()))) {
+        boolean sameBase = base.equals(d.existingBase().apply(existing));
+        if (sameBase && ProviderHttp.sameTitle(title, existing.get("title")) && ProviderHttp.sameBody(body, existing.get(d.bodyField()))) {
             return new PullRequestResult(PullRequestResult.Outcome.UNCHANGED, location);
         }
         String update = "updating " + d.noun() + " " + d.sign() + number + " " + branches;
         ObjectNode fields = ProviderHttp.object().put("title", title).put(d.bodyField(), body);
+        if (!sameBase) {
+            fields.put(d.baseField(), base);
+        }
         ProviderHttp.Reply updated = api.call(d.updateMethod(), d.collection() + "/" + ProviderHttp.encode(number), fields, update);
         String updatedLocation = updated.json().hasNonNull(d.urlField()) ? updated.json().get(d.urlField()).asText() : location;
         return new PullRequestResult(PullRequestResult.Outcome.UPDATED, updatedLocation);

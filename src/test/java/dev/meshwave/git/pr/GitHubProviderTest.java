@@ -76,9 +76,13 @@ class GitHubProviderTest {
     }
 
     private static void openPullRequest(String title, String body) {
+        openPullRequest(title, body, BASE);
+    }
+
+    private static void openPullRequest(String title, String body, String base) {
         String bodyJson = body == null ? "null" : "\"" + body.replace("\n", "\\n").replace("\r", "\\r") + "\"";
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(okJson("[{\"number\": 7, \"title\": \"" + title
-                + "\", \"body\": " + bodyJson + ", \"html_url\": \"" + HTML_URL + "\"}]")));
+                + "\", \"body\": " + bodyJson + ", \"base\": {\"ref\": \"" + base + "\"}, \"html_url\": \"" + HTML_URL + "\"}]")));
     }
 
     private static List<String> methods() {
@@ -111,7 +115,7 @@ class GitHubProviderTest {
         assertEquals(new PullRequestResult(PullRequestResult.Outcome.CREATED, HTML_URL), result);
         server.verify(1, getRequestedFor(urlPathEqualTo(PULLS))
                 .withQueryParam("head", equalTo("meshwave:" + HEAD))
-                .withQueryParam("base", equalTo(BASE))
+                .withQueryParam("base", absent())
                 .withQueryParam("state", equalTo("open"))
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .withHeader("Accept", equalTo("application/vnd.github+json"))
@@ -133,8 +137,7 @@ class GitHubProviderTest {
         provider.publish(new PullRequest("meshwave/p/01-a&b c", BASE, "t", "b"));
 
         LoggedRequest lookup = server.findAll(getRequestedFor(urlPathEqualTo(PULLS))).get(0);
-        assertEquals(PULLS + "?head=meshwave%3Ameshwave%2Fp%2F01-a%26b%20c&base=meshwave%2Fp%2F00-control-plane"
-                + "&state=open", lookup.getUrl());
+        assertEquals(PULLS + "?head=meshwave%3Ameshwave%2Fp%2F01-a%26b%20c&state=open", lookup.getUrl());
     }
 
     @Test
@@ -149,6 +152,19 @@ class GitHubProviderTest {
         server.verify(1, patchRequestedFor(urlPathEqualTo(PULLS + "/7"))
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .withRequestBody(equalToJson("{\"title\": \"Wave 01: a\", \"body\": \"Moves a.\\n\\n- check x\\n\"}")));
+        assertEquals(List.of("GET", "PATCH"), methods());
+    }
+
+    /** The branch below was merged and deleted: the open request is moved to the new base, not opened twice. */
+    @Test
+    void aRequestWhoseBaseChangedIsRetargetedNotDuplicated() throws Exception {
+        openPullRequest("Wave 01: a", "Moves a.\n\n- check x\n", "meshwave/p/00-old-parent");
+        server.stubFor(patch(urlPathEqualTo(PULLS + "/7")).willReturn(okJson("{\"number\": 7, \"html_url\": \"" + HTML_URL + "\"}")));
+
+        assertEquals(PullRequestResult.Outcome.UPDATED, provider.publish(REQUEST).outcome());
+
+        server.verify(1, patchRequestedFor(urlPathEqualTo(PULLS + "/7")).withRequestBody(equalToJson(
+                "{\"title\": \"Wave 01: a\", \"body\": \"Moves a.\\n\\n- check x\\n\", \"base\": \"" + BASE + "\"}")));
         assertEquals(List.of("GET", "PATCH"), methods());
     }
 
@@ -290,7 +306,7 @@ class GitHubProviderTest {
                 .willSetStateTo("open"));
         server.stubFor(get(urlPathEqualTo(PULLS)).inScenario("limit").whenScenarioStateIs("open")
                 .willReturn(okJson("[{\"number\": 7, \"title\": \"Wave 01: a\", \"body\": \"Moves a.\\n\\n- check x\\n\","
-                        + " \"html_url\": \"" + HTML_URL + "\"}]")));
+                        + " \"base\": {\"ref\": \"" + BASE + "\"}, \"html_url\": \"" + HTML_URL + "\"}]")));
 
         assertEquals(PullRequestResult.Outcome.UNCHANGED, provider.publish(REQUEST).outcome());
 

@@ -75,7 +75,8 @@ class GitLabProviderTest {
     private static void openMergeRequest(String title, String description) {
         String descriptionJson = description == null ? "null" : "\"" + description.replace("\n", "\\n") + "\"";
         server.stubFor(get(urlPathEqualTo(MRS)).willReturn(okJson("[{\"id\": 901, \"iid\": 12, \"title\": \"" + title
-                + "\", \"description\": " + descriptionJson + ", \"web_url\": \"" + WEB_URL + "\"}]")));
+                + "\", \"description\": " + descriptionJson + ", \"target_branch\": \"" + BASE + "\", \"web_url\": \""
+                + WEB_URL + "\"}]")));
     }
 
     private static List<String> methods() {
@@ -108,7 +109,7 @@ class GitLabProviderTest {
         assertEquals(new PullRequestResult(PullRequestResult.Outcome.CREATED, WEB_URL), result);
         server.verify(1, getRequestedFor(urlPathEqualTo(MRS))
                 .withQueryParam("source_branch", equalTo(HEAD))
-                .withQueryParam("target_branch", equalTo(BASE))
+                .withQueryParam("target_branch", absent())
                 .withQueryParam("state", equalTo("opened"))
                 .withHeader("PRIVATE-TOKEN", equalTo(TOKEN))
                 .withHeader("Authorization", absent()));
@@ -128,7 +129,7 @@ class GitLabProviderTest {
         provider.publish(REQUEST);
 
         LoggedRequest lookup = server.findAll(getRequestedFor(urlPathEqualTo(MRS))).get(0);
-        assertEquals(MRS + "?source_branch=meshwave%2Fp%2F01-a&target_branch=meshwave%2Fp%2F00-control-plane"
+        assertEquals(MRS + "?source_branch=meshwave%2Fp%2F01-a"
                 + "&state=opened", lookup.getUrl());
     }
 
