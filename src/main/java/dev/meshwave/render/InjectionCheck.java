@@ -5,11 +5,13 @@ import dev.meshwave.admission.Injector;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Problem;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -163,6 +165,10 @@ public final class InjectionCheck {
 
     private void checkStage(Plan plan, StagePlan stages, StageView view, List<Problem> problems) {
         checkOtherNamespaces(plan, view, problems);
+        // Hundreds of namespaces share a handful of label sets: admit each (namespace, pod) pair once.
+        Map<List<Map<String, String>>, List<Admission.Match>> admitted = new HashMap<>();
+        BiFunction<Map<String, String>, Map<String, String>, List<Admission.Match>> admit = (labels, pod) ->
+                admitted.computeIfAbsent(List.of(labels, pod), k -> Admission.admit(view.injectors(), labels, pod));
         for (Map.Entry<String, Map<String, String>> namespace : view.namespaceLabels().entrySet()) {
             String name = namespace.getKey();
             Map<String, String> labels = namespace.getValue();
@@ -174,7 +180,7 @@ public final class InjectionCheck {
                 continue;
             }
             for (Map<String, String> pod : view.podLabelSets()) {
-                List<Admission.Match> matches = Admission.admit(view.injectors(), labels, pod);
+                List<Admission.Match> matches = admit.apply(labels, pod);
                 if (matches.size() > 1) {
                     problems.add(error(plan, path, where + ": pods labelled " + Admission.describe(pod) + " would be injected by "
                             + matches.size() + " webhooks at once (IST0139): "
@@ -184,7 +190,7 @@ public final class InjectionCheck {
             }
             boolean moved = stages.revisionAt(name, view.stage()).equals(plan.to().revision());
             if (moved) {
-                List<Admission.Match> matches = Admission.admit(view.injectors(), labels, Map.of());
+                List<Admission.Match> matches = admit.apply(labels, Map.of());
                 if (matches.isEmpty()) {
                     problems.add(error(plan, path, where + " is injected by nobody after its wave (labels "
                             + Admission.describe(labels) + "); its pods would lose their sidecars"));
