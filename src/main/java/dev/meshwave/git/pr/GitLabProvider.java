@@ -20,12 +20,11 @@ public final class GitLabProvider implements PullRequestProvider {
     private final ProviderHttp api;
     private final ReviewRequests.Dialect dialect;
 
-    /** @param projectPath the project's full path, e.g. {@code group/sub/repo} */
+    /** @param projectPath the project's full path, e.g. {@code group/sub/repo}, or its numeric ID */
     public GitLabProvider(URI apiBase, String projectPath, String token, HttpClient http, Sleeper sleeper) {
         Objects.requireNonNull(apiBase, "apiBase");
-        if (projectPath == null || projectPath.isBlank() || projectPath.startsWith("/") || projectPath.endsWith("/")
-                || projectPath.contains("//")) {
-            throw new IllegalArgumentException("GitLab: the project path must look like group/project, not '"
+        if (projectPath == null || !(projectPath.matches("\\d+") || projectPath.matches("[^/\\s]+(/[^/\\s]+)+"))) {
+            throw new IllegalArgumentException("GitLab: the project path must look like group/project (or be the project's numeric ID), not '"
                     + projectPath + "'");
         }
         String checked = ProviderHttp.checkedToken("GitLab", token);

@@ -312,6 +312,16 @@ class GitLabProviderTest {
     }
 
     @Test
+    void aProjectIsAGroupPathOrANumericId() {
+        for (String bad : new String[] {"justone", "/group/repo", "group/repo/", "group//repo", "group/re po", " "}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GitLabProvider.create(bad, TOKEN), bad);
+            assertTrue(e.getMessage().contains("group/project"), e.getMessage());
+        }
+        GitLabProvider.create("group/sub/repo", TOKEN);
+        GitLabProvider.create("4711", TOKEN);
+    }
+
+    @Test
     void aMissingTokenIsRefusedUpFront() {
         assertThrows(IllegalArgumentException.class, () -> GitLabProvider.create("group/repo", " "));
     }
