@@ -1,5 +1,6 @@
 package dev.meshwave.cli;
 
+import dev.meshwave.git.Redaction;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -28,7 +29,7 @@ public final class Main {
         CommandLine commandLine = new CommandLine(new MeshwaveCommand(), new Factory(environment));
         commandLine.setOut(out);
         commandLine.setErr(err);
-        commandLine.setExecutionExceptionHandler(new Failures(err, Publishing.redaction(environment)));
+        commandLine.setExecutionExceptionHandler(new Failures(err, Redaction.of(environment.variables())));
         commandLine.setParameterExceptionHandler((e, a) -> {
             err.println("meshwave: " + e.getMessage());
             err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");

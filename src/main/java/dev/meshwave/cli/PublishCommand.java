@@ -1,7 +1,5 @@
 package dev.meshwave.cli;
 
-import dev.meshwave.plan.Plan;
-import dev.meshwave.render.PublishPlanner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,9 +30,6 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var templates = Workflow.templates(options.templates);
-        Plan plan = Workflow.load(planFile, spec.commandLine().getErr(), templates).plan();
-        var steps = new PublishPlanner(templates).waves(plan, options.base);
-        return Publishing.run(plan, steps, options, environment, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return Publishing.run(planFile, options, environment, spec, (planner, plan) -> planner.waves(plan, options.base));
     }
 }

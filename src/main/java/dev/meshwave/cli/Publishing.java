@@ -15,16 +15,22 @@ import dev.meshwave.git.pr.PullRequestProvider;
 import dev.meshwave.git.pr.PullRequestResult;
 import dev.meshwave.git.pr.RemoteRepository;
 import dev.meshwave.plan.Plan;
+import dev.meshwave.render.PublishPlanner;
 import dev.meshwave.render.PublishStep;
+import dev.meshwave.render.RenderException;
+import dev.meshwave.render.TemplateException;
+import dev.meshwave.render.Templates;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** Options and steps shared by {@code publish} and {@code rollback}: commit, push, open pull requests. */
@@ -71,11 +77,21 @@ final class Publishing {
 
     private Publishing() {}
 
-    static Redaction redaction(Environment environment) {
-        return Redaction.of(environment.variables());
+    /** The commits a command makes of a plan: every wave, or one rollback. */
+    @FunctionalInterface
+    interface Steps {
+        List<PublishStep> of(PublishPlanner planner, Plan plan) throws RenderException, TemplateException;
     }
 
-    static int run(Plan plan, List<PublishStep> steps, Options options, Environment environment, PrintWriter out, PrintWriter err)
+    /** Loads and checks the plan with the chosen templates, then commits, pushes and opens pull requests for its steps. */
+    static int run(Path planFile, Options options, Environment environment, CommandSpec spec, Steps steps) throws Exception {
+        Templates templates = Workflow.templates(options.templates);
+        PrintWriter err = spec.commandLine().getErr();
+        Plan plan = Workflow.load(planFile, err, templates).plan();
+        return run(plan, steps.of(new PublishPlanner(templates), plan), options, environment, spec.commandLine().getOut(), err);
+    }
+
+    private static int run(Plan plan, List<PublishStep> steps, Options options, Environment environment, PrintWriter out, PrintWriter err)
             throws IOException, InvalidRepositoryException, UnsafeRepositoryException, ProviderException {
         if (!options.pr.equals("none") && !options.push && !options.dryRun) {
             throw new InvalidRepositoryException("--pr " + options.pr + " needs --push: a pull request needs its branch on the remote");
@@ -95,7 +111,7 @@ final class Publishing {
         WavePublisher.Result result = new WavePublisher(settings).publish(plan.name(), steps, clusterPaths);
         String verb = options.dryRun ? "would be " : "";
         for (WavePublisher.BranchResult branch : result.branches()) {
-            out.printf(java.util.Locale.ROOT, "%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(java.util.Locale.ROOT), branch.branch(),
+            out.printf(Locale.ROOT, "%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(Locale.ROOT), branch.branch(),
                     branch.commit().substring(0, 12), branch.pushed() ? " (pushed)" : "");
         }
         if (options.dryRun) {
@@ -109,7 +125,7 @@ final class Publishing {
             }
             PullRequestResult pr = provider.publish(new PullRequest(step.branch(), prBase(step, steps, result, options.base),
                     step.title(), step.body()));
-            out.printf(java.util.Locale.ROOT, "pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(java.util.Locale.ROOT), pr.location());
+            out.printf(Locale.ROOT, "pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(Locale.ROOT), pr.location());
         }
         return ExitCodes.OK;
     }
@@ -132,21 +148,26 @@ final class Publishing {
         String token = GitCredentials.token(environment.variables()).orElseThrow(() -> new InvalidRepositoryException(
                 "--pr " + options.pr + " needs a token in MESHWAVE_GIT_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN"));
         try {
-            RemoteRepository remote = options.prRepo != null ? null : RemoteRepository.parse(remoteUrl);
+            // --pr-repo names the repository; without it, the remote URL names it and the API's host.
+            Optional<RemoteRepository> remote = options.prRepo != null ? Optional.empty() : Optional.of(RemoteRepository.parse(remoteUrl));
             if (options.pr.equals("github")) {
-                URI api = options.prApi != null ? options.prApi : remote != null ? remote.gitHubApiBase() : GitHubProvider.DEFAULT_API_BASE;
-                String path = options.prRepo != null ? options.prRepo : remote.owner() + "/" + remote.name();
+                URI api = options.prApi != null ? options.prApi
+                        : remote.map(RemoteRepository::gitHubApiBase).orElse(GitHubProvider.DEFAULT_API_BASE);
+                String path = remote.map(r -> r.owner() + "/" + r.name()).orElse(options.prRepo);
                 int slash = path.indexOf('/');
                 if (slash <= 0 || slash != path.lastIndexOf('/')) {
                     throw new InvalidRepositoryException("--pr-repo " + path + " must be OWNER/NAME for GitHub");
                 }
                 return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token);
             }
-            URI api = options.prApi != null ? options.prApi : remote != null ? remote.gitLabApiBase() : GitLabProvider.DEFAULT_API_BASE;
-            return GitLabProvider.create(api, options.prRepo != null ? options.prRepo : remote.projectPath(), token);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidRepositoryException("cannot tell the repository's owner and name for --pr " + options.pr + " from "
-                    + location.displayUrl() + " (" + Redaction.url(String.valueOf(e.getMessage())) + "); pass --pr-repo OWNER/NAME");
+            URI api = options.prApi != null ? options.prApi
+                    : remote.map(RemoteRepository::gitLabApiBase).orElse(GitLabProvider.DEFAULT_API_BASE);
+            return GitLabProvider.create(api, remote.map(RemoteRepository::projectPath).orElse(options.prRepo), token);
+        } catch (IllegalArgumentException e) {
+            String why = Redaction.url(String.valueOf(e.getMessage()));
+            throw new InvalidRepositoryException(options.prRepo != null ? "--pr-repo " + options.prRepo + ": " + why
+                    : "cannot tell the repository's owner and name for --pr " + options.pr + " from " + location.displayUrl()
+                            + " (" + why + "); pass --pr-repo OWNER/NAME");
         }
     }
 

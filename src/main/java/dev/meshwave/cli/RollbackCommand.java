@@ -1,7 +1,5 @@
 package dev.meshwave.cli;
 
-import dev.meshwave.plan.Plan;
-import dev.meshwave.render.PublishPlanner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,9 +34,7 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var templates = Workflow.templates(options.templates);
-        Plan plan = Workflow.load(planFile, spec.commandLine().getErr(), templates).plan();
-        var step = new PublishPlanner(templates).rollback(plan, wave, options.base);
-        return Publishing.run(plan, List.of(step), options, environment, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return Publishing.run(planFile, options, environment, spec,
+                (planner, plan) -> List.of(planner.rollback(plan, wave, options.base)));
     }
 }

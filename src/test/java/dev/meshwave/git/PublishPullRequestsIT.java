@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code publish --pr github} end to end, against a local stub of the GitHub REST API. */
 class PublishPullRequestsIT {
@@ -131,5 +133,31 @@ class PublishPullRequestsIT {
                 "publish", PublishIT.PLAN, "--repo", remote.toUri().toString(), "--pr", "github");
         assertEquals(2, result.exitCode(), result::toString);
         assertTrue(result.err().contains("--pr github needs --push"), result::toString);
+    }
+
+    /** Provider settings are checked before anything is pushed: a wrong one is exit 2 and the remote stays empty. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--pr bitbucket                  | ghp_x | --pr bitbucket is not a provider (expected github, gitlab or none)",
+        "--pr github                     |       | --pr github needs a token in MESHWAVE_GIT_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN",
+        "--pr github --pr-repo a/b/c     | ghp_x | --pr-repo a/b/c must be OWNER/NAME for GitHub",
+        "--pr github                     | ghp_x | cannot tell the repository's owner and name for --pr github from",
+        "--pr gitlab                     | ghp_x | pass --pr-repo OWNER/NAME",
+        "--pr gitlab --pr-repo justone   | ghp_x | --pr-repo justone: GitLab: the project path must look like group/project",
+    })
+    void aWrongProviderSettingFailsBeforeAnythingIsPushed(String prOptions, String token, String expected) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.toString()));
+        if (token != null) {
+            env.put("GITHUB_TOKEN", token);
+        }
+        List<String> args = new ArrayList<>(List.of("publish", PublishIT.PLAN, "--repo", remote.toUri().toString(), "--push"));
+        args.addAll(List.of(prOptions.split(" ")));
+
+        Cli.Result result = Cli.run(new Environment(env, Clock.systemUTC()), args.toArray(String[]::new));
+
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains(expected), result::toString);
+        assertEquals("", git(remote, "for-each-ref").strip(), "nothing was pushed");
+        assertEquals(0, github.getAllServeEvents().size());
     }
 }
