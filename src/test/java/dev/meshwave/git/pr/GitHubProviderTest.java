@@ -12,13 +12,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.meshwave.git.pr.StubApi.failure;
+import static dev.meshwave.git.pr.StubApi.methods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.meshwave.git.pr.StubApi.RecordingSleeper;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -27,11 +29,9 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GitHubProviderTest {
 
@@ -43,31 +43,20 @@ class GitHubProviderTest {
     private static final String HTML_URL = "https://github.com/meshwave/p/pull/7";
     private static final PullRequest REQUEST = new PullRequest(HEAD, BASE, "Wave 01: a", "Moves a.\n\n- check x\n");
 
-    private static WireMockServer server;
+    @RegisterExtension
+    static final WireMockExtension server = StubApi.server();
 
     private RecordingSleeper sleeper;
     private GitHubProvider provider;
 
-    @BeforeAll
-    static void startServer() {
-        server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        server.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stop();
-    }
-
     @BeforeEach
-    void reset() {
-        server.resetAll();
+    void newProvider() {
         sleeper = new RecordingSleeper();
         provider = provider("");
     }
 
     private GitHubProvider provider(String basePath) {
-        return new GitHubProvider(URI.create("http://127.0.0.1:" + server.port() + basePath), "meshwave", "p", TOKEN,
+        return new GitHubProvider(URI.create("http://127.0.0.1:" + server.getPort() + basePath), "meshwave", "p", TOKEN,
                 HttpClient.newHttpClient(), sleeper);
     }
 
@@ -83,23 +72,6 @@ class GitHubProviderTest {
         String bodyJson = body == null ? "null" : "\"" + body.replace("\n", "\\n").replace("\r", "\\r") + "\"";
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(okJson("[{\"number\": 7, \"title\": \"" + title
                 + "\", \"body\": " + bodyJson + ", \"base\": {\"ref\": \"" + base + "\"}, \"html_url\": \"" + HTML_URL + "\"}]")));
-    }
-
-    private static List<String> methods() {
-        return server.getAllServeEvents().stream().map(e -> e.getRequest().getMethod().getName()).sorted()
-                .collect(Collectors.toList());
-    }
-
-    private static ProviderException failure(ThrowingPublish publish) {
-        ProviderException e = assertThrows(ProviderException.class, publish::run);
-        assertFalse(e.getMessage().contains(TOKEN), e.getMessage());
-        assertFalse(e.toString().contains(TOKEN), e.toString());
-        return e;
-    }
-
-    @FunctionalInterface
-    interface ThrowingPublish {
-        void run() throws Exception;
     }
 
     // ---- publishing ----
@@ -126,7 +98,7 @@ class GitHubProviderTest {
                 .withHeader("Content-Type", equalTo("application/json"))
                 .withRequestBody(equalToJson("{\"title\": \"Wave 01: a\", \"head\": \"" + HEAD + "\", \"base\": \""
                         + BASE + "\", \"body\": \"Moves a.\\n\\n- check x\\n\"}")));
-        assertEquals(List.of("GET", "POST"), methods());
+        assertEquals(List.of("GET", "POST"), methods(server));
     }
 
     @Test
@@ -152,7 +124,7 @@ class GitHubProviderTest {
         server.verify(1, patchRequestedFor(urlPathEqualTo(PULLS + "/7"))
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
                 .withRequestBody(equalToJson("{\"title\": \"Wave 01: a\", \"body\": \"Moves a.\\n\\n- check x\\n\"}")));
-        assertEquals(List.of("GET", "PATCH"), methods());
+        assertEquals(List.of("GET", "PATCH"), methods(server));
     }
 
     /** The branch below was merged and deleted: the open request is moved to the new base, not opened twice. */
@@ -165,7 +137,7 @@ class GitHubProviderTest {
 
         server.verify(1, patchRequestedFor(urlPathEqualTo(PULLS + "/7")).withRequestBody(equalToJson(
                 "{\"title\": \"Wave 01: a\", \"body\": \"Moves a.\\n\\n- check x\\n\", \"base\": \"" + BASE + "\"}")));
-        assertEquals(List.of("GET", "PATCH"), methods());
+        assertEquals(List.of("GET", "PATCH"), methods(server));
     }
 
     @Test
@@ -175,7 +147,7 @@ class GitHubProviderTest {
         PullRequestResult result = provider.publish(REQUEST);
 
         assertEquals(new PullRequestResult(PullRequestResult.Outcome.UNCHANGED, HTML_URL), result);
-        assertEquals(List.of("GET"), methods());
+        assertEquals(List.of("GET"), methods(server));
     }
 
     @Test
@@ -187,7 +159,7 @@ class GitHubProviderTest {
         openPullRequest("Wave 01: a", null);
         assertEquals(PullRequestResult.Outcome.UNCHANGED,
                 provider.publish(new PullRequest(HEAD, BASE, "Wave 01: a", "")).outcome());
-        assertEquals(List.of("GET"), methods());
+        assertEquals(List.of("GET"), methods(server));
     }
 
     @Test
@@ -206,13 +178,13 @@ class GitHubProviderTest {
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(401)
                 .withBody("{\"message\": \"Bad credentials\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(401, e.status());
         assertEquals("GitHub: looking up the open pull request " + HEAD + " → " + BASE + " in meshwave/p failed: "
                 + "401 the token was refused (Bad credentials); check that it is set, current and meant for this server",
                 e.getMessage());
-        assertEquals(List.of("GET"), methods());
+        assertEquals(List.of("GET"), methods(server));
     }
 
     @Test
@@ -222,7 +194,7 @@ class GitHubProviderTest {
                 .withHeader("x-ratelimit-remaining", "4999")
                 .withBody("{\"message\": \"Resource not accessible by personal access token\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(403, e.status());
         assertTrue(e.getMessage().startsWith("GitHub: creating the pull request " + HEAD + " → " + BASE
@@ -238,7 +210,7 @@ class GitHubProviderTest {
                 .withHeader("X-RateLimit-Reset", "1767225600")
                 .withBody("{\"message\": \"API rate limit exceeded\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(403, e.status());
         assertTrue(e.getMessage().endsWith("failed: 403 the API rate limit for this token is used up; it resets at "
@@ -251,7 +223,7 @@ class GitHubProviderTest {
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(404)
                 .withBody("{\"message\": \"Not Found\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(404, e.status());
         assertTrue(e.getMessage().contains(
@@ -267,7 +239,7 @@ class GitHubProviderTest {
                         + " {\"resource\": \"PullRequest\", \"field\": \"base\", \"code\": \"invalid\"}],"
                         + " \"documentation_url\": \"https://docs.github.com/rest\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(422, e.status());
         assertEquals("GitHub: creating the pull request meshwave/p/01-a → meshwave/p/00-control-plane failed: 422 "
@@ -281,7 +253,7 @@ class GitHubProviderTest {
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(301)
                 .withHeader("Location", "https://api.github.com/repositories/42/pulls")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(301, e.status());
         assertTrue(e.getMessage().contains("renamed or moved"), e.getMessage());
@@ -292,7 +264,7 @@ class GitHubProviderTest {
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(200)
                 .withBody("<html>sign in</html>")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertTrue(e.getMessage().contains("200 the response is not JSON"), e.getMessage());
     }
@@ -311,7 +283,7 @@ class GitHubProviderTest {
         assertEquals(PullRequestResult.Outcome.UNCHANGED, provider.publish(REQUEST).outcome());
 
         assertEquals(List.of(Duration.ofSeconds(7)), sleeper.waits);
-        assertEquals(List.of("GET", "GET"), methods());
+        assertEquals(List.of("GET", "GET"), methods(server));
     }
 
     @Test
@@ -319,13 +291,13 @@ class GitHubProviderTest {
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(502)
                 .withBody("<html><body>Bad gateway</body></html>")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(502, e.status());
         assertTrue(e.getMessage().endsWith("failed: 502 the server failed; try again later (after 3 attempts)"),
                 e.getMessage());
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2)), sleeper.waits);
-        assertEquals(List.of("GET", "GET", "GET"), methods());
+        assertEquals(List.of("GET", "GET", "GET"), methods(server));
     }
 
     @Test
@@ -333,7 +305,7 @@ class GitHubProviderTest {
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(429)
                 .withHeader("Retry-After", "3600")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(429, e.status());
         assertTrue(e.getMessage().endsWith("failed: 429 rate limited; the API asks to wait 3600 s"), e.getMessage());
@@ -345,7 +317,7 @@ class GitHubProviderTest {
         noOpenPullRequest();
         server.stubFor(post(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(500)));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(500, e.status());
         assertEquals(1, server.findAll(postRequestedFor(urlPathEqualTo(PULLS))).size());
@@ -358,7 +330,7 @@ class GitHubProviderTest {
         noOpenPullRequest();
         server.stubFor(post(urlPathEqualTo(PULLS)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(0, e.status());
         assertTrue(e.getMessage().contains("failed: no response from 127.0.0.1"), e.getMessage());
@@ -392,14 +364,14 @@ class GitHubProviderTest {
         assertEquals(PullRequestResult.Outcome.UPDATED, provider.publish(REQUEST).outcome());
 
         assertEquals(List.of(Duration.ofSeconds(1)), sleeper.waits);
-        assertEquals(List.of("GET", "PATCH", "PATCH"), methods());
+        assertEquals(List.of("GET", "PATCH", "PATCH"), methods(server));
     }
 
     @Test
     void aLostConnectionDuringLookupIsRetriedThenReported() {
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(0, e.status());
         assertTrue(e.getMessage().contains("no response from 127.0.0.1"), e.getMessage());
@@ -414,7 +386,7 @@ class GitHubProviderTest {
         server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(401)
                 .withBody("{\"message\": \"token " + TOKEN + " is not valid\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertTrue(e.getMessage().contains("token <redacted> is not valid"), e.getMessage());
     }
@@ -427,7 +399,7 @@ class GitHubProviderTest {
             server.stubFor(get(urlPathEqualTo(PULLS)).willReturn(aResponse().withStatus(status)
                     .withHeader("Retry-After", "0")
                     .withBody("{\"message\": \"" + TOKEN + "\", \"errors\": [\"" + TOKEN + "\"]}")));
-            messages.add(failure(() -> provider.publish(REQUEST)).getMessage());
+            messages.add(failure(TOKEN, () -> provider.publish(REQUEST)).getMessage());
         }
         assertTrue(messages.stream().noneMatch(m -> m.contains(TOKEN)), messages.toString());
     }
@@ -453,16 +425,5 @@ class GitHubProviderTest {
                 .withHeader("PRIVATE-TOKEN", absent())).get(0);
         assertFalse(lookup.getUrl().contains(TOKEN));
         assertEquals("Bearer " + TOKEN, lookup.getHeader("Authorization"));
-    }
-
-    /** Remembers every wait the provider asks for, and waits for none of them. */
-    static final class RecordingSleeper implements Sleeper {
-
-        final List<Duration> waits = new ArrayList<>();
-
-        @Override
-        public void sleep(Duration duration) {
-            waits.add(duration);
-        }
     }
 }

@@ -12,25 +12,24 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.meshwave.git.pr.StubApi.failure;
+import static dev.meshwave.git.pr.StubApi.methods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import dev.meshwave.git.pr.StubApi.RecordingSleeper;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GitLabProviderTest {
 
@@ -44,27 +43,16 @@ class GitLabProviderTest {
     private static final String WEB_URL = "https://gitlab.example.com/group/sub/repo/-/merge_requests/12";
     private static final PullRequest REQUEST = new PullRequest(HEAD, BASE, "Wave 01: a", "Moves a.\n\n- check x\n");
 
-    private static WireMockServer server;
+    @RegisterExtension
+    static final WireMockExtension server = StubApi.server();
 
     private RecordingSleeper sleeper;
     private GitLabProvider provider;
 
-    @BeforeAll
-    static void startServer() {
-        server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        server.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.stop();
-    }
-
     @BeforeEach
-    void reset() {
-        server.resetAll();
+    void newProvider() {
         sleeper = new RecordingSleeper();
-        provider = new GitLabProvider(URI.create("http://127.0.0.1:" + server.port() + API), "group/sub/repo", TOKEN,
+        provider = new GitLabProvider(URI.create("http://127.0.0.1:" + server.getPort() + API), "group/sub/repo", TOKEN,
                 HttpClient.newHttpClient(), sleeper);
     }
 
@@ -77,23 +65,6 @@ class GitLabProviderTest {
         server.stubFor(get(urlPathEqualTo(MRS)).willReturn(okJson("[{\"id\": 901, \"iid\": 12, \"title\": \"" + title
                 + "\", \"description\": " + descriptionJson + ", \"target_branch\": \"" + BASE + "\", \"web_url\": \""
                 + WEB_URL + "\"}]")));
-    }
-
-    private static List<String> methods() {
-        return server.getAllServeEvents().stream().map(e -> e.getRequest().getMethod().getName()).sorted()
-                .collect(Collectors.toList());
-    }
-
-    private static ProviderException failure(ThrowingPublish publish) {
-        ProviderException e = assertThrows(ProviderException.class, publish::run);
-        assertFalse(e.getMessage().contains(TOKEN), e.getMessage());
-        assertFalse(e.toString().contains(TOKEN), e.toString());
-        return e;
-    }
-
-    @FunctionalInterface
-    interface ThrowingPublish {
-        void run() throws Exception;
     }
 
     // ---- publishing ----
@@ -118,7 +89,7 @@ class GitLabProviderTest {
                 .withHeader("Content-Type", equalTo("application/json"))
                 .withRequestBody(equalToJson("{\"source_branch\": \"" + HEAD + "\", \"target_branch\": \"" + BASE
                         + "\", \"title\": \"Wave 01: a\", \"description\": \"Moves a.\\n\\n- check x\\n\"}")));
-        assertEquals(List.of("GET", "POST"), methods());
+        assertEquals(List.of("GET", "POST"), methods(server));
     }
 
     @Test
@@ -144,7 +115,7 @@ class GitLabProviderTest {
         server.verify(1, putRequestedFor(urlPathEqualTo(MRS + "/12"))
                 .withHeader("PRIVATE-TOKEN", equalTo(TOKEN))
                 .withRequestBody(equalToJson("{\"title\": \"Wave 01: a\", \"description\": \"Moves a.\\n\\n- check x\\n\"}")));
-        assertEquals(List.of("GET", "PUT"), methods());
+        assertEquals(List.of("GET", "PUT"), methods(server));
     }
 
     @Test
@@ -152,7 +123,7 @@ class GitLabProviderTest {
         openMergeRequest("Wave 01: a", "Moves a.\n\n- check x\n");
 
         assertEquals(new PullRequestResult(PullRequestResult.Outcome.UNCHANGED, WEB_URL), provider.publish(REQUEST));
-        assertEquals(List.of("GET"), methods());
+        assertEquals(List.of("GET"), methods(server));
     }
 
     @Test
@@ -170,7 +141,7 @@ class GitLabProviderTest {
         server.stubFor(get(urlPathEqualTo(MRS)).willReturn(aResponse().withStatus(401)
                 .withBody("{\"message\": \"401 Unauthorized\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(401, e.status());
         assertTrue(e.getMessage().startsWith("GitLab: looking up the open merge request " + HEAD + " → " + BASE
@@ -183,7 +154,7 @@ class GitLabProviderTest {
         server.stubFor(post(urlPathEqualTo(MRS)).willReturn(aResponse().withStatus(403)
                 .withBody("{\"message\": \"403 Forbidden\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(403, e.status());
         assertEquals("GitLab: creating the merge request " + HEAD + " → " + BASE + " failed: 403 the token may not open"
@@ -198,7 +169,7 @@ class GitLabProviderTest {
                 .withHeader("RateLimit-Remaining", "0")
                 .withHeader("RateLimit-Reset", "1767225600")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertTrue(e.getMessage().endsWith("failed: 403 the API rate limit for this token is used up; it resets at "
                 + "2026-01-01T00:00:00Z"), e.getMessage());
@@ -209,7 +180,7 @@ class GitLabProviderTest {
         server.stubFor(get(urlPathEqualTo(MRS)).willReturn(aResponse().withStatus(404)
                 .withBody("{\"message\": \"404 Project Not Found\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(404, e.status());
         assertTrue(e.getMessage().endsWith("failed: 404 project group/sub/repo not found or not visible to this token"
@@ -222,7 +193,7 @@ class GitLabProviderTest {
         server.stubFor(post(urlPathEqualTo(MRS)).willReturn(aResponse().withStatus(409).withBody(
                 "{\"message\": [\"Another open merge request already exists for this source branch: !12\"]}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(409, e.status());
         assertTrue(e.getMessage().endsWith("failed: 409 Another open merge request already exists for this source "
@@ -233,7 +204,7 @@ class GitLabProviderTest {
         server.stubFor(post(urlPathEqualTo(MRS)).willReturn(aResponse().withStatus(422).withBody(
                 "{\"message\": {\"title\": [\"can't be blank\"], \"target_branch\": [\"is invalid\"]}}")));
 
-        e = failure(() -> provider.publish(REQUEST));
+        e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertTrue(e.getMessage().endsWith("failed: 422 title can't be blank: target_branch is invalid"),
                 e.getMessage());
@@ -252,7 +223,7 @@ class GitLabProviderTest {
         assertEquals(PullRequestResult.Outcome.CREATED, provider.publish(REQUEST).outcome());
 
         assertEquals(List.of(Duration.ofSeconds(5)), sleeper.waits);
-        assertEquals(List.of("GET", "GET", "POST"), methods());
+        assertEquals(List.of("GET", "GET", "POST"), methods(server));
     }
 
     @Test
@@ -260,7 +231,7 @@ class GitLabProviderTest {
         noOpenMergeRequest();
         server.stubFor(post(urlPathEqualTo(MRS)).willReturn(aResponse().withStatus(502)));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(502, e.status());
         assertEquals(1, server.findAll(postRequestedFor(urlPathEqualTo(MRS))).size());
@@ -278,18 +249,18 @@ class GitLabProviderTest {
         assertEquals(PullRequestResult.Outcome.UPDATED, provider.publish(REQUEST).outcome());
 
         assertEquals(List.of(Duration.ofSeconds(1)), sleeper.waits);
-        assertEquals(List.of("GET", "PUT", "PUT"), methods());
+        assertEquals(List.of("GET", "PUT", "PUT"), methods(server));
     }
 
     @Test
     void aLookupThatKeepsBeingRateLimitedGivesUpAfterThreeAttempts() {
         server.stubFor(get(urlPathEqualTo(MRS)).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "3")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertEquals(429, e.status());
         assertEquals(List.of(Duration.ofSeconds(3), Duration.ofSeconds(3)), sleeper.waits);
-        assertEquals(List.of("GET", "GET", "GET"), methods());
+        assertEquals(List.of("GET", "GET", "GET"), methods(server));
         assertTrue(e.getMessage().endsWith("429 rate limited; the API asks to wait 3 s (after 3 attempts)"),
                 e.getMessage());
     }
@@ -301,7 +272,7 @@ class GitLabProviderTest {
         server.stubFor(get(urlPathEqualTo(MRS)).willReturn(aResponse().withStatus(400)
                 .withBody("{\"error\": \"bad token " + TOKEN + "\"}")));
 
-        ProviderException e = failure(() -> provider.publish(REQUEST));
+        ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
         assertTrue(e.getMessage().endsWith("400 bad token <redacted>"), e.getMessage());
     }
@@ -324,16 +295,5 @@ class GitLabProviderTest {
     @Test
     void aMissingTokenIsRefusedUpFront() {
         assertThrows(IllegalArgumentException.class, () -> GitLabProvider.create("group/repo", " "));
-    }
-
-    /** Remembers every wait the provider asks for, and waits for none of them. */
-    static final class RecordingSleeper implements Sleeper {
-
-        final List<Duration> waits = new ArrayList<>();
-
-        @Override
-        public void sleep(Duration duration) {
-            waits.add(duration);
-        }
     }
 }
