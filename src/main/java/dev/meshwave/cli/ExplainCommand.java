@@ -55,7 +55,7 @@ final class ExplainCommand implements Callable<Integer> {
                     new RenderException("no stage '" + stage + "' (expected one of: "
                             + String.join(", ", stages.stages().stream().map(Stage::directory).toList()) + ")")));
             out.printf(java.util.Locale.ROOT, "namespace %s, plan %s, cluster %s: %s → %s%n", namespace, plan.name(), cluster.name(),
-                    plan.from().revision(), plan.to().revision());
+                    plan.from().revision(), plan.finalRevision());
             stages.followedTag(namespace).ifPresent(tag -> out.printf(java.util.Locale.ROOT, "follows revision tag %s%n", tag));
             for (InjectionCheck.StageView view : new InjectionCheck(templateSet).views(stages)) {
                 if (selected.contains(view.stage())) {

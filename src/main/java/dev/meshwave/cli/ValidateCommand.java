@@ -27,7 +27,9 @@ final class ValidateCommand implements Callable<Integer> {
         int namespaces = (int) plan.waves().stream().flatMap(w -> w.namespaces().stream()).distinct().count();
         spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: valid: plan %s moves %d namespace%s in %d wave%s on %d cluster%s from %s to %s (%s)%n",
                 planFile, plan.name(), namespaces, plural(namespaces), plan.waves().size(), plural(plan.waves().size()),
-                plan.clusters().size(), plural(plan.clusters().size()), plan.from().revision(), plan.to().revision(),
+                plan.clusters().size(), plural(plan.clusters().size()), plan.from().revision(),
+                plan.caMigration().map(m -> m.distributeRootRevision() + " then " + m.meshcaRevision() + " (Citadel to Mesh CA)")
+                        .orElse(plan.to().revision()),
                 plan.to().version());
         return ExitCodes.OK;
     }

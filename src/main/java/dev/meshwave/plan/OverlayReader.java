@@ -104,7 +104,11 @@ final class OverlayReader {
         }
         checkTrustDomainAliases(overlay);
         JsonNode revision = root.path("spec").path("revision");
-        if (!revision.isMissingNode() && planRevision != null && !revision.asText().equals(planRevision)) {
+        if (!revision.isMissingNode() && PlanChecks.migratesCa(plan.root().path("spec"))) {
+            YamlDocument.Location at = overlay.locate("/spec/revision");
+            problems.add(Problem.error(at.value(), at.displayPath(), "the overlay sets revision '" + revision.asText()
+                    + "' but a CA migration installs its overlays in two revisions, one per phase; remove spec.revision from the overlay"));
+        } else if (!revision.isMissingNode() && planRevision != null && !revision.asText().equals(planRevision)) {
             YamlDocument.Location at = overlay.locate("/spec/revision");
             problems.add(Problem.error(at.value(), at.displayPath(), "the overlay sets revision '" + revision.asText()
                     + "' but the plan installs '" + planRevision + "'; remove spec.revision from the overlay"));
@@ -121,24 +125,38 @@ final class OverlayReader {
         for (JsonNode option : spec.path("to").path("options")) {
             multiproject |= option.asText().equals("multiproject");
         }
+        boolean migration = PlanChecks.migratesCa(spec);
         JsonNode aliases = overlay.root().path("spec").path("meshConfig").path("trustDomainAliases");
-        if (!multiproject || !aliases.isArray()) {
+        if (!(multiproject || migration) || !aliases.isArray()) {
             return;
         }
         java.util.Set<String> present = new java.util.HashSet<>();
         aliases.forEach(a -> present.add(a.asText()));
         List<String> missing = new ArrayList<>();
-        for (JsonNode cluster : spec.path("clusters")) {
-            String alias = cluster.path("project").asText() + ".svc.id.goog";
-            if (cluster.has("project") && !present.contains(alias) && !missing.contains(alias)) {
-                missing.add(alias);
+        if (multiproject) {
+            for (JsonNode cluster : spec.path("clusters")) {
+                String alias = cluster.path("project").asText() + ".svc.id.goog";
+                if (cluster.has("project") && !present.contains(alias) && !missing.contains(alias)) {
+                    missing.add(alias);
+                }
             }
         }
+        // Workloads still holding Citadel certificates have identities in cluster.local (seed 002).
+        if (migration && !present.contains("cluster.local")) {
+            missing.add("cluster.local");
+        }
         if (!missing.isEmpty()) {
+            List<String> replaced = new ArrayList<>();
+            if (multiproject) {
+                replaced.add("option multiproject");
+            }
+            if (migration) {
+                replaced.add("option ca-migration-meshca");
+            }
             YamlDocument.Location at = overlay.locate("/spec/meshConfig/trustDomainAliases");
-            problems.add(Problem.error(at.value(), at.displayPath(), "this list replaces the aliases of option multiproject"
-                    + " (lists are replaced when overlays stack) and lacks " + String.join(", ", missing)
-                    + "; list every project of the mesh, or remove trustDomainAliases from the overlay"));
+            problems.add(Problem.error(at.value(), at.displayPath(), "this list replaces the aliases of "
+                    + String.join(" and ", replaced) + " (lists are replaced when overlays stack) and lacks "
+                    + String.join(", ", missing) + "; list every trust domain of the mesh, or remove trustDomainAliases from the overlay"));
         }
     }
 

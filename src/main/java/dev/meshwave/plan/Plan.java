@@ -21,6 +21,7 @@ public record Plan(
         Finalize finishing,
         Existing existing,
         Ordering ordering,
+        Optional<CaMigration> caMigration,
         Map<String, SourcePosition> positions) {
 
     public Plan {
@@ -35,6 +36,57 @@ public record Plan(
     /** Where a YAML path ({@code spec.waves[1].namespaces[0]}) is in the plan file; the file's start if unknown. */
     public SourcePosition position(String yamlPath) {
         return positions.getOrDefault(yamlPath, new SourcePosition(file, 1, 1));
+    }
+
+    /**
+     * The Citadel → Mesh CA migration (seed 002, MESH-FACTS §8): a canary to {@code distributeRootRevision}
+     * (ca: citadel, option ca-migration-citadel), then one to {@code meshcaRevision} (ca: mesh_ca, option
+     * ca-migration-meshca), then the cleanup of the Citadel Secrets.
+     */
+    public record CaMigration(String distributeRootRevision, String meshcaRevision) {
+        public static final String CITADEL_OPTION = "ca-migration-citadel";
+        public static final String MESHCA_OPTION = "ca-migration-meshca";
+        /** Stage labels of the Mesh CA phase: its waves' names (and finalize) with this prefix. */
+        public static final String STAGE_PREFIX = "meshca-";
+        /** The label of the last stage, which clears the Citadel Secrets. */
+        public static final String CLEANUP_LABEL = "ca-cleanup";
+    }
+
+    /**
+     * The canary upgrades this plan makes, in order: the plan itself, or for a CA migration its two
+     * phases, each a plan of its own whose {@code from} is the revision the phase before installed.
+     */
+    public List<Plan> phases() {
+        if (caMigration.isEmpty()) {
+            return List.of(this);
+        }
+        CaMigration migration = caMigration.get();
+        To distributeRoot = new To(to.version(), migration.distributeRootRevision(), to.hub(), to.profile(),
+                CertificateAuthority.CITADEL, Optional.empty(), plus(to.options(), CaMigration.CITADEL_OPTION),
+                to.overlays(), to.citadel());
+        To meshCa = new To(to.version(), migration.meshcaRevision(), to.hub(), to.profile(),
+                CertificateAuthority.MESH_CA, Optional.empty(), plus(to.options(), CaMigration.MESHCA_OPTION),
+                to.overlays(), Optional.empty());
+        return List.of(
+                phase(from, distributeRoot),
+                phase(new From(migration.distributeRootRevision(), Optional.of(to.version())), meshCa));
+    }
+
+    /** The revision the plan ends on: {@code to.revision}, or the Mesh CA revision of a CA migration. */
+    public String finalRevision() {
+        List<Plan> phases = phases();
+        return phases.get(phases.size() - 1).to().revision();
+    }
+
+    private Plan phase(From phaseFrom, To phaseTo) {
+        return new Plan(file, name, phaseFrom, phaseTo, injection, tags, clusters, waves, restart, finishing, existing,
+                ordering, Optional.empty(), positions);
+    }
+
+    private static List<String> plus(List<String> list, String element) {
+        List<String> copy = new java.util.ArrayList<>(list);
+        copy.add(element);
+        return copy;
     }
 
     /** Injectors in the cluster that Git does not hold; they take part in the injection checks. */

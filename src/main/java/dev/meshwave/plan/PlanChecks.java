@@ -21,10 +21,10 @@ final class PlanChecks {
     /** asmcli named options meshwave renders today (MESH-FACTS §7). */
     static final Set<String> OPTIONS = Set.of("multicluster", "multiproject", "multicloud", "stackdriver", "prometheus",
             "prometheus-and-stackdriver", "legacy-default-ingressgateway");
-    /** Options that belong to later work: recognised, refused with a clear message. */
-    static final Map<String, String> OPTIONS_NOT_YET = Map.of(
-            "ca-migration-citadel", "the Citadel to Mesh CA migration comes with its own plan fields",
-            "ca-migration-meshca", "the Citadel to Mesh CA migration comes with its own plan fields");
+    /** Options meshwave adds to the phase they belong to; a plan never lists them itself. */
+    static final Set<String> CA_MIGRATION_OPTIONS = Set.of(Plan.CaMigration.CITADEL_OPTION, Plan.CaMigration.MESHCA_OPTION);
+    static final String DISTRIBUTE_ROOT_SUFFIX = "-distribute-root";
+    static final String MESHCA_SUFFIX = "-meshca-ca-migration";
     /** CA overlays come from {@code to.ca}, as asmcli's {@code --ca} does; listing them again is a mistake. */
     static final Map<String, String> CA_OPTIONS = Map.of(
             "citadel-ca", "citadel", "private-ca", "gcp_cas", "managed_cas", "managed_cas");
@@ -45,6 +45,7 @@ final class PlanChecks {
     private void run() {
         JsonNode spec = document.root().path("spec");
         checkRevisions(spec);
+        checkCaMigration(spec);
         checkNotYetSupported(spec);
         checkCa(spec.path("to"));
         checkOptions(spec.path("to").path("options"));
@@ -211,6 +212,71 @@ final class PlanChecks {
         }
     }
 
+    /** Whether the plan migrates from Citadel to Mesh CA: {@code spec.caMigration}, or the CAs of from and to. */
+    static boolean migratesCa(JsonNode spec) {
+        return spec.has("caMigration")
+                || (spec.path("from").path("ca").asText("").equals("citadel") && spec.path("to").path("ca").asText("mesh_ca").equals("mesh_ca"));
+    }
+
+    /** The Citadel → Mesh CA migration (seed 002): the only CA change meshwave plans, with two new revision names. */
+    private void checkCaMigration(JsonNode spec) {
+        JsonNode from = spec.path("from");
+        JsonNode to = spec.path("to");
+        String fromCa = from.path("ca").asText("");
+        String toCa = to.path("ca").asText("mesh_ca");
+        if (spec.has("caMigration")) {
+            if (!fromCa.isEmpty() && !fromCa.equals("citadel")) {
+                error("/spec/from/ca", "spec.caMigration migrates from citadel, but from.ca is " + fromCa);
+            }
+            if (!toCa.equals("mesh_ca")) {
+                error("/spec/to/ca", "spec.caMigration migrates to mesh_ca, but to.ca is " + toCa);
+            }
+        } else if (!fromCa.isEmpty() && !fromCa.equals(toCa) && !migratesCa(spec)) {
+            error("/spec/from/ca", "meshwave plans one change of CA, from citadel to mesh_ca (seed 002); " + fromCa + " to "
+                    + toCa + " is not a canary upgrade it can render (keep from.ca and to.ca the same)");
+        }
+        if (!migratesCa(spec)) {
+            return;
+        }
+        MeshVersion version = MeshVersion.parse(to.path("version").asText());
+        if (!version.isAsm()) {
+            error("/spec/to/version", "the Citadel to Mesh CA migration needs an ASM version (M.m.p-asm.r): Mesh CA is"
+                    + " Google's, and options ca-migration-citadel and ca-migration-meshca are asmcli's");
+            return;
+        }
+        String base = to.has("revision") ? to.path("revision").asText() : version.defaultRevision().orElse("");
+        JsonNode migration = spec.path("caMigration");
+        Map<String, String> revisions = new LinkedHashMap<>();
+        revisions.put("distributeRootRevision", migration.has("distributeRootRevision")
+                ? migration.path("distributeRootRevision").asText() : base + DISTRIBUTE_ROOT_SUFFIX);
+        revisions.put("meshcaRevision", migration.has("meshcaRevision")
+                ? migration.path("meshcaRevision").asText() : base + MESHCA_SUFFIX);
+        String fromRevision = from.path("revision").asText();
+        revisions.forEach((field, revision) -> {
+            String pointer = migration.has(field) ? "/spec/caMigration/" + field : to.has("revision") ? "/spec/to/revision" : "/spec/to/version";
+            if (revision.length() > 56) {
+                error(pointer, "the derived revision '" + revision + "' is longer than 56 characters (Service istiod-<revision>"
+                        + " must stay a DNS label); set spec.caMigration." + field + " or a shorter spec.to.revision");
+            } else if (revision.equals(fromRevision)) {
+                error(pointer, "revision '" + revision + "' (spec.caMigration." + field + ") is the revision in use"
+                        + " (spec.from.revision); each phase of the migration needs a new revision");
+            }
+        });
+        if (revisions.get("distributeRootRevision").equals(revisions.get("meshcaRevision"))) {
+            error(migration.has("meshcaRevision") ? "/spec/caMigration/meshcaRevision" : "/spec/caMigration",
+                    "both phases of the migration would install revision '" + revisions.get("meshcaRevision")
+                            + "'; the Mesh CA phase needs a revision of its own");
+        }
+        JsonNode waves = spec.path("waves");
+        for (int w = 0; w < waves.size(); w++) {
+            String name = waves.get(w).path("name").asText();
+            if (name.startsWith(Plan.CaMigration.STAGE_PREFIX) || name.equals(Plan.CaMigration.CLEANUP_LABEL)) {
+                error("/spec/waves/" + w + "/name", "in a CA migration the Mesh CA phase repeats every wave as stage '"
+                        + Plan.CaMigration.STAGE_PREFIX + "<wave>', and the last stage is '" + Plan.CaMigration.CLEANUP_LABEL + "'; rename wave '" + name + "'");
+            }
+        }
+    }
+
     private void checkSkew(MeshVersion from, MeshVersion to) {
         String pointer = "/spec/to/version";
         if (from.major() != to.major()) {
@@ -241,7 +307,7 @@ final class PlanChecks {
         if (ca.equals("gcp_cas") && !to.has("caPool")) {
             error("/spec/to/ca", "ca: gcp_cas needs spec.to.caPool (projects/P/locations/L/caPools/NAME)");
         }
-        if (!ca.equals("citadel") && to.has("citadel")) {
+        if (!ca.equals("citadel") && !migratesCa(document.root().path("spec")) && to.has("citadel")) {
             error("/spec/to/citadel", "the plug-in CA files are only used with ca: citadel (ca is " + ca + ")");
         }
         if (!ca.equals("gcp_cas") && to.has("caPool")) {
@@ -256,8 +322,9 @@ final class PlanChecks {
             if (OPTIONS.contains(option)) {
                 continue;
             }
-            if (OPTIONS_NOT_YET.containsKey(option)) {
-                error(pointer, "option '" + option + "' is not supported yet (" + OPTIONS_NOT_YET.get(option) + ")");
+            if (CA_MIGRATION_OPTIONS.contains(option)) {
+                error(pointer, "option '" + option + "' belongs to one phase of the Citadel to Mesh CA migration;"
+                        + " set spec.from.ca: citadel and spec.to.ca: mesh_ca (or spec.caMigration) and meshwave adds it there");
             } else if (CA_OPTIONS.containsKey(option)) {
                 error(pointer, "option '" + option + "' is chosen by spec.to.ca: " + CA_OPTIONS.get(option)
                         + "; remove it from options");

@@ -93,7 +93,19 @@ public final class PlanLoader {
                                 .asText("absent").toUpperCase(java.util.Locale.ROOT)),
                         toTags(spec.path("existing").path("tags"))),
                 Plan.Ordering.valueOf(spec.path("ordering").asText("waves").replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
+                caMigration(spec, toRevision),
                 document.positionsByPath());
+    }
+
+    /** {@code spec.caMigration}, or {@code from.ca: citadel} with {@code to.ca: mesh_ca}: the two revisions to install. */
+    private static Optional<Plan.CaMigration> caMigration(JsonNode spec, String toRevision) {
+        if (!PlanChecks.migratesCa(spec)) {
+            return Optional.empty();
+        }
+        JsonNode migration = spec.path("caMigration");
+        return Optional.of(new Plan.CaMigration(
+                text(migration, "distributeRootRevision").orElse(toRevision + PlanChecks.DISTRIBUTE_ROOT_SUFFIX),
+                text(migration, "meshcaRevision").orElse(toRevision + PlanChecks.MESHCA_SUFFIX)));
     }
 
     /**

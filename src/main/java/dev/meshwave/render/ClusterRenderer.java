@@ -20,7 +20,8 @@ final class ClusterRenderer {
     private final Plan.Cluster cluster;
     private final Stage live;
     private final Renderer.Output out;
-    private final ControlPlane controlPlane;
+    /** The control plane of each phase, in phase order. */
+    private final List<ControlPlane> controlPlanes = new ArrayList<>();
     private final Runbook runbook;
     private final Injectors injectors;
 
@@ -30,9 +31,9 @@ final class ClusterRenderer {
         this.cluster = stages.cluster();
         this.live = live;
         this.out = out;
-        this.controlPlane = new ControlPlane(plan, cluster);
+        controlPlanes.addAll(ControlPlane.of(plan, cluster));
         this.runbook = new Runbook(stages);
-        this.injectors = new Injectors(out.templates(), plan, cluster, controlPlane.istioClusterName(), common());
+        this.injectors = new Injectors(out.templates(), plan, cluster, controlPlanes.get(0).istioClusterName(), common());
     }
 
     void render() throws TemplateException {
@@ -43,6 +44,7 @@ final class ClusterRenderer {
                 case CONTROL_PLANE -> renderControlPlaneStage(stage);
                 case WAVE -> renderWaveStage(stage);
                 case FINALIZE -> renderFinalizeStage(stage);
+                case CA_CLEANUP -> renderCleanupStage(stage);
             }
         }
         if (plan.restart() == Plan.Restart.ANNOTATION) {
@@ -51,7 +53,9 @@ final class ClusterRenderer {
                         common().with("namespace", namespace).with("revision", stages.revisionAt(namespace, live)));
             }
         }
-        controlPlane.render(out, common());
+        for (int phase = 0; phase < controlPlanes.size(); phase++) {
+            controlPlanes.get(phase).render(out, common(plan.phases().get(phase)));
+        }
         out.emit("argocd/ignore-differences.yaml", "argocd/ignore-differences.yaml.mustache", common());
         out.emit("README.md", "docs/README.md.mustache", readme());
     }
@@ -59,6 +63,17 @@ final class ClusterRenderer {
     private void renderControlPlaneStage(Stage stage) throws TemplateException {
         String dir = "stages/" + stage.directory() + "/";
         List<String> resources = new ArrayList<>();
+        if (stage.phase() > 0) {
+            // A later phase installs its revision on top of everything the phase before left.
+            resources.add("../" + stages.previous(stage).directory());
+            out.emit(dir + "kustomization.yaml", "stages/control-plane-kustomization.yaml.mustache", common(stages.phase(stage))
+                    .with("stage", stage.directory())
+                    .with("resources", resources)
+                    .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
+                    .with("laterPhase", true)
+                    .with("namespacesFrom", ""));
+            return;
+        }
         if (cluster.namespacesFrom().isPresent()) {
             resources.add(pathToOutputRoot(dir) + cluster.namespacesFrom().get());
         } else {
@@ -85,9 +100,11 @@ final class ClusterRenderer {
             }
         }
         resources.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
-        out.emit(dir + "kustomization.yaml", "stages/control-plane-kustomization.yaml.mustache", common()
+        out.emit(dir + "kustomization.yaml", "stages/control-plane-kustomization.yaml.mustache", common(stages.phase(stage))
                 .with("stage", stage.directory())
                 .with("resources", resources)
+                .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
+                .with("laterPhase", false)
                 .with("namespacesFrom", cluster.namespacesFrom().orElse("")));
     }
 
@@ -122,36 +139,27 @@ final class ClusterRenderer {
 
     private void renderWaveStage(Stage stage) throws TemplateException {
         String dir = "stages/" + stage.directory() + "/";
+        Plan phase = stages.phase(stage);
         Plan.Wave wave = stage.wave().orElseThrow();
         List<String> relabelled = wave.relabelled();
         if (!relabelled.isEmpty()) {
             List<Map<String, Object>> namespaces = relabelled.stream()
                     .map(ns -> (Map<String, Object>) new Context().with("name", ns)).toList();
-            out.emit(dir + "namespaces.yaml", "stages/namespace-patches.yaml.mustache", common().with("namespaces", namespaces));
+            out.emit(dir + "namespaces.yaml", "stages/namespace-patches.yaml.mustache", common(phase).with("namespaces", namespaces));
         }
         List<String> added = new ArrayList<>();
         List<Map<String, Object>> tagPatches = new ArrayList<>();
         List<String> moved = plan.tagsMovedBy(wave);
         for (String tag : moved) {
-            if (plan.from().isNonRevisioned()) {
-                added.addAll(emitTag(dir, tag, plan.to().revision())); // a non-revisioned install had no tag to move
+            if (phase.from().isNonRevisioned()) {
+                added.addAll(emitTag(dir, tag, phase.to().revision())); // a non-revisioned install had no tag to move
                 continue;
             }
-            String patch = "tag-" + tag + ".yaml";
-            List<Integer> indexes = java.util.stream.IntStream.range(0, Injectors.webhookCount(tag)).boxed().toList();
-            out.emit(dir + patch, "stages/tag-move.yaml.mustache", common().with("tag", tag).with("webhookIndexes", indexes));
-            tagPatches.add(new Context().with("file", patch).with("group", "admissionregistration.k8s.io")
-                    .with("kind", "MutatingWebhookConfiguration").with("name", "istio-revision-tag-" + tag));
-            if (plan.to().version().atLeast(1, 28)) {
-                String servicePatch = "tag-" + tag + "-service.yaml";
-                out.emit(dir + servicePatch, "stages/tag-service-move.yaml.mustache", common().with("tag", tag));
-                tagPatches.add(new Context().with("file", servicePatch).with("group", "")
-                        .with("kind", "Service").with("name", "istiod-revision-tag-" + tag));
-            }
+            tagPatches.addAll(emitTagMove(dir, tag, phase));
         }
         added.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
         boolean switchesGateway = runbook.switchesGateway(stage);
-        Context context = common()
+        Context context = common(phase)
                 .with("stage", stage.directory())
                 .with("wave", wave.name())
                 .with("previousStage", previous(stage).directory())
@@ -168,25 +176,74 @@ final class ClusterRenderer {
         out.emit(dir + "kustomization.yaml", "stages/wave-kustomization.yaml.mustache", context);
     }
 
+    /** JSON6902 patches that move an existing tag's webhook (and, from Istio 1.28, its Service) to the phase's revision. */
+    private List<Map<String, Object>> emitTagMove(String dir, String tag, Plan phase) throws TemplateException {
+        List<Map<String, Object>> patches = new ArrayList<>();
+        String patch = "tag-" + tag + ".yaml";
+        List<Integer> indexes = java.util.stream.IntStream.range(0, Injectors.webhookCount(tag)).boxed().toList();
+        out.emit(dir + patch, "stages/tag-move.yaml.mustache", common(phase).with("tag", tag).with("webhookIndexes", indexes));
+        patches.add(patchTarget(patch, "admissionregistration.k8s.io", "MutatingWebhookConfiguration", "istio-revision-tag-" + tag));
+        if (phase.to().version().atLeast(1, 28)) {
+            String servicePatch = "tag-" + tag + "-service.yaml";
+            out.emit(dir + servicePatch, "stages/tag-service-move.yaml.mustache", common(phase).with("tag", tag));
+            patches.add(patchTarget(servicePatch, "", "Service", "istiod-revision-tag-" + tag));
+        }
+        return patches;
+    }
+
+    private static Map<String, Object> patchTarget(String file, String group, String kind, String name) {
+        return new Context().with("file", file).with("group", group).with("kind", kind).with("name", name);
+    }
+
+    /**
+     * The first phase's finalize adds Service istiod, the default validator and the default tag; a later
+     * phase's finalize moves the same objects to its revision.
+     */
     private void renderFinalizeStage(Stage stage) throws TemplateException {
         String dir = "stages/" + stage.directory() + "/";
+        Plan phase = stages.phase(stage);
         List<String> resources = new ArrayList<>();
+        List<Map<String, Object>> patches = new ArrayList<>();
         resources.add("../" + previous(stage).directory());
-        if (plan.finishing().istiodService()) {
-            resources.add("istiod-service.yaml");
-            out.emit(dir + "istiod-service.yaml", "stages/istiod-service.yaml.mustache", common());
+        boolean moves = stage.phase() > 0;
+        if (phase.finishing().istiodService()) {
+            if (moves) {
+                out.emit(dir + "istiod-service.yaml", "stages/revision-label-move.yaml.mustache", common(phase)
+                        .with("object", "Service istiod").with("paths", List.of("/metadata/labels/istio.io~1rev", "/spec/selector/istio.io~1rev")));
+                patches.add(patchTarget("istiod-service.yaml", "", "Service", "istiod"));
+                out.emit(dir + "istiod-default-validator.yaml", "stages/revision-label-move.yaml.mustache", common(phase)
+                        .with("object", "ValidatingWebhookConfiguration istiod-default-validator")
+                        .with("paths", List.of("/metadata/labels/istio.io~1rev")));
+                patches.add(patchTarget("istiod-default-validator.yaml", "admissionregistration.k8s.io",
+                        "ValidatingWebhookConfiguration", "istiod-default-validator"));
+            } else {
+                resources.add("istiod-service.yaml");
+                out.emit(dir + "istiod-service.yaml", "stages/istiod-service.yaml.mustache", common(phase));
+                resources.add("istiod-default-validator.yaml");
+                out.emit(dir + "istiod-default-validator.yaml", "stages/default-validator.yaml.mustache", common(phase));
+            }
         }
-        if (plan.finishing().istiodService()) {
-            resources.add("istiod-default-validator.yaml");
-            out.emit(dir + "istiod-default-validator.yaml", "stages/default-validator.yaml.mustache", common());
-        }
-        if (plan.finishing().defaultTag()) {
-            resources.addAll(emitTag(dir, Injectors.DEFAULT_TAG, plan.to().revision()));
+        if (phase.finishing().defaultTag()) {
+            if (moves) {
+                patches.addAll(emitTagMove(dir, Injectors.DEFAULT_TAG, phase));
+            } else {
+                resources.addAll(emitTag(dir, Injectors.DEFAULT_TAG, phase.to().revision()));
+            }
         }
         resources.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
-        out.emit(dir + "kustomization.yaml", "stages/finalize-kustomization.yaml.mustache", common()
+        out.emit(dir + "kustomization.yaml", "stages/finalize-kustomization.yaml.mustache", common(phase)
                 .with("stage", stage.directory())
-                .with("resources", resources));
+                .with("resources", resources)
+                .with("hasPatches", !patches.isEmpty())
+                .with("patches", patches));
+    }
+
+    /** The CA migration's last stage changes nothing in Git: its README and pull request carry the Secret cleanup. */
+    private void renderCleanupStage(Stage stage) throws TemplateException {
+        String dir = "stages/" + stage.directory() + "/";
+        out.emit(dir + "kustomization.yaml", "stages/ca-cleanup-kustomization.yaml.mustache", common(stages.phase(stage))
+                .with("stage", stage.directory())
+                .with("previousStage", previous(stage).directory()));
     }
 
     /** A non-revisioned istio-sidecar-injector is in the cluster and nobody deactivates it: it must be removed by hand. */
@@ -200,7 +257,7 @@ final class ClusterRenderer {
     }
 
     private Stage previous(Stage stage) {
-        return stages.stages().get(stage.number() - 1);
+        return stages.previous(stage);
     }
 
     /** {@code ../} enough times to climb from a directory of this cluster to the output root. */
@@ -209,28 +266,48 @@ final class ClusterRenderer {
         return "../".repeat(depth);
     }
 
-    /** Values every template may use. */
+    /** Values every template may use: the revisions of the whole plan, from the one in use to the last it installs. */
     Context common() {
+        List<Plan> phases = plan.phases();
+        return common(plan.from(), phases.get(phases.size() - 1));
+    }
+
+    /** Values every template of one phase's files may use: the revisions that phase moves between. */
+    Context common(Plan phase) {
+        return common(phase.from(), phase);
+    }
+
+    private Context common(Plan.From from, Plan target) {
         return new Context()
                 .with("planName", plan.name())
                 .with("cluster", cluster.name())
                 .with("clusterPath", cluster.path())
-                .with("fromRevision", plan.from().revision())
-                .with("fromNonRevisioned", plan.from().isNonRevisioned())
-                .with("revision", plan.to().revision())
-                .with("version", plan.to().version().toString())
-                .with("istioNamespace", ISTIO_SYSTEM);
+                .with("fromRevision", from.revision())
+                .with("fromNonRevisioned", from.isNonRevisioned())
+                .with("revision", target.to().revision())
+                .with("version", target.to().version().toString())
+                .with("istioNamespace", ISTIO_SYSTEM)
+                .with("caMigration", plan.caMigration().isPresent());
     }
 
     private Context readme() {
         List<Map<String, Object>> stageRows = new ArrayList<>();
         for (Stage stage : stages.stages()) {
+            Plan phase = stages.phase(stage);
             Context row = new Context()
                     .with("directory", stage.directory())
+                    // A stage speaks of the revisions of its phase.
+                    .with("revision", phase.to().revision())
+                    .with("fromRevision", phase.from().revision())
+                    .with("fromNonRevisioned", phase.from().isNonRevisioned())
+                    .with("laterPhase", stage.phase() > 0)
+                    .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
+                    .with("gatewayCanonicalBefore", stages.gatewayCanonicalBefore(stage).orElse(""))
                     .with("isLive", stage.equals(live))
                     .with("isControlPlane", stage.kind() == Stage.Kind.CONTROL_PLANE)
                     .with("isWave", stage.kind() == Stage.Kind.WAVE)
                     .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
+                    .with("isCaCleanup", stage.kind() == Stage.Kind.CA_CLEANUP)
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
                     .with("switchesGateway", runbook.switchesGateway(stage))
                     .with("verify", runbook.verify(stage))
@@ -263,8 +340,43 @@ final class ClusterRenderer {
                 .with("finalizeIstiodService", plan.finishing().istiodService())
                 .with("finalizeDefaultTag", plan.finishing().defaultTag())
                 .with("removeOldRevision", plan.finishing().removeOldRevision())
-                .with("controlPlaneFiles", controlPlane.fileNames())
-                .with("controlPlaneVerify", runbook.verify(stages.stages().get(0)));
+                .with("controlPlanes", controlPlanesContext())
+                .with("oldRevisions", oldRevisions())
+                .with("caCleanup", runbook.caCleanup());
+    }
+
+    /** Each phase's control plane: where its files are, and the stage it must be installed before. */
+    private List<Map<String, Object>> controlPlanesContext() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Stage stage : stages.stages()) {
+            if (stage.kind() == Stage.Kind.CONTROL_PLANE) {
+                ControlPlane controlPlane = controlPlanes.get(stage.phase());
+                list.add(new Context()
+                        .with("first", stage.phase() == 0)
+                        .with("revision", controlPlane.revision())
+                        .with("controlPlaneDirectory", controlPlane.directory())
+                        .with("stage", stage.directory())
+                        .with("files", controlPlane.fileNames())
+                        .with("verify", runbook.verify(stage)));
+            }
+        }
+        return list;
+    }
+
+    /** The revisions to remove by hand, each once the phase that replaced it is finished. */
+    private List<Map<String, Object>> oldRevisions() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        List<Plan> phases = plan.phases();
+        for (int phase = 0; phase < phases.size(); phase++) {
+            int index = phase;
+            Stage last = stages.stages().stream().filter(s -> s.phase() == index && s.kind() != Stage.Kind.CA_CLEANUP)
+                    .reduce((first, second) -> second).orElseThrow();
+            list.add(new Context()
+                    .with("fromRevision", phases.get(phase).from().revision())
+                    .with("fromNonRevisioned", phases.get(phase).from().isNonRevisioned())
+                    .with("afterStage", last.directory()));
+        }
+        return list;
     }
 
     /** A template context: an insertion-ordered map with a fluent {@code with}. */

@@ -16,11 +16,19 @@ final class ControlPlane {
 
     private final Plan plan;
     private final Plan.Cluster cluster;
+    private final String directory;
     private final List<OverlayFile> files = new ArrayList<>();
 
+    /** The control plane of a plan of one phase, in {@code control-plane/}. */
     ControlPlane(Plan plan, Plan.Cluster cluster) {
+        this(plan, cluster, "control-plane");
+    }
+
+    /** The control plane a phase installs, in {@code directory} of the cluster. */
+    ControlPlane(Plan plan, Plan.Cluster cluster, String directory) {
         this.plan = plan;
         this.cluster = cluster;
+        this.directory = directory;
         add("revision", "control-plane/revision.yaml.mustache", null);
         if (plan.clusters().size() > 1 || cluster.network().isPresent() || cluster.fleetProjectNumber().isPresent()) {
             add("cluster-" + cluster.name(), "control-plane/cluster-facts.yaml.mustache", null);
@@ -34,6 +42,9 @@ final class ControlPlane {
         for (String option : plan.to().options()) {
             add("option-" + option, "control-plane/option-" + option + ".yaml.mustache", null);
         }
+        if (mergesTrustDomainAliases()) {
+            add("trust-domain-aliases", "control-plane/trust-domain-aliases.yaml.mustache", null);
+        }
         for (Plan.Overlay overlay : plan.to().overlays()) {
             String base = overlay.path().substring(overlay.path().lastIndexOf('/') + 1);
             add("overlay-" + base.replaceAll("\\.ya?ml$", "").replaceAll("[^A-Za-z0-9._-]", "-"), null, overlay);
@@ -42,6 +53,39 @@ final class ControlPlane {
 
     private void add(String name, String template, Plan.Overlay userOverlay) {
         files.add(new OverlayFile(String.format(java.util.Locale.ROOT, "%02d-%s.yaml", files.size(), name), template, userOverlay));
+    }
+
+    /** The control plane of each phase of a plan, for one cluster. */
+    static List<ControlPlane> of(Plan plan, Plan.Cluster cluster) {
+        List<ControlPlane> list = new ArrayList<>();
+        for (int phase = 0; phase < plan.phases().size(); phase++) {
+            list.add(new ControlPlane(plan.phases().get(phase), cluster, directory(plan, phase)));
+        }
+        return list;
+    }
+
+    /** {@code control-plane/}, or with several phases {@code control-plane/<revision of the phase>/}. */
+    static String directory(Plan plan, int phase) {
+        List<Plan> phases = plan.phases();
+        return phases.size() == 1 ? "control-plane" : "control-plane/" + phases.get(phase).to().revision();
+    }
+
+    /** Where the files go in the cluster directory: {@code control-plane}, or one directory per phase. */
+    String directory() {
+        return directory;
+    }
+
+    /** The revision this control plane installs. */
+    String revision() {
+        return plan.to().revision();
+    }
+
+    /**
+     * Options multiproject and ca-migration-meshca both set {@code trustDomainAliases}, and the later
+     * list would replace the earlier: an overlay after both sets the list the mesh needs.
+     */
+    private boolean mergesTrustDomainAliases() {
+        return plan.to().options().contains("multiproject") && plan.to().options().contains(Plan.CaMigration.MESHCA_OPTION);
     }
 
     List<String> fileNames() {
@@ -64,6 +108,13 @@ final class ControlPlane {
         return plan.clusters().stream().flatMap(c -> c.project().stream()).distinct().map(p -> p + ".svc.id.goog").toList();
     }
 
+    /** Every project's trust domain, then Citadel's {@code cluster.local}. */
+    private List<String> mergedTrustDomainAliases() {
+        List<String> aliases = new ArrayList<>(trustDomainAliases(plan));
+        aliases.add("cluster.local");
+        return aliases;
+    }
+
     /** Istio's cluster name: ASM's {@code cn-<project>-<location>-<cluster>} on Google Cloud, else the plan's name. */
     String istioClusterName() {
         if (cluster.project().isPresent() && cluster.location().isPresent()) {
@@ -81,19 +132,23 @@ final class ControlPlane {
                 .with("network", cluster.network().orElse(""))
                 .with("meshID", cluster.fleetProjectNumber().map(n -> "proj-" + n).orElse(""))
                 .with("trustDomainAliases", trustDomainAliases(plan))
-                .with("pilotCertProvider", pilotCertProvider(plan));
+                .with("pilotCertProvider", pilotCertProvider(plan))
+                // ca-migration-meshca turns istiod's CA server off for ASM 1.23 and older only (MESH-FACTS §7).
+                .with("disableCaServer", !plan.to().version().atLeast(1, 24))
+                .with("mergedTrustDomainAliases", mergedTrustDomainAliases());
         for (OverlayFile file : files) {
             if (file.userOverlay() != null) {
-                out.copy("control-plane/" + file.name(), file.userOverlay().path(), file.userOverlay().text());
+                out.copy(directory + "/" + file.name(), file.userOverlay().path(), file.userOverlay().text());
             } else {
-                out.emit("control-plane/" + file.name(), file.template(), context);
+                out.emit(directory + "/" + file.name(), file.template(), context);
             }
         }
         boolean onGoogleCloud = cluster.onGoogleCloud();
         List<String> customOverlays = new ArrayList<>();
         customOverlays.add(files.get(0).name());
-        files.stream().filter(f -> f.userOverlay() != null).forEach(f -> customOverlays.add(f.name()));
-        out.emit("control-plane/install.sh", "control-plane/install.sh.mustache", context
+        files.stream().filter(f -> f.userOverlay() != null || f.template().equals("control-plane/trust-domain-aliases.yaml.mustache"))
+                .forEach(f -> customOverlays.add(f.name()));
+        out.emit(directory + "/install.sh", "control-plane/install.sh.mustache", context
                 .with("onGoogleCloud", onGoogleCloud)
                 .with("project", cluster.project().orElse(""))
                 .with("location", cluster.location().orElse(""))
@@ -106,7 +161,8 @@ final class ControlPlane {
                 .with("options", plan.to().options())
                 .with("customOverlays", customOverlays)
                 .with("overlayFiles", fileNames())
-                .with("asmcliRevision", plan.to().revision())
+                // One asmcli per ASM version: both phases of a CA migration use the same binary.
+                .with("asmcliRevision", plan.to().version().defaultRevision().orElse(plan.to().revision()))
                 .with("isAsm", plan.to().version().isAsm()));
     }
 

@@ -45,24 +45,36 @@ final class FleetRenderer {
         return new ClusterRenderer.Context()
                 .with("planName", plan.name())
                 .with("fromRevision", plan.from().revision())
-                .with("revision", plan.to().revision())
+                .with("revision", plan.finalRevision())
                 .with("version", plan.to().version().toString());
     }
 
+    /** One row per stage of the plan: the stage each cluster moves to, or — where the stage leaves it as it was. */
     private ClusterRenderer.Context readme() {
         List<Map<String, Object>> rows = new ArrayList<>();
-        List<String> order = new ArrayList<>();
-        order.add("00-control-plane");
-        for (Plan.Wave wave : plan.waves()) {
+        Map<String, Stage> before = Map.of();
+        for (PlanStages.PlanStage planStage : PlanStages.of(plan)) {
+            Map<String, Stage> after = PlanStages.liveAt(fleet, planStage);
             List<Map<String, Object>> cells = new ArrayList<>();
             for (StagePlan stages : fleet) {
-                String cell = stages.stages().stream().filter(s -> s.wave().filter(wave::equals).isPresent())
-                        .map(s -> "`" + s.directory() + "`").findFirst().orElse("—");
-                cells.add(new ClusterRenderer.Context().with("cell", cell));
+                Stage stage = after.get(stages.cluster().name());
+                boolean moves = !stage.equals(before.get(stages.cluster().name()));
+                cells.add(new ClusterRenderer.Context().with("cell", moves ? "`" + stage.directory() + "`" : "—"));
             }
-            rows.add(new ClusterRenderer.Context().with("wave", wave.name())
-                    .with("namespaces", String.join(", ", wave.namespaces()))
+            Plan phase = plan.phases().get(planStage.phase());
+            rows.add(new ClusterRenderer.Context()
+                    .with("label", planStage.label())
+                    .with("namespaces", String.join(", ", planStage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
+                    .with("revision", phase.to().revision())
+                    .with("fromRevision", phase.from().revision())
+                    .with("controlPlaneDirectory", ControlPlane.directory(plan, planStage.phase()))
+                    .with("isControlPlane", planStage.kind() == Stage.Kind.CONTROL_PLANE)
+                    .with("isWave", planStage.kind() == Stage.Kind.WAVE)
+                    .with("isFinalize", planStage.kind() == Stage.Kind.FINALIZE)
+                    .with("isCaCleanup", planStage.kind() == Stage.Kind.CA_CLEANUP)
+                    .with("laterPhase", planStage.phase() > 0)
                     .with("cells", cells));
+            before = after;
         }
         List<Map<String, Object>> clusters = new ArrayList<>();
         for (StagePlan stages : fleet) {
@@ -75,6 +87,7 @@ final class FleetRenderer {
         return common()
                 .with("clusters", clusters)
                 .with("rows", rows)
+                .with("caMigration", plan.caMigration().isPresent())
                 .with("canaryFirst", plan.ordering() == Plan.Ordering.CANARY_FIRST);
     }
 

@@ -76,7 +76,7 @@ public final class InjectionCheck {
                         .with("version", plan.to().version().toString()));
         TreeSet<String> names = new TreeSet<>(plan.tags().keySet());
         names.addAll(plan.existing().tags().keySet());
-        names.add(plan.to().revision());
+        plan.phases().forEach(phase -> names.add(phase.to().revision()));
         if (!plan.from().isNonRevisioned()) {
             names.add(plan.from().revision());
         }
@@ -98,22 +98,24 @@ public final class InjectionCheck {
             if (!plan.from().isNonRevisioned()) {
                 manifests.add(injectors.revision(plan.from().revision()));
             }
-            manifests.add(injectors.revision(plan.to().revision()));
+            for (int phase = 0; phase <= stage.phase(); phase++) {
+                manifests.add(injectors.revision(plan.phases().get(phase).to().revision()));
+            }
             for (String tag : plan.tags().keySet().stream().sorted().toList()) {
                 Optional<String> revision = stages.tagRevisionAt(tag, stage);
                 if (revision.isPresent()) {
                     manifests.add(injectors.tag(tag, revision.get()));
                 }
             }
-            boolean finalDefaultTag = stage.kind() == Stage.Kind.FINALIZE && plan.finishing().defaultTag();
+            Optional<String> finalDefaultTag = stages.finalizedDefaultTagAt(stage);
             for (Map.Entry<String, String> tag : plan.existing().tags().entrySet()) {
                 // A tag Git renders replaces the cluster's object of the same name.
-                if (!(finalDefaultTag && tag.getKey().equals(Injectors.DEFAULT_TAG))) {
+                if (!(finalDefaultTag.isPresent() && tag.getKey().equals(Injectors.DEFAULT_TAG))) {
                     manifests.add(injectors.tag(tag.getKey(), tag.getValue()));
                 }
             }
-            if (finalDefaultTag) {
-                manifests.add(injectors.tag(Injectors.DEFAULT_TAG, plan.to().revision()));
+            if (finalDefaultTag.isPresent()) {
+                manifests.add(injectors.tag(Injectors.DEFAULT_TAG, finalDefaultTag.get()));
             }
             List<Injector> parsed = new ArrayList<>();
             for (String manifest : manifests) {
@@ -188,15 +190,15 @@ public final class InjectionCheck {
                     break;
                 }
             }
-            boolean moved = stages.revisionAt(name, view.stage()).equals(plan.to().revision());
-            if (moved) {
+            String expected = stages.revisionAt(name, view.stage());
+            if (!expected.equals(plan.from().revision())) {
                 List<Admission.Match> matches = admit.apply(labels, Map.of());
                 if (matches.isEmpty()) {
                     problems.add(error(plan, path, where + " is injected by nobody after its wave (labels "
                             + Admission.describe(labels) + "); its pods would lose their sidecars"));
-                } else if (matches.size() == 1 && !matches.get(0).injector().revision().equals(plan.to().revision())) {
+                } else if (matches.size() == 1 && !matches.get(0).injector().revision().equals(expected)) {
                     problems.add(error(plan, path, where + " is still injected by revision " + matches.get(0).injector().revision()
-                            + " (" + matches.get(0).injector().name() + ") after its wave; expected " + plan.to().revision()));
+                            + " (" + matches.get(0).injector().name() + ") after its wave; expected " + expected));
                 }
             }
         }

@@ -15,13 +15,17 @@ import java.util.Optional;
 final class PlanStages {
 
     /** One stage of the plan; on each cluster it corresponds to that cluster's own stage. */
-    record PlanStage(int number, Stage.Kind kind, Optional<Plan.Wave> wave) {
+    record PlanStage(int number, Stage.Kind kind, Optional<Plan.Wave> wave, int phase) {
         String label() {
-            return new Stage(number, kind, wave).label();
+            return asStage().label();
         }
 
         String directory() {
-            return new Stage(number, kind, wave).directory();
+            return asStage().directory();
+        }
+
+        private Stage asStage() {
+            return new Stage(number, kind, wave, phase);
         }
     }
 
@@ -29,12 +33,18 @@ final class PlanStages {
 
     static List<PlanStage> of(Plan plan) {
         List<PlanStage> stages = new ArrayList<>();
-        stages.add(new PlanStage(0, Stage.Kind.CONTROL_PLANE, Optional.empty()));
-        for (Plan.Wave wave : plan.waves()) {
-            stages.add(new PlanStage(stages.size(), Stage.Kind.WAVE, Optional.of(wave)));
+        List<Plan> phases = plan.phases();
+        for (int phase = 0; phase < phases.size(); phase++) {
+            stages.add(new PlanStage(stages.size(), Stage.Kind.CONTROL_PLANE, Optional.empty(), phase));
+            for (Plan.Wave wave : phases.get(phase).waves()) {
+                stages.add(new PlanStage(stages.size(), Stage.Kind.WAVE, Optional.of(wave), phase));
+            }
+            if (phases.get(phase).finishing().rendersObjects()) {
+                stages.add(new PlanStage(stages.size(), Stage.Kind.FINALIZE, Optional.empty(), phase));
+            }
         }
-        if (plan.finishing().rendersObjects()) {
-            stages.add(new PlanStage(stages.size(), Stage.Kind.FINALIZE, Optional.empty()));
+        if (plan.caMigration().isPresent()) {
+            stages.add(new PlanStage(stages.size(), Stage.Kind.CA_CLEANUP, Optional.empty(), phases.size() - 1));
         }
         return stages;
     }
@@ -56,19 +66,53 @@ final class PlanStages {
         for (StagePlan stages : fleet) {
             Stage stage = stages.stages().get(0);
             for (Stage candidate : stages.stages()) {
-                boolean reached = switch (candidate.kind()) {
-                    case CONTROL_PLANE -> true;
-                    case WAVE -> planStage.kind() == Stage.Kind.FINALIZE || (planStage.kind() == Stage.Kind.WAVE
-                            && stages.plan().waves().indexOf(candidate.wave().orElseThrow())
-                                    <= stages.plan().waves().indexOf(planStage.wave().orElseThrow()));
-                    case FINALIZE -> planStage.kind() == Stage.Kind.FINALIZE;
-                };
-                if (reached) {
+                if (reached(stages.plan(), candidate, planStage)) {
                     stage = candidate;
                 }
             }
             live.put(stages.cluster().name(), stage);
         }
         return live;
+    }
+
+    /** Whether a cluster's stage is applied once the plan reaches {@code planStage}: earlier phases entirely, then in order. */
+    private static boolean reached(Plan plan, Stage candidate, PlanStage planStage) {
+        if (candidate.phase() != planStage.phase()) {
+            return candidate.phase() < planStage.phase();
+        }
+        boolean phaseFinished = planStage.kind() == Stage.Kind.FINALIZE || planStage.kind() == Stage.Kind.CA_CLEANUP;
+        return switch (candidate.kind()) {
+            case CONTROL_PLANE -> true;
+            case WAVE -> phaseFinished || (planStage.kind() == Stage.Kind.WAVE
+                    && plan.waves().indexOf(candidate.wave().orElseThrow()) <= plan.waves().indexOf(planStage.wave().orElseThrow()));
+            case FINALIZE -> phaseFinished;
+            case CA_CLEANUP -> planStage.kind() == Stage.Kind.CA_CLEANUP;
+        };
+    }
+
+    /**
+     * The phase every cluster of a fleet has finished, given each cluster's live stage: a cluster may
+     * enter a phase only when every cluster has finished the one before it (MESH-FACTS §8).
+     */
+    static Optional<String> phaseOrderViolation(List<StagePlan> fleet, Map<String, Stage> live) {
+        for (StagePlan ahead : fleet) {
+            Stage aheadStage = live.get(ahead.cluster().name());
+            for (StagePlan behind : fleet) {
+                Stage behindStage = live.get(behind.cluster().name());
+                if (aheadStage.phase() > behindStage.phase() && !finishedPhase(behind, behindStage)) {
+                    return Optional.of("cluster " + ahead.cluster().name() + " is at " + aheadStage.directory()
+                            + " (the Mesh CA phase) while cluster " + behind.cluster().name() + " is at "
+                            + behindStage.directory() + ", before the end of the phase that distributes the Mesh CA root;"
+                            + " every cluster must finish that phase before any cluster starts the next");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a cluster's live stage is the last stage of its phase (its finalize, or its last wave). */
+    private static boolean finishedPhase(StagePlan stages, Stage stage) {
+        int next = stage.number() + 1;
+        return next >= stages.stages().size() || stages.stages().get(next).phase() != stage.phase();
     }
 }

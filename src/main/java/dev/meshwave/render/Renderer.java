@@ -62,6 +62,10 @@ public final class Renderer {
             roots.add(cluster.path());
             liveByCluster.put(cluster.name(), liveStage);
         }
+        Optional<String> outOfOrder = PlanStages.phaseOrderViolation(fleet, liveByCluster);
+        if (outOfOrder.isPresent()) {
+            throw new RenderException("live stages out of order: " + outOfOrder.get());
+        }
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
         return new RenderedTree(files, roots);
     }

@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The commands a person runs to check a stage (seeds 000 and 004), written once for the cluster
+ * The commands a person runs to check a stage (seeds 000, 002 and 004), written once for the cluster
  * README and for the pull-request texts.
  */
 final class Runbook {
+
+    /** seed 002: every proxy must trust both roots before any workload gets a Mesh CA certificate. */
+    static final String CHECK_BOTH_ROOTS = "./migrate_ca check-root-cert   # every pod must print: trusts [CITADEL MESHCA]";
 
     private final StagePlan stages;
     private final Plan plan;
@@ -20,10 +23,15 @@ final class Runbook {
 
     /** Commands that show a stage took effect, in the order to run them. */
     List<String> verify(Stage stage) {
-        String revision = plan.to().revision();
+        Plan phase = stages.phase(stage);
+        String revision = phase.to().revision();
+        boolean migration = plan.caMigration().isPresent();
         List<String> commands = new ArrayList<>();
         switch (stage.kind()) {
             case CONTROL_PLANE -> {
+                if (stage.phase() > 0) {
+                    commands.add(CHECK_BOTH_ROOTS + " (before installing " + revision + ")");
+                }
                 commands.add("kubectl get pods -n istio-system -l istio.io/rev=" + revision);
                 commands.add("kubectl get mutatingwebhookconfigurations istio-sidecar-injector-" + revision);
                 stages.cluster().ingressGateway().ifPresent(gateway -> commands.add("kubectl get pods -n " + gateway.namespace()
@@ -49,32 +57,61 @@ final class Runbook {
                     commands.add("kubectl get pods -n " + namespace
                             + " -o jsonpath='{.items[*].spec.containers[*].image}' | tr ' ' '\\n' | grep proxyv2   # expect :"
                             + plan.to().version());
+                    if (migration && stage.phase() > 0) {
+                        commands.add("kubectl exec -n " + namespace + " deploy/CLIENT -c istio-proxy -- curl -sS -o /dev/null"
+                                + " -w '%{http_code}\\n' http://SERVICE.OTHER_NAMESPACE   # mTLS, both ways, with a namespace still on "
+                                + phase.from().revision() + " (seed 002)");
+                    }
+                }
+                if (migration && stage.phase() == 0) {
+                    commands.add(CHECK_BOTH_ROOTS);
                 }
                 commands.add("istioctl proxy-status");
             }
             case FINALIZE -> {
-                if (plan.finishing().istiodService()) {
+                if (phase.finishing().istiodService()) {
                     commands.add("kubectl get service istiod -n istio-system -o jsonpath='{.spec.selector}'");
                 }
-                if (plan.finishing().defaultTag()) {
+                if (phase.finishing().defaultTag()) {
                     commands.add("istioctl tag list");
                     commands.add("kubectl get mutatingwebhookconfiguration istio-revision-tag-default -o yaml"
                             + " | grep -e istio.io/rev: -e istio.io/tag:");
                 }
             }
+            case CA_CLEANUP -> {
+                commands.add("kubectl get secret cacerts istio-ca-secret -n istio-system   # expect: NotFound");
+                commands.add("kubectl get pods -n istio-system -l istio.io/rev=" + revision + "   # restarted, ready");
+                commands.add("./migrate_ca check-root-cert   # every pod must trust MESHCA only");
+            }
         }
         return commands;
     }
 
-    /** Commands that show a wave was rolled back: its namespaces are on the old revision again. */
+    /**
+     * The last step of a CA migration (seed 002): save and delete the Citadel Secrets, then restart the
+     * control plane so that every proxy drops the old root. meshwave does not own these Secrets.
+     */
+    List<String> caCleanup() {
+        if (plan.caMigration().isEmpty()) {
+            return List.of();
+        }
+        return List.of(
+                "kubectl get secret/cacerts -n istio-system -o yaml > cacerts.saved.yaml   # keep both files out of Git",
+                "kubectl get secret/istio-ca-secret -n istio-system -o yaml > istio-ca-secret.saved.yaml",
+                "kubectl delete secret cacerts istio-ca-secret -n istio-system --ignore-not-found",
+                "kubectl rollout restart deployment -n istio-system");
+    }
+
+    /** Commands that show a wave was rolled back: its namespaces are on the phase's previous revision again. */
     List<String> verifyRollback(Stage stage) {
+        Plan phase = stages.phase(stage);
         List<String> commands = new ArrayList<>();
         if (switchesGateway(stage)) {
             Plan.IngressGateway gateway = stages.cluster().ingressGateway().orElseThrow();
             commands.add("kubectl get service -n " + gateway.namespace() + " " + gateway.service()
-                    + " -o jsonpath='{.spec.selector}'   # expect " + gateway.fromCanonicalRevision());
+                    + " -o jsonpath='{.spec.selector}'   # expect " + stages.gatewayCanonicalBefore(stage).orElseThrow());
         }
-        String expected = plan.from().isNonRevisioned() ? "istio-injection=enabled" : "istio.io/rev=" + plan.from().revision();
+        String expected = phase.from().isNonRevisioned() ? "istio-injection=enabled" : "istio.io/rev=" + phase.from().revision();
         for (String namespace : stage.wave().map(Plan.Wave::namespaces).orElse(List.of())) {
             commands.add("kubectl get namespace " + namespace + " -L istio.io/rev,istio-injection   # expect " + expected);
             if (plan.restart() == Plan.Restart.MANUAL) {
@@ -86,10 +123,6 @@ final class Runbook {
     }
 
     boolean switchesGateway(Stage stage) {
-        return cluster().ingressGateway().isPresent() && stages.firstWave().filter(stage::equals).isPresent();
-    }
-
-    private Plan.Cluster cluster() {
-        return stages.cluster();
+        return stages.cluster().ingressGateway().isPresent() && stages.isFirstWaveOfPhase(stage);
     }
 }

@@ -3,17 +3,30 @@ package dev.meshwave.render;
 import dev.meshwave.plan.Plan;
 import java.util.Optional;
 
-/** One cumulative stage of a cluster's upgrade: {@code 00-control-plane}, {@code NN-<wave>}, {@code NN-finalize}. */
-public record Stage(int number, Kind kind, Optional<Plan.Wave> wave) {
+/**
+ * One cumulative stage of a cluster's upgrade: {@code 00-control-plane}, {@code NN-<wave>},
+ * {@code NN-finalize}. A CA migration repeats them for its second phase, labelled {@code meshca-…},
+ * and ends with {@code NN-ca-cleanup}.
+ *
+ * @param phase index into {@link Plan#phases()}; the cleanup belongs to the last phase
+ */
+public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) {
 
-    public enum Kind { CONTROL_PLANE, WAVE, FINALIZE }
+    public enum Kind { CONTROL_PLANE, WAVE, FINALIZE, CA_CLEANUP }
+
+    /** A stage of the first (or only) phase. */
+    public Stage(int number, Kind kind, Optional<Plan.Wave> wave) {
+        this(number, kind, wave, 0);
+    }
 
     public String label() {
-        return switch (kind) {
+        String label = switch (kind) {
             case CONTROL_PLANE -> "control-plane";
             case WAVE -> wave.orElseThrow().name();
             case FINALIZE -> "finalize";
+            case CA_CLEANUP -> Plan.CaMigration.CLEANUP_LABEL;
         };
+        return phase > 0 && kind != Kind.CA_CLEANUP ? Plan.CaMigration.STAGE_PREFIX + label : label;
     }
 
     /** The directory name under {@code stages/}. */

@@ -84,6 +84,7 @@ class FleetRenderIT {
         assertEquals(0, Cli.run("render", PLAN, "--out", out.toString()).exitCode());
         String readme = Files.readString(out.resolve("README.md"));
         assertTrue(readme.contains("| `canary` | frontend, checkout | `01-canary` | — | — |"), readme);
+        assertTrue(readme.contains("| `finalize` | | `02-finalize` | `02-finalize` | `02-finalize` |"), readme);
         assertTrue(readme.contains("| `fleet` | frontend, checkout | — | `01-fleet` | `01-fleet` |"), readme);
         assertEquals(0, Cli.run("render", PLAN, "--out", out.toString(), "--check").exitCode());
     }

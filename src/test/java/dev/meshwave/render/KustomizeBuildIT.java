@@ -193,11 +193,112 @@ class KustomizeBuildIT {
             }
         }
 
-        @SuppressWarnings("unchecked")
-        private Map<String, Object> yaml(Path file) throws java.io.IOException {
-            return (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
-                    .loadFromString(Files.readString(file));
+    }
+
+    /**
+     * Seed 002 on two clusters: every namespace moves to the revision that distributes the Mesh CA root,
+     * then to the Mesh CA revision; Service istiod, the validator and the default tag follow each finalize.
+     */
+    @Nested
+    class CaMigration {
+        private static final String OLD = "asm-1229-3";
+        private static final String ROOT = "asm-1233-2-distribute-root";
+        private static final String MESHCA = "asm-1233-2-meshca-ca-migration";
+        private final Path golden = Path.of("golden/ca-migration/clusters");
+
+        /** Stage → revisions of istio-ingress, frontend, checkout, then of Service istiod, the validator and the default tag (null: absent). */
+        private final Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+
+        CaMigration() {
+            expected.put("00-control-plane", java.util.Arrays.asList(OLD, OLD, OLD, null, null, null));
+            expected.put("01-gateways", java.util.Arrays.asList(ROOT, OLD, OLD, null, null, null));
+            expected.put("02-apps", java.util.Arrays.asList(ROOT, ROOT, ROOT, null, null, null));
+            expected.put("03-finalize", java.util.Arrays.asList(ROOT, ROOT, ROOT, ROOT, ROOT, ROOT));
+            expected.put("04-meshca-control-plane", java.util.Arrays.asList(ROOT, ROOT, ROOT, ROOT, ROOT, ROOT));
+            expected.put("05-meshca-gateways", java.util.Arrays.asList(MESHCA, ROOT, ROOT, ROOT, ROOT, ROOT));
+            expected.put("06-meshca-apps", java.util.Arrays.asList(MESHCA, MESHCA, MESHCA, ROOT, ROOT, ROOT));
+            expected.put("07-meshca-finalize", java.util.Arrays.asList(MESHCA, MESHCA, MESHCA, MESHCA, MESHCA, MESHCA));
+            expected.put("08-ca-cleanup", java.util.Arrays.asList(MESHCA, MESHCA, MESHCA, MESHCA, MESHCA, MESHCA));
         }
+
+        @Test
+        void eachStageOfEachPhaseHasTheRevisionsOfSeed002() throws Exception {
+            for (String cluster : List.of("cluster-1", "cluster-2")) {
+                Path stages = golden.resolve(cluster + "/mesh/stages");
+                try (Stream<Path> dirs = Files.list(stages)) {
+                    assertEquals(List.copyOf(expected.keySet()), dirs.map(d -> d.getFileName().toString()).sorted().toList());
+                }
+                for (Map.Entry<String, List<String>> stage : expected.entrySet()) {
+                    List<Map<String, Object>> objects = build(stages.resolve(stage.getKey()));
+                    List<String> revisions = stage.getValue();
+                    String where = cluster + " " + stage.getKey();
+                    List<String> namespaces = List.of("istio-ingress", "frontend", "checkout");
+                    for (int i = 0; i < namespaces.size(); i++) {
+                        assertNamespaceLabels(objects, namespaces.get(i), Map.of("istio.io/rev", revisions.get(i)));
+                    }
+                    assertEquals(revisions.get(3), find(objects, "Service", "istio-system", "istiod")
+                            .map(s -> at(s, "spec", "selector", "istio.io/rev")).orElse(null), where + ": Service istiod");
+                    if (revisions.get(3) != null) {
+                        assertIstiodService(objects, revisions.get(3));
+                    }
+                    assertEquals(revisions.get(4), find(objects, "ValidatingWebhookConfiguration", null, "istiod-default-validator")
+                            .map(v -> labels(v).get("istio.io/rev")).orElse(null), where + ": validator");
+                    Map<String, Object> tag = find(objects, "MutatingWebhookConfiguration", null, "istio-revision-tag-default").orElse(null);
+                    assertEquals(revisions.get(5), tag == null ? null : labels(tag).get("istio.io/rev"), where + ": default tag");
+                    if (tag != null) {
+                        for (Object hook : (List<?>) tag.get("webhooks")) {
+                            assertEquals("istiod-" + revisions.get(5), at(hook, "clientConfig", "service", "name"), where);
+                        }
+                    }
+                }
+                assertEquals(Kustomize.buildText(stages.resolve("07-meshca-finalize")), Kustomize.buildText(stages.resolve("08-ca-cleanup")),
+                        "the cleanup changes nothing in Git");
+            }
+        }
+
+        @Test
+        void phaseOneDistributesTheMeshCaRootOfTheSpec() throws Exception {
+            Path controlPlane = golden.resolve("cluster-1/mesh/control-plane/" + ROOT);
+            Map<String, Object> citadel = yaml(controlPlane.resolve("02-ca-citadel.yaml"));
+            assertEquals("cluster.local", at(citadel, "spec", "meshConfig", "trustDomain"));
+            Map<String, Object> option = yaml(controlPlane.resolve("05-option-ca-migration-citadel.yaml"));
+            String pem = (String) at(option, "spec", "meshConfig", "caCertificates", 0, "pem");
+            assertEquals(Files.readString(Path.of("../shared/spec/data/meshca-root.pem")).strip(), pem.strip());
+            java.security.cert.X509Certificate root = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory
+                    .getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            // MESH-FACTS §8: SHA-256 61:48:49:A4:…:C5:26:F0
+            String fingerprint = java.util.HexFormat.ofDelimiter(":").withUpperCase()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(root.getEncoded()));
+            assertTrue(fingerprint.startsWith("61:48:49:A4:") && fingerprint.endsWith(":C5:26:F0"), fingerprint);
+            assertEquals("true", at(option, "spec", "values", "pilot", "env", "ISTIO_MULTIROOT_MESH"));
+            assertEquals("true", at(option, "spec", "meshConfig", "defaultConfig", "proxyMetadata", "PROXY_CONFIG_XDS_AGENT"));
+            String install = Files.readString(controlPlane.resolve("install.sh"));
+            assertTrue(install.contains("--ca 'citadel'") && install.contains("--option 'ca-migration-citadel'")
+                    && install.contains("--ca_key \"ca/ca-key.pem\"") && install.contains("--revision_name '" + ROOT + "'"), install);
+        }
+
+        @Test
+        void phaseTwoSwitchesToMeshCaAndKeepsEveryTrustDomain() throws Exception {
+            Path controlPlane = golden.resolve("cluster-2/mesh/control-plane/" + MESHCA);
+            try (Stream<Path> files = Files.list(controlPlane)) {
+                assertFalse(files.anyMatch(f -> f.getFileName().toString().contains("ca-citadel")), "Mesh CA needs no CA overlay");
+            }
+            Map<String, Object> option = yaml(controlPlane.resolve("04-option-ca-migration-meshca.yaml"));
+            assertEquals(List.of("cluster.local"), at(option, "spec", "meshConfig", "trustDomainAliases"));
+            assertEquals("true", at(option, "spec", "values", "pilot", "env", "ISTIO_MULTIROOT_MESH"));
+            assertEquals("false", at(option, "spec", "values", "pilot", "env", "ENABLE_CA_SERVER"), "ASM 1.23 and older");
+            // Lists replace: the last overlay to set the aliases decides them, for istioctl -f and asmcli alike.
+            Map<String, Object> last = yaml(controlPlane.resolve("05-trust-domain-aliases.yaml"));
+            assertEquals(List.of("example-project-12345.svc.id.goog", "example-project-23456.svc.id.goog", "cluster.local"),
+                    at(last, "spec", "meshConfig", "trustDomainAliases"));
+            String install = Files.readString(controlPlane.resolve("install.sh"));
+            assertTrue(install.contains("--ca 'mesh_ca'") && install.contains("--option 'ca-migration-meshca'")
+                    && install.contains("--custom_overlay '05-trust-domain-aliases.yaml'"), install);
+            assertTrue(install.indexOf("--option 'ca-migration-meshca'") < install.indexOf("--custom_overlay '05-trust-domain-aliases.yaml'"),
+                    "asmcli stacks custom overlays after options");
+            assertFalse(install.contains("--ca_key"), "no Citadel material once the CA is Mesh CA");
+        }
+
     }
 
     @Test
@@ -208,6 +309,12 @@ class KustomizeBuildIT {
             assertTrue(all.size() >= 21, "every example has stages: " + all);
             all.forEach(Kustomize::build);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> yaml(Path file) throws java.io.IOException {
+        return (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                .loadFromString(Files.readString(file));
     }
 
     private static void assertNamespaceLabels(List<Map<String, Object>> objects, String namespace, Map<String, Object> expected) {
