@@ -32,6 +32,9 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
             long errors = invalid.problems().stream().filter(Problem::isError).count();
             err.println(errors == 1 ? "1 error" : errors + " errors");
             code = ExitCodes.USAGE;
+        } else if (e instanceof dev.meshwave.render.UnsafeContentException) {
+            err.println("meshwave: " + redaction.text(e.getMessage()));
+            code = ExitCodes.UNSAFE;
         } else if (e instanceof RenderException || e instanceof TemplateException || e instanceof InvalidRepositoryException) {
             err.println("meshwave: " + redaction.text(e.getMessage()));
             code = ExitCodes.USAGE;

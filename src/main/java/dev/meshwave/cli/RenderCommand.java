@@ -2,6 +2,7 @@ package dev.meshwave.cli;
 
 import dev.meshwave.output.DriftCheck;
 import dev.meshwave.output.LiveStageReader;
+import dev.meshwave.output.RunLock;
 import dev.meshwave.output.TreeWriter;
 import dev.meshwave.output.UnsafeOutputException;
 import dev.meshwave.plan.InvalidPlanException;
@@ -37,6 +38,12 @@ final class RenderCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    private final Environment environment;
+
+    RenderCommand(Environment environment) {
+        this.environment = environment;
+    }
 
     @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
     Path planFile;
@@ -94,7 +101,10 @@ final class RenderCommand implements Callable<Integer> {
                     options.out(), options.plan());
             return ExitCodes.DRIFT;
         }
-        new TreeWriter(options.out()).write(tree);
+        // Two renders into one directory take turns: the second waits, or gives up with exit 3.
+        try (RunLock lock = RunLock.forOutput(options.out(), environment.variables())) {
+            new TreeWriter(options.out()).write(tree);
+        }
         for (String root : tree.roots()) {
             stderr.printf(java.util.Locale.ROOT, "rendered %s (%d files)%n", options.out().resolve(root), tree.under(root).size());
         }

@@ -1,13 +1,10 @@
 package dev.meshwave.git;
 
+import dev.meshwave.output.RunLock;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -35,23 +32,17 @@ import org.eclipse.jgit.transport.URIish;
 final class WorkRepository implements AutoCloseable {
 
     static final String REMOTE = "origin";
-    /** How long a run waits for another run on the same work directory; {@code MESHWAVE_LOCK_TIMEOUT} seconds. */
-    private static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(30);
-
     private final RepositoryLocation location;
     private final Repository repository;
     private final Path workdir;
     private final boolean hasRemote;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final RunLock lock;
 
-    private WorkRepository(RepositoryLocation location, Repository repository, Path workdir, boolean hasRemote,
-            FileChannel lockChannel, FileLock lock) {
+    private WorkRepository(RepositoryLocation location, Repository repository, Path workdir, boolean hasRemote, RunLock lock) {
         this.location = location;
         this.repository = repository;
         this.workdir = workdir;
         this.hasRemote = hasRemote;
-        this.lockChannel = lockChannel;
         this.lock = lock;
     }
 
@@ -76,7 +67,7 @@ final class WorkRepository implements AutoCloseable {
             Path workdir = workdirOption != null ? workdirOption : repository.getDirectory().toPath();
             boolean hasRemote = repository.getConfig().getString("remote", REMOTE, "url") != null;
             return locked(location, repository, repository.getDirectory().toPath().resolve("meshwave.lock"), workdir, hasRemote,
-                    lockWait(env));
+                    RunLock.waitFrom(env));
         }
         Path workdir = workdirOption != null ? workdirOption : defaultWorkdir(location.url(), env);
         Files.createDirectories(workdir);
@@ -104,51 +95,25 @@ final class WorkRepository implements AutoCloseable {
         config.setString("remote", REMOTE, "url", url);
         config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
         config.save();
-        return locked(location, repository, lockFile, workdir, true, lockWait(env));
-    }
-
-    private static Duration lockWait(Map<String, String> env) {
-        try {
-            String seconds = env.get("MESHWAVE_LOCK_TIMEOUT");
-            return seconds == null ? DEFAULT_LOCK_WAIT : Duration.ofSeconds(Long.parseLong(seconds.trim()));
-        } catch (NumberFormatException e) {
-            return DEFAULT_LOCK_WAIT;
-        }
+        return locked(location, repository, lockFile, workdir, true, RunLock.waitFrom(env));
     }
 
     private static WorkRepository locked(RepositoryLocation location, Repository repository, Path lockFile, Path workdir,
             boolean hasRemote, Duration wait) throws IOException, UnsafeRepositoryException {
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            while (true) {
-                FileLock lock = tryLock(channel);
-                if (lock != null) {
-                    return new WorkRepository(location, repository, workdir, hasRemote, channel, lock);
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new UnsafeRepositoryException("another meshwave run holds " + lockFile + " (waited "
-                            + wait.toSeconds() + " s); try again when it has finished");
-                }
-                Thread.sleep(100);
+            Optional<RunLock> lock = RunLock.acquire(lockFile, wait);
+            if (lock.isEmpty()) {
+                throw new UnsafeRepositoryException("another meshwave run holds " + lockFile + " (waited "
+                        + wait.toSeconds() + " s); try again when it has finished");
             }
+            return new WorkRepository(location, repository, workdir, hasRemote, lock.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            channel.close();
             repository.close();
             throw new UnsafeRepositoryException("interrupted while waiting for " + lockFile);
         } catch (UnsafeRepositoryException | IOException | RuntimeException e) {
-            channel.close();
             repository.close();
             throw e;
-        }
-    }
-
-    private static FileLock tryLock(FileChannel channel) throws IOException {
-        try {
-            return channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null; // held by this JVM (another run in the same process)
         }
     }
 
@@ -226,8 +191,7 @@ final class WorkRepository implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            lock.release();
-            lockChannel.close();
+            lock.close();
         } finally {
             repository.close();
         }

@@ -74,7 +74,14 @@ final class PlanChecks {
             String path = cluster.path("path").asText();
             for (int j = 0; j < i; j++) {
                 String other = clusters.get(j).path("path").asText();
-                if (path.equals(other) || path.startsWith(other + "/") || other.startsWith(path + "/")) {
+                String folded = path.toLowerCase(java.util.Locale.ROOT);
+                String otherFolded = other.toLowerCase(java.util.Locale.ROOT);
+                boolean overlaps = path.equals(other) || path.startsWith(other + "/") || other.startsWith(path + "/");
+                if (!overlaps && (folded.equals(otherFolded) || folded.startsWith(otherFolded + "/")
+                        || otherFolded.startsWith(folded + "/"))) {
+                    error("/spec/clusters/" + i + "/path", "'" + path + "' and the path of cluster '" + clusters.get(j).path("name").asText()
+                            + "' ('" + other + "') differ only by case; on a case-insensitive file system (macOS, Windows) they are one directory");
+                } else if (overlaps) {
                     error("/spec/clusters/" + i + "/path", "'" + path + "' overlaps the path of cluster '"
                             + clusters.get(j).path("name").asText() + "' ('" + other + "'); each cluster needs its own directory");
                 }
@@ -375,6 +382,11 @@ final class PlanChecks {
                 }
                 if (segment.isEmpty() || segment.equals(".")) {
                     reason = "must be a normalized path (no empty or '.' segments, no trailing '/')";
+                    break;
+                }
+                Optional<String> unsafe = FileNames.problem(segment);
+                if (unsafe.isPresent()) {
+                    reason = "is not a safe path on every file system: " + unsafe.get();
                     break;
                 }
             }

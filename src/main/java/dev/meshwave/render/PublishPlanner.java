@@ -232,7 +232,10 @@ public final class PublishPlanner {
         return false;
     }
 
-    private String text(String template, Map<String, Object> context) throws TemplateException {
-        return templates.render(template, context);
+    /** A commit message or pull-request text: checked like the files, since it is committed or posted too. */
+    private String text(String template, Map<String, Object> context) throws TemplateException, UnsafeContentException {
+        String text = templates.render(template, context);
+        TreeGuard.checkText(templates.origin(template) + " (rendered for " + context.get("stage") + ")", text);
+        return text;
     }
 }

@@ -1,7 +1,7 @@
 package dev.meshwave.render;
 
 /** A render request that cannot be satisfied (for example a {@code --live} stage that does not exist). */
-public final class RenderException extends Exception {
+public class RenderException extends Exception {
     public RenderException(String message) {
         super(message);
     }

@@ -67,6 +67,7 @@ public final class Renderer {
             throw new RenderException("live stages out of order: " + outOfOrder.get());
         }
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
+        TreeGuard.check(files);
         return new RenderedTree(files, roots);
     }
 

@@ -59,6 +59,13 @@ public final class Templates {
                     throw new MustacheException("cannot write", e);
                 }
             }
+
+            /** Partials ({@code {{> f}}}) and parents ({@code {{< f}}}) would read files: templates are data, not code. */
+            @Override
+            public java.io.Reader getReader(String resourceName) {
+                throw new MustacheException("'" + resourceName + "': templates cannot include other templates or files"
+                        + " ({{> …}} and {{< …}} are not allowed)");
+            }
         };
         factory.setObjectHandler(new StrictObjectHandler());
     }
@@ -186,10 +193,23 @@ public final class Templates {
         }
     }
 
-    /** Lookups that fail loudly: a name no scope defines is an error, never an empty string. */
+    /**
+     * Lookups that fail loudly: a name no scope defines is an error, never an empty string. Names
+     * resolve as keys of the context's maps only, so a template reads data and never calls a method
+     * ({@code {{name.class}}}, {@code {{list.size}}}) of a Java object.
+     */
     private static final class StrictObjectHandler extends ReflectionObjectHandler {
         @Override
         public Wrapper find(String name, List<Object> scopes) {
+            if (!name.equals(".")) {
+                if (name.contains(".")) {
+                    throw new MustacheException("'" + name + "': templates name values, they do not reach into them"
+                            + " (no dotted names, no method calls)");
+                }
+                if (scopes.stream().noneMatch(scope -> scope instanceof Map<?, ?> map && map.containsKey(name))) {
+                    throw new MustacheException("undefined variable '" + name + "'");
+                }
+            }
             Wrapper wrapper = super.find(name, scopes);
             if (wrapper instanceof MissingWrapper) {
                 throw new MustacheException("undefined variable '" + name + "'");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.SyntheticPlans;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,31 +76,9 @@ class InterruptedRenderIT {
         return false;
     }
 
+    /** 400 namespaces in 40 waves on one cluster: a render long enough to be killed in the middle. */
     private Path writePlan(String name, String version) throws IOException {
-        StringBuilder waves = new StringBuilder();
-        for (int w = 0; w < 40; w++) {
-            waves.append("    - name: w").append(w).append("\n      namespaces: [");
-            for (int n = 0; n < 10; n++) {
-                waves.append(n == 0 ? "" : ", ").append("ns-").append(w).append('-').append(n);
-            }
-            waves.append("]\n");
-        }
-        Path dir = Files.createDirectories(tmp.resolve("plan-" + name));
-        return Files.writeString(dir.resolve("plan.yaml"), """
-                apiVersion: meshwave.dev/v1alpha1
-                kind: UpgradePlan
-                metadata:
-                  name: big
-                spec:
-                  from:
-                    revision: asm-1130-0
-                  to:
-                    version: %s
-                  clusters:
-                    - name: c1
-                      path: clusters/c1
-                  waves:
-                %s""".formatted(version, waves));
+        return SyntheticPlans.write(tmp.resolve("plan-" + name), 1, 400, 40, version);
     }
 
     private static Map<String, String> renderInto(Path plan, Path out) throws IOException {

@@ -62,4 +62,31 @@ class TemplatesTest {
                 () -> templates.withOverrides(Map.of("namespace.yaml.mustache", "x"), "mine"));
         assertTrue(e.getMessage().contains("namespaces.yaml.mustache"), "lists the known names: " + e.getMessage());
     }
+
+    /** Templates are data, not code: each way a template could reach beyond its context is refused. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{{liveStage.class}}",                  // a method of the String
+        "{{liveStage.bytes}}",
+        "{{#stages}}{{length}}{{/stages}}",     // a method of a list element
+        "{{stages.size}}",                      // a method of the List
+        "{{> /etc/passwd}}",                    // a partial: a file outside the templates
+        "{{> ../../pom.xml}}",
+        "{{< stages/namespaces.yaml.mustache}}", // template inheritance reads another file too
+        "{{HOME}}",                             // the environment is not part of the context
+        "{{PATH}}",
+    })
+    void aTemplateCannotReachBeyondItsContext(String body) throws Exception {
+        Templates t = templates.withOverrides(Map.of("kustomization.yaml.mustache", "value: " + body + "\n"), "over");
+        TemplateException e = assertThrows(TemplateException.class, () -> t.render("live/kustomization.yaml.mustache",
+                Map.of("liveStage", "01-apps", "stages", List.of("a", "bb"))), body);
+        assertTrue(e.getMessage().startsWith("over/kustomization.yaml.mustache: "), e.getMessage());
+    }
+
+    @Test
+    void theCurrentElementAndOuterValuesStayReadable() throws Exception {
+        Templates t = templates.withOverrides(Map.of("kustomization.yaml.mustache",
+                "{{#stages}}{{liveStage}}/{{.}} {{/stages}}\n"), "over");
+        assertEquals("x/a x/bb \n", t.render("live/kustomization.yaml.mustache", Map.of("liveStage", "x", "stages", List.of("a", "bb"))));
+    }
 }

@@ -1,0 +1,91 @@
+package dev.meshwave.cli;
+
+import static dev.meshwave.testing.GitCli.git;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.GitopsRepository;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Secrets planted where a user could put them (an overlay, a template) never reach the output or a
+ * commit: render and publish stop with exit 3, name the file, and do not print the secret.
+ */
+class PlantedSecretsIT {
+
+    private static final String TOKEN = "ghp_" + "Zq8xYv3Wt6Us9Rr2Qp5On1Mm4Ll7Kk0Jj3Ii";
+
+    @TempDir
+    Path tmp;
+
+    Path plan;
+
+    @BeforeEach
+    void planWithOverlay() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("plans"));
+        plan = Files.writeString(dir.resolve("plan.yaml"), Files.readString(Path.of("examples/asm-upgrade/plan.yaml"))
+                .replaceAll("overlays: \\[[^]]*]", "overlays: [tuning.yaml]"));
+        Files.writeString(dir.resolve("tuning.yaml"), """
+                apiVersion: install.istio.io/v1alpha1
+                kind: IstioOperator
+                spec:
+                  meshConfig:
+                    accessLogFile: /dev/stdout
+                """);
+        assertEquals(0, Cli.run("validate", plan.toString()).exitCode(), "the plan is valid without the secret");
+    }
+
+    private void plantInOverlay() throws IOException {
+        Files.writeString(plan.resolveSibling("tuning.yaml"), "  values:\n    global:\n      imagePullSecretToken: " + TOKEN + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    @Test
+    void renderRefusesAnOverlayThatCarriesAToken() throws IOException {
+        plantInOverlay();
+        Path out = tmp.resolve("out");
+        Cli.Result result = Cli.run("render", plan.toString(), "--out", out.toString());
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("refusing to write clusters/onprem/mesh/control-plane/")
+                && result.err().contains("holds what looks like a GitHub token (not shown)"), result::toString);
+        assertFalse(result.err().contains(TOKEN.substring(8)), "the token is not printed");
+        assertFalse(Files.exists(out), "nothing is written");
+    }
+
+    @Test
+    void renderRefusesATemplateThatCarriesAToken() throws IOException {
+        Path templates = Files.createDirectories(tmp.resolve("templates"));
+        Files.writeString(templates.resolve("restart.yaml.mustache"), Files.readString(Path.of("templates/components/restart.yaml.mustache"))
+                + "# pulled with " + TOKEN + "\n");
+        Path out = tmp.resolve("out");
+        Cli.Result result = Cli.run("render", plan.toString(), "--out", out.toString(), "--templates", templates.toString());
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("/components/restart/"), result::toString);
+        assertFalse(result.err().contains(TOKEN.substring(8)), "the token is not printed");
+        assertFalse(Files.exists(out), "nothing is written");
+    }
+
+    @Test
+    void publishCommitsNothingWhenAnOverlayCarriesAToken() throws IOException {
+        plantInOverlay();
+        Path remote = GitopsRepository.create(tmp.resolve("gitops.git"));
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.resolve("home").toString(),
+                "SOURCE_DATE_EPOCH", "1767225600");
+        Cli.Result result = Cli.run(new Environment(env, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)),
+                "publish", plan.toString(), "--repo", remote.toUri().toString(), "--push");
+        assertEquals(3, result.exitCode(), result::toString);
+        assertFalse(result.err().contains(TOKEN.substring(8)), "the token is not printed");
+        assertEquals("refs/heads/main", git(remote, "for-each-ref", "--format=%(refname)").strip(), "no branch was pushed");
+    }
+}

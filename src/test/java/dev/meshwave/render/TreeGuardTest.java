@@ -1,0 +1,91 @@
+package dev.meshwave.render;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** What may never be written or committed: unsafe paths and secrets, each refused with the file named and the secret unshown. */
+class TreeGuardTest {
+
+    private static Map<String, byte[]> tree(String... pathsAndTexts) {
+        Map<String, byte[]> files = new TreeMap<>();
+        for (int i = 0; i < pathsAndTexts.length; i += 2) {
+            files.put(pathsAndTexts[i], pathsAndTexts[i + 1].getBytes(StandardCharsets.UTF_8));
+        }
+        return files;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "/etc/meshwave/kustomization.yaml | not a relative path",
+        "C:/mesh/kustomization.yaml       | not a relative path",
+        "clusters/../../etc/passwd        | not normalized",
+        "clusters/./prod/x.yaml           | not normalized",
+        "clusters//prod/x.yaml            | not normalized",
+        "clusters/prod/                   | not normalized",
+        "clusters/con/mesh/x.yaml         | reserved device name on Windows",
+        "clusters/prod/NUL.yaml           | reserved device name on Windows",
+        "clusters/prod/lpt1               | reserved device name on Windows",
+        "clusters/pro:d/x.yaml            | character Windows forbids",
+        "clusters\\prod\\x.yaml           | character Windows forbids",
+        "clusters/prod./x.yaml            | ends with a dot or space",
+    })
+    void unsafePathsAreRefused(String path, String reason) {
+        UnsafeContentException e = assertThrows(UnsafeContentException.class, () -> TreeGuard.check(tree(path, "x: 1\n")));
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    @Test
+    void namesThatDifferOnlyByCaseAreRefusedAtEveryLevel() {
+        UnsafeContentException file = assertThrows(UnsafeContentException.class,
+                () -> TreeGuard.check(tree("c/README.md", "a", "c/readme.md", "b")));
+        assertTrue(file.getMessage().contains("differ only by case"), file.getMessage());
+        UnsafeContentException dir = assertThrows(UnsafeContentException.class,
+                () -> TreeGuard.check(tree("clusters/Prod/a.yaml", "a", "clusters/prod/b.yaml", "b")));
+        assertTrue(dir.getMessage().contains("clusters/prod beside clusters/Prod"), dir.getMessage());
+    }
+
+    @Test
+    void ordinaryRenderedPathsPass() {
+        assertDoesNotThrow(() -> TreeGuard.check(tree("clusters/prod-us/mesh/stages/01-apps/kustomization.yaml", "a: 1\n",
+                "clusters/prod-us/mesh/control-plane/asm-1233-2-distribute-root/05-option-ca-migration-citadel.yaml",
+                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "-----BEGIN PRIVATE KEY-----",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "-----BEGIN OPENSSH PRIVATE KEY-----",
+        "token: ghp_0123456789abcdefghijABCDEFGHIJ0123456789",
+        "token: github_pat_11ABCDEFG0123456789_abcdefghijABCDEFGHIJ0123456789abcdefghij",
+        "token: glpat-abcdefghij0123456789",
+        "key: AKIAIOSFODNN7EXAMPLE",
+        "key: AIzaSyA-0123456789abcdefghijABCDEFGHIJK",
+        "hook: xoxb-0123456789-abcdefghij",
+        "repo: https://meshwave:s3cr3t-value@git.example.com/gitops.git",
+    })
+    void secretsAreRefusedWithFileAndLineButNeverShown(String secret) {
+        String text = "apiVersion: v1\nkind: ConfigMap\n" + secret + "\n";
+        UnsafeContentException e = assertThrows(UnsafeContentException.class,
+                () -> TreeGuard.check(tree("clusters/prod/stages/00-control-plane/leak.yaml", text)));
+        assertTrue(e.getMessage().contains("refusing to write clusters/prod/stages/00-control-plane/leak.yaml: line 3 holds what looks like"),
+                e.getMessage());
+        String value = secret.substring(secret.indexOf(' ') + 1);
+        assertFalse(e.getMessage().contains(value.substring(Math.max(0, value.length() - 12))), "the secret is not printed: " + e.getMessage());
+    }
+
+    @Test
+    void gitUrlsWithoutCredentialsAndPublicCertificatesPass() {
+        assertDoesNotThrow(() -> TreeGuard.checkText("pr body", "clone https://git.example.com/gitops.git or ssh://git@git.example.com/gitops.git\n"));
+    }
+}
