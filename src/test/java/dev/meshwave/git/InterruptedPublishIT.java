@@ -1,0 +1,134 @@
+package dev.meshwave.git;
+
+import static dev.meshwave.testing.GitCli.git;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.testing.GitCli;
+import dev.meshwave.testing.GitopsRepository;
+import dev.meshwave.testing.SyntheticPlans;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code publish} killed with SIGKILL at random moments leaves every repository consistent ({@code git
+ * fsck} clean, each branch either absent or at its one correct commit), and the next run finishes
+ * the job with exactly the commits an uninterrupted run makes.
+ */
+class InterruptedPublishIT {
+
+    static final int KILLS = 12;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aKilledPublishLeavesConsistentRepositoriesAndTheNextRunFinishes() throws Exception {
+        Path plan = SyntheticPlans.write(tmp.resolve("plan"), 3, 150, 15, "1.14.0-asm.0");
+        // Both remotes start from the same main commit, so both runs must make the very same commits.
+        Path seed = GitopsRepository.create(tmp.resolve("seed/gitops.git"));
+        Map<String, String> reference = publishUninterrupted(plan, seed);
+        assertEquals(17, reference.size(), "control plane, 15 waves, finalize");
+
+        Path remote = copy(seed, "remote");
+        Path cache = tmp.resolve("cache");
+        Random random = new Random(7);
+        int interrupted = 0;
+        int withBranches = 0;
+        for (int attempt = 0; attempt < KILLS; attempt++) {
+            Process process = start(plan, remote, cache, tmp.resolve("log-" + attempt));
+            // An uninterrupted run takes about seven seconds (rendering 17 branches, then pushing): kill anywhere in it.
+            Thread.sleep(150 + random.nextInt(7000));
+            process.destroyForcibly(); // SIGKILL on Linux
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            if (process.exitValue() != 0) {
+                interrupted++;
+            }
+            assertConsistent(remote, cache, reference, "attempt " + attempt);
+            if (!branches(remote).isEmpty()) {
+                withBranches++;
+            }
+        }
+        System.out.printf("InterruptedPublishIT: %d kills, %d interrupted a run, %d left branches pushed%n", KILLS, interrupted, withBranches);
+        Process last = start(plan, remote, cache, tmp.resolve("log-last"));
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, last.exitValue(), () -> read(tmp.resolve("log-last")));
+        assertEquals(reference, branches(remote), "the next run completes the job with the same commits");
+        assertConsistent(remote, cache, reference, "after the last run");
+        assertTrue(interrupted >= KILLS / 3, "the kills must interrupt runs, not only finished ones (" + interrupted + " of " + KILLS + ")");
+    }
+
+    private Path copy(Path seed, String name) throws IOException {
+        Path copy = Files.createDirectories(tmp.resolve(name)).resolve("gitops.git");
+        git(tmp, "clone", "-q", "--bare", seed.toString(), copy.toString());
+        return copy;
+    }
+
+    private Map<String, String> publishUninterrupted(Path plan, Path seed) throws Exception {
+        Path remote = copy(seed, "reference");
+        Process process = start(plan, remote, tmp.resolve("reference-cache"), tmp.resolve("log-reference"));
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), () -> read(tmp.resolve("log-reference")));
+        return branches(remote);
+    }
+
+    private static Process start(Path plan, Path remote, Path cache, Path log) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("java", "-jar", Path.of("target/meshwave.jar").toAbsolutePath().toString(),
+                "publish", plan.toString(), "--repo", remote.toUri().toString(), "--push")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of("XDG_CACHE_HOME", cache.toString(), "SOURCE_DATE_EPOCH", "1767225600",
+                "MESHWAVE_LOCK_TIMEOUT", "20", "GIT_CONFIG_GLOBAL", "/dev/null", "GIT_CONFIG_NOSYSTEM", "1"));
+        return builder.start();
+    }
+
+    /** fsck is clean in the remote and the work repository; every branch that exists is at its final commit. */
+    private static void assertConsistent(Path remote, Path cache, Map<String, String> reference, String when) throws IOException {
+        fsck(remote, when);
+        for (Path work : workRepositories(cache)) {
+            fsck(work, when);
+            // A branch the run moved locally must also be one of the commits an uninterrupted run makes.
+            branches(work).forEach((branch, commit) -> assertEquals(reference.get(branch), commit, when + ": " + work + " " + branch));
+        }
+        branches(remote).forEach((branch, commit) -> assertEquals(reference.get(branch), commit, when + ": remote " + branch));
+    }
+
+    private static void fsck(Path repository, String when) {
+        var result = GitCli.run(repository, "fsck", "--strict", "--no-progress");
+        assertEquals(0, result.exitCode(), () -> when + ": git fsck in " + repository + "\n" + result);
+    }
+
+    private static List<Path> workRepositories(Path cache) throws IOException {
+        Path repos = cache.resolve("meshwave/repos");
+        if (!Files.isDirectory(repos)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(repos)) {
+            return dirs.map(d -> d.resolve("repo.git")).filter(Files::isDirectory).toList();
+        }
+    }
+
+    /** meshwave's branches → commit ids. */
+    private static Map<String, String> branches(Path repository) {
+        Map<String, String> branches = new TreeMap<>();
+        String refs = git(repository, "for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads/meshwave/");
+        refs.lines().filter(l -> !l.isBlank()).forEach(line -> branches.put(line.split(" ")[0], line.split(" ")[1]));
+        return branches;
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+}
