@@ -82,6 +82,31 @@ public final class YamlDocument {
         }
     }
 
+    /** The index of the first C0/C1 control character other than tab, line feed, carriage return and NEL (what YAML calls non-printable); -1 if none. */
+    private static int firstControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || (c >= 0x7F && c <= 0x9F && c != 0x85)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static SourcePosition positionOfChar(String file, String text, int index) {
+        int line = 1;
+        int column = 1;
+        for (int i = 0; i < index; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                column = 1;
+            } else {
+                column++;
+            }
+        }
+        return new SourcePosition(file, line, column);
+    }
+
     /**
      * Reads {@code bytes} as one YAML document whose root is a mapping. Problems go to
      * {@code problems}; the result is empty when there was at least one.
@@ -98,6 +123,13 @@ public final class YamlDocument {
             return Optional.empty();
         }
         String source = text.get().startsWith("\uFEFF") ? text.get().substring(1) : text.get();
+        int control = firstControlCharacter(source);
+        if (control >= 0) {
+            // YAML refuses these too, but only as "special characters" at the file's start.
+            problems.add(Problem.error(positionOfChar(file, source, control), "", String.format(java.util.Locale.ROOT,
+                    "control character U+%04X is not allowed in YAML", (int) source.charAt(control))));
+            return Optional.empty();
+        }
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(file)
                 .setSchema(new CoreSchema())

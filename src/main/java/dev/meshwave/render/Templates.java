@@ -107,13 +107,13 @@ public final class Templates {
             int privateKey = dev.meshwave.plan.Secrets.privateKeyLine(override.getValue());
             if (privateKey > 0) {
                 throw new TemplateException(originDir + "/" + override.getKey() + ":" + privateKey
-                        + ": the template holds a private key; meshwave never writes one into the output");
+                        + ":1: the template holds a private key; meshwave never writes one into the output");
             }
             newSources.put(path, override.getValue().replace("\r\n", "\n"));
             newOrigins.put(path, originDir + "/" + override.getKey());
         }
         if (!unknown.isEmpty()) {
-            throw new TemplateException(originDir + ": no built-in template is named " + String.join(", ", unknown)
+            throw new TemplateException(originDir + "/" + unknown.get(0) + ":1:1: no built-in template is named " + String.join(", ", unknown)
                     + " (expected one of: " + String.join(", ", byName.keySet().stream().sorted().toList()) + ")");
         }
         return new Templates(newSources, newOrigins);
@@ -140,7 +140,7 @@ public final class Templates {
             mustache.execute(out, Collections.unmodifiableMap(context)).flush();
             return out.toString();
         } catch (MustacheException | IOException e) {
-            throw new TemplateException(origins.get(path) + ": " + rootMessage(e));
+            throw new TemplateException(origins.get(path) + ":" + line(e, source) + ":1: " + rootMessage(e));
         }
     }
 
@@ -149,7 +149,24 @@ public final class Templates {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        String message = t.getMessage() == null ? t.toString() : t.getMessage();
+        return message.replaceAll("\\s*@\\[[^\\]]*]$", ""); // the position goes in front, file:line:column
+    }
+
+    /** The template line an error is on: Mustache's own position, else (an include refused while compiling) the first include tag. */
+    private static int line(Throwable e, String source) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MustacheException m && m.getContext() != null && m.getContext().line() > 0) {
+                return m.getContext().line();
+            }
+        }
+        List<String> lines = source.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).matches(".*\\{\\{\\s*[<>].*")) {
+                return i + 1;
+            }
+        }
+        return 1;
     }
 
     static String fileName(String path) {

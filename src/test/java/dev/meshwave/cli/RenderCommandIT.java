@@ -192,7 +192,7 @@ class RenderCommandIT {
             Cli.Result result = Cli.run("render", PLAN, "--out", out.toString(), "--templates", templates.toString());
 
             assertEquals(2, result.exitCode(), result::toString);
-            assertTrue(result.err().contains("namespaces.yaml.mustache rendered invalid YAML"), result::toString);
+            assertTrue(result.err().contains("namespaces.yaml.mustache renders invalid YAML here"), result::toString);
             assertEquals(before.keySet(), read(out).keySet());
             before.forEach((path, bytes) -> assertArrayEquals(bytes, readUnchecked(out.resolve(path)), path));
         }
@@ -250,7 +250,7 @@ class RenderCommandIT {
                     "# key: |\n#  -----BEGIN EC PRIVATE KEY-----\nkind: Service\n");
             Cli.Result result = Cli.run("render", PLAN, "--out", tmp.resolve("out").toString(), "--templates", templates.toString());
             assertEquals(2, result.exitCode(), result::toString);
-            assertTrue(result.err().contains("istiod-service.yaml.mustache:2: the template holds a private key"), result::toString);
+            assertTrue(result.err().contains("istiod-service.yaml.mustache:2:1: the template holds a private key"), result::toString);
             assertFalse(result.err().contains("BEGIN"), "the key is never printed: " + result);
             assertFalse(Files.exists(tmp.resolve("out")));
         }

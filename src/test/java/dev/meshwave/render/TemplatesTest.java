@@ -80,7 +80,7 @@ class TemplatesTest {
         Templates t = templates.withOverrides(Map.of("kustomization.yaml.mustache", "value: " + body + "\n"), "over");
         TemplateException e = assertThrows(TemplateException.class, () -> t.render("live/kustomization.yaml.mustache",
                 Map.of("liveStage", "01-apps", "stages", List.of("a", "bb"))), body);
-        assertTrue(e.getMessage().startsWith("over/kustomization.yaml.mustache: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("over/kustomization.yaml.mustache:1:1: "), e.getMessage());
     }
 
     @Test

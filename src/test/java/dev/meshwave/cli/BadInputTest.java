@@ -1,0 +1,117 @@
+package dev.meshwave.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.testing.Cli;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile and careless input, one case per file in {@code src/test/resources/bad-input/}: malformed
+ * YAML and encodings, bombs, wrong types and unknown fields at every level, empty strings, look-alike
+ * characters, names Kubernetes refuses, paths that leave their directory, overlays that are not
+ * IstioOperators, templates that break. A case is two files: {@code NNN-name.yaml} and
+ * {@code NNN-name.expected} with its exit code and the first line of stderr (approved output:
+ * {@code -Dmeshwave.approve=true} rewrites them, then review the diff), and optionally {@code args:}
+ * for the command line. Every case must fail with that exit code, name a file:line:column, print no
+ * stack trace, and write nothing.
+ */
+class BadInputTest {
+
+    static final Path CORPUS = Path.of("src/test/resources/bad-input");
+    private static final Pattern POSITION = Pattern.compile("\\S+:\\d+:\\d+: ");
+    private static final boolean APPROVE = Boolean.getBoolean("meshwave.approve");
+
+    @TempDir
+    Path tmp;
+
+    record Case(Path plan, Path expectedFile, Map<String, String> expected) {
+        List<String> args(Path out) {
+            List<String> args = new ArrayList<>(List.of("render", plan.toString(), "--out", out.toString()));
+            String extra = expected.getOrDefault("args", "");
+            if (!extra.isBlank()) {
+                args.addAll(List.of(extra.trim().split(" +")));
+            }
+            return args;
+        }
+    }
+
+    static List<Case> cases() throws IOException {
+        try (Stream<Path> files = Files.list(CORPUS)) {
+            List<Case> cases = new ArrayList<>();
+            for (Path plan : files.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList()) {
+                Path expected = plan.resolveSibling(plan.getFileName().toString().replaceAll("\\.yaml$", ".expected"));
+                Map<String, String> fields = new LinkedHashMap<>();
+                if (Files.exists(expected)) {
+                    for (String line : Files.readAllLines(expected, StandardCharsets.UTF_8)) {
+                        int colon = line.indexOf(": ");
+                        if (colon > 0) {
+                            fields.put(line.substring(0, colon), line.substring(colon + 2));
+                        }
+                    }
+                }
+                cases.add(new Case(plan, expected, fields));
+            }
+            return cases;
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCaseFailsCleanlyWithItsApprovedMessage() throws IOException {
+        return cases().stream().map(c -> DynamicTest.dynamicTest(c.plan().getFileName().toString(), () -> check(c)));
+    }
+
+    private void check(Case c) throws IOException {
+        Path out = Files.createTempDirectory(tmp, "out").resolve("out");
+        Cli.Result result = Cli.run(c.args(out).toArray(String[]::new));
+        String first = result.err().lines().findFirst().orElse("");
+        if (APPROVE) {
+            StringBuilder text = new StringBuilder();
+            if (c.expected().containsKey("args")) {
+                text.append("args: ").append(c.expected().get("args")).append('\n');
+            }
+            text.append("exit: ").append(result.exitCode()).append('\n').append("first: ").append(first).append('\n');
+            Files.writeString(c.expectedFile(), text.toString());
+        }
+        assertTrue(Files.exists(c.expectedFile()), "every case has its .expected file: " + c.expectedFile());
+        assertEquals(c.expected().get("exit"), String.valueOf(result.exitCode()), result::toString);
+        assertEquals(c.expected().get("first"), first, result::toString);
+        assertTrue(POSITION.matcher(first).find(), () -> "the first line names file:line:column: " + first);
+        assertEquals("", result.out(), "nothing on stdout");
+        assertFalse(result.err().contains("Exception") || result.err().contains("\tat "), result::toString);
+        assertFalse(Files.exists(out), "nothing is written");
+    }
+
+    @Test
+    void theCorpusHasAtLeastSixtyCases() throws IOException {
+        assertTrue(cases().size() >= 60, "only " + cases().size() + " cases in " + CORPUS);
+    }
+
+    /** Too big to commit as a case: a plan just over the 1 MiB limit, made here. */
+    @Test
+    void aPlanOverTheSizeLimitIsRefusedBeforeItIsParsed() throws IOException {
+        Path plan = tmp.resolve("huge.yaml");
+        Files.writeString(plan, Files.readString(CORPUS.resolve("001-yaml-unclosed-flow-sequence.yaml"))
+                + ("# " + "x".repeat(1022) + "\n").repeat(1025));
+        Path out = tmp.resolve("out");
+        Cli.Result result = Cli.run("render", plan.toString(), "--out", out.toString());
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().matches("(?s)" + Pattern.quote(plan.toString()) + ":\\d+:\\d+: the file is larger than 1048576 bytes.*"),
+                result::toString);
+        assertFalse(Files.exists(out));
+    }
+}
