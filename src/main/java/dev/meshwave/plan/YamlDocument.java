@@ -163,7 +163,8 @@ public final class YamlDocument {
             problems.add(Problem.error(position(file, e.getProblemMark().or(e::getContextMark)), "",
                     "not valid YAML: " + describeYamlError(e)));
             return Optional.empty();
-        } catch (YamlEngineException e) {
+        } catch (YamlEngineException | IllegalArgumentException e) {
+            // snakeyaml-engine signals some malformed input with IllegalArgumentException, without a position.
             problems.add(Problem.error(new SourcePosition(file, 1, 1), "", "not valid YAML: " + e.getMessage()));
             return Optional.empty();
         }
@@ -199,6 +200,13 @@ public final class YamlDocument {
                 }
                 case MappingEnd, SequenceEnd -> depth--;
                 default -> { }
+            }
+            Optional<String> tag = event instanceof org.snakeyaml.engine.v2.events.ScalarEvent scalar ? scalar.getTag()
+                    : event instanceof org.snakeyaml.engine.v2.events.CollectionStartEvent collection ? collection.getTag() : Optional.empty();
+            if (tag.isPresent() && (tag.get().isBlank() || !tag.get().equals(tag.get().trim()) || tag.get().contains("%"))) {
+                // The composer decodes %-escapes and throws on what they decode to; found by fuzzing ("!%A", "!%E").
+                problems.add(Problem.error(position(file, event.getStartMark()), "", "not valid YAML: a malformed tag"));
+                return false;
             }
             if (event instanceof NodeEvent nodeEvent && nodeEvent.getAnchor().isPresent()) {
                 problems.add(Problem.error(position(file, event.getStartMark()), "",

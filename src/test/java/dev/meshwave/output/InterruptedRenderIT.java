@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InterruptedRenderIT {
 
+    static final int KILLS = 12;
+
     @TempDir
     Path tmp;
 
@@ -37,7 +39,7 @@ class InterruptedRenderIT {
         assertEquals(0, Cli.run("render", planA.toString(), "--out", out.toString()).exitCode());
         Random random = new Random(42);
         int killed = 0;
-        for (int attempt = 0; attempt < 8; attempt++) {
+        for (int attempt = 0; attempt < KILLS; attempt++) {
             Path plan = attempt % 2 == 0 ? planB : planA;
             Process process = new ProcessBuilder("java", "-jar", Path.of("target/meshwave.jar").toAbsolutePath().toString(),
                     "render", plan.toString(), "--out", out.toString()).redirectErrorStream(true)
@@ -60,7 +62,7 @@ class InterruptedRenderIT {
         try (Stream<Path> siblings = Files.list(out.resolve("clusters"))) {
             assertEquals(List.of("c1"), siblings.map(p -> p.getFileName().toString()).toList(), "no leftovers after the next run");
         }
-        assertTrue(killed >= 2, "the kills must interrupt runs, not only finished ones (" + killed + " of 8)");
+        assertTrue(killed >= 2, "the kills must interrupt runs, not only finished ones (" + killed + " of " + KILLS + ")");
     }
 
     /** Between the two renames the previous render waits beside the target; it must be complete. */
