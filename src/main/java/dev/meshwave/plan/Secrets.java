@@ -15,18 +15,24 @@ public final class Secrets {
     /** What was found and on which 1-based line; never the secret itself. */
     public record Finding(String kind, int line) {}
 
-    private record Shape(String kind, Pattern pattern) {}
+    /** A kind of secret; the regular expression runs only on texts holding one of its literal anchors (the scan runs on every byte meshwave writes). */
+    private record Shape(String kind, Pattern pattern, List<String> anchors) {
+        boolean mayOccurIn(String text) {
+            return anchors.stream().anyMatch(text::contains);
+        }
+    }
 
     private static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----");
 
     private static final List<Shape> SHAPES = List.of(
-            new Shape("a PEM private key", PRIVATE_KEY),
-            new Shape("a GitHub token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
-            new Shape("a GitLab token", Pattern.compile("\\bglpat-[A-Za-z0-9_-]{20,}")),
-            new Shape("an AWS access key", Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b")),
-            new Shape("a Google API key", Pattern.compile("\\bAIza[0-9A-Za-z_-]{35}")),
-            new Shape("a Slack token", Pattern.compile("\\bxox[abposr]-[0-9A-Za-z-]{10,}")),
-            new Shape("a password in a URL", Pattern.compile("\\b[a-z][a-z0-9+.-]*://[^/\\s:@\"']+:[^/\\s@\"']+@")));
+            new Shape("a PEM private key", PRIVATE_KEY, List.of("PRIVATE KEY-----")),
+            new Shape("a GitHub token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})"),
+                    List.of("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
+            new Shape("a GitLab token", Pattern.compile("\\bglpat-[A-Za-z0-9_-]{20,}"), List.of("glpat-")),
+            new Shape("an AWS access key", Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"), List.of("AKIA", "ASIA")),
+            new Shape("a Google API key", Pattern.compile("\\bAIza[0-9A-Za-z_-]{35}"), List.of("AIza")),
+            new Shape("a Slack token", Pattern.compile("\\bxox[abposr]-[0-9A-Za-z-]{10,}"), List.of("xox")),
+            new Shape("a password in a URL", Pattern.compile("\\b[a-z][a-z0-9+.-]*://[^/\\s:@\"']+:[^/\\s@\"']+@"), List.of("://")));
 
     private Secrets() {}
 
@@ -45,6 +51,9 @@ public final class Secrets {
         Finding first = null;
         int firstAt = Integer.MAX_VALUE;
         for (Shape shape : SHAPES) {
+            if (!shape.mayOccurIn(text)) {
+                continue;
+            }
             Matcher m = shape.pattern().matcher(text);
             if (m.find() && m.start() < firstAt) {
                 firstAt = m.start();

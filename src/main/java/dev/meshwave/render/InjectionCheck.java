@@ -28,18 +28,35 @@ public final class InjectionCheck {
             List<Map<String, String>> podLabelSets) {}
 
     private final Templates templates;
+    /** Rendered injector manifest → what it selects: a fleet's stages repeat the same few manifests. */
+    private final Map<String, Injector> parsedManifests = new java.util.concurrent.ConcurrentHashMap<>();
 
     public InjectionCheck(Templates templates) {
         this.templates = templates;
     }
 
     public List<Problem> check(Plan plan) throws TemplateException {
-        List<Problem> found = new ArrayList<>();
-        for (Plan.Cluster cluster : plan.clusters()) {
+        // Clusters are checked independently, so in parallel; their findings are merged in plan order.
+        List<Object> perCluster = plan.clusters().parallelStream().map(cluster -> {
+            List<Problem> found = new ArrayList<>();
             StagePlan stages = new StagePlan(plan, cluster);
-            for (StageView view : views(stages)) {
-                checkStage(plan, stages, view, found);
+            try {
+                for (StageView view : views(stages)) {
+                    checkStage(plan, stages, view, found);
+                }
+            } catch (TemplateException e) {
+                return (Object) e;
             }
+            return (Object) found;
+        }).toList();
+        List<Problem> found = new ArrayList<>();
+        for (Object result : perCluster) {
+            if (result instanceof TemplateException e) {
+                throw e;
+            }
+            @SuppressWarnings("unchecked")
+            List<Problem> problems = (List<Problem>) result;
+            found.addAll(problems);
         }
         return mergeStages(found);
     }
@@ -120,7 +137,7 @@ public final class InjectionCheck {
             List<Injector> parsed = new ArrayList<>();
             for (String manifest : manifests) {
                 try {
-                    parsed.add(parse(manifest));
+                    parsed.add(parsedManifests.computeIfAbsent(manifest, InjectionCheck::parse));
                 } catch (RuntimeException e) {
                     throw new TemplateException(templates.origin("stages/revision-tag-webhook.yaml.mustache")
                             + " (or deactivated-injector.yaml.mustache) rendered an injector the admission check cannot read: "
@@ -174,17 +191,18 @@ public final class InjectionCheck {
         for (Map.Entry<String, Map<String, String>> namespace : view.namespaceLabels().entrySet()) {
             String name = namespace.getKey();
             Map<String, String> labels = namespace.getValue();
-            String where = "stage " + view.stage().directory() + ": namespace '" + name + "'";
-            String path = yamlPath(plan, name);
+            // Message parts are built only for a problem: a fleet checks hundreds of thousands of namespaces.
+            java.util.function.Supplier<String> where = () -> "stage " + view.stage().directory() + ": namespace '" + name + "'";
+            java.util.function.Supplier<String> path = () -> yamlPath(plan, name);
             if (labels.containsKey("istio-injection") && labels.containsKey("istio.io/rev")) {
-                problems.add(error(plan, path, where + " carries both istio-injection and istio.io/rev; istio-injection wins"
+                problems.add(error(plan, path.get(), where.get() + " carries both istio-injection and istio.io/rev; istio-injection wins"
                         + " and istio.io/rev is ignored (MESH-FACTS §2)"));
                 continue;
             }
             for (Map<String, String> pod : view.podLabelSets()) {
                 List<Admission.Match> matches = admit.apply(labels, pod);
                 if (matches.size() > 1) {
-                    problems.add(error(plan, path, where + ": pods labelled " + Admission.describe(pod) + " would be injected by "
+                    problems.add(error(plan, path.get(), where.get() + ": pods labelled " + Admission.describe(pod) + " would be injected by "
                             + matches.size() + " webhooks at once (IST0139): "
                             + String.join(", ", matches.stream().map(Admission.Match::toString).toList())));
                     break;
@@ -194,10 +212,10 @@ public final class InjectionCheck {
             if (!expected.equals(plan.from().revision())) {
                 List<Admission.Match> matches = admit.apply(labels, Map.of());
                 if (matches.isEmpty()) {
-                    problems.add(error(plan, path, where + " is injected by nobody after its wave (labels "
+                    problems.add(error(plan, path.get(), where.get() + " is injected by nobody after its wave (labels "
                             + Admission.describe(labels) + "); its pods would lose their sidecars"));
                 } else if (matches.size() == 1 && !matches.get(0).injector().revision().equals(expected)) {
-                    problems.add(error(plan, path, where + " is still injected by revision " + matches.get(0).injector().revision()
+                    problems.add(error(plan, path.get(), where.get() + " is still injected by revision " + matches.get(0).injector().revision()
                             + " (" + matches.get(0).injector().name() + ") after its wave; expected " + expected));
                 }
             }

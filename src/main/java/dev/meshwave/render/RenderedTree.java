@@ -36,12 +36,8 @@ public final class RenderedTree {
 
     /** Files outside every root (fleet README, controller manifests), keyed by their full path. */
     public SortedMap<String, byte[]> outsideRoots() {
-        SortedMap<String, byte[]> result = new TreeMap<>();
-        files.forEach((path, bytes) -> {
-            if (roots.stream().noneMatch(root -> path.startsWith(root + "/"))) {
-                result.put(path, bytes);
-            }
-        });
+        SortedMap<String, byte[]> result = new TreeMap<>(files);
+        roots.forEach(root -> result.subMap(root + "/", root + "0").clear());
         return result;
     }
 
@@ -53,11 +49,8 @@ public final class RenderedTree {
     /** Files under one root, with paths relative to it. */
     public SortedMap<String, byte[]> under(String root) {
         SortedMap<String, byte[]> result = new TreeMap<>();
-        files.forEach((path, bytes) -> {
-            if (path.startsWith(root + "/")) {
-                result.put(path.substring(root.length() + 1), bytes);
-            }
-        });
+        // Paths under root/ sort between "root/" and "root0" ('0' follows '/'): no scan of the whole fleet.
+        files.subMap(root + "/", root + "0").forEach((path, bytes) -> result.put(path.substring(root.length() + 1), bytes));
         return result;
     }
 

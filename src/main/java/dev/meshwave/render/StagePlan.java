@@ -20,6 +20,8 @@ public final class StagePlan {
     private final List<Stage> stages;
     /** Per phase: namespace → number of the stage that moves it, in plan order. */
     private final List<Map<String, Integer>> movedAt = new ArrayList<>();
+    /** Namespace → the tag it follows, for the namespaces that follow one. */
+    private final Map<String, String> followsTag = new java.util.HashMap<>();
 
     public StagePlan(Plan plan, Plan.Cluster cluster) {
         this.plan = plan;
@@ -44,6 +46,9 @@ public final class StagePlan {
             list.add(new Stage(list.size(), Stage.Kind.CA_CLEANUP, Optional.empty(), phases.size() - 1));
         }
         this.stages = List.copyOf(list);
+        for (Plan.Wave wave : plan.wavesFor(cluster)) {
+            wave.followsTag().forEach(followsTag::putIfAbsent);
+        }
     }
 
     /** The whole plan, as written. */
@@ -105,7 +110,7 @@ public final class StagePlan {
 
     /** The tag a namespace follows, if it follows one. */
     public Optional<String> followedTag(String namespace) {
-        return plan.wavesFor(cluster).stream().map(w -> w.followsTag().get(namespace)).filter(t -> t != null).findFirst();
+        return Optional.ofNullable(followsTag.get(namespace));
     }
 
     /** The stages that move (or, from a non-revisioned install, create) a plan tag: one per phase. */

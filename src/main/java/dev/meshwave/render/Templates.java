@@ -124,6 +124,11 @@ public final class Templates {
         return sources.keySet().stream().sorted().toList();
     }
 
+    /** Whether a template is meshwave's own, not one the user overrode. */
+    boolean isBuiltIn(String path) {
+        return (ROOT + "/" + path).equals(origins.get(path));
+    }
+
     public String origin(String path) {
         return origins.get(path);
     }

@@ -36,7 +36,10 @@ class InterruptedPublishIT {
         Path plan = SyntheticPlans.write(tmp.resolve("plan"), 3, 150, 15, "1.14.0-asm.0");
         // Both remotes start from the same main commit, so both runs must make the very same commits.
         Path seed = GitopsRepository.create(tmp.resolve("seed/gitops.git"));
+        long started = System.nanoTime();
         Map<String, String> reference = publishUninterrupted(plan, seed);
+        // Kill anywhere in a run (rendering, committing, pushing, just after): a delay up to 1.1 times an uninterrupted one.
+        int runMillis = (int) java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         assertEquals(17, reference.size(), "control plane, 15 waves, finalize");
 
         Path remote = copy(seed, "remote");
@@ -46,8 +49,7 @@ class InterruptedPublishIT {
         int withBranches = 0;
         for (int attempt = 0; attempt < KILLS; attempt++) {
             Process process = start(plan, remote, cache, tmp.resolve("log-" + attempt));
-            // An uninterrupted run takes about seven seconds (rendering 17 branches, then pushing): kill anywhere in it.
-            Thread.sleep(150 + random.nextInt(7000));
+            Thread.sleep(100 + random.nextInt(Math.max(1, runMillis * 11 / 10)));
             process.destroyForcibly(); // SIGKILL on Linux
             assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             if (process.exitValue() != 0) {
