@@ -116,6 +116,7 @@ public final class WavePublisher {
                     refuseForeignClusterDirectories(reader, base.get().getTree(), clusterPaths);
                 }
                 Map<String, Integer> baseLive = base.isPresent() ? liveStages(reader, base.get().getTree(), clusterPaths, planName) : Map.of();
+                TreeComposer.Blobs blobs = new TreeComposer.Blobs();
                 for (PublishStep step : steps) {
                     if (step.rollback()) {
                         checkRollback(step, base.isPresent() ? baseLive : Map.of());
@@ -128,7 +129,7 @@ public final class WavePublisher {
                     RevCommit parent = parentTip(work, walk, step, previousTip, base, useRemote);
                     Optional<RevCommit> current = currentTip(work, walk, step.branch(), base, planName, useRemote);
                     // Only the step's cluster directories are replaced (a rollback touches just the clusters its wave moved).
-                    ObjectId tree = TreeComposer.compose(reader, inserter, parent == null ? null : parent.getTree(),
+                    ObjectId tree = TreeComposer.compose(reader, inserter, blobs, parent == null ? null : parent.getTree(),
                             step.tree().roots(), step.tree().files());
                     ObjectId tip;
                     Status status;

@@ -200,36 +200,24 @@ public final class PublishPlanner {
      * everything outside the cluster directories: a publish changes nothing else in the repository.
      */
     static RenderedTree throughStages(RenderedTree tree, List<StagePlan> fleet, Map<String, Stage> last) {
-        Map<String, Integer> lastByRoot = new LinkedHashMap<>();
-        fleet.forEach(stages -> lastByRoot.put(stages.cluster().path(), last.get(stages.cluster().name()).number()));
-        Map<String, byte[]> kept = new TreeMap<>();
-        tree.files().forEach((path, bytes) -> {
-            if (!tree.outsideRoots().containsKey(path) && !isLaterStage(path, lastByRoot)) {
-                kept.put(path, bytes);
-            }
-        });
-        return new RenderedTree(kept, tree.roots());
+        TreeMap<String, byte[]> kept = new TreeMap<>();
+        for (StagePlan stages : fleet) {
+            String root = stages.cluster().path();
+            String stagesDir = root + "/stages/";
+            int lastStage = last.get(stages.cluster().name()).number();
+            tree.files().subMap(root + "/", root + "0").forEach((path, bytes) -> {
+                if (!path.startsWith(stagesDir) || Integer.parseInt(path.substring(stagesDir.length(), stagesDir.length() + 2)) <= lastStage) {
+                    kept.put(path, bytes);
+                }
+            });
+        }
+        return RenderedTree.owning(kept, tree.roots());
     }
 
     private static RenderedTree onlyRoots(RenderedTree tree, List<String> roots) {
-        Map<String, byte[]> kept = new TreeMap<>();
-        tree.files().forEach((path, bytes) -> {
-            if (roots.stream().anyMatch(root -> path.startsWith(root + "/"))) {
-                kept.put(path, bytes);
-            }
-        });
-        return new RenderedTree(kept, roots);
-    }
-
-    private static boolean isLaterStage(String path, Map<String, Integer> lastByRoot) {
-        for (Map.Entry<String, Integer> root : lastByRoot.entrySet()) {
-            String prefix = root.getKey() + "/stages/";
-            if (path.startsWith(prefix)) {
-                String stageDir = path.substring(prefix.length(), path.indexOf('/', prefix.length()));
-                return Integer.parseInt(stageDir.substring(0, 2)) > root.getValue();
-            }
-        }
-        return false;
+        TreeMap<String, byte[]> kept = new TreeMap<>();
+        roots.forEach(root -> kept.putAll(tree.files().subMap(root + "/", root + "0")));
+        return RenderedTree.owning(kept, roots);
     }
 
     /** A commit message or pull-request text: checked like the files, since it is committed or posted too. */

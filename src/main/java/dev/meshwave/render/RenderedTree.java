@@ -19,10 +19,23 @@ public final class RenderedTree {
     private final List<String> roots;
 
     public RenderedTree(Map<String, byte[]> files, List<String> roots) {
+        this(copyOf(files), roots, true);
+    }
+
+    private RenderedTree(TreeMap<String, byte[]> files, List<String> roots, boolean owned) {
+        this.files = Collections.unmodifiableSortedMap(files);
+        this.roots = List.copyOf(roots);
+    }
+
+    /** A tree over a map the caller hands over and never touches again: no copy of a fleet's bytes. */
+    static RenderedTree owning(TreeMap<String, byte[]> files, List<String> roots) {
+        return new RenderedTree(files, roots, true);
+    }
+
+    private static TreeMap<String, byte[]> copyOf(Map<String, byte[]> files) {
         TreeMap<String, byte[]> copy = new TreeMap<>();
         files.forEach((path, bytes) -> copy.put(path, bytes.clone()));
-        this.files = Collections.unmodifiableSortedMap(copy);
-        this.roots = List.copyOf(roots);
+        return copy;
     }
 
     public SortedMap<String, byte[]> files() {

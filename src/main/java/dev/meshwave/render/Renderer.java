@@ -43,7 +43,7 @@ public final class Renderer {
     }
 
     public RenderedTree render(Plan plan, LiveStages live, java.util.Set<Emit> emit) throws RenderException, TemplateException {
-        Map<String, byte[]> files = new TreeMap<>();
+        TreeMap<String, byte[]> files = new TreeMap<>();
         List<String> roots = new ArrayList<>();
         List<StagePlan> fleet = plan.clusters().stream().map(c -> new StagePlan(plan, c)).toList();
         // --live names a stage of the plan; each cluster goes to its own stage for it (a wave that skips
@@ -83,7 +83,7 @@ public final class Renderer {
         }
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
         TreeGuard.check(files);
-        return new RenderedTree(files, roots);
+        return RenderedTree.owning(files, roots);
     }
 
     private record ClusterResult(Map<String, byte[]> files, TemplateException failure) {}
