@@ -325,6 +325,7 @@ final class ClusterRenderer {
         Optional<Plan.IngressGateway> gateway = cluster.ingressGateway();
         return common()
                 .with("liveStage", live.directory())
+                .with("rolloutChart", Mermaid.stages(List.of(stages), Map.of(cluster.name(), live)))
                 .with("stages", stageRows)
                 .with("restartAnnotation", plan.restart() == Plan.Restart.ANNOTATION)
                 .with("restartManual", plan.restart() == Plan.Restart.MANUAL)

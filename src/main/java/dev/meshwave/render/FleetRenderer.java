@@ -86,6 +86,7 @@ final class FleetRenderer {
         }
         return common()
                 .with("clusters", clusters)
+                .with("rolloutChart", Mermaid.stages(fleet, live))
                 .with("rows", rows)
                 .with("caMigration", plan.caMigration().isPresent())
                 .with("canaryFirst", plan.ordering() == Plan.Ordering.CANARY_FIRST);

@@ -52,6 +52,7 @@ public final class PublishPlanner {
                 }
             }
             ClusterRenderer.Context context = context(plan, planStage, clusters)
+                    .with("rolloutChart", Mermaid.stages(fleet, live))
                     .with("base", parent.orElse(base))
                     .with("nextBranch", next.orElse(""));
             addChanges(context, previousTree, tree);
@@ -95,7 +96,8 @@ public final class PublishPlanner {
         // Only the clusters this wave moved: the others stay exactly as the base branch has them.
         RenderedTree waveTree = onlyRoots(throughStages(renderer.render(plan, liveStages(waveLive)), fleet, waveLive), moved);
         RenderedTree tree = onlyRoots(throughStages(renderer.render(plan, liveStages(backLive)), fleet, waveLive), moved);
-        ClusterRenderer.Context context = context(plan, planStage, clusters).with("base", base);
+        ClusterRenderer.Context context = context(plan, planStage, clusters).with("base", base)
+                .with("rolloutChart", Mermaid.stages(fleet, backLive));
         addChanges(context, waveTree, tree);
         String branch = branchPrefix(plan) + "rollback-" + planStage.label();
         // On top of the base branch, where the wave was merged, and proposed into it: merging it is the rollback.

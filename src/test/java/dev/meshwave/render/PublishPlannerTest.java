@@ -72,4 +72,15 @@ class PublishPlannerTest {
                 rollback.body());
         assertThrows(RenderException.class, () -> planner.rollback(plan, "control-plane", "main"));
     }
+
+    @Test
+    void eachPullRequestDrawsTheRolloutWithItsOwnStageHighlighted() throws Exception {
+        List<PublishStep> steps = planner.waves(Plans.load(dir, Plans.BASE), "main");
+        String body = steps.get(2).body();
+        assertTrue(body.contains("```mermaid\nflowchart LR\n  subgraph c0[\"c1\"]\n    direction LR\n"
+                + "    c0s0[\"00-control-plane\"] --> c0s1[\"01-first\"] --> c0s2[\"02-second\"] --> c0s3[\"03-finalize\"]\n  end\n"), body);
+        assertTrue(body.contains("  class c0s2 live\n```"), "the stage this pull request makes live: " + body);
+        assertTrue(planner.rollback(Plans.load(dir, Plans.BASE), "second", "main").body().contains("  class c0s1 live\n"),
+                "a rollback highlights the stage it returns to");
+    }
 }
