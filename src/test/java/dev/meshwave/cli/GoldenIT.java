@@ -30,7 +30,7 @@ class GoldenIT {
     @Test
     void everyExampleHasAGolden() throws IOException {
         List<String> examples = examples();
-        assertEquals(List.of("asm-tags", "asm-upgrade", "ca-migration", "istio-to-asm", "multi-project"), examples);
+        assertEquals(List.of("asm-tags", "asm-upgrade", "ca-migration", "inventory", "istio-to-asm", "multi-project"), examples);
         try (Stream<Path> golden = Files.list(Path.of("golden"))) {
             assertEquals(examples, golden.map(d -> d.getFileName().toString()).sorted().toList());
         }

@@ -1,0 +1,81 @@
+package dev.meshwave.cli;
+
+import dev.meshwave.plan.Inventory;
+import dev.meshwave.plan.InvalidPlanException;
+import dev.meshwave.plan.PlanImport;
+import dev.meshwave.plan.PlanLoader;
+import dev.meshwave.plan.PlanSchema;
+import dev.meshwave.plan.Problem;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Write a first plan (to stdout) from what a cluster runs today: the output of",
+            "kubectl get ns -o yaml, and optionally of kubectl get deploy,sts,ds -A -o yaml and",
+            "kubectl get mutatingwebhookconfigurations -o yaml. Namespaces it cannot plan are listed on stderr."})
+final class ImportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--namespaces", required = true, paramLabel = "FILE", description = "kubectl get ns -o yaml")
+    Path namespaces;
+
+    @Option(names = "--deployments", paramLabel = "FILE", description = "kubectl get deploy,sts,ds -A -o yaml (workload counts, gateways)")
+    Path deployments;
+
+    @Option(names = "--webhooks", paramLabel = "FILE", description = "kubectl get mutatingwebhookconfigurations -o yaml (revisions and tags served)")
+    Path webhooks;
+
+    @Option(names = "--to-version", required = true, paramLabel = "VERSION", description = "The version to upgrade to, e.g. 1.23.3-asm.2")
+    String toVersion;
+
+    @Option(names = "--to-revision", paramLabel = "REVISION", description = "The new revision (default: derived from the version)")
+    String toRevision;
+
+    @Option(names = "--cluster", defaultValue = "cluster", paramLabel = "NAME", description = "Cluster name (default: ${DEFAULT-VALUE})")
+    String cluster;
+
+    @Option(names = "--path", paramLabel = "PATH", description = "Cluster path in the GitOps repository (default: clusters/<cluster>/mesh)")
+    String path;
+
+    @Option(names = "--waves", defaultValue = "2", paramLabel = "N",
+            description = "Waves after the first (gateways and smallest namespaces), split by workload count (default: ${DEFAULT-VALUE})")
+    int waves;
+
+    @Option(names = "--name", defaultValue = "mesh-upgrade", paramLabel = "NAME", description = "metadata.name of the plan (default: ${DEFAULT-VALUE})")
+    String name;
+
+    @Override
+    public Integer call() throws InvalidPlanException, IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Inventory.KubeObject> workloads = deployments == null ? List.of() : Inventory.read(deployments);
+        Optional<List<Inventory.KubeObject>> injectors = webhooks == null ? Optional.empty() : Optional.of(Inventory.read(webhooks));
+        PlanImport.Result result = PlanImport.build(new PlanImport.Request(name, toVersion, Optional.ofNullable(toRevision), cluster,
+                path == null ? "clusters/" + cluster + "/mesh" : path, waves), Inventory.read(namespaces), workloads, injectors);
+        // The plan is checked like any other before it is printed: import never hands out a plan validate refuses.
+        Path check = Files.createTempFile("meshwave-import-", ".yaml");
+        try {
+            Files.writeString(check, result.planText());
+            new PlanLoader(PlanSchema.load()).load(check);
+        } catch (InvalidPlanException e) {
+            throw new InvalidPlanException(e.problems().stream().map(p -> Problem.error(p.position(), p.yamlPath(),
+                    "the imported plan would be invalid (check the flags): " + p.message())).toList());
+        } finally {
+            Files.deleteIfExists(check);
+        }
+        result.problems().forEach(err::println);
+        out.print(result.planText());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,204 @@
+package dev.meshwave.plan;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+
+/**
+ * A first plan from what a cluster runs today ({@code meshwave import}): which namespaces are
+ * injected, by which revision or tag, which revision the plan moves from, and waves that start with
+ * the gateways and the smallest namespaces and split the rest by workload count.
+ */
+public final class PlanImport {
+
+    /** What the user asked for; the cluster and path have defaults so that two flags make a valid plan. */
+    public record Request(String name, String toVersion, Optional<String> toRevision, String cluster, String path, int waves) {}
+
+    /** The plan's text and what the inventory showed that the plan cannot carry. */
+    public record Result(String planText, List<Problem> problems) {}
+
+    private static final List<String> WORKLOAD_KINDS = List.of("Deployment", "StatefulSet", "DaemonSet");
+
+    private final List<Problem> problems = new ArrayList<>();
+
+    private PlanImport() {}
+
+    public static Result build(Request request, List<Inventory.KubeObject> namespaces, List<Inventory.KubeObject> workloads,
+            Optional<List<Inventory.KubeObject>> webhooks) throws InvalidPlanException {
+        PlanImport planImport = new PlanImport();
+        String text = planImport.plan(request, namespaces, workloads, webhooks);
+        return new Result(text, List.copyOf(planImport.problems));
+    }
+
+    private record Injected(Inventory.KubeObject namespace, String label, String revision, boolean tag) {}
+
+    private String plan(Request request, List<Inventory.KubeObject> namespaces, List<Inventory.KubeObject> workloads,
+            Optional<List<Inventory.KubeObject>> webhooks) throws InvalidPlanException {
+        // What the injectors serve: revisions, and tags with the revision each points at.
+        Map<String, String> tags = new TreeMap<>();
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        webhooks.orElse(List.of()).stream().filter(o -> o.kind().equals("MutatingWebhookConfiguration")).forEach(w -> {
+            String rev = w.labels().get("istio.io/rev");
+            String tag = w.labels().get("istio.io/tag");
+            if (tag != null && rev != null) {
+                tags.put(tag, rev);
+            } else if (rev != null) {
+                served.add(rev);
+            } else if (w.name().equals("istio-sidecar-injector")) {
+                served.add(Plan.DEFAULT_REVISION);
+            }
+        });
+        List<Injected> injected = new ArrayList<>();
+        for (Inventory.KubeObject ns : namespaces) {
+            if (!ns.kind().equals("Namespace") || PlanChecks.SYSTEM_NAMESPACES.contains(ns.name())) {
+                continue;
+            }
+            String injection = ns.labels().get("istio-injection");
+            String rev = ns.labels().get("istio.io/rev");
+            if (injection != null && rev != null) {
+                problem(ns, "carries both istio-injection=" + injection + " and istio.io/rev=" + rev
+                        + "; istio-injection wins. Left out: fix its labels first");
+            } else if ("enabled".equals(injection)) {
+                injected.add(new Injected(ns, Plan.DEFAULT_REVISION, Plan.DEFAULT_REVISION, false));
+            } else if (rev != null) {
+                if (tags.containsKey(rev)) {
+                    injected.add(new Injected(ns, rev, tags.get(rev), true));
+                } else if (webhooks.isPresent() && !served.contains(rev)) {
+                    problem(ns, "is labelled istio.io/rev=" + rev + ", which no webhook serves (its pods get no sidecar today). Left out");
+                } else {
+                    injected.add(new Injected(ns, rev, rev, false));
+                }
+            } // istio-injection=disabled, or no label: not in the mesh
+        }
+        if (injected.isEmpty()) {
+            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(namespaces.isEmpty() ? "namespaces"
+                    : namespaces.get(0).file(), 1, 1), "", "no namespace is injected (istio-injection=enabled or istio.io/rev);"
+                    + " there is nothing to upgrade")));
+        }
+        // The revision the plan moves from: the one most namespaces are on today.
+        Map<String, Long> byRevision = injected.stream().collect(Collectors.groupingBy(Injected::revision, TreeMap::new, Collectors.counting()));
+        String from = byRevision.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).orElseThrow().getKey();
+        List<Injected> moving = new ArrayList<>();
+        for (Injected ns : injected) {
+            if (!ns.revision().equals(from)) {
+                problem(ns.namespace(), "is on revision " + ns.revision() + ", not on " + from + " like most namespaces;"
+                        + " a plan moves from one revision. Left out: plan it separately");
+            } else if (ns.tag() && from.equals(Plan.DEFAULT_REVISION)) {
+                problem(ns.namespace(), "follows tag " + ns.label() + " of the non-revisioned install; left out");
+            } else {
+                moving.add(ns);
+            }
+        }
+        Map<String, Integer> workloadCount = new TreeMap<>();
+        Map<String, Boolean> gateway = new TreeMap<>();
+        for (Inventory.KubeObject w : workloads) {
+            if (WORKLOAD_KINDS.contains(w.kind())) {
+                workloadCount.merge(w.namespace(), 1, Integer::sum);
+                String istio = w.labels().getOrDefault("istio", "");
+                if (istio.endsWith("gateway") || w.labels().getOrDefault("app", "").startsWith("istio-ingressgateway")) {
+                    gateway.put(w.namespace(), true);
+                }
+            }
+        }
+        Function<Injected, Integer> size = ns -> workloadCount.getOrDefault(ns.namespace().name(), 0);
+        List<Injected> relabelled = moving.stream().filter(ns -> !ns.tag())
+                .sorted(Comparator.comparing(size).thenComparing(ns -> ns.namespace().name())).toList();
+        List<String> first = new ArrayList<>();
+        List<Injected> rest = new ArrayList<>();
+        for (Injected ns : relabelled) {
+            String name = ns.namespace().name();
+            if (gateway.containsKey(name) || name.contains("gateway") || name.contains("ingress") || name.contains("egress")) {
+                first.add(name);
+            } else {
+                rest.add(ns);
+            }
+        }
+        // The smallest fifth (at least one) goes first with the gateways: a canary that hurts least.
+        int canaries = rest.isEmpty() ? 0 : Math.max(1, rest.size() / 5);
+        rest.subList(0, canaries).forEach(ns -> first.add(ns.namespace().name()));
+        List<Injected> remaining = rest.subList(canaries, rest.size());
+        Map<String, Object> waves = new LinkedHashMap<>();
+        if (!first.isEmpty()) {
+            waves.put("canary", first);
+        }
+        int count = Math.max(1, Math.min(request.waves(), remaining.size()));
+        long total = remaining.stream().mapToLong(ns -> Math.max(1, size.apply(ns))).sum();
+        long cumulative = 0;
+        int wave = 1;
+        for (Injected ns : remaining) {
+            cumulative += Math.max(1, size.apply(ns));
+            @SuppressWarnings("unchecked")
+            List<String> list = (List<String>) waves.computeIfAbsent("wave-" + wave, k -> new ArrayList<String>());
+            list.add(ns.namespace().name());
+            if (wave < count && cumulative * count >= total * wave) {
+                wave++;
+            }
+        }
+        // Namespaces that follow a tag move with it: one wave per tag, which moves the tag.
+        Map<String, String> tagWaves = new TreeMap<>();
+        Map<String, List<Map<String, String>>> followers = new TreeMap<>();
+        moving.stream().filter(Injected::tag).forEach(ns -> followers.computeIfAbsent(ns.label(), t -> new ArrayList<>())
+                .add(ordered("name", ns.namespace().name(), "tag", ns.label())));
+        followers.forEach((tag, entries) -> {
+            String name = "tag-" + tag;
+            waves.put(name, entries);
+            tagWaves.put(tag, name);
+        });
+        return dump(request, from, tagWaves, waves);
+    }
+
+    private String dump(Request request, String from, Map<String, String> tagWaves, Map<String, Object> waves) {
+        Map<String, Object> to = new LinkedHashMap<>();
+        to.put("version", request.toVersion());
+        MeshVersion version = MeshVersion.parse(request.toVersion());
+        request.toRevision().or(() -> version.defaultRevision().isPresent() ? Optional.empty()
+                : Optional.of("istio-" + version.major() + "-" + version.minor() + "-" + version.patch())).ifPresent(r -> to.put("revision", r));
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("from", Map.of("revision", from));
+        spec.put("to", to);
+        if (!tagWaves.isEmpty()) {
+            spec.put("tags", tagWaves);
+        }
+        spec.put("clusters", List.of(ordered("name", request.cluster(), "path", request.path())));
+        List<Map<String, Object>> waveList = new ArrayList<>();
+        waves.forEach((name, namespaces) -> {
+            Map<String, Object> wave = new LinkedHashMap<>();
+            wave.put("name", name);
+            wave.put("namespaces", namespaces);
+            waveList.add(wave);
+        });
+        spec.put("waves", waveList);
+        Map<String, Object> plan = new LinkedHashMap<>();
+        plan.put("apiVersion", "meshwave.dev/v1alpha1");
+        plan.put("kind", "UpgradePlan");
+        plan.put("metadata", Map.of("name", request.name()));
+        plan.put("spec", spec);
+        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
+                .setIndicatorIndent(2).setIndentWithIndicator(true).build();
+        return "# Made by meshwave import from what the cluster runs today. Review the waves before you use it.\n"
+                + new Dump(settings).dumpToString(plan);
+    }
+
+    /** A two-key mapping in this order: the plan's text must not depend on hash order. */
+    private static Map<String, String> ordered(String key1, String value1, String key2, String value2) {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put(key1, value1);
+        map.put(key2, value2);
+        return map;
+    }
+
+    private void problem(Inventory.KubeObject ns, String message) {
+        problems.add(Problem.warning(new SourcePosition(ns.file(), 1, 1), "items[" + ns.index() + "]",
+                "namespace '" + ns.name() + "' " + message));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.meshwave.cli;
+
+import static dev.meshwave.testing.GitCli.git;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.GitopsRepository;
+import dev.meshwave.testing.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code meshwave import}: from kubectl exports to a plan validate accepts, and on through render and publish. */
+class ImportIT {
+
+    private static final String INVENTORY = "examples/inventory/";
+
+    @TempDir
+    Path tmp;
+
+    private static String withoutComments(String text) {
+        return text.lines().filter(l -> !l.startsWith("#")).collect(Collectors.joining("\n", "", "\n"));
+    }
+
+    @Test
+    void theNamespacesAndAVersionAloneMakeAValidPlan() throws IOException {
+        Cli.Result imported = Cli.run("import", "--namespaces", INVENTORY + "ns.yaml", "--to-version", "1.23.3-asm.2");
+        assertEquals(0, imported.exitCode(), imported::toString);
+        Path plan = Files.writeString(tmp.resolve("plan.yaml"), imported.out());
+        Cli.Result validated = Cli.run("validate", plan.toString());
+        assertEquals(0, validated.exitCode(), validated::toString);
+        assertTrue(imported.out().contains("  from:\n    revision: asm-1229-3\n"), imported.out());
+        assertTrue(imported.out().contains("    - name: cluster\n      path: clusters/cluster/mesh\n"), "default cluster and path");
+    }
+
+    @Test
+    void theFullInventoryGivesTheExamplePlanAndListsWhatItLeftOut() throws IOException {
+        Cli.Result imported = Cli.run("import", "--namespaces", INVENTORY + "ns.yaml", "--deployments", INVENTORY + "deploy.yaml",
+                "--webhooks", INVENTORY + "webhooks.yaml", "--to-version", "1.23.3-asm.2", "--cluster", "prod-eu", "--name", "inventory");
+        assertEquals(0, imported.exitCode(), imported::toString);
+        assertEquals(withoutComments(Files.readString(Path.of(INVENTORY + "plan.yaml"))), withoutComments(imported.out()));
+        List<String> warnings = imported.err().lines().toList();
+        assertEquals(2, warnings.size(), imported::toString);
+        assertTrue(warnings.get(0).contains("namespace 'legacy-billing' carries both istio-injection=enabled and istio.io/rev"), imported::toString);
+        assertTrue(warnings.get(1).contains("namespace 'old-team' is labelled istio.io/rev=asm-1180-1, which no webhook serves"), imported::toString);
+        String plan = imported.out();
+        assertTrue(plan.contains("    - name: canary\n      namespaces:\n        - istio-ingress\n"), "the gateway namespace goes first: " + plan);
+        assertTrue(plan.contains("        - name: shared-tools\n          tag: default\n"), "a namespace on a tag follows the tag: " + plan);
+        for (String leftOut : List.of("kube-system", "istio-system", "batch", "monitoring", "default\n", "legacy-billing", "old-team")) {
+            assertFalse(plan.contains("- " + leftOut), leftOut + " is not in the plan");
+        }
+    }
+
+    @Test
+    void wavesSplitTheRestByWorkloadCount() throws IOException {
+        Cli.Result three = Cli.run("import", "--namespaces", INVENTORY + "ns.yaml", "--deployments", INVENTORY + "deploy.yaml",
+                "--to-version", "1.23.3-asm.2", "--waves", "3");
+        assertEquals(0, three.exitCode(), three::toString);
+        assertTrue(three.out().contains("- name: wave-3"), three.out());
+        assertFalse(three.out().contains("- name: wave-4"), three.out());
+    }
+
+    @Test
+    void anExportWithoutInjectedNamespacesIsAnError() throws IOException {
+        Path ns = Files.writeString(tmp.resolve("ns.yaml"), "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n"
+                + "  metadata:\n    name: plain\n");
+        Cli.Result result = Cli.run("import", "--namespaces", ns.toString(), "--to-version", "1.23.3-asm.2");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith(ns + ":1:1: no namespace is injected"), result::toString);
+        Path broken = Files.writeString(tmp.resolve("broken.yaml"), "items: [\n");
+        Cli.Result invalid = Cli.run("import", "--namespaces", broken.toString(), "--to-version", "1.23.3-asm.2");
+        assertEquals(2, invalid.exitCode(), invalid::toString);
+        assertTrue(invalid.err().matches("(?s)" + java.util.regex.Pattern.quote(broken.toString()) + ":\\d+:\\d+: not valid YAML.*"), invalid::toString);
+    }
+
+    /** The walk a new user takes: import, validate, render, publish; and the same import through the launcher. */
+    @Test
+    void importThenValidateRenderAndPublish() throws IOException {
+        Cli.Result imported = Cli.run("import", "--namespaces", INVENTORY + "ns.yaml", "--deployments", INVENTORY + "deploy.yaml",
+                "--webhooks", INVENTORY + "webhooks.yaml", "--to-version", "1.23.3-asm.2", "--cluster", "prod-eu");
+        Path plan = Files.writeString(tmp.resolve("plan.yaml"), imported.out());
+        assertEquals(0, Cli.run("validate", plan.toString()).exitCode());
+        Path out = tmp.resolve("out");
+        Cli.Result rendered = Cli.run("render", plan.toString(), "--out", out.toString());
+        assertEquals(0, rendered.exitCode(), rendered::toString);
+        assertTrue(Files.isRegularFile(out.resolve("clusters/prod-eu/mesh/stages/01-canary/namespaces.yaml")));
+        Path remote = GitopsRepository.create(tmp.resolve("gitops.git"));
+        Cli.Result published = Cli.run(new Environment(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(),
+                "HOME", tmp.resolve("home").toString(), "SOURCE_DATE_EPOCH", "1767225600"),
+                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)),
+                "publish", plan.toString(), "--repo", remote.toUri().toString(), "--push");
+        assertEquals(0, published.exitCode(), published::toString);
+        assertTrue(git(remote, "for-each-ref", "--format=%(refname:short)").contains("meshwave/mesh-upgrade/04-tag-default"));
+
+        Cli.Result launched = Processes.run(Path.of("."), Map.of(), List.of("./meshwave", "import", "--namespaces",
+                INVENTORY + "ns.yaml", "--deployments", INVENTORY + "deploy.yaml", "--webhooks", INVENTORY + "webhooks.yaml",
+                "--to-version", "1.23.3-asm.2", "--cluster", "prod-eu"));
+        assertEquals(0, launched.exitCode(), launched::toString);
+        assertEquals(imported.out(), launched.out(), "the launcher prints the same plan");
+    }
+}
