@@ -73,6 +73,10 @@ final class Publishing {
 
         @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
         Path templates;
+
+        @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
+                description = "text (default), or json: one object on stdout with every branch and pull request.")
+        String format;
     }
 
     private Publishing() {}
@@ -108,13 +112,26 @@ final class Publishing {
                 : provider(options, environment, location.kind() == RepositoryLocation.Kind.REMOTE ? location.url()
                         : WavePublisher.originUrl(location), location);
         List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
+        boolean json = JsonReport.wantsJson(options.format);
         WavePublisher.Result result = new WavePublisher(settings).publish(plan.name(), steps, clusterPaths);
         String verb = options.dryRun ? "would be " : "";
+        List<Object> branches = new java.util.ArrayList<>();
+        List<Object> pullRequests = new java.util.ArrayList<>();
         for (WavePublisher.BranchResult branch : result.branches()) {
-            out.printf(Locale.ROOT, "%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(Locale.ROOT), branch.branch(),
-                    branch.commit().substring(0, 12), branch.pushed() ? " (pushed)" : "");
+            if (json) {
+                branches.add(JsonReport.object("branch", branch.branch(), "status", branch.status().name().toLowerCase(Locale.ROOT),
+                        "commit", branch.commit(), "pushed", branch.pushed()));
+            } else {
+                out.printf(Locale.ROOT, "%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(Locale.ROOT), branch.branch(),
+                        branch.commit().substring(0, 12), branch.pushed() ? " (pushed)" : "");
+            }
         }
+        JsonReport report = new JsonReport("publish").with("plan", plan.name()).with("dryRun", options.dryRun)
+                .with("branches", branches).with("pullRequests", pullRequests);
         if (options.dryRun) {
+            if (json) {
+                report.print(out);
+            }
             return ExitCodes.OK;
         }
         PullRequestProvider provider = hosted != null ? hosted : new MarkdownFileProvider(result.workdir());
@@ -125,7 +142,15 @@ final class Publishing {
             }
             PullRequestResult pr = provider.publish(new PullRequest(step.branch(), prBase(step, steps, result, options.base),
                     step.title(), step.body()));
-            out.printf(Locale.ROOT, "pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(Locale.ROOT), pr.location());
+            if (json) {
+                pullRequests.add(JsonReport.object("branch", step.branch(), "outcome", pr.outcome().name().toLowerCase(Locale.ROOT),
+                        "location", pr.location()));
+            } else {
+                out.printf(Locale.ROOT, "pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(Locale.ROOT), pr.location());
+            }
+        }
+        if (json) {
+            report.print(out);
         }
         return ExitCodes.OK;
     }

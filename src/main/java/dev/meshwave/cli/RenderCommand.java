@@ -62,6 +62,10 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
     Path templates;
 
+    @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
+            description = "With --check: text (a unified diff, default) or json (one object with every changed file and its diff).")
+    String format;
+
     @Option(names = "--emit", paramLabel = "argocd|flux", split = ",",
             description = "Also write an Argo CD ApplicationSet (argocd/applicationset.yaml) or Flux Kustomizations (flux/<cluster>.yaml) for every cluster's live entry point.")
     List<String> emit = new ArrayList<>();
@@ -90,6 +94,15 @@ final class RenderCommand implements Callable<Integer> {
                 .orElseGet(() -> options.check() ? liveStagesOnDisk(plan, options.out()) : Renderer.LiveStages.first());
         RenderedTree tree = renderer.render(plan, liveStages, options.emit());
         warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
+        if (options.check() && JsonReport.wantsJson(format)) {
+            List<DriftCheck.Change> changes = new DriftCheck(options.out()).changes(tree);
+            new JsonReport("check").with("plan", options.plan().toString()).with("out", options.out().toString())
+                    .with("upToDate", changes.isEmpty())
+                    .with("changes", changes.stream().map(c -> JsonReport.object("path", c.path(),
+                            "change", c.kind().name().toLowerCase(java.util.Locale.ROOT), "diff", c.diff())).toList())
+                    .print(stdout);
+            return changes.isEmpty() ? ExitCodes.OK : ExitCodes.DRIFT;
+        }
         if (options.check()) {
             String diff = new DriftCheck(options.out()).diff(tree);
             if (diff.isEmpty()) {

@@ -20,8 +20,15 @@ final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
     Path planFile;
 
+    @picocli.CommandLine.Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
+            description = "text (default), or json: one object on stdout with every problem (README, \"Machine-readable output\").")
+    String format;
+
     @Override
     public Integer call() throws Exception {
+        if (JsonReport.wantsJson(format)) {
+            return json();
+        }
         PlanLoader.LoadedPlan loaded = Workflow.load(planFile, spec.commandLine().getErr(), Templates.builtIn());
         Plan plan = loaded.plan();
         int namespaces = (int) plan.waves().stream().flatMap(w -> w.namespaces().stream()).distinct().count();
@@ -32,6 +39,28 @@ final class ValidateCommand implements Callable<Integer> {
                         .orElse(plan.to().revision()),
                 plan.to().version());
         return ExitCodes.OK;
+    }
+
+    private int json() throws Exception {
+        JsonReport report = new JsonReport("validate").with("plan", planFile.toString());
+        try {
+            PlanLoader.LoadedPlan loaded = Workflow.load(planFile, new java.io.PrintWriter(java.io.Writer.nullWriter()), Templates.builtIn());
+            Plan plan = loaded.plan();
+            java.util.Map<String, Object> summary = new java.util.LinkedHashMap<>();
+            summary.put("name", plan.name());
+            summary.put("from", plan.from().revision());
+            summary.put("revisions", plan.phases().stream().map(p -> p.to().revision()).toList());
+            summary.put("version", plan.to().version().toString());
+            summary.put("clusters", plan.clusters().stream().map(Plan.Cluster::name).toList());
+            summary.put("waves", plan.waves().stream().map(Plan.Wave::name).toList());
+            summary.put("namespaces", plan.waves().stream().flatMap(w -> w.namespaces().stream()).distinct().count());
+            report.with("valid", true).with("problems", JsonReport.problems(loaded.warnings())).with("summary", summary)
+                    .print(spec.commandLine().getOut());
+            return ExitCodes.OK;
+        } catch (dev.meshwave.plan.InvalidPlanException e) {
+            report.with("valid", false).with("problems", JsonReport.problems(e.problems())).print(spec.commandLine().getOut());
+            return ExitCodes.USAGE;
+        }
     }
 
     private static String plural(int n) {

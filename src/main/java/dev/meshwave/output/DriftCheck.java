@@ -27,15 +27,27 @@ public final class DriftCheck {
         this.paths = new TreeWriter(outputRoot);
     }
 
+    /** How a file on disk differs from the render. */
+    public enum Kind { ADDED, MODIFIED, REMOVED }
+
+    /** One file that differs, with its unified diff. */
+    public record Change(String path, Kind kind, String diff) {}
+
     /** The unified diff from the directory's content to the render; empty when they are the same. */
     public String diff(RenderedTree tree) throws IOException, UnsafeOutputException {
         StringBuilder out = new StringBuilder();
+        changes(tree).forEach(change -> out.append(change.diff()));
+        return out.toString();
+    }
+
+    /** Every file that differs, in the order of the diff: files at the output root, then each cluster directory. */
+    public List<Change> changes(RenderedTree tree) throws IOException, UnsafeOutputException {
+        List<Change> changes = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : tree.outsideRoots().entrySet()) {
             Path onDisk = paths.resolve(file.getKey());
             byte[] before = Files.isRegularFile(onDisk) ? Files.readAllBytes(onDisk) : null;
             if (before == null || !Arrays.equals(before, file.getValue())) {
-                out.append(unified(before == null ? "/dev/null" : "a/" + file.getKey(), "b/" + file.getKey(),
-                        lines(before), lines(file.getValue())));
+                changes.add(change(file.getKey(), before, file.getValue()));
             }
         }
         for (String root : tree.roots()) {
@@ -51,12 +63,16 @@ public final class DriftCheck {
                 if (before != null && after != null && Arrays.equals(before, after)) {
                     continue;
                 }
-                String path = root + "/" + file;
-                out.append(unified(before == null ? "/dev/null" : "a/" + path, after == null ? "/dev/null" : "b/" + path,
-                        lines(before), lines(after)));
+                changes.add(change(root + "/" + file, before, after));
             }
         }
-        return out.toString();
+        return changes;
+    }
+
+    private static Change change(String path, byte[] before, byte[] after) {
+        Kind kind = before == null ? Kind.ADDED : after == null ? Kind.REMOVED : Kind.MODIFIED;
+        return new Change(path, kind, unified(before == null ? "/dev/null" : "a/" + path, after == null ? "/dev/null" : "b/" + path,
+                lines(before), lines(after)));
     }
 
     private static String unified(String from, String to, List<String> before, List<String> after) {
