@@ -77,6 +77,9 @@ final class Publishing {
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
                 description = "text (default), or json: one object on stdout with every branch and pull request.")
         String format;
+
+        @Option(names = "--quiet", description = "No progress lines on stderr.")
+        boolean quiet;
     }
 
     private Publishing() {}
@@ -113,7 +116,14 @@ final class Publishing {
                         : WavePublisher.originUrl(location), location);
         List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
         boolean json = JsonReport.wantsJson(options.format);
-        WavePublisher.Result result = new WavePublisher(settings).publish(plan.name(), steps, clusterPaths);
+        Progress progress = new Progress(err, environment, options.quiet || json);
+        WavePublisher.Result result;
+        try {
+            result = new WavePublisher(settings).publish(plan.name(), steps, clusterPaths, (branch, done) -> progress.item(
+                    "committed " + branch.branch() + " (" + branch.status().name().toLowerCase(Locale.ROOT) + ")", done, steps.size()));
+        } finally {
+            progress.finish();
+        }
         String verb = options.dryRun ? "would be " : "";
         List<Object> branches = new java.util.ArrayList<>();
         List<Object> pullRequests = new java.util.ArrayList<>();

@@ -62,6 +62,9 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
     Path templates;
 
+    @Option(names = "--quiet", description = "No progress lines; only problems.")
+    boolean quiet;
+
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
             description = "With --check: text (a unified diff, default) or json (one object with every changed file and its diff).")
     String format;
@@ -115,11 +118,13 @@ final class RenderCommand implements Callable<Integer> {
             return ExitCodes.DRIFT;
         }
         // Two renders into one directory take turns: the second waits, or gives up with exit 3.
+        Progress progress = new Progress(stderr, environment, quiet);
+        int[] done = {0};
         try (RunLock lock = RunLock.forOutput(options.out(), environment.variables())) {
-            new TreeWriter(options.out()).write(tree);
-        }
-        for (String root : tree.roots()) {
-            stderr.printf(java.util.Locale.ROOT, "rendered %s (%d files)%n", options.out().resolve(root), tree.under(root).size());
+            new TreeWriter(options.out()).write(tree, (root, files) -> progress.item(String.format(java.util.Locale.ROOT,
+                    "rendered %s (%d files)", options.out().resolve(root), files), ++done[0], tree.roots().size()));
+        } finally {
+            progress.finish();
         }
         return ExitCodes.OK;
     }

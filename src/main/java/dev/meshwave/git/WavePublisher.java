@@ -94,6 +94,17 @@ public final class WavePublisher {
 
     public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths)
             throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+        return publish(planName, steps, clusterPaths, (branch, done) -> { });
+    }
+
+    /** Reports each branch as its commit is made, and the push. */
+    @FunctionalInterface
+    public interface Progress {
+        void branch(BranchResult branch, int done);
+    }
+
+    public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths, Progress progress)
+            throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
         try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
              SshTransport ssh = new SshTransport(settings.environment())) {
             Repository repository = work.repository();
@@ -123,6 +134,7 @@ public final class WavePublisher {
                     }
                     if (base.isPresent() && !step.rollback() && alreadyInBase(step, baseLive, clusterPaths)) {
                         results.add(new BranchResult(step.branch(), base.get().name(), Status.MERGED, false));
+                        progress.branch(results.get(results.size() - 1), results.size());
                         previousTip = base.get();
                         continue;
                     }
@@ -150,6 +162,7 @@ public final class WavePublisher {
                     }
                     boolean needsPush = useRemote && !tip.equals(work.remote(step.branch()).orElse(null));
                     results.add(new BranchResult(step.branch(), tip.name(), status, needsPush && settings.push() && !settings.dryRun()));
+                    progress.branch(results.get(results.size() - 1), results.size());
                     previousTip = tip;
                 }
                 inserter.flush();

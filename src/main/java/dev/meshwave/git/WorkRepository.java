@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jgit.api.Git;
@@ -106,6 +107,7 @@ final class WorkRepository implements AutoCloseable {
                 throw new UnsafeRepositoryException("another meshwave run holds " + lockFile + " (waited "
                         + wait.toSeconds() + " s); try again when it has finished");
             }
+            clearStaleRefLocks(repository);
             return new WorkRepository(location, repository, workdir, hasRemote, lock.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -114,6 +116,26 @@ final class WorkRepository implements AutoCloseable {
         } catch (UnsafeRepositoryException | IOException | RuntimeException e) {
             repository.close();
             throw e;
+        }
+    }
+
+    /**
+     * A meshwave run killed while moving a branch leaves that ref's {@code .lock} file behind, and every
+     * later update of the branch would fail. Holding the run lock, no other meshwave run is moving
+     * meshwave's branches, so their lock files are stale: they go (found by the publish kill test).
+     */
+    private static void clearStaleRefLocks(Repository repository) throws IOException {
+        Path gitDir = repository.getDirectory().toPath();
+        for (String namespace : List.of("refs/heads/meshwave", "refs/remotes/" + REMOTE + "/meshwave")) {
+            Path dir = gitDir.resolve(namespace);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path lock : files.filter(f -> f.getFileName().toString().endsWith(".lock") && Files.isRegularFile(f)).toList()) {
+                    Files.deleteIfExists(lock);
+                }
+            }
         }
     }
 

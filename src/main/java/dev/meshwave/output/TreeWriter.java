@@ -38,6 +38,11 @@ public final class TreeWriter {
     }
 
     public void write(RenderedTree tree) throws UnsafeOutputException, IOException {
+        write(tree, (root, files) -> { });
+    }
+
+    /** Writes a tree, telling {@code written} about each cluster directory once it is in place. */
+    public void write(RenderedTree tree, java.util.function.BiConsumer<String, Integer> written) throws UnsafeOutputException, IOException {
         for (String root : tree.roots()) {
             checkSafeTarget(resolve(root));
         }
@@ -45,7 +50,9 @@ public final class TreeWriter {
             checkSafeFile(resolve(path));
         }
         for (String root : tree.roots()) {
-            writeRoot(root, tree.under(root));
+            java.util.SortedMap<String, byte[]> files = tree.under(root);
+            writeRoot(root, files);
+            written.accept(root, files.size());
         }
         for (Map.Entry<String, byte[]> file : tree.outsideRoots().entrySet()) {
             AtomicFiles.write(resolve(file.getKey()), file.getValue());

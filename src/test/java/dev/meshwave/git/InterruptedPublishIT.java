@@ -133,4 +133,22 @@ class InterruptedPublishIT {
             return e.toString();
         }
     }
+
+    /** What a kill in the middle of a ref update leaves: the ref's lock file. The next run must still move the branch. */
+    @Test
+    void aLockFileLeftByAKilledRunDoesNotBlockTheNext() throws Exception {
+        Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
+        Path remote = GitopsRepository.create(tmp.resolve("remote/gitops.git"));
+        Path cache = tmp.resolve("cache");
+        Process first = start(plan, remote, cache, tmp.resolve("log-first"));
+        assertTrue(first.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, first.exitValue(), () -> read(tmp.resolve("log-first")));
+        Path work = workRepositories(cache).get(0);
+        Files.writeString(work.resolve("refs/heads/meshwave/synthetic/01-w0.lock"), "");
+        Path changed = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.15.0-asm.1");
+        Process second = start(changed, remote, cache, tmp.resolve("log-second"));
+        assertTrue(second.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, second.exitValue(), () -> read(tmp.resolve("log-second")));
+        assertTrue(read(tmp.resolve("log-second")).contains("updated meshwave/synthetic/01-w0"), () -> read(tmp.resolve("log-second")));
+    }
 }
