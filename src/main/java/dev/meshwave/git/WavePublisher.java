@@ -410,6 +410,11 @@ public final class WavePublisher {
             return;
         }
         List<String> rejected = new ArrayList<>();
+        try {
+            work.clearStaleRemoteRefLocks();
+        } catch (IOException e) {
+            // Not fatal: the push reports a lock it cannot take.
+        }
         try (Git git = Git.wrap(work.repository())) {
             Iterable<PushResult> pushResults = git.push().setRemote(WorkRepository.REMOTE).setRefSpecs(specs)
                     .setForce(false).setCredentialsProvider(settings.credentials())

@@ -125,7 +125,26 @@ final class WorkRepository implements AutoCloseable {
      * meshwave's branches, so their lock files are stale: they go (found by the publish kill test).
      */
     private static void clearStaleRefLocks(Repository repository) throws IOException {
-        Path gitDir = repository.getDirectory().toPath();
+        clearStaleRefLocks(repository.getDirectory().toPath());
+    }
+
+    /**
+     * A {@code file://} remote is written by the meshwave process itself (JGit receives its own push),
+     * so a killed run leaves the same lock files there; they go before a push (found by the publish kill test).
+     */
+    void clearStaleRemoteRefLocks() throws IOException {
+        URIish uri = remoteUri();
+        if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+            return;
+        }
+        Path remote = Path.of(uri.getPath());
+        Path gitDir = Files.isDirectory(remote.resolve(".git")) ? remote.resolve(".git") : remote;
+        if (Files.isDirectory(gitDir.resolve("refs"))) {
+            clearStaleRefLocks(gitDir);
+        }
+    }
+
+    private static void clearStaleRefLocks(Path gitDir) throws IOException {
         for (String namespace : List.of("refs/heads/meshwave", "refs/remotes/" + REMOTE + "/meshwave")) {
             Path dir = gitDir.resolve(namespace);
             if (!Files.isDirectory(dir)) {

@@ -62,7 +62,12 @@ class InterruptedPublishIT {
         }
         System.out.printf("InterruptedPublishIT: %d kills, %d interrupted a run, %d left branches pushed%n", KILLS, interrupted, withBranches);
         Process last = start(plan, remote, cache, tmp.resolve("log-last"));
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
+        if (!last.waitFor(300, TimeUnit.SECONDS)) {
+            Process jstack = new ProcessBuilder("jstack", String.valueOf(last.pid())).redirectErrorStream(true).start();
+            String threads = new String(jstack.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            last.destroyForcibly();
+            throw new AssertionError("the last run hung:\n" + read(tmp.resolve("log-last")) + "\n" + threads);
+        }
         assertEquals(0, last.exitValue(), () -> read(tmp.resolve("log-last")));
         assertEquals(reference, branches(remote), "the next run completes the job with the same commits");
         assertConsistent(remote, cache, reference, "after the last run");
@@ -78,7 +83,7 @@ class InterruptedPublishIT {
     private Map<String, String> publishUninterrupted(Path plan, Path seed) throws Exception {
         Path remote = copy(seed, "reference");
         Process process = start(plan, remote, tmp.resolve("reference-cache"), tmp.resolve("log-reference"));
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        assertTrue(process.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), () -> read(tmp.resolve("log-reference")));
         return branches(remote);
     }
@@ -141,13 +146,15 @@ class InterruptedPublishIT {
         Path remote = GitopsRepository.create(tmp.resolve("remote/gitops.git"));
         Path cache = tmp.resolve("cache");
         Process first = start(plan, remote, cache, tmp.resolve("log-first"));
-        assertTrue(first.waitFor(120, TimeUnit.SECONDS));
+        assertTrue(first.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, first.exitValue(), () -> read(tmp.resolve("log-first")));
         Path work = workRepositories(cache).get(0);
         Files.writeString(work.resolve("refs/heads/meshwave/synthetic/01-w0.lock"), "");
+        // With a file:// remote the killed process was also the receiving side: its lock is in the remote too.
+        Files.writeString(remote.resolve("refs/heads/meshwave/synthetic/01-w0.lock"), "");
         Path changed = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.15.0-asm.1");
         Process second = start(changed, remote, cache, tmp.resolve("log-second"));
-        assertTrue(second.waitFor(120, TimeUnit.SECONDS));
+        assertTrue(second.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, second.exitValue(), () -> read(tmp.resolve("log-second")));
         assertTrue(read(tmp.resolve("log-second")).contains("updated meshwave/synthetic/01-w0"), () -> read(tmp.resolve("log-second")));
     }
