@@ -72,47 +72,99 @@ final class WorkRepository implements AutoCloseable {
         }
         Path workdir = workdirOption != null ? workdirOption : defaultWorkdir(location.url(), env);
         Files.createDirectories(workdir);
-        Path lockFile = workdir.resolve(".meshwave.lock");
-        Path gitDir = workdir.resolve("repo.git");
-        Repository repository;
-        if (Files.isRegularFile(gitDir.resolve("HEAD"))) {
+        // The lock comes first: creating the repository and writing its config are changes too.
+        RunLock lock = acquire(workdir.resolve(".meshwave.lock"), RunLock.waitFrom(env));
+        Repository repository = null;
+        try {
+            Path gitDir = workdir.resolve("repo.git");
+            if (!Files.isRegularFile(gitDir.resolve("HEAD"))) {
+                createWorkRepository(workdir, gitDir);
+            }
+            // The work repository is meshwave's alone and this run holds its lock: any lock file in it is a killed run's.
+            for (String stale : List.of("config.lock", "HEAD.lock", "FETCH_HEAD.lock", "packed-refs.lock")) {
+                Files.deleteIfExists(gitDir.resolve(stale));
+            }
             repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().setMustExist(true).build();
-        } else {
-            try {
-                repository = Git.init().setBare(true).setGitDir(gitDir.toFile()).setInitialBranch("main").call().getRepository();
-            } catch (GitAPIException e) {
-                throw new IOException("cannot create the work repository " + gitDir + ": " + e.getMessage(), e);
+            StoredConfig config = repository.getConfig();
+            String configured = config.getString("remote", REMOTE, "url");
+            // Credentials in a URL go to the credentials provider, never into the clone's config.
+            String url = GitCredentials.withoutCredentials(location.url());
+            if (configured != null && !configured.equals(url)) {
+                throw new InvalidRepositoryException("the work directory " + workdir + " belongs to " + Redaction.url(configured)
+                        + ", not " + location.displayUrl() + "; choose another --workdir");
+            }
+            config.setString("remote", REMOTE, "url", url);
+            config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
+            config.save();
+            clearStaleRefLocks(repository);
+            return new WorkRepository(location, repository, workdir, true, lock);
+        } catch (IOException | InvalidRepositoryException | RuntimeException e) {
+            if (repository != null) {
+                repository.close();
+            }
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static RunLock acquire(Path lockFile, Duration wait) throws IOException, UnsafeRepositoryException {
+        try {
+            return RunLock.acquire(lockFile, wait).orElseThrow(() -> new UnsafeRepositoryException("another meshwave run holds "
+                    + lockFile + " (waited " + wait.toSeconds() + " s); try again when it has finished"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnsafeRepositoryException("interrupted while waiting for " + lockFile);
+        }
+    }
+
+    /**
+     * Creates the bare work repository beside its place and moves it in whole: a run killed while
+     * creating it leaves no half-made repository (found by the publish kill test), only a temporary
+     * directory the next run removes.
+     */
+    private static void createWorkRepository(Path workdir, Path gitDir) throws IOException {
+        try (java.util.stream.Stream<Path> leftovers = Files.list(workdir)) {
+            for (Path leftover : leftovers.filter(p -> p.getFileName().toString().startsWith("repo.git.new-")).toList()) {
+                deleteTree(leftover);
             }
         }
-        StoredConfig config = repository.getConfig();
-        String configured = config.getString("remote", REMOTE, "url");
-        // Credentials in a URL go to the credentials provider, never into the clone's config.
-        String url = GitCredentials.withoutCredentials(location.url());
-        if (configured != null && !configured.equals(url)) {
-            repository.close();
-            throw new InvalidRepositoryException("the work directory " + workdir + " belongs to " + Redaction.url(configured)
-                    + ", not " + location.displayUrl() + "; choose another --workdir");
+        if (Files.exists(gitDir)) {
+            deleteTree(gitDir); // made by an older version, or by hand: without HEAD it is no repository
         }
-        config.setString("remote", REMOTE, "url", url);
-        config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
-        config.save();
-        return locked(location, repository, lockFile, workdir, true, RunLock.waitFrom(env));
+        Path fresh = Files.createTempDirectory(workdir, "repo.git.new-");
+        try {
+            Git.init().setBare(true).setGitDir(fresh.toFile()).setInitialBranch("main").call().close();
+            Files.move(fresh, gitDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (GitAPIException e) {
+            throw new IOException("cannot create the work repository " + gitDir + ": " + e.getMessage(), e);
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            // Another run made it first: use that one.
+        } finally {
+            if (Files.exists(fresh)) {
+                deleteTree(fresh);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static WorkRepository locked(RepositoryLocation location, Repository repository, Path lockFile, Path workdir,
             boolean hasRemote, Duration wait) throws IOException, UnsafeRepositoryException {
         try {
-            Optional<RunLock> lock = RunLock.acquire(lockFile, wait);
-            if (lock.isEmpty()) {
-                throw new UnsafeRepositoryException("another meshwave run holds " + lockFile + " (waited "
-                        + wait.toSeconds() + " s); try again when it has finished");
+            RunLock lock = acquire(lockFile, wait);
+            try {
+                clearStaleRefLocks(repository);
+                return new WorkRepository(location, repository, workdir, hasRemote, lock);
+            } catch (IOException | RuntimeException e) {
+                lock.close();
+                throw e;
             }
-            clearStaleRefLocks(repository);
-            return new WorkRepository(location, repository, workdir, hasRemote, lock.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            repository.close();
-            throw new UnsafeRepositoryException("interrupted while waiting for " + lockFile);
         } catch (UnsafeRepositoryException | IOException | RuntimeException e) {
             repository.close();
             throw e;

@@ -158,4 +158,30 @@ class InterruptedPublishIT {
         assertEquals(0, second.exitValue(), () -> read(tmp.resolve("log-second")));
         assertTrue(read(tmp.resolve("log-second")).contains("updated meshwave/synthetic/01-w0"), () -> read(tmp.resolve("log-second")));
     }
+
+    /** A run killed while creating its work repository leaves a directory without HEAD, or a temporary one: the next run starts clean. */
+    @Test
+    void aHalfMadeWorkRepositoryDoesNotBlockTheNextRun() throws Exception {
+        Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
+        Path remote = GitopsRepository.create(tmp.resolve("remote/gitops.git"));
+        Path cache = tmp.resolve("cache");
+        Process first = start(plan, remote, cache, tmp.resolve("log-first"));
+        assertTrue(first.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, first.exitValue(), () -> read(tmp.resolve("log-first")));
+        Path work = workRepositories(cache).get(0);
+        Path workdir = work.getParent();
+        // What a kill during creation leaves: an empty repo.git, and a temporary directory beside it.
+        try (java.util.stream.Stream<Path> walk = Files.walk(work)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+        Files.createDirectories(work.resolve("objects"));
+        Files.createDirectories(workdir.resolve("repo.git.new-12345/refs"));
+        Process second = start(plan, remote, cache, tmp.resolve("log-second"));
+        assertTrue(second.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, second.exitValue(), () -> read(tmp.resolve("log-second")));
+        fsck(work, "after the run");
+        assertTrue(Files.notExists(workdir.resolve("repo.git.new-12345")), "the leftover is gone");
+    }
 }
