@@ -61,13 +61,6 @@ final class JsonReport {
         }).toList();
     }
 
-    /** The value of a {@code --format} option: text or json. */
-    static boolean wantsJson(String format) {
-        return switch (format) {
-            case "text" -> false;
-            case "json" -> true;
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Object()),
-                    "--format " + format + " is not known (expected text or json)");
-        };
-    }
+    /** The values of {@code --format}; picocli refuses any other as a usage error (exit 2). */
+    enum Format { text, json }
 }

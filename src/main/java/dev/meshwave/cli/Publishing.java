@@ -76,7 +76,7 @@ final class Publishing {
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
                 description = "text (default), or json: one object on stdout with every branch and pull request.")
-        String format;
+        JsonReport.Format format;
 
         @Option(names = "--quiet", description = "No progress lines on stderr.")
         boolean quiet;
@@ -115,7 +115,7 @@ final class Publishing {
                 : provider(options, environment, location.kind() == RepositoryLocation.Kind.REMOTE ? location.url()
                         : WavePublisher.originUrl(location), location);
         List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
-        boolean json = JsonReport.wantsJson(options.format);
+        boolean json = options.format == JsonReport.Format.json;
         Progress progress = new Progress(err, environment, options.quiet || json);
         WavePublisher.Result result;
         try {

@@ -67,7 +67,7 @@ final class RenderCommand implements Callable<Integer> {
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
             description = "With --check: text (a unified diff, default) or json (one object with every changed file and its diff).")
-    String format;
+    JsonReport.Format format;
 
     @Option(names = "--emit", paramLabel = "argocd|flux", split = ",",
             description = "Also write an Argo CD ApplicationSet (argocd/applicationset.yaml) or Flux Kustomizations (flux/<cluster>.yaml) for every cluster's live entry point.")
@@ -97,7 +97,7 @@ final class RenderCommand implements Callable<Integer> {
                 .orElseGet(() -> options.check() ? liveStagesOnDisk(plan, options.out()) : Renderer.LiveStages.first());
         RenderedTree tree = renderer.render(plan, liveStages, options.emit());
         warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
-        if (options.check() && JsonReport.wantsJson(format)) {
+        if (options.check() && format == JsonReport.Format.json) {
             List<DriftCheck.Change> changes = new DriftCheck(options.out()).changes(tree);
             new JsonReport("check").with("plan", options.plan().toString()).with("out", options.out().toString())
                     .with("upToDate", changes.isEmpty())

@@ -22,11 +22,11 @@ final class ValidateCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
             description = "text (default), or json: one object on stdout with every problem (README, \"Machine-readable output\").")
-    String format;
+    JsonReport.Format format;
 
     @Override
     public Integer call() throws Exception {
-        if (JsonReport.wantsJson(format)) {
+        if (format == JsonReport.Format.json) {
             return json();
         }
         PlanLoader.LoadedPlan loaded = Workflow.load(planFile, spec.commandLine().getErr(), Templates.builtIn());

@@ -49,6 +49,13 @@ class MachineReadableIT {
     }
 
     @Test
+    void anUnknownFormatIsAUsageError() {
+        Cli.Result result = Cli.run("validate", "examples/asm-upgrade/plan.yaml", "--format", "xml");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("expected one of [text, json]"), result::toString);
+    }
+
+    @Test
     void renderCheckListsEveryChangedFileWithItsDiff() throws IOException {
         Path out = tmp.resolve("out");
         assertEquals(0, Cli.run("render", "examples/asm-upgrade/plan.yaml", "--out", out.toString()).exitCode());
