@@ -1,6 +1,7 @@
 package dev.meshwave.git;
 
 import dev.meshwave.output.RunLock;
+import dev.meshwave.output.TreeWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,11 +126,11 @@ final class WorkRepository implements AutoCloseable {
     private static void createWorkRepository(Path workdir, Path gitDir) throws IOException {
         try (java.util.stream.Stream<Path> leftovers = Files.list(workdir)) {
             for (Path leftover : leftovers.filter(p -> p.getFileName().toString().startsWith("repo.git.new-")).toList()) {
-                deleteTree(leftover);
+                TreeWriter.deleteTree(leftover);
             }
         }
         if (Files.exists(gitDir)) {
-            deleteTree(gitDir); // made by an older version, or by hand: without HEAD it is no repository
+            TreeWriter.deleteTree(gitDir); // made by an older version, or by hand: without HEAD it is no repository
         }
         Path fresh = Files.createTempDirectory(workdir, "repo.git.new-");
         try {
@@ -141,15 +142,7 @@ final class WorkRepository implements AutoCloseable {
             // Another run made it first: use that one.
         } finally {
             if (Files.exists(fresh)) {
-                deleteTree(fresh);
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
-            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+                TreeWriter.deleteTree(fresh);
             }
         }
     }

@@ -183,7 +183,8 @@ public final class TreeWriter {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
+    /** Deletes a directory and everything in it, without following symbolic links; nothing when it is not there. */
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -343,7 +343,7 @@ final class ClusterRenderer {
                 .with("removeOldRevision", plan.finishing().removeOldRevision())
                 .with("controlPlanes", controlPlanesContext())
                 .with("oldRevisions", oldRevisions())
-                .with("caCleanup", runbook.caCleanup());
+                .with("caCleanup", Runbook.caCleanup(plan));
     }
 
     /** Each phase's control plane: where its files are, and the stage it must be installed before. */

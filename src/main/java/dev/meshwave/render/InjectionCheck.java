@@ -37,26 +37,16 @@ public final class InjectionCheck {
 
     public List<Problem> check(Plan plan) throws TemplateException {
         // Clusters are checked independently, so in parallel; their findings are merged in plan order.
-        List<Object> perCluster = plan.clusters().parallelStream().map(cluster -> {
-            List<Problem> found = new ArrayList<>();
-            StagePlan stages = new StagePlan(plan, cluster);
-            try {
-                for (StageView view : views(stages)) {
-                    checkStage(plan, stages, view, found);
-                }
-            } catch (TemplateException e) {
-                return (Object) e;
-            }
-            return (Object) found;
-        }).toList();
         List<Problem> found = new ArrayList<>();
-        for (Object result : perCluster) {
-            if (result instanceof TemplateException e) {
-                throw e;
+        for (List<Problem> clusterProblems : InOrder.parallelMap(plan.clusters(), cluster -> {
+            List<Problem> problems = new ArrayList<>();
+            StagePlan stages = new StagePlan(plan, cluster);
+            for (StageView view : views(stages)) {
+                checkStage(plan, stages, view, problems);
             }
-            @SuppressWarnings("unchecked")
-            List<Problem> problems = (List<Problem>) result;
-            found.addAll(problems);
+            return problems;
+        })) {
+            found.addAll(clusterProblems);
         }
         return mergeStages(found);
     }

@@ -155,7 +155,7 @@ public final class PublishPlanner {
                 .with("isWave", stage.kind() == Stage.Kind.WAVE)
                 .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
                 .with("isCaCleanup", stage.kind() == Stage.Kind.CA_CLEANUP)
-                .with("caCleanup", new Runbook(new StagePlan(plan, plan.clusters().get(0))).caCleanup())
+                .with("caCleanup", Runbook.caCleanup(plan))
                 .with("namespaceList", String.join(", ", stage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
                 .with("relabelledList", String.join(", ", stage.wave().map(Plan.Wave::relabelled).orElse(List.of())))
                 .with("tagList", String.join(", ", stage.wave().map(plan::tagsMovedBy).orElse(List.of())))

@@ -63,30 +63,18 @@ public final class Renderer {
         if (outOfOrder.isPresent()) {
             throw new RenderException("live stages out of order: " + outOfOrder.get());
         }
-        // Clusters render independently, so in parallel; each into its own map, merged in plan order,
-        // and the first failure in plan order is the one reported: the result never depends on timing.
-        List<ClusterResult> results = fleet.parallelStream().map(stages -> {
-            Map<String, byte[]> clusterFiles = new TreeMap<>();
-            try {
-                new ClusterRenderer(stages, liveByCluster.get(stages.cluster().name()),
-                        new Output(stages.cluster().path(), clusterFiles)).render();
-                return new ClusterResult(clusterFiles, null);
-            } catch (TemplateException e) {
-                return new ClusterResult(null, e);
-            }
-        }).toList();
-        for (ClusterResult result : results) {
-            if (result.failure() != null) {
-                throw result.failure();
-            }
-            files.putAll(result.files());
+        // Clusters render independently, so in parallel, each into its own map, merged in plan order.
+        for (Map<String, byte[]> clusterFiles : InOrder.parallelMap(fleet, stages -> {
+            Map<String, byte[]> rendered = new TreeMap<>();
+            new ClusterRenderer(stages, liveByCluster.get(stages.cluster().name()), new Output(stages.cluster().path(), rendered)).render();
+            return rendered;
+        })) {
+            files.putAll(clusterFiles);
         }
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
         TreeGuard.check(files);
         return RenderedTree.owning(files, roots);
     }
-
-    private record ClusterResult(Map<String, byte[]> files, TemplateException failure) {}
 
     private static Stage liveStage(StagePlan stages, Optional<String> selector) throws RenderException {
         if (selector.isEmpty()) {

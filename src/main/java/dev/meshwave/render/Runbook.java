@@ -91,7 +91,7 @@ final class Runbook {
      * The last step of a CA migration (seed 002): save and delete the Citadel Secrets, then restart the
      * control plane so that every proxy drops the old root. meshwave does not own these Secrets.
      */
-    List<String> caCleanup() {
+    static List<String> caCleanup(Plan plan) {
         if (plan.caMigration().isEmpty()) {
             return List.of();
         }

@@ -61,14 +61,7 @@ class InterruptedPublishIT {
             }
         }
         System.out.printf("InterruptedPublishIT: %d kills, %d interrupted a run, %d left branches pushed%n", KILLS, interrupted, withBranches);
-        Process last = start(plan, remote, cache, tmp.resolve("log-last"));
-        if (!last.waitFor(300, TimeUnit.SECONDS)) {
-            Process jstack = new ProcessBuilder("jstack", String.valueOf(last.pid())).redirectErrorStream(true).start();
-            String threads = new String(jstack.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            last.destroyForcibly();
-            throw new AssertionError("the last run hung:\n" + read(tmp.resolve("log-last")) + "\n" + threads);
-        }
-        assertEquals(0, last.exitValue(), () -> read(tmp.resolve("log-last")));
+        runToTheEnd(plan, remote, cache, "last");
         assertEquals(reference, branches(remote), "the next run completes the job with the same commits");
         assertConsistent(remote, cache, reference, "after the last run");
         assertTrue(interrupted >= KILLS / 3, "the kills must interrupt runs, not only finished ones (" + interrupted + " of " + KILLS + ")");
@@ -82,10 +75,21 @@ class InterruptedPublishIT {
 
     private Map<String, String> publishUninterrupted(Path plan, Path seed) throws Exception {
         Path remote = copy(seed, "reference");
-        Process process = start(plan, remote, tmp.resolve("reference-cache"), tmp.resolve("log-reference"));
-        assertTrue(process.waitFor(300, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), () -> read(tmp.resolve("log-reference")));
+        runToTheEnd(plan, remote, tmp.resolve("reference-cache"), "reference");
         return branches(remote);
+    }
+
+    /** A publish left to finish: it must exit 0; one that does not finish fails the test with its threads. */
+    private void runToTheEnd(Path plan, Path remote, Path cache, String name) throws Exception {
+        Path log = tmp.resolve("log-" + name);
+        Process process = start(plan, remote, cache, log);
+        if (!process.waitFor(300, TimeUnit.SECONDS)) {
+            Process jstack = new ProcessBuilder("jstack", String.valueOf(process.pid())).redirectErrorStream(true).start();
+            String threads = new String(jstack.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            process.destroyForcibly();
+            throw new AssertionError("the " + name + " run hung:\n" + read(log) + "\n" + threads);
+        }
+        assertEquals(0, process.exitValue(), () -> read(log));
     }
 
     private static Process start(Path plan, Path remote, Path cache, Path log) throws IOException {
@@ -145,17 +149,13 @@ class InterruptedPublishIT {
         Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
         Path remote = GitopsRepository.create(tmp.resolve("remote/gitops.git"));
         Path cache = tmp.resolve("cache");
-        Process first = start(plan, remote, cache, tmp.resolve("log-first"));
-        assertTrue(first.waitFor(300, TimeUnit.SECONDS));
-        assertEquals(0, first.exitValue(), () -> read(tmp.resolve("log-first")));
+        runToTheEnd(plan, remote, cache, "first");
         Path work = workRepositories(cache).get(0);
         Files.writeString(work.resolve("refs/heads/meshwave/synthetic/01-w0.lock"), "");
         // With a file:// remote the killed process was also the receiving side: its lock is in the remote too.
         Files.writeString(remote.resolve("refs/heads/meshwave/synthetic/01-w0.lock"), "");
         Path changed = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.15.0-asm.1");
-        Process second = start(changed, remote, cache, tmp.resolve("log-second"));
-        assertTrue(second.waitFor(300, TimeUnit.SECONDS));
-        assertEquals(0, second.exitValue(), () -> read(tmp.resolve("log-second")));
+        runToTheEnd(changed, remote, cache, "second");
         assertTrue(read(tmp.resolve("log-second")).contains("updated meshwave/synthetic/01-w0"), () -> read(tmp.resolve("log-second")));
     }
 
@@ -165,9 +165,7 @@ class InterruptedPublishIT {
         Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
         Path remote = GitopsRepository.create(tmp.resolve("remote/gitops.git"));
         Path cache = tmp.resolve("cache");
-        Process first = start(plan, remote, cache, tmp.resolve("log-first"));
-        assertTrue(first.waitFor(300, TimeUnit.SECONDS));
-        assertEquals(0, first.exitValue(), () -> read(tmp.resolve("log-first")));
+        runToTheEnd(plan, remote, cache, "first");
         Path work = workRepositories(cache).get(0);
         Path workdir = work.getParent();
         // What a kill during creation leaves: an empty repo.git, and a temporary directory beside it.
@@ -178,9 +176,7 @@ class InterruptedPublishIT {
         }
         Files.createDirectories(work.resolve("objects"));
         Files.createDirectories(workdir.resolve("repo.git.new-12345/refs"));
-        Process second = start(plan, remote, cache, tmp.resolve("log-second"));
-        assertTrue(second.waitFor(300, TimeUnit.SECONDS));
-        assertEquals(0, second.exitValue(), () -> read(tmp.resolve("log-second")));
+        runToTheEnd(plan, remote, cache, "second");
         fsck(work, "after the run");
         assertTrue(Files.notExists(workdir.resolve("repo.git.new-12345")), "the leftover is gone");
     }

@@ -7,8 +7,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.meshwave.render.InjectionCheck;
 import dev.meshwave.render.TemplateException;
 import dev.meshwave.render.Templates;
+import dev.meshwave.testing.Plans;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,17 +21,7 @@ class PlanFuzzTest {
 
     private static final PlanLoader LOADER = new PlanLoader(PlanSchema.load());
     private static final InjectionCheck INJECTION = new InjectionCheck(Templates.builtIn());
-    private static final Path PLAN = temporaryPlanFile();
-
-    private static Path temporaryPlanFile() {
-        try {
-            Path dir = Files.createTempDirectory("meshwave-fuzz-");
-            dir.toFile().deleteOnExit();
-            return dir.resolve("plan.yaml");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final Path PLAN = Plans.scratchFile("plan.yaml");
 
     @FuzzTest(maxDuration = "2m")
     void anyBytes(byte[] bytes) throws IOException, TemplateException {

@@ -8,8 +8,8 @@ import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.PlanLoader;
 import dev.meshwave.plan.PlanSchema;
+import dev.meshwave.testing.Plans;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,17 +29,7 @@ class RenderFuzzTest {
     private static final List<String> OPTIONS = List.of("multicluster", "multiproject", "multicloud", "stackdriver",
             "legacy-default-ingressgateway");
     private static final String LABEL_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-";
-    private static final Path PLAN = temporaryPlanFile();
-
-    private static Path temporaryPlanFile() {
-        try {
-            Path dir = Files.createTempDirectory("meshwave-fuzz-");
-            dir.toFile().deleteOnExit();
-            return dir.resolve("plan.yaml");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final Path PLAN = Plans.scratchFile("plan.yaml");
 
     @FuzzTest(maxDuration = "2m")
     void fuzzedNamesAndLists(FuzzedDataProvider data) throws Exception {

@@ -35,6 +35,17 @@ public final class Plans {
 
     private Plans() {}
 
+    /** A path in a fresh temporary directory, for tests that rewrite one file many times (fuzzing). */
+    public static Path scratchFile(String name) {
+        try {
+            Path dir = Files.createTempDirectory("meshwave-");
+            dir.toFile().deleteOnExit();
+            return dir.resolve(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Plan load(Path dir, String yaml) {
         try {
             Path file = dir.resolve("plan.yaml");
