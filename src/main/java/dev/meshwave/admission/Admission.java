@@ -36,10 +36,13 @@ public final class Admission {
      * {@code sidecar.istio.io/inject=true|false}, each with and without {@code istio.io/rev=<each name>}.
      */
     public static List<Map<String, String>> podLabelSets(List<String> revisionsAndTags) {
+        return withEachRevision(List.of(Map.of(), Map.of("sidecar.istio.io/inject", "true"),
+                Map.of("sidecar.istio.io/inject", "false")), revisionsAndTags);
+    }
+
+    private static List<Map<String, String>> withEachRevision(List<Map<String, String>> bases, List<String> revisionsAndTags) {
         List<Map<String, String>> sets = new ArrayList<>();
-        List<Map<String, String>> inject = List.of(Map.of(), Map.of("sidecar.istio.io/inject", "true"),
-                Map.of("sidecar.istio.io/inject", "false"));
-        for (Map<String, String> base : inject) {
+        for (Map<String, String> base : bases) {
             sets.add(base);
             for (String rev : revisionsAndTags) {
                 Map<String, String> labels = new TreeMap<>(base);
@@ -48,6 +51,16 @@ public final class Admission {
             }
         }
         return sets;
+    }
+
+    /**
+     * The namespace label sets Istio's analyzer tries (MESH-FACTS §2): {@code {}} and
+     * {@code istio-injection=enabled|disabled}, each with and without {@code istio.io/rev=<each name>}.
+     * With {@link #podLabelSets} they are every combination a namespace outside a plan could present.
+     */
+    public static List<Map<String, String>> namespaceLabelSets(List<String> revisionsAndTags) {
+        return withEachRevision(List.of(Map.of(), Map.of("istio-injection", "enabled"), Map.of("istio-injection", "disabled")),
+                revisionsAndTags);
     }
 
     /** Labels as {@code {a=b, c=d}} in key order, or {@code {}}. */

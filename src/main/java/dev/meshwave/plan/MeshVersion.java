@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 public record MeshVersion(int major, int minor, int patch, OptionalInt asmRelease) implements Comparable<MeshVersion> {
 
     private static final Pattern FORM = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(?:-asm\\.(\\d+))?");
+    /** Names a revision takes (MESH-FACTS §1): ASM's {@code asm-<M><m><p>-<r>}, Istio's {@code <M>-<m>-<p>}, managed channels. */
+    private static final Pattern REVISION_SHAPE = Pattern.compile("asm-\\d+-\\d+|\\d+-\\d+-\\d+|asm-managed.*");
     private static final Comparator<MeshVersion> ORDER = Comparator.comparingInt(MeshVersion::major)
             .thenComparingInt(MeshVersion::minor)
             .thenComparingInt(MeshVersion::patch)
@@ -37,6 +39,14 @@ public record MeshVersion(int major, int minor, int patch, OptionalInt asmReleas
         return isAsm()
                 ? Optional.of("asm-" + major + minor + patch + "-" + asmRelease.getAsInt())
                 : Optional.empty();
+    }
+
+    /**
+     * Whether a name is shaped like a revision. Tags and revisions share {@code istio.io/rev} values, so
+     * a tag named like one makes every label ambiguous to a reader and to the analyzer.
+     */
+    public static boolean looksLikeRevision(String name) {
+        return REVISION_SHAPE.matcher(name).matches();
     }
 
     public boolean atLeast(int major, int minor) {

@@ -476,7 +476,7 @@ final class PlanChecks {
             if (sameAs != null) {
                 errorAtKey(pointer, "tag '" + name + "' has the name of " + sameAs + "; tags and revisions share istio.io/rev"
                         + " values, so a tag must not share a name with a revision (choose e.g. prod-stable, canary)");
-            } else if (name.matches("asm-\\d+-\\d+|\\d+-\\d+-\\d+|asm-managed.*")) {
+            } else if (MeshVersion.looksLikeRevision(name)) {
                 errorAtKey(pointer, "tag '" + name + "' looks like a revision name (asm-<version>-<n>, <M>-<m>-<p> or asm-managed*);"
                         + " tags and revisions share istio.io/rev values, so a tag must not look like one"
                         + " (choose e.g. prod-stable, canary)");
@@ -502,7 +502,7 @@ final class PlanChecks {
             String pointer = "/spec/existing/tags/" + YamlDocument.escape(tag.getKey());
             String name = tag.getKey();
             boolean sameAsFrom = name.equals(from) && !from.equals(Plan.DEFAULT_REVISION);
-            if (sameAsFrom || name.equals(toRevision) || name.matches("asm-\\d+-\\d+|\\d+-\\d+-\\d+|asm-managed.*")) {
+            if (sameAsFrom || name.equals(toRevision) || MeshVersion.looksLikeRevision(name)) {
                 errorAtKey(pointer, "existing tag '" + name + "' is named like a revision; tags and revisions share istio.io/rev"
                         + " values, so injection would be ambiguous (rename the tag: istioctl tag remove, then tag set)");
             }

@@ -149,14 +149,12 @@ public final class InjectionCheck {
     }
 
     /**
-     * Namespaces outside the plan still get pods: like Istio's analyzer, try the namespace label sets
-     * {@code {}}, {@code istio-injection=enabled} and {@code istio.io/rev=<each>} for overlaps.
+     * Namespaces outside the plan still get pods: like Istio's analyzer, try every namespace label set
+     * ({@link Admission#namespaceLabelSets}) for overlaps.
      */
     private void checkOtherNamespaces(Plan plan, StageView view, List<Problem> problems) {
-        List<Map<String, String>> namespaceSets = new ArrayList<>();
-        namespaceSets.add(Map.of());
-        namespaceSets.add(Map.of("istio-injection", "enabled"));
-        view.podLabelSets().stream().filter(p -> p.size() == 1 && p.containsKey("istio.io/rev")).forEach(namespaceSets::add);
+        List<Map<String, String>> namespaceSets = Admission.namespaceLabelSets(view.podLabelSets().stream()
+                .filter(p -> p.size() == 1 && p.containsKey("istio.io/rev")).map(p -> p.get("istio.io/rev")).toList());
         String path = plan.positions().containsKey("spec.existing") ? "spec.existing" : "spec";
         for (Map<String, String> namespace : namespaceSets) {
             for (Map<String, String> pod : view.podLabelSets()) {
