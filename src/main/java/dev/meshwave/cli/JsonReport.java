@@ -24,6 +24,13 @@ final class JsonReport {
         fields.put("format", "meshwave." + command + "/v1");
     }
 
+    private JsonReport() {}
+
+    /** A report in someone else's format (SARIF), without meshwave's {@code format} field. */
+    static JsonReport raw() {
+        return new JsonReport();
+    }
+
     JsonReport with(String key, Object value) {
         fields.put(key, value);
         return this;

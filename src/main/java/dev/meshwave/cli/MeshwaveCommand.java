@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = MeshwaveCommand.Version.class,
         description = "Renders a revision-based (canary) Istio / Cloud Service Mesh upgrade as staged Kustomize directories for GitOps.",
         subcommands = {ValidateCommand.class, RenderCommand.class, PublishCommand.class, RollbackCommand.class, ExplainCommand.class, SchemaCommand.class,
-            ImportCommand.class, CompletionCommand.class},
+            ImportCommand.class, LintCommand.class, CompletionCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 drift (render --check), 2 invalid plan or usage, 3 unsafe output or repository (rejected push, foreign commits), 4 internal error."})
 final class MeshwaveCommand implements Runnable {
 
@@ -25,7 +25,7 @@ final class MeshwaveCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (validate, render, publish, rollback, explain or schema)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (validate, render, publish, rollback, explain, schema, import, lint or completion)");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

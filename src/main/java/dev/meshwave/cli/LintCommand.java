@@ -1,0 +1,158 @@
+package dev.meshwave.cli;
+
+import dev.meshwave.lint.Finding;
+import dev.meshwave.lint.Linter;
+import dev.meshwave.lint.Rule;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "lint", mixinStandardHelpOptions = true,
+        description = {"Find injection problems in an existing GitOps repository: namespaces with both injection labels,",
+            "overlapping sidecar injectors (IST0139), tags named like revisions, validators calling a missing Service istiod.",
+            "Every kustomization is built with kubectl kustomize; other directories are read as plain YAML.",
+            "Exit 0 when clean, 1 when problems are found."})
+final class LintCommand implements Callable<Integer> {
+
+    /** The values of {@code --format}. */
+    enum Format { text, json, sarif }
+
+    private static final int LISTED_BUILDS = 3;
+
+    private final Environment environment;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "The repository (or one directory or YAML file of it) to lint.")
+    Path path;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "text|json|sarif",
+            description = "text (default); json: one object on stdout; sarif: SARIF 2.1.0 for code scanning (README, \"meshwave lint\").")
+    Format format;
+
+    LintCommand(Environment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Linter.Result result;
+        try {
+            result = new Linter(environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl")).lint(path);
+        } catch (NoSuchFileException e) {
+            err.println("meshwave: " + path + ": no such file or directory");
+            return ExitCodes.USAGE;
+        }
+        switch (format) {
+            case text -> text(result, out, err);
+            case json -> json(result).print(out);
+            case sarif -> sarif(result).print(out);
+        }
+        out.flush();
+        return result.findings().isEmpty() ? ExitCodes.OK : ExitCodes.DRIFT;
+    }
+
+    private void text(Linter.Result result, PrintWriter out, PrintWriter err) {
+        result.warnings().forEach(err::println);
+        err.flush();
+        for (Finding finding : result.findings()) {
+            out.println(finding);
+            // Where the file is not simply part of the one directory it was found in, say which builds show it.
+            String file = finding.position().file();
+            String only = finding.seenIn().get(0);
+            boolean inside = only.equals(".") ? !file.startsWith("../") && !file.startsWith("/") : file.startsWith(only + "/");
+            if (finding.seenIn().size() > 1 || !inside) {
+                out.println("  in the build of " + listed(finding.seenIn()));
+            }
+        }
+        int problems = result.findings().size();
+        out.printf(Locale.ROOT, "%s: %s (%d kustomization%s built, %d director%s of plain YAML read%s)%n", path,
+                problems == 0 ? "no injection problems" : problems + " injection problem" + (problems == 1 ? "" : "s"),
+                result.kustomizations(), result.kustomizations() == 1 ? "" : "s",
+                result.directories(), result.directories() == 1 ? "y" : "ies",
+                result.warnings().isEmpty() ? "" : "; " + result.warnings().size() + " not checked, see stderr");
+    }
+
+    private static String listed(List<String> builds) {
+        List<String> shown = builds.subList(0, Math.min(LISTED_BUILDS, builds.size()));
+        return String.join(", ", shown) + (builds.size() > shown.size() ? " and " + (builds.size() - shown.size()) + " more" : "");
+    }
+
+    private JsonReport json(Linter.Result result) {
+        return new JsonReport("lint")
+                .with("path", path.toString())
+                .with("clean", result.findings().isEmpty())
+                .with("checked", JsonReport.object("kustomizations", result.kustomizations(), "directories", result.directories()))
+                .with("findings", result.findings().stream().map(f -> JsonReport.object(
+                        "rule", f.rule().id(), "severity", "error",
+                        "file", f.position().file(), "line", f.position().line(), "column", f.position().column(),
+                        "message", f.message(), "seenIn", f.seenIn())).toList())
+                .with("warnings", JsonReport.problems(result.warnings()));
+    }
+
+    /**
+     * SARIF 2.1.0, the format GitHub code scanning and GitLab read: one run, the rules as the driver's
+     * rules, findings as results, and what could not be checked as tool notifications.
+     */
+    private JsonReport sarif(Linter.Result result) throws java.io.IOException {
+        List<Rule> rules = Arrays.asList(Rule.values());
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (Finding finding : result.findings()) {
+            results.add(JsonReport.object(
+                    "ruleId", finding.rule().id(),
+                    "ruleIndex", rules.indexOf(finding.rule()),
+                    "level", "error",
+                    "message", JsonReport.object("text", finding.message()),
+                    "locations", List.of(location(finding.position()))));
+        }
+        List<Map<String, Object>> notifications = result.warnings().stream().map(w -> JsonReport.object(
+                "level", "warning",
+                "message", JsonReport.object("text", w.message()),
+                "locations", List.of(location(w.position())))).toList();
+        Map<String, Object> driver = JsonReport.object(
+                "name", "meshwave",
+                "semanticVersion", new MeshwaveCommand.Version().getVersion()[0].substring("meshwave ".length()),
+                "rules", rules.stream().map(r -> JsonReport.object(
+                        "id", r.id(),
+                        "shortDescription", JsonReport.object("text", r.title()),
+                        "fullDescription", JsonReport.object("text", r.help()),
+                        "defaultConfiguration", JsonReport.object("level", "error"))).toList());
+        Map<String, Object> run = JsonReport.object(
+                "tool", JsonReport.object("driver", driver),
+                "invocations", List.of(JsonReport.object("executionSuccessful", true, "toolExecutionNotifications", notifications)),
+                "results", results);
+        return JsonReport.raw()
+                .with("$schema", "https://json.schemastore.org/sarif-2.1.0.json")
+                .with("version", "2.1.0")
+                .with("runs", List.of(run));
+    }
+
+    /** A relative URI reference, as SARIF wants: a path with spaces or '#' is percent-encoded. */
+    private static String uri(String file) {
+        try {
+            return new java.net.URI(null, null, file, null).toASCIIString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> location(dev.meshwave.plan.SourcePosition position) {
+        return JsonReport.object("physicalLocation", JsonReport.object(
+                "artifactLocation", JsonReport.object("uri", uri(position.file())),
+                "region", JsonReport.object("startLine", position.line(), "startColumn", position.column())));
+    }
+}

@@ -1,0 +1,179 @@
+package dev.meshwave.lint;
+
+import dev.meshwave.admission.Admission;
+import dev.meshwave.admission.Injector;
+import dev.meshwave.plan.MeshVersion;
+import dev.meshwave.plan.SourcePosition;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The injection rules over the objects applied together (one kustomization's build, or one directory),
+ * answered with the same admission model that checks meshwave's own stages.
+ */
+final class InjectionRules {
+
+    /** A finding before it is merged across builds: the rule, where, and what. */
+    record Hit(Rule rule, SourcePosition position, String message) {}
+
+    private static final String INJECTION = "istio-injection";
+    private static final String REV = "istio.io/rev";
+    private static final String TAG = "istio.io/tag";
+
+    private InjectionRules() {}
+
+    static List<Hit> check(List<Manifest> objects) {
+        List<Hit> hits = new ArrayList<>();
+        List<Manifest> namespaces = objects.stream().filter(m -> m.kind().equals("Namespace")).toList();
+        bothLabels(namespaces, hits);
+        Map<Manifest, Injector> injectors = injectors(objects);
+        tagsNamedLikeRevisions(injectors, hits);
+        overlaps(injectors, namespaces, hits);
+        validatorsWithoutService(objects, hits);
+        return hits;
+    }
+
+    private static void bothLabels(List<Manifest> namespaces, List<Hit> hits) {
+        for (Manifest namespace : namespaces) {
+            Map<String, String> labels = namespace.labels();
+            if (labels.containsKey(INJECTION) && labels.containsKey(REV)) {
+                hits.add(new Hit(Rule.BOTH_INJECTION_LABELS, namespace.at(Manifest.label(REV)),
+                        "namespace '" + namespace.name() + "' carries both " + INJECTION + "=" + labels.get(INJECTION) + " and " + REV + "="
+                                + labels.get(REV) + "; " + INJECTION + " wins and " + REV + " is ignored (remove " + INJECTION
+                                + " to move it to a revision)"));
+            }
+        }
+    }
+
+    /** The sidecar injectors among the objects: MutatingWebhookConfigurations with Istio's injection webhooks. */
+    private static Map<Manifest, Injector> injectors(List<Manifest> objects) {
+        Map<Manifest, Injector> injectors = new LinkedHashMap<>();
+        for (Manifest manifest : objects) {
+            if (manifest.kind().equals("MutatingWebhookConfiguration") && webhooks(manifest).stream()
+                    .anyMatch(w -> w.get("name") instanceof String name && name.endsWith("sidecar-injector.istio.io"))) {
+                try {
+                    injectors.put(manifest, Injector.fromManifest(manifest.object()));
+                } catch (RuntimeException e) {
+                    // Not shaped like a webhook configuration (the API server would refuse it): nothing to simulate.
+                }
+            }
+        }
+        return injectors;
+    }
+
+    private static void tagsNamedLikeRevisions(Map<Manifest, Injector> injectors, List<Hit> hits) {
+        Set<String> revisions = new TreeSet<>();
+        injectors.forEach((manifest, injector) -> {
+            if (!manifest.labels().containsKey(TAG) && !injector.revision().isEmpty() && !injector.revision().equals("default")) {
+                revisions.add(injector.revision());
+            }
+        });
+        for (Manifest manifest : injectors.keySet()) {
+            String tag = manifest.labels().get(TAG);
+            if (tag == null) {
+                continue;
+            }
+            String why = revisions.contains(tag) ? "the name of revision " + tag + ", whose own injector is applied with it"
+                    : MeshVersion.looksLikeRevision(tag) ? "the shape of a revision name (asm-<version>-<n>, <M>-<m>-<p> or asm-managed*)"
+                    : null;
+            if (why != null) {
+                hits.add(new Hit(Rule.TAG_NAMED_LIKE_REVISION, manifest.at(Manifest.label(TAG)), "revision tag '" + tag + "' ("
+                        + manifest.name() + ") has " + why + "; tags and revisions share " + REV
+                        + " values, so namespaces labelled with it are ambiguous (name tags by channel, e.g. prod-stable, canary)"));
+            }
+        }
+    }
+
+    /**
+     * Like Istio's analyzer (IST0139): every namespace label set it tries, plus the namespaces actually
+     * applied, against every pod label set; each group of injectors that meets on one pod is one finding.
+     */
+    private static void overlaps(Map<Manifest, Injector> injectors, List<Manifest> namespaces, List<Hit> hits) {
+        if (injectors.size() < 2) {
+            return;
+        }
+        List<Injector> all = List.copyOf(injectors.values());
+        Map<Injector, Manifest> manifests = new LinkedHashMap<>();
+        injectors.forEach((manifest, injector) -> manifests.putIfAbsent(injector, manifest));
+        Set<String> names = new TreeSet<>();
+        injectors.forEach((manifest, injector) -> {
+            if (!injector.revision().isEmpty()) {
+                names.add(injector.revision());
+            }
+            if (manifest.labels().containsKey(TAG)) {
+                names.add(manifest.labels().get(TAG));
+            }
+        });
+        namespaces.forEach(n -> {
+            if (n.labels().containsKey(REV)) {
+                names.add(n.labels().get(REV));
+            }
+        });
+        Set<Map<String, String>> namespaceSets = new LinkedHashSet<>(Admission.namespaceLabelSets(List.copyOf(names)));
+        namespaces.forEach(n -> namespaceSets.add(n.labels()));
+        List<Map<String, String>> podSets = Admission.podLabelSets(List.copyOf(names));
+        Set<Set<String>> reported = new HashSet<>();
+        for (Map<String, String> namespace : namespaceSets) {
+            for (Map<String, String> pod : podSets) {
+                List<Admission.Match> matches = Admission.admit(all, namespace, pod);
+                if (matches.size() < 2) {
+                    continue;
+                }
+                Set<String> group = new TreeSet<>();
+                matches.forEach(m -> group.add(m.injector().name()));
+                if (group.size() > 1 && reported.add(group)) {
+                    Manifest blamed = manifests.get(matches.get(matches.size() - 1).injector());
+                    hits.add(new Hit(Rule.OVERLAPPING_INJECTORS, blamed.at("/metadata/name"), matches.size()
+                            + " sidecar injectors match pods labelled " + Admission.describe(pod) + " in namespaces labelled "
+                            + Admission.describe(namespace) + " (IST0139), so such pods are injected more than once: "
+                            + String.join(", ", matches.stream().map(Admission.Match::toString).toList())));
+                }
+            }
+        }
+    }
+
+    /** A validator calling Service {@code istiod} needs that Service applied with it (MESH-FACTS §5). */
+    private static void validatorsWithoutService(List<Manifest> objects, List<Hit> hits) {
+        Set<String> services = new HashSet<>();
+        objects.stream().filter(m -> m.kind().equals("Service")).forEach(s -> services.add(s.namespace() + "/" + s.name()));
+        for (Manifest manifest : objects) {
+            if (!manifest.kind().equals("ValidatingWebhookConfiguration")) {
+                continue;
+            }
+            List<Map<?, ?>> webhooks = webhooks(manifest);
+            for (int i = 0; i < webhooks.size(); i++) {
+                if (!(webhooks.get(i).get("clientConfig") instanceof Map<?, ?> clientConfig)
+                        || !(clientConfig.get("service") instanceof Map<?, ?> service) || !"istiod".equals(service.get("name"))) {
+                    continue;
+                }
+                String namespace = Manifest.text(service.get("namespace"));
+                // An object without metadata.namespace lands where the applier says: it may well be that namespace.
+                if (!services.contains(namespace + "/istiod") && !services.contains("/istiod")) {
+                    hits.add(new Hit(Rule.VALIDATOR_WITHOUT_ISTIOD_SERVICE, manifest.at("/webhooks/" + i + "/clientConfig/service/name"),
+                            "ValidatingWebhookConfiguration '" + manifest.name() + "' (webhook " + webhooks.get(i).get("name")
+                                    + ") calls Service istiod in " + (namespace.isEmpty() ? "its namespace" : namespace)
+                                    + ", which is not applied with it; once istiod sets failurePolicy Fail, every change to"
+                                    + " Istio resources is refused (apply Service istiod with the validator)"));
+                }
+            }
+        }
+    }
+
+    private static List<Map<?, ?>> webhooks(Manifest manifest) {
+        List<Map<?, ?>> webhooks = new ArrayList<>();
+        if (manifest.object().get("webhooks") instanceof List<?> list) {
+            list.forEach(w -> {
+                if (w instanceof Map<?, ?> map) {
+                    webhooks.add(map);
+                }
+            });
+        }
+        return webhooks;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.meshwave.lint;
+
+import dev.meshwave.plan.Problem;
+import dev.meshwave.plan.SourcePosition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code meshwave lint}: the injection problems of an existing GitOps repository. Every kustomization
+ * is built with the real kustomize and every directory of plain YAML read as it is; the objects applied
+ * together go through {@link InjectionRules}; findings are reported once, at the file and line to fix.
+ */
+public final class Linter {
+
+    /**
+     * What a lint found: problems to fix (exit 1), warnings about what it could not check, and how many
+     * kustomizations it built and plain directories it read.
+     */
+    public record Result(List<Finding> findings, List<Problem> warnings, int kustomizations, int directories) {
+        public Result {
+            findings = List.copyOf(findings);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private record View(List<InjectionRules.Hit> hits, List<Problem> warnings) {}
+
+    private final String kubectl;
+
+    /** {@code kubectl} is the command that builds kustomizations ({@code kubectl kustomize}). */
+    public Linter(String kubectl) {
+        this.kubectl = kubectl;
+    }
+
+    /** Lints a repository directory, one kustomization directory, or one YAML file. */
+    public Result lint(Path path) throws IOException {
+        Path root = path.toAbsolutePath().normalize();
+        if (!Files.exists(root)) {
+            throw new java.nio.file.NoSuchFileException(path.toString());
+        }
+        RepositoryScan scan = RepositoryScan.of(root);
+        Path base = Files.isDirectory(root) ? root : root.getParent();
+        Map<Path, List<Manifest>> sources = new ConcurrentHashMap<>();
+        Map<Path, Problem> unreadable = new ConcurrentHashMap<>();
+        KustomizeBuild.Sources reader = file -> sources.computeIfAbsent(file, f -> {
+            try {
+                return ManifestFile.read(display(path, f, root), Files.readAllBytes(base.resolve(f)));
+            } catch (ManifestFile.UnreadableException e) {
+                unreadable.put(f, Problem.warning(e.position(), "", e.getMessage()));
+                return List.of();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        KustomizeBuild builder = new KustomizeBuild(kubectl, base, display(path, Path.of(""), root), reader);
+
+        Map<String, List<View>> views = new LinkedHashMap<>();
+        try {
+            views.put("kustomize build of", scan.kustomizations().parallelStream().map(dir -> {
+                String kustomization = display(path, dir.resolve(kustomizationFile(base.resolve(dir))), root);
+                try {
+                    return new View(InjectionRules.check(builder.build(dir, kustomization)), List.of());
+                } catch (KustomizeBuild.FailedException e) {
+                    return new View(List.of(), List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
+                            "not checked: " + e.getMessage())));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList());
+            views.put("directory", scan.plainDirectories().values().stream().map(files -> {
+                List<Manifest> objects = new ArrayList<>();
+                files.forEach(f -> objects.addAll(reader.read(f)));
+                return new View(InjectionRules.check(objects), List.of());
+            }).toList());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+
+        List<String> names = new ArrayList<>();
+        scan.kustomizations().forEach(d -> names.add(display(path, d, root)));
+        scan.plainDirectories().keySet().forEach(d -> names.add(display(path, d, root)));
+        Map<InjectionRules.Hit, List<String>> seenIn = new LinkedHashMap<>();
+        List<Problem> warnings = new ArrayList<>();
+        int index = 0;
+        for (List<View> kind : views.values()) {
+            for (View view : kind) {
+                String name = names.get(index++);
+                view.hits().forEach(hit -> seenIn.computeIfAbsent(hit, h -> new ArrayList<>()).add(name));
+                warnings.addAll(view.warnings());
+            }
+        }
+        warnings.addAll(unreadable.values());
+        List<Finding> findings = new ArrayList<>();
+        seenIn.forEach((hit, in) -> findings.add(new Finding(hit.rule(), hit.position(), hit.message(), in)));
+        Comparator<SourcePosition> byPosition = Comparator.comparing(SourcePosition::file)
+                .thenComparingInt(SourcePosition::line).thenComparingInt(SourcePosition::column);
+        findings.sort(Comparator.comparing(Finding::position, byPosition).thenComparing(Finding::rule).thenComparing(Finding::message));
+        warnings.sort(Comparator.comparing(Problem::position, byPosition).thenComparing(Problem::message));
+        int built = (int) views.get("kustomize build of").stream().filter(v -> v.warnings().isEmpty()).count();
+        return new Result(findings, warnings, built, scan.plainDirectories().size());
+    }
+
+    private static String kustomizationFile(Path dir) {
+        return RepositoryScan.KUSTOMIZATION_FILES.stream().filter(f -> Files.isRegularFile(dir.resolve(f))).findFirst()
+                .orElse(RepositoryScan.KUSTOMIZATION_FILES.get(0));
+    }
+
+    /** A repository path as the user would type it: under the PATH they gave, with forward slashes. */
+    private static String display(Path given, Path relative, Path root) {
+        if (!Files.isDirectory(root)) {
+            return given.toString().replace('\\', '/');
+        }
+        String text = given.resolve(relative).normalize().toString().replace('\\', '/');
+        return text.isEmpty() ? "." : text;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.meshwave.lint;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What a GitOps tool could apply from a repository: every kustomization (a directory Argo CD or Flux
+ * can be pointed at, built as a whole) and, outside them, every directory of plain YAML files (applied
+ * as a directory). Files a kustomization names (patches, resources) belong to it, not to a directory.
+ * Hidden directories and Helm charts are not plain YAML and are left out.
+ */
+record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories) {
+
+    static final List<String> KUSTOMIZATION_FILES = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
+
+    /** Scans a directory, or one YAML file; paths in the result are relative to the directory (the file's own for a file). */
+    static RepositoryScan of(Path path) throws IOException {
+        Path root = path.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root)) {
+            return new RepositoryScan(List.of(), Map.of(Path.of(""), List.of(root.getFileName())));
+        }
+        Set<Path> kustomizationDirs = new TreeSet<>();
+        Set<Path> components = new HashSet<>();
+        Set<Path> referenced = new HashSet<>();
+        List<Path> yamlFiles = new ArrayList<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                boolean hidden = !dir.equals(root) && dir.getFileName().toString().startsWith(".");
+                boolean chart = Files.isRegularFile(dir.resolve("Chart.yaml"));
+                return hidden || chart || dir.getFileName().toString().equals("node_modules")
+                        ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                String name = file.getFileName().toString();
+                if (!attributes.isRegularFile()) {
+                    return FileVisitResult.CONTINUE; // symlinks are not followed out of the repository
+                }
+                if (KUSTOMIZATION_FILES.contains(name)) {
+                    Path dir = root.relativize(file.getParent());
+                    kustomizationDirs.add(dir);
+                    readReferences(root, file, dir, components, referenced);
+                } else if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+                    yamlFiles.add(root.relativize(file));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        Map<Path, List<Path>> plain = new TreeMap<>();
+        for (Path file : yamlFiles) {
+            Path dir = file.getParent() == null ? Path.of("") : file.getParent();
+            if (!kustomizationDirs.contains(dir) && !referenced.contains(file)) {
+                plain.computeIfAbsent(dir, d -> new ArrayList<>()).add(file);
+            }
+        }
+        plain.values().forEach(files -> files.sort(null));
+        List<Path> builds = kustomizationDirs.stream().filter(d -> !components.contains(d)).toList();
+        return new RepositoryScan(builds, plain);
+    }
+
+    /**
+     * Notes every file a kustomization names, whatever the field (resources, patches, generators…):
+     * any string that resolves to a file of the repository. A {@code kind: Component} is only built as
+     * part of another kustomization.
+     */
+    private static void readReferences(Path root, Path file, Path dir, Set<Path> components, Set<Path> referenced) {
+        Object document;
+        try {
+            document = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder()
+                    .setMaxAliasesForCollections(100).build()).loadFromString(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            return; // kustomize says what is wrong with it when the directory is built
+        }
+        if (document instanceof Map<?, ?> map && "Component".equals(map.get("kind"))) {
+            components.add(dir);
+        }
+        List<String> strings = new ArrayList<>();
+        collectStrings(document, strings, 0);
+        Path base = root.resolve(dir);
+        for (String value : strings) {
+            try {
+                Path target = base.resolve(value).normalize();
+                if (target.startsWith(root) && Files.isRegularFile(target)) {
+                    referenced.add(root.relativize(target));
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                // not a path
+            }
+        }
+    }
+
+    private static void collectStrings(Object node, List<String> strings, int depth) {
+        if (depth > 32) {
+            return;
+        }
+        if (node instanceof String s && !s.contains("\n") && !s.isBlank() && s.length() < 4096) {
+            strings.add(s);
+        } else if (node instanceof Map<?, ?> map) {
+            map.values().forEach(v -> collectStrings(v, strings, depth + 1));
+        } else if (node instanceof List<?> list) {
+            list.forEach(v -> collectStrings(v, strings, depth + 1));
+        }
+    }
+}

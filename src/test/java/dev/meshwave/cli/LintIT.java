@@ -1,0 +1,278 @@
+package dev.meshwave.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code meshwave lint} on a repository built to hold each problem once (src/test/resources/lint/repo,
+ * whose files say what must be found in them), on meshwave's own approved output, and through the launcher.
+ */
+class LintIT {
+
+    private static final String REPO = "src/test/resources/lint/repo";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    /** stdout lines that are findings ({@code file:line:col: error: … [rule]}). */
+    private static List<String> findings(Cli.Result result) {
+        return result.out().lines().filter(l -> l.contains(": error: ")).toList();
+    }
+
+    @Nested
+    class Text {
+
+        @Test
+        void findsEachProblemAtTheLineToFix() {
+            Cli.Result result = Cli.run("lint", REPO);
+            assertEquals(1, result.exitCode(), result::toString);
+            List<String> findings = findings(result);
+            assertEquals(5, findings.size(), result::toString);
+            // Sorted by file and line; each points at the node a reader must change.
+            assertTrue(findings.get(0).startsWith(REPO + "/apps/namespaces.yaml:8:5: error: namespace 'payments' carries both"
+                    + " istio-injection=enabled and istio.io/rev=asm-1233-2"), result::toString);
+            assertTrue(findings.get(0).endsWith("[both-injection-labels]"), result::toString);
+            assertTrue(findings.get(1).startsWith(REPO + "/mesh/base/injectors.yaml:5:3: error: 2 sidecar injectors match"), result::toString);
+            assertTrue(findings.get(1).contains("istio-revision-tag-default (") && findings.get(1).contains("istio-sidecar-injector ("),
+                    result::toString);
+            assertTrue(findings.get(1).endsWith("(IST0139), so such pods are injected more than once: istio-revision-tag-default"
+                    + " (rev.object.sidecar-injector.istio.io, revision asm-1233-2), istio-sidecar-injector"
+                    + " (rev.object.sidecar-injector.istio.io, revision default) [overlapping-injectors]"), result::toString);
+            assertTrue(findings.get(2).startsWith(REPO + "/mesh/base/namespaces.yaml:6:5: error: namespace 'checkout' carries both"),
+                    result::toString);
+            assertTrue(findings.get(3).startsWith(REPO + "/mesh/tags/tag.yaml:9:5: error: revision tag 'asm-1233-2'"), result::toString);
+            assertTrue(findings.get(3).endsWith("[tag-named-like-revision]"), result::toString);
+            assertTrue(findings.get(4).startsWith(REPO + "/mesh/validator/validator.yaml:13:7: error: ValidatingWebhookConfiguration"
+                    + " 'istiod-default-validator' (webhook validation.istio.io) calls Service istiod in istio-system"), result::toString);
+            assertTrue(findings.get(4).endsWith("[validator-without-istiod-service]"), result::toString);
+            assertTrue(result.out().endsWith(REPO + ": 5 injection problems (6 kustomizations built, 1 directory of plain YAML read;"
+                    + " 2 not checked, see stderr)\n"), result::toString);
+        }
+
+        @Test
+        void aProblemSharedByBuildsIsOneFindingNamingThem() {
+            Cli.Result result = Cli.run("lint", REPO);
+            List<String> lines = result.out().lines().toList();
+            int overlap = lines.indexOf(findings(result).get(1));
+            assertEquals("  in the build of " + REPO + "/mesh/base, " + REPO + "/mesh/overlays/prod, " + REPO + "/mesh/overlays/staging",
+                    lines.get(overlap + 1), result::toString);
+            // The base file is fine alone; only the prod overlay's patch adds the second label.
+            int checkout = lines.indexOf(findings(result).get(2));
+            assertEquals("  in the build of " + REPO + "/mesh/overlays/prod", lines.get(checkout + 1), result::toString);
+            // The validator is fine where Service istiod is built with it (mesh/finalize), so only its own directory shows it.
+            assertFalse(result.out().contains("mesh/finalize"), result::toString);
+        }
+
+        @Test
+        void saysWhatItCouldNotCheckAndGoesOn() {
+            Cli.Result result = Cli.run("lint", REPO);
+            List<String> warnings = result.err().lines().toList();
+            assertEquals(2, warnings.size(), result::toString);
+            assertTrue(warnings.get(0).startsWith(REPO + "/apps/broken.yaml:3:1: warning: not valid YAML"), result::toString);
+            assertTrue(warnings.get(1).startsWith(REPO + "/mesh/broken/kustomization.yaml:1:1: warning: not checked: kubectl kustomize failed:"),
+                    result::toString);
+            assertTrue(warnings.get(1).contains(REPO + "/mesh/broken/missing.yaml: no such file or directory"), result::toString);
+            assertFalse(warnings.get(1).contains(Path.of("").toAbsolutePath().toString()), "paths as the user typed them: " + result);
+            // Helm charts are templates, not YAML; components are built only inside their users.
+            assertFalse(result.toString().contains("charts/"), result::toString);
+            assertFalse(result.toString().contains("components/"), result::toString);
+        }
+
+        @Test
+        void meshwavesOwnOutputIsClean() {
+            for (String golden : List.of("golden/asm-tags", "golden/ca-migration", "golden/istio-to-asm", "golden/multi-project")) {
+                Cli.Result result = Cli.run("lint", golden);
+                assertEquals(0, result.exitCode(), result::toString);
+                assertEquals("", result.err(), result::toString);
+                assertTrue(result.out().startsWith(golden + ": no injection problems ("), result::toString);
+                assertFalse(result.out().contains(" 0 kustomizations built"), "every stage was built: " + result);
+            }
+        }
+
+        @Test
+        void anInventoryExportIsPlainYaml() {
+            Cli.Result result = Cli.run("lint", "examples/inventory");
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals(List.of("examples/inventory/ns.yaml:200:7: error: namespace 'legacy-billing' carries both istio-injection=enabled"
+                    + " and istio.io/rev=asm-1229-3; istio-injection wins and istio.io/rev is ignored (remove istio-injection to move it"
+                    + " to a revision) [both-injection-labels]"), findings(result), result::toString);
+        }
+
+        @Test
+        void aSingleFileCanBeLinted() {
+            Cli.Result result = Cli.run("lint", REPO + "/apps/namespaces.yaml");
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals(1, findings(result).size(), result::toString);
+            assertTrue(findings(result).get(0).startsWith(REPO + "/apps/namespaces.yaml:8:5: "), result::toString);
+        }
+
+        @Test
+        void theSameRepositoryGivesTheSameBytes() {
+            assertEquals(Cli.run("lint", REPO).toString(), Cli.run("lint", REPO).toString());
+        }
+    }
+
+    @Nested
+    class Input {
+
+        @Test
+        void aMissingPathIsAUsageError() {
+            Cli.Result result = Cli.run("lint", "no/such/repo");
+            assertEquals(2, result.exitCode(), result::toString);
+            assertEquals("meshwave: no/such/repo: no such file or directory\n", result.err());
+            assertEquals("", result.out());
+        }
+
+        @Test
+        void withoutKubectlPlainYamlIsStillLinted() {
+            Map<String, String> variables = new HashMap<>(System.getenv());
+            variables.put("MESHWAVE_KUBECTL", tmp.resolve("no-kubectl").toString());
+            Cli.Result result = Cli.run(new Environment(variables, Clock.systemUTC()), "lint", REPO);
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals(1, findings(result).size(), "only apps/ is plain YAML: " + result);
+            assertTrue(result.err().contains(REPO + "/mesh/base/kustomization.yaml:1:1: warning: not checked: cannot run "), result::toString);
+            assertTrue(result.err().contains("install kubectl or set MESHWAVE_KUBECTL"), result::toString);
+            assertTrue(result.out().contains("(0 kustomizations built, 1 directory of plain YAML read; 8 not checked, see stderr)"),
+                    result::toString);
+        }
+
+        @Test
+        void aRepositoryWithoutProblemsExitsZero() throws IOException {
+            Path repo = tmp.resolve("repo");
+            Files.createDirectories(repo.resolve("ns"));
+            Files.writeString(repo.resolve("ns/ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
+                    + "    istio.io/rev: asm-1233-2\n---\n# a document that is no object\n- 1\n");
+            Files.writeString(repo.resolve("values.yml"), "replicas: 3\n");
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(repo + ": no injection problems (0 kustomizations built, 2 directories of plain YAML read)\n", result.out());
+        }
+    }
+
+    @Nested
+    class MachineReadable {
+
+        @Test
+        void jsonHasEveryFindingWithItsPositionAndBuilds() throws IOException {
+            Cli.Result result = Cli.run("lint", REPO, "--format", "json");
+            assertEquals(1, result.exitCode(), result::toString);
+            JsonNode report = JSON.readTree(result.out());
+            assertEquals("meshwave.lint/v1", report.path("format").asText());
+            assertFalse(report.path("clean").asBoolean());
+            assertEquals(6, report.path("checked").path("kustomizations").asInt());
+            assertEquals(1, report.path("checked").path("directories").asInt());
+            JsonNode findings = report.path("findings");
+            assertEquals(5, findings.size(), result.out());
+            JsonNode overlap = findings.get(1);
+            assertEquals("overlapping-injectors", overlap.path("rule").asText());
+            assertEquals(REPO + "/mesh/base/injectors.yaml", overlap.path("file").asText());
+            assertEquals(5, overlap.path("line").asInt());
+            assertEquals(3, overlap.path("column").asInt());
+            assertEquals(3, overlap.path("seenIn").size());
+            assertEquals(2, report.path("warnings").size());
+            assertEquals("warning", report.path("warnings").get(0).path("severity").asText());
+            assertEquals("", result.err(), "everything is in the report");
+        }
+
+        @Test
+        void sarifIsWhatCodeScanningReads() throws IOException {
+            Cli.Result result = Cli.run("lint", REPO, "--format", "sarif");
+            assertEquals(1, result.exitCode(), result::toString);
+            JsonNode sarif = JSON.readTree(result.out());
+            assertEquals("2.1.0", sarif.path("version").asText());
+            assertTrue(sarif.path("$schema").asText().contains("sarif-2.1.0"));
+            assertEquals(1, sarif.path("runs").size());
+            JsonNode run = sarif.path("runs").get(0);
+            JsonNode driver = run.path("tool").path("driver");
+            assertEquals("meshwave", driver.path("name").asText());
+            List<String> ruleIds = new ArrayList<>();
+            driver.path("rules").forEach(r -> {
+                ruleIds.add(r.path("id").asText());
+                assertFalse(r.path("shortDescription").path("text").asText().isEmpty(), r::toString);
+                assertFalse(r.path("fullDescription").path("text").asText().isEmpty(), r::toString);
+            });
+            assertEquals(List.of("both-injection-labels", "overlapping-injectors", "tag-named-like-revision",
+                    "validator-without-istiod-service"), ruleIds);
+            JsonNode results = run.path("results");
+            assertEquals(5, results.size(), result.out());
+            for (JsonNode finding : results) {
+                // ruleIndex must point at the rule with that id: viewers resolve rules by index.
+                assertEquals(finding.path("ruleId").asText(), ruleIds.get(finding.path("ruleIndex").asInt()), finding::toString);
+                assertEquals("error", finding.path("level").asText());
+                JsonNode location = finding.path("locations").get(0).path("physicalLocation");
+                assertTrue(location.path("artifactLocation").path("uri").asText().startsWith(REPO + "/"), finding::toString);
+                assertTrue(location.path("region").path("startLine").asInt() > 0, finding::toString);
+                assertTrue(location.path("region").path("startColumn").asInt() > 0, finding::toString);
+            }
+            JsonNode tag = results.get(3);
+            assertEquals("tag-named-like-revision", tag.path("ruleId").asText());
+            assertEquals(REPO + "/mesh/tags/tag.yaml", tag.path("locations").get(0).path("physicalLocation").path("artifactLocation")
+                    .path("uri").asText());
+            assertEquals(9, tag.path("locations").get(0).path("physicalLocation").path("region").path("startLine").asInt());
+            JsonNode notifications = run.path("invocations").get(0).path("toolExecutionNotifications");
+            assertEquals(2, notifications.size(), result.out());
+            assertEquals("warning", notifications.get(0).path("level").asText());
+        }
+
+        @Test
+        void sarifUrisAreEncoded() throws IOException {
+            Path repo = tmp.resolve("a repo");
+            Files.createDirectories(repo.resolve("name spaces"));
+            Files.writeString(repo.resolve("name spaces/ns #1.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
+                    + "    istio-injection: enabled\n    istio.io/rev: canary\n");
+            Cli.Result result = Cli.run("lint", repo.toString(), "--format", "sarif");
+            assertEquals(1, result.exitCode(), result::toString);
+            String uri = JSON.readTree(result.out()).path("runs").get(0).path("results").get(0).path("locations").get(0)
+                    .path("physicalLocation").path("artifactLocation").path("uri").asText();
+            assertTrue(uri.endsWith("/a%20repo/name%20spaces/ns%20%231.yaml"), uri);
+        }
+
+        @Test
+        void anUnknownFormatIsAUsageError() {
+            Cli.Result result = Cli.run("lint", REPO, "--format", "xml");
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("expected one of [text, json, sarif]"), result::toString);
+        }
+    }
+
+    @Test
+    void aKustomizationAtTheRootOfDotNeedsNoBuildNamed() throws IOException {
+        Path repo = Files.createDirectories(tmp.resolve("repo"));
+        Files.writeString(repo.resolve("kustomization.yaml"), "resources:\n- ns.yaml\n");
+        Files.writeString(repo.resolve("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
+                + "    istio-injection: enabled\n    istio.io/rev: canary\n");
+        Cli.Result result = Processes.run(repo, Map.of(), List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", "."));
+        assertEquals(1, result.exitCode(), result::toString);
+        assertEquals("ns.yaml:7:5: error: namespace 'a' carries both istio-injection=enabled and istio.io/rev=canary; istio-injection wins"
+                + " and istio.io/rev is ignored (remove istio-injection to move it to a revision) [both-injection-labels]\n"
+                + ".: 1 injection problem (1 kustomization built, 0 directories of plain YAML read)\n", result.out());
+    }
+
+    @Test
+    void theLauncherRunsItLikeAUserWould() {
+        Cli.Result result = Processes.run(Path.of("."), Map.of(), List.of("./meshwave", "lint", "examples/inventory"));
+        assertEquals(1, result.exitCode(), result::toString);
+        assertTrue(result.out().startsWith("examples/inventory/ns.yaml:200:7: error: namespace 'legacy-billing' carries both"),
+                result::toString);
+        Cli.Result clean = Processes.run(Path.of("."), Map.of(), List.of("./meshwave", "lint", "golden/asm-upgrade"));
+        assertEquals(0, clean.exitCode(), clean::toString);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.meshwave.lint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The rules on objects applied together, case by case; LintIT runs them on a repository. */
+class InjectionRulesTest {
+
+    private static List<InjectionRules.Hit> check(String yaml) throws ManifestFile.UnreadableException {
+        return InjectionRules.check(ManifestFile.read("f.yaml", yaml.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A two-webhook injector for a revision or tag, shaped as MESH-FACTS §4 says. */
+    private static String injector(String name, String rev, String tag) {
+        return "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata:\n  name: " + name + "\n"
+                + "  labels:\n    istio.io/rev: " + rev + "\n" + (tag == null ? "" : "    istio.io/tag: " + tag + "\n")
+                + "webhooks:\n"
+                + "- name: rev.namespace.sidecar-injector.istio.io\n"
+                + "  clientConfig: {service: {name: istiod-" + rev + ", namespace: istio-system}}\n"
+                + "  namespaceSelector:\n    matchExpressions:\n"
+                + "    - {key: istio.io/rev, operator: In, values: [" + (tag == null ? rev : tag) + "]}\n"
+                + "    - {key: istio-injection, operator: DoesNotExist}\n"
+                + "- name: rev.object.sidecar-injector.istio.io\n"
+                + "  clientConfig: {service: {name: istiod-" + rev + ", namespace: istio-system}}\n"
+                + "  namespaceSelector:\n    matchExpressions:\n"
+                + "    - {key: istio.io/rev, operator: DoesNotExist}\n"
+                + "    - {key: istio-injection, operator: DoesNotExist}\n"
+                + "  objectSelector:\n    matchExpressions:\n"
+                + "    - {key: istio.io/rev, operator: In, values: [" + (tag == null ? rev : tag) + "]}\n"
+                + "---\n";
+    }
+
+    @Test
+    void aRevisionAndItsTagsDoNotOverlap() throws Exception {
+        assertEquals(List.of(), check(injector("istio-sidecar-injector-asm-1233-2", "asm-1233-2", null)
+                + injector("istio-revision-tag-prod-stable", "asm-1233-2", "prod-stable")
+                + injector("istio-sidecar-injector-asm-1140-0", "asm-1140-0", null)));
+    }
+
+    @Test
+    void twoInjectorsSelectingTheSameNameOverlapOnce() throws Exception {
+        String yaml = injector("istio-sidecar-injector-canary", "canary", null) + injector("istio-revision-tag-canary", "asm-1233-2", "canary");
+        List<InjectionRules.Hit> hits = check(yaml);
+        // Both kinds of webhook overlap; the pair is reported once.
+        assertEquals(2, hits.size(), hits::toString);
+        assertEquals(Rule.OVERLAPPING_INJECTORS, hits.get(1).rule());
+        assertTrue(hits.get(1).message().startsWith("2 sidecar injectors match pods labelled {istio.io/rev=canary} in namespaces labelled {}"
+                + " (IST0139), so such pods are injected more than once: istio-sidecar-injector-canary (rev.object.sidecar-injector.istio.io,"
+                + " revision canary), istio-revision-tag-canary"), hits::toString);
+        int secondName = (int) yaml.substring(0, yaml.indexOf("name: istio-revision-tag-canary")).lines().count();
+        assertEquals(secondName, hits.get(1).position().line(), "at the second injector's name");
+        // The tag shares the revision's name, which is the other finding.
+        assertEquals(Rule.TAG_NAMED_LIKE_REVISION, hits.get(0).rule());
+        assertTrue(hits.get(0).message().contains("has the name of revision canary"), hits::toString);
+    }
+
+    @Test
+    void tagsShapedLikeRevisionsAreFoundWhateverTheirTarget() throws Exception {
+        for (String tag : List.of("asm-1233-2", "1-22-3", "asm-managed-rapid")) {
+            List<InjectionRules.Hit> hits = check(injector("istio-revision-tag-" + tag, "asm-1140-0", tag));
+            assertEquals(List.of(Rule.TAG_NAMED_LIKE_REVISION), hits.stream().map(InjectionRules.Hit::rule).toList(), tag);
+            assertEquals(7, hits.get(0).position().line(), "at the istio.io/tag label");
+        }
+        assertEquals(List.of(), check(injector("istio-revision-tag-prod-stable", "asm-1140-0", "prod-stable")));
+    }
+
+    @Test
+    void aValidatorNeedsServiceIstiodInItsNamespaceOrOneWithoutNamespace() throws Exception {
+        String validator = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n"
+                + "  name: istiod-default-validator\nwebhooks:\n- name: validation.istio.io\n"
+                + "  clientConfig:\n    service: {name: istiod, namespace: istio-system}\n---\n";
+        String service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: istiod\n";
+        assertEquals(List.of(Rule.VALIDATOR_WITHOUT_ISTIOD_SERVICE), check(validator).stream().map(InjectionRules.Hit::rule).toList());
+        assertEquals(8, check(validator).get(0).position().line());
+        assertEquals(1, check(validator + service + "  namespace: other\n").size(), "another namespace's istiod does not serve it");
+        assertEquals(List.of(), check(validator + service + "  namespace: istio-system\n"));
+        assertEquals(List.of(), check(validator + service), "the applier may put it in istio-system");
+        // A revision's own validator calls istiod-<rev>, installed with the revision: not this rule's business.
+        assertEquals(List.of(), check(validator.replace("name: istiod,", "name: istiod-asm-1233-2,")));
+    }
+
+    @Test
+    void bothLabelsOnlyWhenBothArePresent() throws Exception {
+        String namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n";
+        assertEquals(List.of(), check(namespace + "    istio.io/rev: canary\n"));
+        assertEquals(List.of(), check(namespace + "    istio-injection: enabled\n"));
+        assertEquals(List.of(), check(namespace + "    istio-injection: ~\n    istio.io/rev: canary\n"), "null removes a label");
+        List<InjectionRules.Hit> hits = check(namespace + "    istio-injection: disabled\n    istio.io/rev: canary\n");
+        assertEquals(Rule.BOTH_INJECTION_LABELS, hits.get(0).rule());
+        assertEquals(7, hits.get(0).position().line());
+    }
+}

@@ -1,0 +1,21 @@
+package dev.meshwave.lint;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * lint reads whatever a repository holds: any bytes are objects or an {@link ManifestFile.UnreadableException}
+ * (a warning), and the rules never throw on what was read. {@code mvn -Pfuzz test -Dtest='ManifestFileFuzzTest'} fuzzes.
+ */
+class ManifestFileFuzzTest {
+
+    @FuzzTest(maxDuration = "2m")
+    void anyBytes(byte[] bytes) {
+        try {
+            InjectionRules.check(ManifestFile.read("f.yaml", bytes));
+        } catch (ManifestFile.UnreadableException e) {
+            assertTrue(e.position().line() >= 1 && e.position().column() >= 1, e::getMessage);
+        }
+    }
+}

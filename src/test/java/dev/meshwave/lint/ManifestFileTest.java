@@ -1,0 +1,103 @@
+package dev.meshwave.lint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.plan.SourcePosition;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Reading other people's YAML: kubectl exports, several documents, anchors, and files that are no objects. */
+class ManifestFileTest {
+
+    private static List<Manifest> read(String text) throws ManifestFile.UnreadableException {
+        return ManifestFile.read("f.yaml", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void listItemsAreObjectsWithTheirOwnPositions() throws Exception {
+        List<Manifest> objects = read("""
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: v1
+                  kind: Namespace
+                  metadata:
+                    name: a
+                - apiVersion: v1
+                  kind: Namespace
+                  metadata:
+                    name: b
+                    labels:
+                      istio.io/rev: canary
+                """);
+        assertEquals(List.of("a", "b"), objects.stream().map(Manifest::name).toList());
+        assertEquals(new SourcePosition("f.yaml", 8, 3), objects.get(1).start());
+        assertEquals(new SourcePosition("f.yaml", 13, 7), objects.get(1).at(Manifest.label("istio.io/rev")));
+        // A node that was not written falls back to its nearest written ancestor.
+        assertEquals(new SourcePosition("f.yaml", 12, 5), objects.get(1).at(Manifest.label("istio-injection")));
+        assertEquals(new SourcePosition("f.yaml", 6, 3), objects.get(0).at("/metadata/labels/x"));
+    }
+
+    @Test
+    void documentsThatAreNoObjectsArePassedOver() throws Exception {
+        List<Manifest> objects = read("""
+                # values of some chart
+                replicas: 3
+                ---
+                - a
+                ---
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: c}
+                """);
+        assertEquals(1, objects.size());
+        assertEquals(new SourcePosition("f.yaml", 7, 1), objects.get(0).start());
+    }
+
+    @Test
+    void anchorsAreReadAsKubectlReadsThem() throws Exception {
+        List<Manifest> objects = read("""
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: v1
+                  kind: Namespace
+                  metadata:
+                    name: a
+                    labels: &labels
+                      istio.io/rev: canary
+                - apiVersion: v1
+                  kind: Namespace
+                  metadata:
+                    name: b
+                    labels: *labels
+                """);
+        assertEquals(Map.of("istio.io/rev", "canary"), objects.get(1).labels());
+    }
+
+    @Test
+    void aNullLabelIsAbsent() throws Exception {
+        Manifest namespace = read("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio-injection: null\n"
+                + "    istio.io/rev: canary\n").get(0);
+        assertEquals(Map.of("istio.io/rev", "canary"), namespace.labels());
+    }
+
+    @Test
+    void unreadableFilesSayWhereAndWhy() {
+        ManifestFile.UnreadableException yaml = assertThrows(ManifestFile.UnreadableException.class, () -> read("a: [1\n"));
+        assertEquals("f.yaml", yaml.position().file());
+        assertTrue(yaml.getMessage().startsWith("not valid YAML"), yaml.getMessage());
+        ManifestFile.UnreadableException latin1 = assertThrows(ManifestFile.UnreadableException.class,
+                () -> ManifestFile.read("f.yaml", new byte[] {'a', ':', ' ', (byte) 0xe9}));
+        assertEquals("not UTF-8; not read", latin1.getMessage());
+        // Found by fuzzing plans: snakeyaml-engine throws IllegalArgumentException on these tags.
+        assertThrows(ManifestFile.UnreadableException.class, () -> read("a: !%A b\n"));
+        ManifestFile.UnreadableException recursive = assertThrows(ManifestFile.UnreadableException.class, () -> read("a: &x [*x]\n"));
+        assertTrue(recursive.getMessage().contains("nested deeper than"), recursive.getMessage());
+    }
+}
