@@ -102,7 +102,7 @@ class MachineReadableIT {
         Files.createSymbolicLink(repo.resolve(".meshwave"), Path.of("").toAbsolutePath());
         assertEquals(0, Cli.run("render", mesh.resolve("plan.yaml").toString(), "--out", repo.toString()).exitCode());
         List<String> commands = ciCommands();
-        assertEquals(4, commands.size(), commands.toString());
+        assertEquals(6, commands.size(), commands.toString());
         for (String command : commands) {
             Cli.Result result = Processes.run(repo, Map.of(), List.of("bash", "-c", command));
             assertEquals(0, result.exitCode(), command + "\n" + result);
@@ -111,6 +111,18 @@ class MachineReadableIT {
         Cli.Result drift = Processes.run(repo, Map.of(), List.of("bash", "-c", commands.get(1)));
         assertEquals(1, drift.exitCode(), drift::toString);
         assertTrue(drift.out().contains("+++ b/clusters/onprem/mesh/kustomization.yaml"), "the job log shows the diff: " + drift);
+        // lint fails the job on a manifest with both injection labels, wherever it is in the repository.
+        Files.createDirectories(repo.resolve("apps"));
+        Files.writeString(repo.resolve("apps/ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n"
+                + "    istio-injection: enabled\n    istio.io/rev: asm-1140-0\n");
+        Cli.Result lint = Processes.run(repo, Map.of(), List.of("bash", "-c", commands.get(5)));
+        assertEquals(1, lint.exitCode(), lint::toString);
+        assertTrue(lint.out().startsWith("apps/ns.yaml:7:5: error: namespace 'shop' carries both"), lint::toString);
+        Cli.Result sarif = Processes.run(repo, Map.of(), List.of("bash", "-c", commands.get(2)));
+        assertEquals(1, sarif.exitCode(), sarif::toString);
+        assertEquals("apps/ns.yaml", JSON.readTree(repo.resolve("meshwave-lint.sarif").toFile()).path("runs").get(0).path("results").get(0)
+                .path("locations").get(0).path("physicalLocation").path("artifactLocation").path("uri").asText(),
+                "paths relative to the checkout, as code scanning wants them");
     }
 
     /** The meshwave steps of both examples: GitHub's {@code run:} and GitLab's {@code script:} lines. */
