@@ -141,8 +141,11 @@ final class LintCommand implements Callable<Integer> {
                 .with("runs", List.of(run));
     }
 
-    /** A relative URI reference, as SARIF wants: a path with spaces or '#' is percent-encoded. */
+    /** A URI, as SARIF wants: relative paths stay relative references, absolute ones become file: URIs; both percent-encoded. */
     private static String uri(String file) {
+        if (file.startsWith("/")) {
+            return Path.of(file).toUri().toASCIIString();
+        }
         try {
             return new java.net.URI(null, null, file, null).toASCIIString();
         } catch (java.net.URISyntaxException e) {

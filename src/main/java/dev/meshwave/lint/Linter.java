@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * {@code meshwave lint}: the injection problems of an existing GitOps repository. Every kustomization
@@ -31,7 +32,8 @@ public final class Linter {
         }
     }
 
-    private record View(List<InjectionRules.Hit> hits, List<Problem> warnings) {}
+    /** One set of objects applied together: a kustomization's build or a plain directory, by its displayed path. */
+    private record View(String name, List<InjectionRules.Hit> hits, List<Problem> warnings) {}
 
     private final String kubectl;
 
@@ -62,40 +64,36 @@ public final class Linter {
         });
         KustomizeBuild builder = new KustomizeBuild(kubectl, base, display(path, Path.of(""), root), reader);
 
-        Map<String, List<View>> views = new LinkedHashMap<>();
+        List<View> builds;
+        List<View> directories;
         try {
-            views.put("kustomize build of", scan.kustomizations().parallelStream().map(dir -> {
+            builds = scan.kustomizations().parallelStream().map(dir -> {
+                String name = display(path, dir, root);
                 String kustomization = display(path, dir.resolve(kustomizationFile(base.resolve(dir))), root);
                 try {
-                    return new View(InjectionRules.check(builder.build(dir, kustomization)), List.of());
+                    return new View(name, InjectionRules.check(builder.build(dir, kustomization)), List.of());
                 } catch (KustomizeBuild.FailedException e) {
-                    return new View(List.of(), List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
+                    return new View(name, List.of(), List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
                             "not checked: " + e.getMessage())));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-            }).toList());
-            views.put("directory", scan.plainDirectories().values().stream().map(files -> {
+            }).toList();
+            directories = scan.plainDirectories().entrySet().stream().map(directory -> {
                 List<Manifest> objects = new ArrayList<>();
-                files.forEach(f -> objects.addAll(reader.read(f)));
-                return new View(InjectionRules.check(objects), List.of());
-            }).toList());
+                directory.getValue().forEach(f -> objects.addAll(reader.read(f)));
+                return new View(display(path, directory.getKey(), root), InjectionRules.check(objects), List.of());
+            }).toList();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
 
-        List<String> names = new ArrayList<>();
-        scan.kustomizations().forEach(d -> names.add(display(path, d, root)));
-        scan.plainDirectories().keySet().forEach(d -> names.add(display(path, d, root)));
+        // The same hit in several builds (a base and its overlays) is one finding naming them all, in scan order.
         Map<InjectionRules.Hit, List<String>> seenIn = new LinkedHashMap<>();
         List<Problem> warnings = new ArrayList<>();
-        int index = 0;
-        for (List<View> kind : views.values()) {
-            for (View view : kind) {
-                String name = names.get(index++);
-                view.hits().forEach(hit -> seenIn.computeIfAbsent(hit, h -> new ArrayList<>()).add(name));
-                warnings.addAll(view.warnings());
-            }
+        for (View view : Stream.concat(builds.stream(), directories.stream()).toList()) {
+            view.hits().forEach(hit -> seenIn.computeIfAbsent(hit, h -> new ArrayList<>()).add(view.name()));
+            warnings.addAll(view.warnings());
         }
         warnings.addAll(unreadable.values());
         List<Finding> findings = new ArrayList<>();
@@ -104,7 +102,7 @@ public final class Linter {
                 .thenComparingInt(SourcePosition::line).thenComparingInt(SourcePosition::column);
         findings.sort(Comparator.comparing(Finding::position, byPosition).thenComparing(Finding::rule).thenComparing(Finding::message));
         warnings.sort(Comparator.comparing(Problem::position, byPosition).thenComparing(Problem::message));
-        int built = (int) views.get("kustomize build of").stream().filter(v -> v.warnings().isEmpty()).count();
+        int built = (int) builds.stream().filter(v -> v.warnings().isEmpty()).count();
         return new Result(findings, warnings, built, scan.plainDirectories().size());
     }
 
