@@ -19,10 +19,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lint", mixinStandardHelpOptions = true,
-        description = {"Find injection problems in an existing GitOps repository: namespaces with both injection labels,",
-            "overlapping sidecar injectors (IST0139), tags named like revisions, validators calling a missing Service istiod.",
-            "Every kustomization is built with kubectl kustomize; other directories are read as plain YAML.",
-            "Exit 0 when clean, 1 when problems are found."})
+        description = {"Find injection problems in an existing GitOps repository:",
+            "namespaces with both injection labels, overlapping sidecar injectors (IST0139),",
+            "tags named like revisions, validators calling a missing Service istiod.",
+            "Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);",
+            "other directories are read as plain YAML. Exit 0 clean, 1 problems found."})
 final class LintCommand implements Callable<Integer> {
 
     /** The values of {@code --format}. */
@@ -39,7 +40,7 @@ final class LintCommand implements Callable<Integer> {
     Path path;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json|sarif",
-            description = "text (default); json: one object on stdout; sarif: SARIF 2.1.0 for code scanning (README, \"meshwave lint\").")
+            description = "text (default); json: one object on stdout; sarif: SARIF 2.1.0 for code scanning (README, \"Lint an existing repository\").")
     Format format;
 
     LintCommand(Environment environment) {

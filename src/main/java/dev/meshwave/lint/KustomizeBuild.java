@@ -107,13 +107,17 @@ final class KustomizeBuild {
     /** kubectl's error without its log prefix, and with the wrapper's paths put back as the user's. */
     private String reason(String stderr, String resource, Path target) throws IOException {
         String text = stderr.strip();
+        // klog quotes a one-line error (err="…") and brackets a multi-line one (err=< … >).
         int quoted = text.indexOf("err=\"");
+        int bracketed = text.indexOf("err=<");
         if (quoted >= 0 && text.endsWith("\"")) {
             text = text.substring(quoted + 5, text.length() - 1).replace("\\\"", "\"").replace("\\'", "'");
+        } else if (bracketed >= 0 && text.endsWith(">")) {
+            text = text.substring(bracketed + 5, text.length() - 1);
         }
         String realRoot = root.toRealPath().toString();
         text = text.replace("'" + resource + "'", "'" + target.toString().replace(realRoot, displayRoot) + "'")
-                .replace(realRoot, displayRoot).replaceAll("\\s+", " ");
+                .replace(realRoot, displayRoot).replaceAll("\\s+", " ").strip();
         if (text.isEmpty()) {
             return "no message";
         }
