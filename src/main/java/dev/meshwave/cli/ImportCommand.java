@@ -2,6 +2,7 @@ package dev.meshwave.cli;
 
 import dev.meshwave.plan.Inventory;
 import dev.meshwave.plan.InvalidPlanException;
+import dev.meshwave.plan.Manifest;
 import dev.meshwave.plan.PlanImport;
 import dev.meshwave.plan.PlanLoader;
 import dev.meshwave.plan.PlanSchema;
@@ -59,8 +60,8 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws InvalidPlanException, IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Inventory.KubeObject> workloads = deployments == null ? List.of() : Inventory.read(deployments);
-        Optional<List<Inventory.KubeObject>> injectors = webhooks == null ? Optional.empty() : Optional.of(Inventory.read(webhooks));
+        List<Manifest> workloads = deployments == null ? List.of() : Inventory.read(deployments);
+        Optional<List<Manifest>> injectors = webhooks == null ? Optional.empty() : Optional.of(Inventory.read(webhooks));
         PlanImport.Result result = PlanImport.build(new PlanImport.Request(name, toVersion, Optional.ofNullable(toRevision), cluster,
                 path == null ? "clusters/" + cluster + "/mesh" : path, waves), Inventory.read(namespaces), workloads, injectors);
         // The plan is checked like any other before it is printed: import never hands out a plan validate refuses.

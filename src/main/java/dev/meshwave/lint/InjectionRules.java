@@ -1,5 +1,6 @@
 package dev.meshwave.lint;
 
+import dev.meshwave.plan.Manifest;
 import dev.meshwave.admission.Admission;
 import dev.meshwave.admission.Injector;
 import dev.meshwave.plan.MeshVersion;

@@ -1,5 +1,7 @@
 package dev.meshwave.lint;
 
+import dev.meshwave.plan.Manifest;
+import dev.meshwave.plan.ManifestFile;
 import dev.meshwave.plan.SourcePosition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +40,8 @@ final class KustomizeBuild {
 
     private static final String ORIGIN = "config.kubernetes.io/origin";
     private static final long TIMEOUT_SECONDS = 120;
+    /** What one build may print: the objects of a whole cluster, machine-written. */
+    private static final int MAX_BUILD_BYTES = 256 << 20;
 
     private final String kubectl;
     private final Path root;
@@ -86,7 +90,7 @@ final class KustomizeBuild {
             }
             List<Manifest> built;
             try {
-                built = ManifestFile.read(kustomizationLabel, Files.readAllBytes(out));
+                built = ManifestFile.read(kustomizationLabel, Files.readAllBytes(out), MAX_BUILD_BYTES);
             } catch (ManifestFile.UnreadableException e) {
                 throw new FailedException("kubectl kustomize printed what lint cannot read: " + e.getMessage());
             }

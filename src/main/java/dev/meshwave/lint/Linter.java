@@ -1,5 +1,7 @@
 package dev.meshwave.lint;
 
+import dev.meshwave.plan.Manifest;
+import dev.meshwave.plan.ManifestFile;
 import dev.meshwave.plan.Problem;
 import dev.meshwave.plan.SourcePosition;
 import java.io.IOException;
@@ -35,6 +37,9 @@ public final class Linter {
     /** One set of objects applied together: a kustomization's build or a plain directory, by its displayed path. */
     private record View(String name, List<InjectionRules.Hit> hits, List<Problem> warnings) {}
 
+    /** A YAML file in a repository larger than this is no hand-kept manifest: it is skipped with a warning. */
+    private static final int MAX_FILE_BYTES = 16 << 20;
+
     private final String kubectl;
 
     /** {@code kubectl} is the command that builds kustomizations ({@code kubectl kustomize}). */
@@ -54,9 +59,9 @@ public final class Linter {
         Map<Path, Problem> unreadable = new ConcurrentHashMap<>();
         KustomizeBuild.Sources reader = file -> sources.computeIfAbsent(file, f -> {
             try {
-                return ManifestFile.read(display(path, f, root), Files.readAllBytes(base.resolve(f)));
+                return ManifestFile.read(display(path, f, root), Files.readAllBytes(base.resolve(f)), MAX_FILE_BYTES);
             } catch (ManifestFile.UnreadableException e) {
-                unreadable.put(f, Problem.warning(e.position(), "", e.getMessage()));
+                unreadable.put(f, Problem.warning(e.position(), "", e.getMessage() + "; not read"));
                 return List.of();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -32,17 +32,17 @@ public final class PlanImport {
 
     private PlanImport() {}
 
-    public static Result build(Request request, List<Inventory.KubeObject> namespaces, List<Inventory.KubeObject> workloads,
-            Optional<List<Inventory.KubeObject>> webhooks) throws InvalidPlanException {
+    public static Result build(Request request, List<Manifest> namespaces, List<Manifest> workloads,
+            Optional<List<Manifest>> webhooks) throws InvalidPlanException {
         PlanImport planImport = new PlanImport();
         String text = planImport.plan(request, namespaces, workloads, webhooks);
         return new Result(text, List.copyOf(planImport.problems));
     }
 
-    private record Injected(Inventory.KubeObject namespace, String label, String revision, boolean tag) {}
+    private record Injected(Manifest namespace, String label, String revision, boolean tag) {}
 
-    private String plan(Request request, List<Inventory.KubeObject> namespaces, List<Inventory.KubeObject> workloads,
-            Optional<List<Inventory.KubeObject>> webhooks) throws InvalidPlanException {
+    private String plan(Request request, List<Manifest> namespaces, List<Manifest> workloads,
+            Optional<List<Manifest>> webhooks) throws InvalidPlanException {
         // What the injectors serve: revisions, and tags with the revision each points at.
         Map<String, String> tags = new TreeMap<>();
         java.util.Set<String> served = new java.util.TreeSet<>();
@@ -58,7 +58,7 @@ public final class PlanImport {
             }
         });
         List<Injected> injected = new ArrayList<>();
-        for (Inventory.KubeObject ns : namespaces) {
+        for (Manifest ns : namespaces) {
             if (!ns.kind().equals("Namespace") || PlanChecks.SYSTEM_NAMESPACES.contains(ns.name())) {
                 continue;
             }
@@ -81,7 +81,7 @@ public final class PlanImport {
         }
         if (injected.isEmpty()) {
             throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(namespaces.isEmpty() ? "namespaces"
-                    : namespaces.get(0).file(), 1, 1), "", "no namespace is injected (istio-injection=enabled or istio.io/rev);"
+                    : namespaces.get(0).start().file(), 1, 1), "", "no namespace is injected (istio-injection=enabled or istio.io/rev);"
                     + " there is nothing to upgrade")));
         }
         // The revision the plan moves from: the one most namespaces are on today.
@@ -101,7 +101,7 @@ public final class PlanImport {
         }
         Map<String, Integer> workloadCount = new TreeMap<>();
         Map<String, Boolean> gateway = new TreeMap<>();
-        for (Inventory.KubeObject w : workloads) {
+        for (Manifest w : workloads) {
             if (WORKLOAD_KINDS.contains(w.kind())) {
                 workloadCount.merge(w.namespace(), 1, Integer::sum);
                 String istio = w.labels().getOrDefault("istio", "");
@@ -197,8 +197,9 @@ public final class PlanImport {
         return map;
     }
 
-    private void problem(Inventory.KubeObject ns, String message) {
-        problems.add(Problem.warning(new SourcePosition(ns.file(), 1, 1), "items[" + ns.index() + "]",
-                "namespace '" + ns.name() + "' " + message));
+    private void problem(Manifest ns, String message) {
+        // Every reason to leave a namespace out is in its injection labels: point at them.
+        String label = ns.labels().containsKey("istio.io/rev") ? "istio.io/rev" : "istio-injection";
+        problems.add(Problem.warning(ns.at(Manifest.label(label)), "", "namespace '" + ns.name() + "' " + message));
     }
 }

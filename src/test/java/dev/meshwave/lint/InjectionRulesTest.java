@@ -1,5 +1,6 @@
 package dev.meshwave.lint;
 
+import dev.meshwave.plan.ManifestFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class InjectionRulesTest {
 
     private static List<InjectionRules.Hit> check(String yaml) throws ManifestFile.UnreadableException {
-        return InjectionRules.check(ManifestFile.read("f.yaml", yaml.getBytes(StandardCharsets.UTF_8)));
+        return InjectionRules.check(ManifestFile.read("f.yaml", yaml.getBytes(StandardCharsets.UTF_8), 1 << 20));
     }
 
     /** A two-webhook injector for a revision or tag, shaped as MESH-FACTS §4 says. */

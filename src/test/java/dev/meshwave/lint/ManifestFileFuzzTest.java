@@ -1,5 +1,6 @@
 package dev.meshwave.lint;
 
+import dev.meshwave.plan.ManifestFile;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -13,7 +14,7 @@ class ManifestFileFuzzTest {
     @FuzzTest(maxDuration = "2m")
     void anyBytes(byte[] bytes) {
         try {
-            InjectionRules.check(ManifestFile.read("f.yaml", bytes));
+            InjectionRules.check(ManifestFile.read("f.yaml", bytes, 1 << 20));
         } catch (ManifestFile.UnreadableException e) {
             assertTrue(e.position().line() >= 1 && e.position().column() >= 1, e::getMessage);
         }

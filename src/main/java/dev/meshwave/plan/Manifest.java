@@ -1,30 +1,30 @@
-package dev.meshwave.lint;
+package dev.meshwave.plan;
 
-import dev.meshwave.plan.SourcePosition;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One Kubernetes object as lint sees it: its fields as plain maps, lists and strings, and where its
- * nodes were written. For an object kustomize built, the positions are those of the file it came from.
+ * One Kubernetes object of someone's files (a kubectl export, a GitOps repository): its fields as plain
+ * maps, lists and strings, and where its nodes were written. For an object kustomize built, lint gives
+ * it the positions of the file it came from.
  */
-record Manifest(Map<String, Object> object, Map<String, SourcePosition> positions, SourcePosition start) {
+public record Manifest(Map<String, Object> object, Map<String, SourcePosition> positions, SourcePosition start) {
 
-    String kind() {
+    public String kind() {
         return text(object.get("kind"));
     }
 
-    String name() {
+    public String name() {
         return text(metadata().get("name"));
     }
 
     /** {@code metadata.namespace}, or empty when the object does not say (kustomize or the applier decides). */
-    String namespace() {
+    public String namespace() {
         return text(metadata().get("namespace"));
     }
 
     /** The object's labels; a label whose value is null is absent, as a strategic-merge patch would leave it. */
-    Map<String, String> labels() {
+    public Map<String, String> labels() {
         Map<String, String> labels = new TreeMap<>();
         if (metadata().get("labels") instanceof Map<?, ?> map) {
             map.forEach((k, v) -> {
@@ -36,12 +36,12 @@ record Manifest(Map<String, Object> object, Map<String, SourcePosition> position
         return labels;
     }
 
-    Map<?, ?> metadata() {
+    public Map<?, ?> metadata() {
         return object.get("metadata") instanceof Map<?, ?> map ? map : Map.of();
     }
 
     /** The position of the node at a JSON pointer, or of its nearest ancestor that was written. */
-    SourcePosition at(String pointer) {
+    public SourcePosition at(String pointer) {
         String p = pointer;
         while (!p.isEmpty()) {
             SourcePosition position = positions.get(p);
@@ -54,11 +54,11 @@ record Manifest(Map<String, Object> object, Map<String, SourcePosition> position
     }
 
     /** The pointer of a label key, e.g. {@code /metadata/labels/istio.io~1rev}. */
-    static String label(String key) {
+    public static String label(String key) {
         return "/metadata/labels/" + key.replace("~", "~0").replace("/", "~1");
     }
 
-    static String text(Object value) {
+    public static String text(Object value) {
         return value == null ? "" : String.valueOf(value);
     }
 }

@@ -1,6 +1,5 @@
-package dev.meshwave.lint;
+package dev.meshwave.plan;
 
-import dev.meshwave.plan.SourcePosition;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -25,14 +24,15 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * Reads the Kubernetes objects of a YAML file in someone's repository, keeping where each node was
- * written. Unlike a plan, such files are not meshwave's to judge: several documents, anchors and
- * {@code List}s are all read as kubectl would; documents that are not objects are passed over.
+ * Reads the Kubernetes objects of a YAML file that is not meshwave's (a kubectl export, a file in a
+ * GitOps repository), keeping where each node was written. Unlike a plan, such files are not meshwave's
+ * to judge: several documents, anchors and {@code List}s are all read as kubectl would; documents that
+ * are not objects are passed over. Import and lint both read through here.
  */
-final class ManifestFile {
+public final class ManifestFile {
 
-    /** A file lint cannot read; lint reports it as a warning and goes on. */
-    static final class UnreadableException extends Exception {
+    /** A file that cannot be read as YAML objects, with where and why. */
+    public static final class UnreadableException extends Exception {
         private final SourcePosition position;
 
         UnreadableException(SourcePosition position, String message) {
@@ -40,30 +40,29 @@ final class ManifestFile {
             this.position = position;
         }
 
-        SourcePosition position() {
+        public SourcePosition position() {
             return position;
         }
     }
 
-    static final int MAX_BYTES = 16 << 20;
     private static final int MAX_DEPTH = 100;
 
     private ManifestFile() {}
 
-    /** The objects of a file's bytes; {@code label} is the path printed in positions. */
-    static List<Manifest> read(String label, byte[] bytes) throws UnreadableException {
-        if (bytes.length > MAX_BYTES) {
-            throw new UnreadableException(new SourcePosition(label, 1, 1), "larger than " + (MAX_BYTES >> 20) + " MiB; not read");
+    /** The objects of a file's bytes, which may be at most {@code maxBytes}; {@code label} is the path printed in positions. */
+    public static List<Manifest> read(String label, byte[] bytes, int maxBytes) throws UnreadableException {
+        if (bytes.length > maxBytes) {
+            throw new UnreadableException(new SourcePosition(label, 1, 1), "larger than " + (maxBytes >> 20) + " MiB");
         }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new UnreadableException(new SourcePosition(label, 1, 1), "not UTF-8; not read");
+            throw new UnreadableException(new SourcePosition(label, 1, 1), "not UTF-8");
         }
         LoadSettings settings = LoadSettings.builder().setLabel(label).setSchema(new CoreSchema())
-                .setAllowDuplicateKeys(true).setMaxAliasesForCollections(100).setCodePointLimit(MAX_BYTES).build();
+                .setAllowDuplicateKeys(true).setMaxAliasesForCollections(100).setCodePointLimit(maxBytes).build();
         List<Manifest> manifests = new ArrayList<>();
         try {
             for (Node document : new Compose(settings).composeAllFromString(text)) {
@@ -75,12 +74,12 @@ final class ManifestFile {
             }
         } catch (MarkedYamlEngineException e) {
             throw new UnreadableException(position(label, e.getProblemMark().or(e::getContextMark)),
-                    "not valid YAML (" + String.valueOf(e.getProblem()).replaceAll("\\s+", " ").trim() + "); not read");
+                    "not valid YAML (" + String.valueOf(e.getProblem()).replaceAll("\\s+", " ").trim() + ")");
         } catch (YamlEngineException | IllegalArgumentException e) {
             // snakeyaml-engine signals some malformed tags with IllegalArgumentException (found by fuzzing plans).
-            throw new UnreadableException(new SourcePosition(label, 1, 1), "not valid YAML; not read");
+            throw new UnreadableException(new SourcePosition(label, 1, 1), "not valid YAML");
         } catch (TooDeepException e) {
-            throw new UnreadableException(e.position, "nested deeper than " + MAX_DEPTH + " levels; not read");
+            throw new UnreadableException(e.position, "nested deeper than " + MAX_DEPTH + " levels");
         }
         return manifests;
     }

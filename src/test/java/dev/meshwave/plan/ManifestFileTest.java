@@ -1,10 +1,9 @@
-package dev.meshwave.lint;
+package dev.meshwave.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.meshwave.plan.SourcePosition;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ManifestFileTest {
 
     private static List<Manifest> read(String text) throws ManifestFile.UnreadableException {
-        return ManifestFile.read("f.yaml", text.getBytes(StandardCharsets.UTF_8));
+        return ManifestFile.read("f.yaml", text.getBytes(StandardCharsets.UTF_8), 1 << 20);
     }
 
     @Test
@@ -88,13 +87,20 @@ class ManifestFileTest {
     }
 
     @Test
+    void aFileOverTheLimitIsNotParsed() {
+        ManifestFile.UnreadableException large = assertThrows(ManifestFile.UnreadableException.class,
+                () -> ManifestFile.read("f.yaml", new byte[(2 << 20) + 1], 2 << 20));
+        assertEquals("larger than 2 MiB", large.getMessage());
+    }
+
+    @Test
     void unreadableFilesSayWhereAndWhy() {
         ManifestFile.UnreadableException yaml = assertThrows(ManifestFile.UnreadableException.class, () -> read("a: [1\n"));
         assertEquals("f.yaml", yaml.position().file());
         assertTrue(yaml.getMessage().startsWith("not valid YAML"), yaml.getMessage());
         ManifestFile.UnreadableException latin1 = assertThrows(ManifestFile.UnreadableException.class,
-                () -> ManifestFile.read("f.yaml", new byte[] {'a', ':', ' ', (byte) 0xe9}));
-        assertEquals("not UTF-8; not read", latin1.getMessage());
+                () -> ManifestFile.read("f.yaml", new byte[] {'a', ':', ' ', (byte) 0xe9}, 1 << 20));
+        assertEquals("not UTF-8", latin1.getMessage());
         // Found by fuzzing plans: snakeyaml-engine throws IllegalArgumentException on these tags.
         assertThrows(ManifestFile.UnreadableException.class, () -> read("a: !%A b\n"));
         ManifestFile.UnreadableException recursive = assertThrows(ManifestFile.UnreadableException.class, () -> read("a: &x [*x]\n"));
