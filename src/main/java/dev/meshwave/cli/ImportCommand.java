@@ -9,7 +9,6 @@ import dev.meshwave.plan.PlanSchema;
 import dev.meshwave.plan.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -65,15 +64,11 @@ final class ImportCommand implements Callable<Integer> {
         PlanImport.Result result = PlanImport.build(new PlanImport.Request(name, toVersion, Optional.ofNullable(toRevision), cluster,
                 path == null ? "clusters/" + cluster + "/mesh" : path, waves), Inventory.read(namespaces), workloads, injectors);
         // The plan is checked like any other before it is printed: import never hands out a plan validate refuses.
-        Path check = Files.createTempFile("meshwave-import-", ".yaml");
         try {
-            Files.writeString(check, result.planText());
-            new PlanLoader(PlanSchema.load()).load(check);
+            new PlanLoader(PlanSchema.load()).load("(imported plan)", result.planText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (InvalidPlanException e) {
             throw new InvalidPlanException(e.problems().stream().map(p -> Problem.error(p.position(), p.yamlPath(),
                     "the imported plan would be invalid (check the flags): " + p.message())).toList());
-        } finally {
-            Files.deleteIfExists(check);
         }
         result.problems().forEach(err::println);
         out.print(result.planText());

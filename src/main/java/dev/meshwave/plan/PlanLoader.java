@@ -38,14 +38,25 @@ public final class PlanLoader {
             throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(label, 1, 1), "",
                     "cannot read the plan: " + e.getMessage())));
         }
+        return load(label, bytes, planFile.toAbsolutePath().normalize().getParent(), planFile.getParent());
+    }
+
+    /**
+     * A plan that is in no file yet ({@code meshwave import} checks the plan it is about to print);
+     * {@code label} names it in problems, and overlays would be found from the working directory.
+     */
+    public LoadedPlan load(String label, byte[] bytes) throws InvalidPlanException {
+        return load(label, bytes, Path.of("").toAbsolutePath(), null);
+    }
+
+    private LoadedPlan load(String label, byte[] bytes, Path planDir, Path labelDir) throws InvalidPlanException {
         List<Problem> problems = new ArrayList<>();
         YamlDocument document = YamlDocument.read(label, bytes, problems).orElseThrow(() -> new InvalidPlanException(problems));
         problems.addAll(schema.validate(document));
         failOnErrors(problems);
         problems.addAll(PlanChecks.check(document));
         failOnErrors(problems);
-        Path planDir = planFile.toAbsolutePath().normalize().getParent();
-        List<Plan.Overlay> overlays = new OverlayReader(document, planDir, planFile.getParent(), problems).read();
+        List<Plan.Overlay> overlays = new OverlayReader(document, planDir, labelDir, problems).read();
         failOnErrors(problems);
         return new LoadedPlan(toPlan(document, overlays), List.copyOf(problems));
     }

@@ -86,6 +86,16 @@ class ImportIT {
         assertTrue(invalid.err().matches("(?s)" + java.util.regex.Pattern.quote(broken.toString()) + ":\\d+:\\d+: not valid YAML.*"), invalid::toString);
     }
 
+    @Test
+    void flagsThatWouldMakeAnInvalidPlanAreRefusedBeforeAnythingIsPrinted() {
+        Cli.Result result = Cli.run("import", "--namespaces", INVENTORY + "ns.yaml", "--to-version", "1.23.3-asm.2", "--to-revision", "default");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertEquals("", result.out(), "no plan is printed");
+        assertTrue(result.err().startsWith("(imported plan):"), result::toString);
+        assertTrue(result.err().contains("the imported plan would be invalid (check the flags): "), result::toString);
+        assertFalse(result.err().contains("meshwave-import-"), "no temporary file: " + result);
+    }
+
     /** The walk a new user takes: import, validate, render, publish; and the same import through the launcher. */
     @Test
     void importThenValidateRenderAndPublish() throws IOException {
