@@ -55,7 +55,7 @@ final class LintCommand implements Callable<Integer> {
         try {
             result = new Linter(environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl")).lint(path);
         } catch (NoSuchFileException e) {
-            err.println("meshwave: " + path + ": no such file or directory");
+            err.println("meshwave: " + (path.toString().isEmpty() ? "an empty PATH" : path + ": no such file or directory"));
             return ExitCodes.USAGE;
         }
         switch (format) {
@@ -75,7 +75,8 @@ final class LintCommand implements Callable<Integer> {
             // Where the file is not simply part of the one directory it was found in, say which builds show it.
             String file = finding.position().file();
             String only = finding.seenIn().get(0);
-            boolean inside = only.equals(".") ? !file.startsWith("../") && !file.startsWith("/") : file.startsWith(only + "/");
+            boolean inside = only.equals(".") ? !file.startsWith("../") && !file.startsWith("/")
+                    : file.equals(only) || file.startsWith(only + "/");
             if (finding.seenIn().size() > 1 || !inside) {
                 out.println("  in the build of " + listed(finding.seenIn()));
             }
@@ -147,8 +148,10 @@ final class LintCommand implements Callable<Integer> {
         if (file.startsWith("/")) {
             return Path.of(file).toUri().toASCIIString();
         }
+        // A first segment with a colon would read as a scheme ("c:d/ns.yaml"): "./" keeps it a path.
+        String segment = file.contains("/") ? file.substring(0, file.indexOf('/')) : file;
         try {
-            return new java.net.URI(null, null, file, null).toASCIIString();
+            return new java.net.URI(null, null, segment.contains(":") ? "./" + file : file, null).toASCIIString();
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }

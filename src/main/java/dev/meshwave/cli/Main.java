@@ -35,7 +35,14 @@ public final class Main {
             err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");
             return ExitCodes.USAGE;
         });
-        int code = commandLine.execute(args);
+        int code;
+        try {
+            code = commandLine.execute(args);
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // picocli hands only Exceptions to Failures; exit 1 would read as "drift" or "problems found".
+            err.println("meshwave: internal error: " + e.getClass().getSimpleName() + " (input too large or too deep?)");
+            code = ExitCodes.INTERNAL;
+        }
         out.flush();
         err.flush();
         return code;

@@ -1,9 +1,10 @@
 package dev.meshwave.lint;
 
-import dev.meshwave.plan.Manifest;
 import dev.meshwave.admission.Admission;
 import dev.meshwave.admission.Injector;
+import dev.meshwave.plan.Manifest;
 import dev.meshwave.plan.MeshVersion;
+import dev.meshwave.plan.Problem;
 import dev.meshwave.plan.SourcePosition;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,11 +30,12 @@ final class InjectionRules {
 
     private InjectionRules() {}
 
-    static List<Hit> check(List<Manifest> objects) {
+    /** The hits among objects applied together; injectors the model cannot read go to {@code notChecked}. */
+    static List<Hit> check(List<Manifest> objects, List<Problem> notChecked) {
         List<Hit> hits = new ArrayList<>();
         List<Manifest> namespaces = objects.stream().filter(m -> m.kind().equals("Namespace")).toList();
         bothLabels(namespaces, hits);
-        Map<Manifest, Injector> injectors = injectors(objects);
+        Map<Manifest, Injector> injectors = injectors(objects, notChecked);
         tagsNamedLikeRevisions(injectors, hits);
         overlaps(injectors, namespaces, hits);
         validatorsWithoutService(objects, hits);
@@ -44,7 +46,9 @@ final class InjectionRules {
         for (Manifest namespace : namespaces) {
             Map<String, String> labels = namespace.labels();
             if (labels.containsKey(INJECTION) && labels.containsKey(REV)) {
-                hits.add(new Hit(Rule.BOTH_INJECTION_LABELS, namespace.at(Manifest.label(REV)),
+                // Point at the label to remove, where the file has it; a patch elsewhere may have added it.
+                String at = namespace.positions().containsKey(Manifest.label(INJECTION)) ? INJECTION : REV;
+                hits.add(new Hit(Rule.BOTH_INJECTION_LABELS, namespace.at(Manifest.label(at)),
                         "namespace '" + namespace.name() + "' carries both " + INJECTION + "=" + labels.get(INJECTION) + " and " + REV + "="
                                 + labels.get(REV) + "; " + INJECTION + " wins and " + REV + " is ignored (remove " + INJECTION
                                 + " to move it to a revision)"));
@@ -53,7 +57,7 @@ final class InjectionRules {
     }
 
     /** The sidecar injectors among the objects: MutatingWebhookConfigurations with Istio's injection webhooks. */
-    private static Map<Manifest, Injector> injectors(List<Manifest> objects) {
+    private static Map<Manifest, Injector> injectors(List<Manifest> objects, List<Problem> notChecked) {
         Map<Manifest, Injector> injectors = new LinkedHashMap<>();
         for (Manifest manifest : objects) {
             if (manifest.kind().equals("MutatingWebhookConfiguration") && webhooks(manifest).stream()
@@ -62,6 +66,9 @@ final class InjectionRules {
                     injectors.put(manifest, Injector.fromManifest(manifest.object()));
                 } catch (RuntimeException e) {
                     // Not shaped like a webhook configuration (the API server would refuse it): nothing to simulate.
+                    notChecked.add(Problem.warning(manifest.at("/webhooks"), "", "MutatingWebhookConfiguration '" + manifest.name()
+                            + "' not checked: its webhooks are not shaped as the API server expects ("
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")"));
                 }
             }
         }

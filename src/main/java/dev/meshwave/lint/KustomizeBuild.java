@@ -131,40 +131,35 @@ final class KustomizeBuild {
 
     /**
      * The built object with the positions of the document it came from: kustomize patches labels and
-     * names, but the object a reader must fix is the one written in the repository.
+     * names, but the object a reader must fix is the one written in the repository. A base outside the
+     * linted directory is read too (its paths start with {@code ../}); a remote one has no file here.
      */
     private Manifest trace(Manifest built, Path wrapper, SourcePosition fallback) throws IOException {
-        Map<String, Object> object = built.object();
-        Optional<Path> file = originPath(built).map(p -> {
-            try {
-                return wrapper.toRealPath().resolve(p).normalize();
-            } catch (IOException e) {
-                return null;
-            }
-        });
-        if (file.isEmpty()) {
-            return new Manifest(object, Map.of(), fallback);
+        Optional<String> origin = originPath(built);
+        if (origin.isEmpty()) {
+            return new Manifest(built.object(), Map.of(), fallback);
         }
-        Path real;
+        Path source;
         try {
-            real = file.get().toRealPath();
+            source = wrapper.toRealPath().resolve(origin.get()).toRealPath();
         } catch (IOException e) {
-            return new Manifest(object, Map.of(), fallback);
+            return new Manifest(built.object(), Map.of(), fallback);
         }
-        Path realRoot = root.toRealPath();
-        if (!real.startsWith(realRoot)) {
-            return new Manifest(object, Map.of(), fallback);
-        }
-        List<Manifest> candidates = sources.read(realRoot.relativize(real));
-        Manifest source = candidates.stream().filter(c -> c.kind().equals(built.kind()) && c.name().equals(built.name())).findFirst()
-                .or(() -> candidates.stream().filter(c -> c.kind().equals(built.kind()) && !c.name().isEmpty()
-                        && built.name().contains(c.name())).findFirst())
-                .or(() -> candidates.stream().filter(c -> c.kind().equals(built.kind())).findFirst())
-                .orElse(null);
-        if (source == null) {
-            return new Manifest(object, Map.of(), candidates.isEmpty() ? fallback : candidates.get(0).start());
-        }
-        return new Manifest(object, source.positions(), source.start());
+        List<Manifest> candidates = sources.read(root.toRealPath().relativize(source));
+        return match(built, candidates).map(c -> new Manifest(built.object(), c.positions(), c.start()))
+                .orElseGet(() -> new Manifest(built.object(), Map.of(), candidates.isEmpty() ? fallback : candidates.get(0).start()));
+    }
+
+    /**
+     * The document of a file a built object came from: the same kind and name; else, under a
+     * namePrefix or nameSuffix, the longest name the built one contains; else the first of its kind.
+     */
+    static Optional<Manifest> match(Manifest built, List<Manifest> candidates) {
+        List<Manifest> sameKind = candidates.stream().filter(c -> c.kind().equals(built.kind())).toList();
+        return sameKind.stream().filter(c -> c.name().equals(built.name())).findFirst()
+                .or(() -> sameKind.stream().filter(c -> !c.name().isEmpty() && built.name().contains(c.name()))
+                        .max(java.util.Comparator.comparingInt(c -> c.name().length())))
+                .or(() -> sameKind.stream().findFirst());
     }
 
     private static Optional<String> originPath(Manifest built) {

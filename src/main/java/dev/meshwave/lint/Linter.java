@@ -35,7 +35,9 @@ public final class Linter {
     }
 
     /** One set of objects applied together: a kustomization's build or a plain directory, by its displayed path. */
-    private record View(String name, List<InjectionRules.Hit> hits, List<Problem> warnings) {}
+    private record View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings) {}
+
+    private record Merged(InjectionRules.Hit hit, List<String> seenIn) {}
 
     /** A YAML file in a repository larger than this is no hand-kept manifest: it is skipped with a warning. */
     private static final int MAX_FILE_BYTES = 16 << 20;
@@ -49,10 +51,10 @@ public final class Linter {
 
     /** Lints a repository directory, one kustomization directory, or one YAML file. */
     public Result lint(Path path) throws IOException {
-        Path root = path.toAbsolutePath().normalize();
-        if (!Files.exists(root)) {
+        if (path.toString().isEmpty() || !Files.exists(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString());
         }
+        Path root = path.toRealPath();
         RepositoryScan scan = RepositoryScan.of(root);
         Path base = Files.isDirectory(root) ? root : root.getParent();
         Map<Path, List<Manifest>> sources = new ConcurrentHashMap<>();
@@ -76,9 +78,10 @@ public final class Linter {
                 String name = display(path, dir, root);
                 String kustomization = display(path, dir.resolve(kustomizationFile(base.resolve(dir))), root);
                 try {
-                    return new View(name, InjectionRules.check(builder.build(dir, kustomization)), List.of());
+                    List<Problem> notChecked = new ArrayList<>();
+                    return new View(name, true, InjectionRules.check(builder.build(dir, kustomization), notChecked), notChecked);
                 } catch (KustomizeBuild.FailedException e) {
-                    return new View(name, List.of(), List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
+                    return new View(name, false, List.of(), List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
                             "not checked: " + e.getMessage())));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -87,27 +90,43 @@ public final class Linter {
             directories = scan.plainDirectories().entrySet().stream().map(directory -> {
                 List<Manifest> objects = new ArrayList<>();
                 directory.getValue().forEach(f -> objects.addAll(reader.read(f)));
-                return new View(display(path, directory.getKey(), root), InjectionRules.check(objects), List.of());
+                List<Problem> notChecked = new ArrayList<>();
+                return new View(display(path, directory.getKey(), root), true, InjectionRules.check(objects, notChecked), notChecked);
             }).toList();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
 
-        // The same hit in several builds (a base and its overlays) is one finding naming them all, in scan order.
-        Map<InjectionRules.Hit, List<String>> seenIn = new LinkedHashMap<>();
+        // The same problem in several builds (a base and its overlays) is one finding naming them all, in scan order.
+        // Builds may rename objects (namePrefix), so it is the same problem when it is at the same place by the
+        // same rule; only two hits of one build at one place stay apart.
+        Map<List<Object>, List<Merged>> byPlace = new LinkedHashMap<>();
         List<Problem> warnings = new ArrayList<>();
         for (View view : Stream.concat(builds.stream(), directories.stream()).toList()) {
-            view.hits().forEach(hit -> seenIn.computeIfAbsent(hit, h -> new ArrayList<>()).add(view.name()));
+            for (InjectionRules.Hit hit : view.hits()) {
+                List<Merged> here = byPlace.computeIfAbsent(List.of(hit.rule(), hit.position()), k -> new ArrayList<>());
+                Merged merged = here.stream().filter(m -> m.hit().message().equals(hit.message())).findFirst()
+                        .or(() -> here.stream().filter(m -> !m.seenIn().contains(view.name())).findFirst())
+                        .orElseGet(() -> {
+                            here.add(new Merged(hit, new ArrayList<>()));
+                            return here.get(here.size() - 1);
+                        });
+                if (!merged.seenIn().contains(view.name())) {
+                    merged.seenIn().add(view.name());
+                }
+            }
             warnings.addAll(view.warnings());
         }
         warnings.addAll(unreadable.values());
+        warnings = new ArrayList<>(new java.util.LinkedHashSet<>(warnings)); // a base's warning shows in each of its builds
         List<Finding> findings = new ArrayList<>();
-        seenIn.forEach((hit, in) -> findings.add(new Finding(hit.rule(), hit.position(), hit.message(), in)));
+        byPlace.values().forEach(here -> here.forEach(m -> findings.add(new Finding(m.hit().rule(), m.hit().position(), m.hit().message(),
+                m.seenIn()))));
         Comparator<SourcePosition> byPosition = Comparator.comparing(SourcePosition::file)
                 .thenComparingInt(SourcePosition::line).thenComparingInt(SourcePosition::column);
         findings.sort(Comparator.comparing(Finding::position, byPosition).thenComparing(Finding::rule).thenComparing(Finding::message));
         warnings.sort(Comparator.comparing(Problem::position, byPosition).thenComparing(Problem::message));
-        int built = (int) builds.stream().filter(v -> v.warnings().isEmpty()).count();
+        int built = (int) builds.stream().filter(View::checked).count();
         return new Result(findings, warnings, built, scan.plainDirectories().size());
     }
 

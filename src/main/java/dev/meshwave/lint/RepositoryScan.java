@@ -1,5 +1,6 @@
 package dev.meshwave.lint;
 
+import dev.meshwave.plan.ManifestFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -24,10 +25,12 @@ import java.util.TreeSet;
 record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories) {
 
     static final List<String> KUSTOMIZATION_FILES = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
+    private static final int MAX_KUSTOMIZATION_BYTES = 1 << 20;
 
     /** Scans a directory, or one YAML file; paths in the result are relative to the directory (the file's own for a file). */
     static RepositoryScan of(Path path) throws IOException {
-        Path root = path.toAbsolutePath().normalize();
+        // A root that is a symbolic link is the repository it points at.
+        Path root = path.toRealPath();
         if (!Files.isDirectory(root)) {
             return new RepositoryScan(List.of(), Map.of(Path.of(""), List.of(root.getFileName())));
         }
@@ -47,8 +50,8 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 String name = file.getFileName().toString();
-                if (!attributes.isRegularFile()) {
-                    return FileVisitResult.CONTINUE; // symlinks are not followed out of the repository
+                if (!attributes.isRegularFile() && !(attributes.isSymbolicLink() && linkedFileInside(root, file))) {
+                    return FileVisitResult.CONTINUE;
                 }
                 if (KUSTOMIZATION_FILES.contains(name)) {
                     Path dir = root.relativize(file.getParent());
@@ -80,11 +83,14 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
     private static void readReferences(Path root, Path file, Path dir, Set<Path> components, Set<Path> referenced) {
         Object document;
         try {
-            document = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder()
-                    .setMaxAliasesForCollections(100).build()).loadFromString(Files.readString(file));
+            List<ManifestFile.Document> documents = ManifestFile.documents(file.toString(), Files.readAllBytes(file), MAX_KUSTOMIZATION_BYTES);
+            if (documents.isEmpty()) {
+                return;
+            }
+            document = documents.get(0).value();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
+        } catch (ManifestFile.UnreadableException e) {
             return; // kustomize says what is wrong with it when the directory is built
         }
         if (document instanceof Map<?, ?> map && "Component".equals(map.get("kind"))) {
@@ -102,6 +108,19 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
             } catch (java.nio.file.InvalidPathException e) {
                 // not a path
             }
+        }
+    }
+
+    /**
+     * A symbolic link to a file of the same repository is read like the file, as kustomize and Argo CD
+     * read it; links out of the repository and links to directories (which could loop) are not followed.
+     */
+    private static boolean linkedFileInside(Path root, Path link) {
+        try {
+            Path target = link.toRealPath(); // the walk's root is a real path too
+            return target.startsWith(root) && Files.isRegularFile(target);
+        } catch (IOException e) {
+            return false; // a dangling link
         }
     }
 

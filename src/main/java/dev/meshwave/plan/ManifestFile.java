@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -47,10 +49,28 @@ public final class ManifestFile {
 
     private static final int MAX_DEPTH = 100;
 
+    /** One document of a file as plain values (maps, lists, strings, null), with the position of every node. */
+    public record Document(Object value, Map<String, SourcePosition> positions, SourcePosition start) {}
+
     private ManifestFile() {}
 
     /** The objects of a file's bytes, which may be at most {@code maxBytes}; {@code label} is the path printed in positions. */
     public static List<Manifest> read(String label, byte[] bytes, int maxBytes) throws UnreadableException {
+        List<Manifest> manifests = new ArrayList<>();
+        for (Document document : documents(label, bytes, maxBytes)) {
+            if (document.value() instanceof Map<?, ?>) {
+                add(manifests, document);
+            }
+        }
+        return manifests;
+    }
+
+    /**
+     * Every document of a file, whatever it holds. Nesting is checked on the parser's events before
+     * any tree is built (a deep file would overflow the composer's stack), and aliases may expand to
+     * no more values than a few times the file's size (an alias bomb is a small file).
+     */
+    public static List<Document> documents(String label, byte[] bytes, int maxBytes) throws UnreadableException {
         if (bytes.length > maxBytes) {
             throw new UnreadableException(new SourcePosition(label, 1, 1), "larger than " + (maxBytes >> 20) + " MiB");
         }
@@ -63,14 +83,23 @@ public final class ManifestFile {
         }
         LoadSettings settings = LoadSettings.builder().setLabel(label).setSchema(new CoreSchema())
                 .setAllowDuplicateKeys(true).setMaxAliasesForCollections(100).setCodePointLimit(maxBytes).build();
-        List<Manifest> manifests = new ArrayList<>();
+        List<Document> documents = new ArrayList<>();
         try {
-            for (Node document : new Compose(settings).composeAllFromString(text)) {
-                if (document instanceof MappingNode) {
-                    Map<String, SourcePosition> positions = new HashMap<>();
-                    Object value = new Converter(label, positions).convert(document, "", 0);
-                    add(manifests, label, document, value, positions);
+            int depth = 0;
+            for (Event event : new Parse(settings).parseString(text)) {
+                if (event.getEventId() == Event.ID.MappingStart || event.getEventId() == Event.ID.SequenceStart) {
+                    if (++depth > MAX_DEPTH) {
+                        throw new UnreadableException(position(label, event.getStartMark()), "nested deeper than " + MAX_DEPTH + " levels");
+                    }
+                } else if (event.getEventId() == Event.ID.MappingEnd || event.getEventId() == Event.ID.SequenceEnd) {
+                    depth--;
                 }
+            }
+            Converter converter = new Converter(label, 4L * bytes.length + 10_000);
+            for (Node node : new Compose(settings).composeAllFromString(text)) {
+                Map<String, SourcePosition> positions = new HashMap<>();
+                Object value = converter.convert(node, "", 0, positions);
+                documents.add(new Document(value, positions, position(label, node.getStartMark())));
             }
         } catch (MarkedYamlEngineException e) {
             throw new UnreadableException(position(label, e.getProblemMark().or(e::getContextMark)),
@@ -78,32 +107,36 @@ public final class ManifestFile {
         } catch (YamlEngineException | IllegalArgumentException e) {
             // snakeyaml-engine signals some malformed tags with IllegalArgumentException (found by fuzzing plans).
             throw new UnreadableException(new SourcePosition(label, 1, 1), "not valid YAML");
-        } catch (TooDeepException e) {
-            throw new UnreadableException(e.position, "nested deeper than " + MAX_DEPTH + " levels");
+        } catch (LimitException e) {
+            throw new UnreadableException(e.position, e.getMessage());
         }
-        return manifests;
+        return documents;
     }
 
     /** A document that is an object becomes one manifest; a {@code List} (what kubectl exports) one per item. */
     @SuppressWarnings("unchecked")
-    private static void add(List<Manifest> manifests, String label, Node document, Object value, Map<String, SourcePosition> positions) {
-        Map<String, Object> object = (Map<String, Object>) value;
-        SourcePosition start = position(label, document.getStartMark());
+    private static void add(List<Manifest> manifests, Document document) {
+        Map<String, Object> object = (Map<String, Object>) document.value();
         if (object.get("items") instanceof List<?> items && String.valueOf(object.get("kind")).endsWith("List")) {
+            // Positions by item in one pass: exports hold thousands of objects.
+            Map<Integer, Map<String, SourcePosition>> byItem = new HashMap<>();
+            document.positions().forEach((pointer, position) -> {
+                if (pointer.startsWith("/items/")) {
+                    int slash = pointer.indexOf('/', "/items/".length());
+                    if (slash > 0) {
+                        byItem.computeIfAbsent(Integer.parseInt(pointer.substring("/items/".length(), slash)), i -> new HashMap<>())
+                                .put(pointer.substring(slash), position);
+                    }
+                }
+            });
             for (int i = 0; i < items.size(); i++) {
                 if (items.get(i) instanceof Map<?, ?> item && isObject(item)) {
-                    String prefix = "/items/" + i;
-                    Map<String, SourcePosition> itemPositions = new HashMap<>();
-                    positions.forEach((pointer, position) -> {
-                        if (pointer.startsWith(prefix + "/")) {
-                            itemPositions.put(pointer.substring(prefix.length()), position);
-                        }
-                    });
-                    manifests.add(new Manifest((Map<String, Object>) item, itemPositions, positions.getOrDefault(prefix, start)));
+                    manifests.add(new Manifest((Map<String, Object>) item, byItem.getOrDefault(i, Map.of()),
+                            document.positions().getOrDefault("/items/" + i, document.start())));
                 }
             }
         } else if (isObject(object)) {
-            manifests.add(new Manifest(object, positions, start));
+            manifests.add(new Manifest(object, document.positions(), document.start()));
         }
     }
 
@@ -115,22 +148,33 @@ public final class ManifestFile {
         return mark.map(m -> new SourcePosition(label, m.getLine() + 1, m.getColumn() + 1)).orElse(new SourcePosition(label, 1, 1));
     }
 
-    private static final class TooDeepException extends RuntimeException {
+    /** Input lint and import will not expand: too deep, or aliases that multiply the file. */
+    private static final class LimitException extends RuntimeException {
         private final transient SourcePosition position;
 
-        TooDeepException(SourcePosition position) {
-            super(null, null, false, false);
+        LimitException(SourcePosition position, String message) {
+            super(message, null, false, false);
             this.position = position;
         }
     }
 
     /** Nodes to maps, lists, strings and null, recording each key's or item's position under its JSON pointer. */
-    private record Converter(String label, Map<String, SourcePosition> positions) {
+    private static final class Converter {
+        private final String label;
+        private long budget;
 
-        Object convert(Node node, String pointer, int depth) {
+        Converter(String label, long budget) {
+            this.label = label;
+            this.budget = budget;
+        }
+
+        Object convert(Node node, String pointer, int depth, Map<String, SourcePosition> positions) {
+            if (--budget < 0) {
+                throw new LimitException(position(label, node.getStartMark()), "aliases expand to more values than a file this size holds");
+            }
             if (depth > MAX_DEPTH) {
-                // Also stops aliases that refer to an enclosing node.
-                throw new TooDeepException(position(label, node.getStartMark()));
+                // Aliases can nest what the events did not: an alias to an enclosing node.
+                throw new LimitException(position(label, node.getStartMark()), "nested deeper than " + MAX_DEPTH + " levels");
             }
             if (node instanceof MappingNode mapping) {
                 Map<String, Object> map = new LinkedHashMap<>();
@@ -138,7 +182,7 @@ public final class ManifestFile {
                     if (tuple.getKeyNode() instanceof ScalarNode key) {
                         String child = pointer + "/" + key.getValue().replace("~", "~0").replace("/", "~1");
                         positions.put(child, position(label, key.getStartMark()));
-                        map.put(key.getValue(), convert(tuple.getValueNode(), child, depth + 1));
+                        map.put(key.getValue(), convert(tuple.getValueNode(), child, depth + 1, positions));
                     }
                 }
                 return map;
@@ -148,7 +192,7 @@ public final class ManifestFile {
                 for (Node item : sequence.getValue()) {
                     String child = pointer + "/" + list.size();
                     positions.put(child, position(label, item.getStartMark()));
-                    list.add(convert(item, child, depth + 1));
+                    list.add(convert(item, child, depth + 1, positions));
                 }
                 return list;
             }

@@ -198,8 +198,9 @@ public final class PlanImport {
     }
 
     private void problem(Manifest ns, String message) {
-        // Every reason to leave a namespace out is in its injection labels: point at them.
-        String label = ns.labels().containsKey("istio.io/rev") ? "istio.io/rev" : "istio-injection";
+        // Every reason to leave a namespace out is in its injection labels: point at them (at istio-injection when
+        // both are there: that is the one to remove, as lint says too).
+        String label = ns.labels().containsKey("istio-injection") ? "istio-injection" : "istio.io/rev";
         problems.add(Problem.warning(ns.at(Manifest.label(label)), "", "namespace '" + ns.name() + "' " + message));
     }
 }

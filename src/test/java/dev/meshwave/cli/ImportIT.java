@@ -52,7 +52,7 @@ class ImportIT {
         List<String> warnings = imported.err().lines().toList();
         assertEquals(2, warnings.size(), imported::toString);
         // Each left-out namespace is named at its injection label in the export, as lint names it.
-        assertTrue(warnings.get(0).startsWith(INVENTORY + "ns.yaml:200:7: warning: namespace 'legacy-billing' carries both"
+        assertTrue(warnings.get(0).startsWith(INVENTORY + "ns.yaml:199:7: warning: namespace 'legacy-billing' carries both"
                 + " istio-injection=enabled and istio.io/rev"), imported::toString);
         assertTrue(warnings.get(1).startsWith(INVENTORY + "ns.yaml:244:7: warning: namespace 'old-team' is labelled istio.io/rev=asm-1180-1,"
                 + " which no webhook serves"), imported::toString);

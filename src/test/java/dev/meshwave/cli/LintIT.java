@@ -47,7 +47,7 @@ class LintIT {
             List<String> findings = findings(result);
             assertEquals(5, findings.size(), result::toString);
             // Sorted by file and line; each points at the node a reader must change.
-            assertTrue(findings.get(0).startsWith(REPO + "/apps/namespaces.yaml:8:5: error: namespace 'payments' carries both"
+            assertTrue(findings.get(0).startsWith(REPO + "/apps/namespaces.yaml:7:5: error: namespace 'payments' carries both"
                     + " istio-injection=enabled and istio.io/rev=asm-1233-2"), result::toString);
             assertTrue(findings.get(0).endsWith("[both-injection-labels]"), result::toString);
             assertTrue(findings.get(1).startsWith(REPO + "/mesh/base/injectors.yaml:5:3: error: 2 sidecar injectors match"), result::toString);
@@ -111,7 +111,7 @@ class LintIT {
         void anInventoryExportIsPlainYaml() {
             Cli.Result result = Cli.run("lint", "examples/inventory");
             assertEquals(1, result.exitCode(), result::toString);
-            assertEquals(List.of("examples/inventory/ns.yaml:200:7: error: namespace 'legacy-billing' carries both istio-injection=enabled"
+            assertEquals(List.of("examples/inventory/ns.yaml:199:7: error: namespace 'legacy-billing' carries both istio-injection=enabled"
                     + " and istio.io/rev=asm-1229-3; istio-injection wins and istio.io/rev is ignored (remove istio-injection to move it"
                     + " to a revision) [both-injection-labels]"), findings(result), result::toString);
         }
@@ -121,7 +121,8 @@ class LintIT {
             Cli.Result result = Cli.run("lint", REPO + "/apps/namespaces.yaml");
             assertEquals(1, result.exitCode(), result::toString);
             assertEquals(1, findings(result).size(), result::toString);
-            assertTrue(findings(result).get(0).startsWith(REPO + "/apps/namespaces.yaml:8:5: "), result::toString);
+            assertTrue(findings(result).get(0).startsWith(REPO + "/apps/namespaces.yaml:7:5: "), result::toString);
+            assertFalse(result.out().contains("in the build of"), "the file is what was linted: " + result);
         }
 
         @Test
@@ -164,6 +165,91 @@ class LintIT {
             Cli.Result result = Cli.run("lint", repo.toString());
             assertEquals(0, result.exitCode(), result::toString);
             assertEquals(repo + ": no injection problems (0 kustomizations built, 2 directories of plain YAML read)\n", result.out());
+        }
+    }
+
+    /** What a review of lint found: each case once made lint crash, skip files, repeat itself or point elsewhere. */
+    @Nested
+    class Review {
+
+        private static final String K = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+
+        private Path write(String relative, String text) throws IOException {
+            Path file = tmp.resolve(relative);
+            Files.createDirectories(file.getParent());
+            return Files.writeString(file, text);
+        }
+
+        @Test
+        void kustomizationsThatAreDeepOrNotUtf8AreWarningsNotCrashes() throws IOException {
+            write("repo/deep/kustomization.yaml", "x: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
+            Files.createDirectories(tmp.resolve("repo/latin1"));
+            Files.write(tmp.resolve("repo/latin1/kustomization.yaml"), "# caf\u00e9\nresources: []\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                    java.nio.file.StandardOpenOption.CREATE_NEW);
+            Cli.Result result = Cli.run("lint", tmp.resolve("repo").toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(2, result.err().lines().filter(l -> l.contains("warning: not checked: kubectl kustomize failed")).count(), result::toString);
+        }
+
+        @Test
+        void aSymlinkedRootAndSymlinkedFilesInsideAreRead() throws IOException {
+            write("repo/mesh/kustomization.yaml", K + "resources:\n- validator.yaml\n- istiod-service.yaml\n");
+            Files.copy(Path.of(REPO, "mesh/validator/validator.yaml"), tmp.resolve("repo/mesh/validator.yaml"));
+            Files.createDirectories(tmp.resolve("repo/shared"));
+            Files.copy(Path.of(REPO, "mesh/finalize/istiod-service.yaml"), tmp.resolve("repo/shared/istiod-service.yaml"));
+            Files.createSymbolicLink(tmp.resolve("repo/mesh/istiod-service.yaml"), Path.of("../shared/istiod-service.yaml"));
+            write("repo/apps/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
+                    + "    istio-injection: enabled\n    istio.io/rev: canary\n");
+            Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("repo"));
+            Cli.Result result = Cli.run("lint", tmp.resolve("link").toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            // The validator's Service is a link to a file of the repository: found, so only the namespace is a problem.
+            assertEquals(List.of(tmp.resolve("link") + "/apps/ns.yaml:6:5"), findings(result).stream()
+                    .map(f -> f.substring(0, f.indexOf(": error"))).toList(), result::toString);
+        }
+
+        @Test
+        void namePrefixesDoNotRepeatAFinding() throws IOException {
+            write("repo/base/kustomization.yaml", K + "resources:\n- tag.yaml\n");
+            Files.copy(Path.of(REPO, "mesh/tags/tag.yaml"), tmp.resolve("repo/base/tag.yaml"));
+            for (String overlay : List.of("prod", "staging")) {
+                write("repo/" + overlay + "/kustomization.yaml", K + "namePrefix: " + overlay + "-\nresources:\n- ../base\n");
+            }
+            Cli.Result result = Cli.run("lint", tmp.resolve("repo").toString());
+            assertEquals(1, findings(result).size(), result::toString);
+            assertTrue(result.out().contains("  in the build of " + tmp.resolve("repo/base") + ", " + tmp.resolve("repo/prod") + ", "
+                    + tmp.resolve("repo/staging") + "\n"), result::toString);
+        }
+
+        @Test
+        void aBaseOutsideThePathIsWhereTheFindingIs() throws IOException {
+            write("repo/base/kustomization.yaml", K + "resources:\n- ns.yaml\n");
+            write("repo/base/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio.io/rev: canary\n");
+            write("repo/overlay/kustomization.yaml", K + "resources:\n- ../base\npatches:\n- path: label.yaml\n");
+            write("repo/overlay/label.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio-injection: enabled\n");
+            Cli.Result result = Processes.run(tmp.resolve("repo"), Map.of(),
+                    List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", "overlay"));
+            assertEquals(1, result.exitCode(), result::toString);
+            assertTrue(result.out().startsWith("base/ns.yaml:6:5: error: namespace 'a' carries both"), result::toString);
+            assertTrue(result.out().contains("\n  in the build of overlay\n"), result::toString);
+        }
+
+        @Test
+        void anEmptyPathIsAUsageError() {
+            Cli.Result result = Cli.run("lint", "");
+            assertEquals(2, result.exitCode(), result::toString);
+            assertEquals("meshwave: an empty PATH\n", result.err());
+        }
+
+        @Test
+        void aSarifUriNeverReadsAsAScheme() throws IOException {
+            write("repo/c:d/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
+                    + "    istio-injection: enabled\n    istio.io/rev: canary\n");
+            Cli.Result result = Processes.run(tmp.resolve("repo"), Map.of(),
+                    List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", ".", "--format", "sarif"));
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals("./c:d/ns.yaml", JSON.readTree(result.out()).path("runs").get(0).path("results").get(0).path("locations").get(0)
+                    .path("physicalLocation").path("artifactLocation").path("uri").asText());
         }
     }
 
@@ -261,7 +347,7 @@ class LintIT {
                 + "    istio-injection: enabled\n    istio.io/rev: canary\n");
         Cli.Result result = Processes.run(repo, Map.of(), List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", "."));
         assertEquals(1, result.exitCode(), result::toString);
-        assertEquals("ns.yaml:7:5: error: namespace 'a' carries both istio-injection=enabled and istio.io/rev=canary; istio-injection wins"
+        assertEquals("ns.yaml:6:5: error: namespace 'a' carries both istio-injection=enabled and istio.io/rev=canary; istio-injection wins"
                 + " and istio.io/rev is ignored (remove istio-injection to move it to a revision) [both-injection-labels]\n"
                 + ".: 1 injection problem (1 kustomization built, 0 directories of plain YAML read)\n", result.out());
     }
@@ -270,7 +356,7 @@ class LintIT {
     void theLauncherRunsItLikeAUserWould() {
         Cli.Result result = Processes.run(Path.of("."), Map.of(), List.of("./meshwave", "lint", "examples/inventory"));
         assertEquals(1, result.exitCode(), result::toString);
-        assertTrue(result.out().startsWith("examples/inventory/ns.yaml:200:7: error: namespace 'legacy-billing' carries both"),
+        assertTrue(result.out().startsWith("examples/inventory/ns.yaml:199:7: error: namespace 'legacy-billing' carries both"),
                 result::toString);
         Cli.Result clean = Processes.run(Path.of("."), Map.of(), List.of("./meshwave", "lint", "golden/asm-upgrade"));
         assertEquals(0, clean.exitCode(), clean::toString);

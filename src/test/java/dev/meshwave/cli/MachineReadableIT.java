@@ -117,7 +117,7 @@ class MachineReadableIT {
                 + "    istio-injection: enabled\n    istio.io/rev: asm-1140-0\n");
         Cli.Result lint = Processes.run(repo, Map.of(), List.of("bash", "-c", commands.get(5)));
         assertEquals(1, lint.exitCode(), lint::toString);
-        assertTrue(lint.out().startsWith("apps/ns.yaml:7:5: error: namespace 'shop' carries both"), lint::toString);
+        assertTrue(lint.out().startsWith("apps/ns.yaml:6:5: error: namespace 'shop' carries both"), lint::toString);
         Cli.Result sarif = Processes.run(repo, Map.of(), List.of("bash", "-c", commands.get(2)));
         assertEquals(1, sarif.exitCode(), sarif::toString);
         assertEquals("apps/ns.yaml", JSON.readTree(repo.resolve("meshwave-lint.sarif").toFile()).path("runs").get(0).path("results").get(0)

@@ -4,7 +4,10 @@ import dev.meshwave.plan.ManifestFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshwave.plan.Manifest;
+import dev.meshwave.plan.Problem;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class InjectionRulesTest {
 
     private static List<InjectionRules.Hit> check(String yaml) throws ManifestFile.UnreadableException {
-        return InjectionRules.check(ManifestFile.read("f.yaml", yaml.getBytes(StandardCharsets.UTF_8), 1 << 20));
+        return InjectionRules.check(ManifestFile.read("f.yaml", yaml.getBytes(StandardCharsets.UTF_8), 1 << 20), new java.util.ArrayList<>());
     }
 
     /** A two-webhook injector for a revision or tag, shaped as MESH-FACTS §4 says. */
@@ -85,13 +88,33 @@ class InjectionRulesTest {
     }
 
     @Test
+    void anInjectorTheModelCannotReadIsAWarningNotAHit() throws Exception {
+        List<Problem> notChecked = new ArrayList<>();
+        String odd = injector("istio-sidecar-injector-canary", "canary", null).replace("operator: DoesNotExist", "operator: Gt");
+        assertEquals(List.of(), InjectionRules.check(ManifestFile.read("f.yaml", odd.getBytes(StandardCharsets.UTF_8), 1 << 20), notChecked));
+        assertEquals(1, notChecked.size());
+        assertTrue(notChecked.get(0).message().startsWith("MutatingWebhookConfiguration 'istio-sidecar-injector-canary' not checked:"),
+                notChecked::toString);
+    }
+
+    @Test
+    void aBuiltObjectIsTracedToTheDocumentWithTheLongestNameItContains() throws Exception {
+        List<Manifest> sources = ManifestFile.read("v.yaml", ("apiVersion: v1\nkind: Service\nmetadata: {name: istiod}\n---\n"
+                + "apiVersion: v1\nkind: Service\nmetadata: {name: istiod-legacy}\n---\n"
+                + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: prod-istiod-legacy}\n").getBytes(StandardCharsets.UTF_8), 1 << 20);
+        Manifest built = ManifestFile.read("b.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: prod-istiod-legacy}\n"
+                .getBytes(StandardCharsets.UTF_8), 1 << 20).get(0);
+        assertEquals(5, KustomizeBuild.match(built, sources).orElseThrow().start().line(), "istiod-legacy, not istiod nor the ConfigMap");
+    }
+
+    @Test
     void bothLabelsOnlyWhenBothArePresent() throws Exception {
         String namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n";
         assertEquals(List.of(), check(namespace + "    istio.io/rev: canary\n"));
         assertEquals(List.of(), check(namespace + "    istio-injection: enabled\n"));
         assertEquals(List.of(), check(namespace + "    istio-injection: ~\n    istio.io/rev: canary\n"), "null removes a label");
-        List<InjectionRules.Hit> hits = check(namespace + "    istio-injection: disabled\n    istio.io/rev: canary\n");
+        List<InjectionRules.Hit> hits = check(namespace + "    istio.io/rev: canary\n    istio-injection: disabled\n");
         assertEquals(Rule.BOTH_INJECTION_LABELS, hits.get(0).rule());
-        assertEquals(7, hits.get(0).position().line());
+        assertEquals(7, hits.get(0).position().line(), "at istio-injection, the label to remove");
     }
 }

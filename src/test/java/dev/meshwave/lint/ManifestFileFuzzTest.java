@@ -14,7 +14,7 @@ class ManifestFileFuzzTest {
     @FuzzTest(maxDuration = "2m")
     void anyBytes(byte[] bytes) {
         try {
-            InjectionRules.check(ManifestFile.read("f.yaml", bytes, 1 << 20));
+            InjectionRules.check(ManifestFile.read("f.yaml", bytes, 1 << 20), new java.util.ArrayList<>());
         } catch (ManifestFile.UnreadableException e) {
             assertTrue(e.position().line() >= 1 && e.position().column() >= 1, e::getMessage);
         }

@@ -87,6 +87,22 @@ class ManifestFileTest {
     }
 
     @Test
+    void deepOrExplodingFilesAreRefusedBeforeTheyCostAStackOrTheHeap() {
+        // Found by review: 2000 nested flow sequences overflowed the composer's stack.
+        ManifestFile.UnreadableException deep = assertThrows(ManifestFile.UnreadableException.class,
+                () -> read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: " + "[".repeat(2000) + "]".repeat(2000) + "\n"));
+        assertEquals("nested deeper than 100 levels", deep.getMessage());
+        // An alias bomb: nine levels of nine aliases is 9^9 values from a few hundred bytes.
+        StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 10; i++) {
+            bomb.append("a").append(i).append(": &a").append(i).append(" [").append(String.join(", ", java.util.Collections.nCopies(9, "*a" + (i - 1))))
+                    .append("]\n");
+        }
+        ManifestFile.UnreadableException aliases = assertThrows(ManifestFile.UnreadableException.class, () -> read(bomb.toString()));
+        assertEquals("aliases expand to more values than a file this size holds", aliases.getMessage());
+    }
+
+    @Test
     void aFileOverTheLimitIsNotParsed() {
         ManifestFile.UnreadableException large = assertThrows(ManifestFile.UnreadableException.class,
                 () -> ManifestFile.read("f.yaml", new byte[(2 << 20) + 1], 2 << 20));
