@@ -116,6 +116,27 @@ final class PlanChecks {
                     }
                 }
             }
+            // One multi-project mesh is one fleet: its meshID (proj-<number>) and trust domain must be the same everywhere.
+            for (String field : List.of("fleetProject", "fleetProjectNumber")) {
+                String first = null;
+                String firstCluster = null;
+                for (int i = 0; i < clusters.size(); i++) {
+                    JsonNode value = clusters.get(i).get(field);
+                    if (value == null) {
+                        continue;
+                    }
+                    if (first == null) {
+                        first = value.asText();
+                        firstCluster = clusters.get(i).path("name").asText();
+                    } else if (!first.equals(value.asText())) {
+                        error("/spec/clusters/" + i + "/" + field, "cluster " + clusters.get(i).path("name").asText() + " has " + field
+                                + " " + value.asText() + ", but cluster " + firstCluster + " has " + first + "; the clusters of a"
+                                + " multi-project mesh are in one fleet" + (field.equals("fleetProjectNumber")
+                                        ? ", and a different meshID (proj-" + value.asText() + ") would keep this cluster out of the mesh"
+                                        : ", whose project is their trust domain"));
+                    }
+                }
+            }
         }
         // asmcli installs no ingress gateway from 1.11 on; switching the shared Service to a revision
         // without gateway pods would leave it without endpoints.
