@@ -66,12 +66,7 @@ final class ClusterRenderer {
         if (stage.phase() > 0) {
             // A later phase installs its revision on top of everything the phase before left.
             resources.add("../" + stages.previous(stage).directory());
-            out.emit(dir + "kustomization.yaml", "stages/control-plane-kustomization.yaml.mustache", common(stages.phase(stage))
-                    .with("stage", stage.directory())
-                    .with("resources", resources)
-                    .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
-                    .with("laterPhase", true)
-                    .with("namespacesFrom", ""));
+            emitControlPlaneKustomization(dir, stage, resources, "");
             return;
         }
         if (cluster.namespacesFrom().isPresent()) {
@@ -100,12 +95,17 @@ final class ClusterRenderer {
             }
         }
         resources.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
+        emitControlPlaneKustomization(dir, stage, resources, cluster.namespacesFrom().orElse(""));
+    }
+
+    private void emitControlPlaneKustomization(String dir, Stage stage, List<String> resources, String namespacesFrom)
+            throws TemplateException {
         out.emit(dir + "kustomization.yaml", "stages/control-plane-kustomization.yaml.mustache", common(stages.phase(stage))
                 .with("stage", stage.directory())
                 .with("resources", resources)
                 .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
-                .with("laterPhase", false)
-                .with("namespacesFrom", cluster.namespacesFrom().orElse("")));
+                .with("laterPhase", stage.phase() > 0)
+                .with("namespacesFrom", namespacesFrom));
     }
 
     private List<String> sortedTags() {
