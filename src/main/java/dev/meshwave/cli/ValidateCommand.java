@@ -20,6 +20,11 @@ final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
     Path planFile;
 
+    @picocli.CommandLine.Option(names = "--templates", paramLabel = "DIR",
+            description = "Templates that replace built-in ones (as for render): the plan is also rendered in memory with them,"
+                    + " so a template that breaks fails here.")
+    Path templates;
+
     @picocli.CommandLine.Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
             description = "text (default), or json: one object on stdout with every problem (README, \"Machine-readable output\").")
     JsonReport.Format format;
@@ -29,7 +34,7 @@ final class ValidateCommand implements Callable<Integer> {
         if (format == JsonReport.Format.json) {
             return json();
         }
-        PlanLoader.LoadedPlan loaded = Workflow.load(planFile, spec.commandLine().getErr(), Templates.builtIn());
+        PlanLoader.LoadedPlan loaded = load(spec.commandLine().getErr());
         Plan plan = loaded.plan();
         int namespaces = (int) plan.waves().stream().flatMap(w -> w.namespaces().stream()).distinct().count();
         spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: valid: plan %s moves %d namespace%s in %d wave%s on %d cluster%s from %s to %s (%s)%n",
@@ -44,7 +49,7 @@ final class ValidateCommand implements Callable<Integer> {
     private int json() throws Exception {
         JsonReport report = new JsonReport("validate").with("plan", planFile.toString());
         try {
-            PlanLoader.LoadedPlan loaded = Workflow.load(planFile, new java.io.PrintWriter(java.io.Writer.nullWriter()), Templates.builtIn());
+            PlanLoader.LoadedPlan loaded = load(new java.io.PrintWriter(java.io.Writer.nullWriter()));
             Plan plan = loaded.plan();
             java.util.Map<String, Object> summary = new java.util.LinkedHashMap<>();
             summary.put("name", plan.name());
@@ -61,6 +66,20 @@ final class ValidateCommand implements Callable<Integer> {
             report.with("valid", false).with("problems", JsonReport.problems(e.problems())).print(spec.commandLine().getOut());
             return ExitCodes.USAGE;
         }
+    }
+
+    /**
+     * Loads and checks the plan. With {@code --templates} it is also rendered, in memory only: built-in
+     * templates are covered by meshwave's own tests, a user's are not, and render must not be the first
+     * to find out that one breaks.
+     */
+    private PlanLoader.LoadedPlan load(java.io.PrintWriter err) throws Exception {
+        Templates chosen = Workflow.templates(templates);
+        PlanLoader.LoadedPlan loaded = Workflow.load(planFile, err, chosen);
+        if (templates != null) {
+            new dev.meshwave.render.Renderer(chosen).render(loaded.plan(), dev.meshwave.render.Renderer.LiveStages.first());
+        }
+        return loaded;
     }
 
     private static String plural(int n) {

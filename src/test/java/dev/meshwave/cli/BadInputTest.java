@@ -94,6 +94,14 @@ class BadInputTest {
         assertEquals("", result.out(), "nothing on stdout");
         assertFalse(result.err().contains("Exception") || result.err().contains("\tat "), result::toString);
         assertFalse(Files.exists(out), "nothing is written");
+        if (c.expected().getOrDefault("args", "").contains("--templates")) {
+            // validate --templates finds what render would: a user's template is checked before anything is written.
+            List<String> validate = new ArrayList<>(List.of("validate", c.plan().toString()));
+            validate.addAll(List.of(c.expected().get("args").trim().split(" +")));
+            Cli.Result validated = Cli.run(validate.toArray(String[]::new));
+            assertEquals(c.expected().get("exit"), String.valueOf(validated.exitCode()), validated::toString);
+            assertEquals(c.expected().get("first"), validated.err().lines().findFirst().orElse(""), validated::toString);
+        }
     }
 
     @Test

@@ -77,6 +77,20 @@ class PlantedSecretsIT {
     }
 
     @Test
+    void validateWithTheTemplatesFindsItBeforeRenderDoes() throws IOException {
+        Path templates = Files.createDirectories(tmp.resolve("templates"));
+        String restart = Files.readString(Path.of("templates/components/restart.yaml.mustache"));
+        Files.writeString(templates.resolve("restart.yaml.mustache"), restart + "# reviewed by the platform team\n");
+        Cli.Result benign = Cli.run("validate", plan.toString(), "--templates", templates.toString());
+        assertEquals(0, benign.exitCode(), benign::toString);
+        Files.writeString(templates.resolve("restart.yaml.mustache"), restart + "# pulled with " + TOKEN + "\n");
+        Cli.Result result = Cli.run("validate", plan.toString(), "--templates", templates.toString());
+        assertEquals(3, result.exitCode(), result::toString);
+        assertFalse(result.err().contains(TOKEN.substring(8)), "the token is not printed");
+        assertEquals(0, Cli.run("validate", plan.toString()).exitCode(), "without --templates the built-in ones are used");
+    }
+
+    @Test
     void publishCommitsNothingWhenAnOverlayCarriesAToken() throws IOException {
         plantInOverlay();
         Path remote = GitopsRepository.create(tmp.resolve("gitops.git"));
