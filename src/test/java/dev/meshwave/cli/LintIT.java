@@ -32,6 +32,18 @@ class LintIT {
     @TempDir
     Path tmp;
 
+    /** Namespace {@code a} with labels written as {@code key: value}; its last label is on line 5 + their count. */
+    private static String namespace(String... labels) {
+        StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n");
+        for (String label : labels) {
+            yaml.append("    ").append(label).append('\n');
+        }
+        return yaml.toString();
+    }
+
+    /** A namespace with both injection labels: istio-injection at 6:5. */
+    private static final String BOTH_LABELS = namespace("istio-injection: enabled", "istio.io/rev: canary");
+
     /** stdout lines that are findings ({@code file:line:col: error: … [rule]}). */
     private static List<String> findings(Cli.Result result) {
         return result.out().lines().filter(l -> l.contains(": error: ")).toList();
@@ -159,8 +171,7 @@ class LintIT {
         void aRepositoryWithoutProblemsExitsZero() throws IOException {
             Path repo = tmp.resolve("repo");
             Files.createDirectories(repo.resolve("ns"));
-            Files.writeString(repo.resolve("ns/ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
-                    + "    istio.io/rev: asm-1233-2\n---\n# a document that is no object\n- 1\n");
+            Files.writeString(repo.resolve("ns/ns.yaml"), namespace("istio.io/rev: asm-1233-2") + "---\n# a document that is no object\n- 1\n");
             Files.writeString(repo.resolve("values.yml"), "replicas: 3\n");
             Cli.Result result = Cli.run("lint", repo.toString());
             assertEquals(0, result.exitCode(), result::toString);
@@ -198,8 +209,7 @@ class LintIT {
             Files.createDirectories(tmp.resolve("repo/shared"));
             Files.copy(Path.of(REPO, "mesh/finalize/istiod-service.yaml"), tmp.resolve("repo/shared/istiod-service.yaml"));
             Files.createSymbolicLink(tmp.resolve("repo/mesh/istiod-service.yaml"), Path.of("../shared/istiod-service.yaml"));
-            write("repo/apps/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
-                    + "    istio-injection: enabled\n    istio.io/rev: canary\n");
+            write("repo/apps/ns.yaml", BOTH_LABELS);
             Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("repo"));
             Cli.Result result = Cli.run("lint", tmp.resolve("link").toString());
             assertEquals(1, result.exitCode(), result::toString);
@@ -224,9 +234,9 @@ class LintIT {
         @Test
         void aBaseOutsideThePathIsWhereTheFindingIs() throws IOException {
             write("repo/base/kustomization.yaml", K + "resources:\n- ns.yaml\n");
-            write("repo/base/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio.io/rev: canary\n");
+            write("repo/base/ns.yaml", namespace("istio.io/rev: canary"));
             write("repo/overlay/kustomization.yaml", K + "resources:\n- ../base\npatches:\n- path: label.yaml\n");
-            write("repo/overlay/label.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    istio-injection: enabled\n");
+            write("repo/overlay/label.yaml", namespace("istio-injection: enabled"));
             Cli.Result result = Processes.run(tmp.resolve("repo"), Map.of(),
                     List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", "overlay"));
             assertEquals(1, result.exitCode(), result::toString);
@@ -243,8 +253,7 @@ class LintIT {
 
         @Test
         void aSarifUriNeverReadsAsAScheme() throws IOException {
-            write("repo/c:d/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
-                    + "    istio-injection: enabled\n    istio.io/rev: canary\n");
+            write("repo/c:d/ns.yaml", BOTH_LABELS);
             Cli.Result result = Processes.run(tmp.resolve("repo"), Map.of(),
                     List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", ".", "--format", "sarif"));
             assertEquals(1, result.exitCode(), result::toString);
@@ -322,8 +331,7 @@ class LintIT {
         void sarifUrisAreEncoded() throws IOException {
             Path repo = tmp.resolve("a repo");
             Files.createDirectories(repo.resolve("name spaces"));
-            Files.writeString(repo.resolve("name spaces/ns #1.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
-                    + "    istio-injection: enabled\n    istio.io/rev: canary\n");
+            Files.writeString(repo.resolve("name spaces/ns #1.yaml"), BOTH_LABELS);
             Cli.Result result = Cli.run("lint", repo.toString(), "--format", "sarif");
             assertEquals(1, result.exitCode(), result::toString);
             String uri = JSON.readTree(result.out()).path("runs").get(0).path("results").get(0).path("locations").get(0)
@@ -343,8 +351,7 @@ class LintIT {
     void aKustomizationAtTheRootOfDotNeedsNoBuildNamed() throws IOException {
         Path repo = Files.createDirectories(tmp.resolve("repo"));
         Files.writeString(repo.resolve("kustomization.yaml"), "resources:\n- ns.yaml\n");
-        Files.writeString(repo.resolve("ns.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n"
-                + "    istio-injection: enabled\n    istio.io/rev: canary\n");
+        Files.writeString(repo.resolve("ns.yaml"), BOTH_LABELS);
         Cli.Result result = Processes.run(repo, Map.of(), List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", "."));
         assertEquals(1, result.exitCode(), result::toString);
         assertEquals("ns.yaml:6:5: error: namespace 'a' carries both istio-injection=enabled and istio.io/rev=canary; istio-injection wins"
