@@ -97,12 +97,21 @@ public final class Linter {
             throw e.getCause();
         }
 
-        // The same problem in several builds (a base and its overlays) is one finding naming them all, in scan order.
-        // Builds may rename objects (namePrefix), so it is the same problem when it is at the same place by the
-        // same rule; only two hits of one build at one place stay apart.
+        List<Problem> warnings = new ArrayList<>(unreadable.values());
+        List<Finding> findings = merge(Stream.concat(builds.stream(), directories.stream()).toList(), warnings);
+        int built = (int) builds.stream().filter(View::checked).count();
+        return new Result(findings, warnings, built, scan.plainDirectories().size());
+    }
+
+    /**
+     * The same problem in several builds (a base and its overlays) is one finding naming them all, in scan
+     * order. Builds may rename objects (namePrefix), so it is the same problem when the same rule finds it
+     * at the same place; only two hits of one build at one place stay apart. Warnings are added to
+     * {@code warnings}, once each (a base's warning shows in each of its builds), and sorted.
+     */
+    private static List<Finding> merge(List<View> views, List<Problem> warnings) {
         Map<List<Object>, List<Merged>> byPlace = new LinkedHashMap<>();
-        List<Problem> warnings = new ArrayList<>();
-        for (View view : Stream.concat(builds.stream(), directories.stream()).toList()) {
+        for (View view : views) {
             for (InjectionRules.Hit hit : view.hits()) {
                 List<Merged> here = byPlace.computeIfAbsent(List.of(hit.rule(), hit.position()), k -> new ArrayList<>());
                 Merged merged = here.stream().filter(m -> m.hit().message().equals(hit.message())).findFirst()
@@ -117,8 +126,9 @@ public final class Linter {
             }
             warnings.addAll(view.warnings());
         }
-        warnings.addAll(unreadable.values());
-        warnings = new ArrayList<>(new java.util.LinkedHashSet<>(warnings)); // a base's warning shows in each of its builds
+        List<Problem> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(warnings));
+        warnings.clear();
+        warnings.addAll(distinct);
         List<Finding> findings = new ArrayList<>();
         byPlace.values().forEach(here -> here.forEach(m -> findings.add(new Finding(m.hit().rule(), m.hit().position(), m.hit().message(),
                 m.seenIn()))));
@@ -126,8 +136,7 @@ public final class Linter {
                 .thenComparingInt(SourcePosition::line).thenComparingInt(SourcePosition::column);
         findings.sort(Comparator.comparing(Finding::position, byPosition).thenComparing(Finding::rule).thenComparing(Finding::message));
         warnings.sort(Comparator.comparing(Problem::position, byPosition).thenComparing(Problem::message));
-        int built = (int) builds.stream().filter(View::checked).count();
-        return new Result(findings, warnings, built, scan.plainDirectories().size());
+        return findings;
     }
 
     private static String kustomizationFile(Path dir) {
