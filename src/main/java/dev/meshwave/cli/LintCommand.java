@@ -72,20 +72,21 @@ final class LintCommand implements Callable<Integer> {
         err.flush();
         for (Finding finding : result.findings()) {
             out.println(finding);
-            // Where the file is not simply part of the one directory it was found in, say which builds show it.
+            // Where the file is not simply part of the one directory it was found in, say which builds and trees show it.
             String file = finding.position().file();
             String only = finding.seenIn().get(0);
             boolean inside = only.equals(".") ? !file.startsWith("../") && !file.startsWith("/")
                     : file.equals(only) || file.startsWith(only + "/");
             if (finding.seenIn().size() > 1 || !inside) {
-                out.println("  in the build of " + listed(finding.seenIn()));
+                out.println("  seen in " + listed(finding.seenIn()));
             }
         }
         int problems = result.findings().size();
-        out.printf(Locale.ROOT, "%s: %s (%d kustomization%s built, %d director%s of plain YAML read%s)%n", path,
+        out.printf(Locale.ROOT, "%s: %s (%d kustomization%s built, %d director%s of plain YAML read%s%s)%n", path,
                 problems == 0 ? "no injection problems" : problems + " injection problem" + (problems == 1 ? "" : "s"),
                 result.kustomizations(), result.kustomizations() == 1 ? "" : "s",
                 result.directories(), result.directories() == 1 ? "y" : "ies",
+                result.trees() == 0 ? "" : ", " + result.trees() + " tree" + (result.trees() == 1 ? "" : "s") + " of Flux or Argo CD checked whole",
                 result.warnings().isEmpty() ? "" : "; " + result.warnings().size() + " not checked, see stderr");
     }
 
@@ -98,7 +99,8 @@ final class LintCommand implements Callable<Integer> {
         return new JsonReport("lint")
                 .with("path", path.toString())
                 .with("clean", result.findings().isEmpty())
-                .with("checked", JsonReport.object("kustomizations", result.kustomizations(), "directories", result.directories()))
+                .with("checked", JsonReport.object("kustomizations", result.kustomizations(), "directories", result.directories(),
+                        "trees", result.trees()))
                 .with("findings", result.findings().stream().map(f -> JsonReport.object(
                         "rule", f.rule().id(), "severity", "error",
                         "file", f.position().file(), "line", f.position().line(), "column", f.position().column(),

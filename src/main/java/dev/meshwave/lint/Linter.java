@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * {@code meshwave lint}: the injection problems of an existing GitOps repository. Every kustomization
@@ -25,9 +24,9 @@ public final class Linter {
 
     /**
      * What a lint found: problems to fix (exit 1), warnings about what it could not check, and how many
-     * kustomizations it built and plain directories it read.
+     * kustomizations it built, plain directories it read, and trees of Flux or Argo CD it checked as one.
      */
-    public record Result(List<Finding> findings, List<Problem> warnings, int kustomizations, int directories) {
+    public record Result(List<Finding> findings, List<Problem> warnings, int kustomizations, int directories, int trees) {
         public Result {
             findings = List.copyOf(findings);
             warnings = List.copyOf(warnings);
@@ -71,15 +70,27 @@ public final class Linter {
         });
         KustomizeBuild builder = new KustomizeBuild(kubectl, base, display(path, Path.of(""), root), reader);
 
+        // Trees a Flux Kustomization or an Argo CD Application in the repository applies as one: the builds
+        // Flux folds into them are kept until the trees are checked.
+        List<AppliedTrees.Tree> trees = Files.isDirectory(root) ? AppliedTrees.find(root, scan) : List.of();
+        java.util.Set<Path> foldedBuilds = new java.util.HashSet<>();
+        trees.forEach(tree -> foldedBuilds.addAll(AppliedTrees.builds(tree, scan)));
+        Map<Path, List<Manifest>> built = new ConcurrentHashMap<>();
+
         List<View> builds;
         List<View> directories;
+        List<View> applied;
         try {
             builds = scan.kustomizations().parallelStream().map(dir -> {
                 String name = display(path, dir, root);
                 String kustomization = display(path, dir.resolve(kustomizationFile(base.resolve(dir))), root);
                 try {
                     List<Problem> notChecked = new ArrayList<>();
-                    return new View(name, true, InjectionRules.check(builder.build(dir, kustomization), notChecked), notChecked);
+                    List<Manifest> objects = builder.build(dir, kustomization);
+                    if (foldedBuilds.contains(dir)) {
+                        built.put(dir, objects);
+                    }
+                    return new View(name, true, InjectionRules.check(objects, notChecked), notChecked);
                 } catch (KustomizeBuild.FailedException e) {
                     return new View(name, false, List.of(), List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
                             "not checked: " + e.getMessage())));
@@ -93,14 +104,24 @@ public final class Linter {
                 List<Problem> notChecked = new ArrayList<>();
                 return new View(display(path, directory.getKey(), root), true, InjectionRules.check(objects, notChecked), notChecked);
             }).toList();
+            applied = trees.stream().map(tree -> {
+                List<Manifest> objects = new ArrayList<>();
+                AppliedTrees.files(tree, scan).forEach(f -> objects.addAll(reader.read(f)));
+                AppliedTrees.builds(tree, scan).forEach(dir -> objects.addAll(built.getOrDefault(dir, List.of())));
+                List<Problem> notChecked = new ArrayList<>();
+                return new View(tree.name(), true, InjectionRules.check(objects, notChecked), notChecked);
+            }).toList();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
 
         List<Problem> warnings = new ArrayList<>(unreadable.values());
-        List<Finding> findings = merge(Stream.concat(builds.stream(), directories.stream()).toList(), warnings);
-        int built = (int) builds.stream().filter(View::checked).count();
-        return new Result(findings, warnings, built, scan.plainDirectories().size());
+        List<View> views = new ArrayList<>(builds);
+        views.addAll(directories);
+        views.addAll(applied);
+        List<Finding> findings = merge(views, warnings);
+        int checked = (int) builds.stream().filter(View::checked).count();
+        return new Result(findings, warnings, checked, scan.plainDirectories().size(), trees.size());
     }
 
     /**

@@ -20,9 +20,10 @@ import java.util.TreeSet;
  * What a GitOps tool could apply from a repository: every kustomization (a directory Argo CD or Flux
  * can be pointed at, built as a whole) and, outside them, every directory of plain YAML files (applied
  * as a directory). Files a kustomization names (patches, resources) belong to it, not to a directory.
- * Hidden directories and Helm charts are not plain YAML and are left out.
+ * Hidden directories and Helm charts are not plain YAML and are left out. {@code yamlFiles} are all the
+ * YAML files but kustomization files, for the directories GitOps tools apply as trees ({@link AppliedTrees}).
  */
-record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories) {
+record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories, List<Path> yamlFiles) {
 
     static final List<String> KUSTOMIZATION_FILES = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
     private static final int MAX_KUSTOMIZATION_BYTES = 1 << 20;
@@ -32,7 +33,7 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
         // A root that is a symbolic link is the repository it points at.
         Path root = path.toRealPath();
         if (!Files.isDirectory(root)) {
-            return new RepositoryScan(List.of(), Map.of(Path.of(""), List.of(root.getFileName())));
+            return new RepositoryScan(List.of(), Map.of(Path.of(""), List.of(root.getFileName())), List.of(root.getFileName()));
         }
         Set<Path> kustomizationDirs = new TreeSet<>();
         Set<Path> components = new HashSet<>();
@@ -72,7 +73,8 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
         }
         plain.values().forEach(files -> files.sort(null));
         List<Path> builds = kustomizationDirs.stream().filter(d -> !components.contains(d)).toList();
-        return new RepositoryScan(builds, plain);
+        yamlFiles.sort(null);
+        return new RepositoryScan(builds, plain, List.copyOf(yamlFiles));
     }
 
     /**

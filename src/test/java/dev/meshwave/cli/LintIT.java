@@ -84,11 +84,11 @@ class LintIT {
             Cli.Result result = Cli.run("lint", REPO);
             List<String> lines = result.out().lines().toList();
             int overlap = lines.indexOf(findings(result).get(1));
-            assertEquals("  in the build of " + REPO + "/mesh/base, " + REPO + "/mesh/overlays/prod, " + REPO + "/mesh/overlays/staging",
+            assertEquals("  seen in " + REPO + "/mesh/base, " + REPO + "/mesh/overlays/prod, " + REPO + "/mesh/overlays/staging",
                     lines.get(overlap + 1), result::toString);
             // The base file is fine alone; only the prod overlay's patch adds the second label.
             int checkout = lines.indexOf(findings(result).get(2));
-            assertEquals("  in the build of " + REPO + "/mesh/overlays/prod", lines.get(checkout + 1), result::toString);
+            assertEquals("  seen in " + REPO + "/mesh/overlays/prod", lines.get(checkout + 1), result::toString);
             // The validator is fine where Service istiod is built with it (mesh/finalize), so only its own directory shows it.
             assertFalse(result.out().contains("mesh/finalize"), result::toString);
         }
@@ -134,7 +134,7 @@ class LintIT {
             assertEquals(1, result.exitCode(), result::toString);
             assertEquals(1, findings(result).size(), result::toString);
             assertTrue(findings(result).get(0).startsWith(REPO + "/apps/namespaces.yaml:7:5: "), result::toString);
-            assertFalse(result.out().contains("in the build of"), "the file is what was linted: " + result);
+            assertFalse(result.out().contains("seen in"), "the file is what was linted: " + result);
         }
 
         @Test
@@ -227,7 +227,7 @@ class LintIT {
             }
             Cli.Result result = Cli.run("lint", tmp.resolve("repo").toString());
             assertEquals(1, findings(result).size(), result::toString);
-            assertTrue(result.out().contains("  in the build of " + tmp.resolve("repo/base") + ", " + tmp.resolve("repo/prod") + ", "
+            assertTrue(result.out().contains("  seen in " + tmp.resolve("repo/base") + ", " + tmp.resolve("repo/prod") + ", "
                     + tmp.resolve("repo/staging") + "\n"), result::toString);
         }
 
@@ -241,7 +241,7 @@ class LintIT {
                     List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", "overlay"));
             assertEquals(1, result.exitCode(), result::toString);
             assertTrue(result.out().startsWith("base/ns.yaml:6:5: error: namespace 'a' carries both"), result::toString);
-            assertTrue(result.out().contains("\n  in the build of overlay\n"), result::toString);
+            assertTrue(result.out().contains("\n  seen in overlay\n"), result::toString);
         }
 
         @Test
@@ -262,6 +262,58 @@ class LintIT {
         }
     }
 
+    /** Directories a Flux Kustomization or an Argo CD Application applies as one tree are checked as one. */
+    @Nested
+    class AppliedTrees {
+
+        /** The fixture's non-revisioned injector and its default tag, which overlap, as two files. */
+        private List<String> injectorAndTag() throws IOException {
+            String both = Files.readString(Path.of(REPO, "mesh/base/injectors.yaml"));
+            int split = both.indexOf("\n---\n");
+            return List.of(both.substring(0, split + 1), both.substring(split + 5));
+        }
+
+        private void write(Path file, String text) throws IOException {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text);
+        }
+
+        @Test
+        void fluxAppliesPlainFilesAndTheKustomizationsBelowItsPathTogether() throws IOException {
+            Path repo = tmp.resolve("repo");
+            write(repo.resolve("clusters/prod/mesh.yaml"), "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+                    + "  name: mesh\n  namespace: flux-system\nspec:\n  path: ./infrastructure/mesh\n  sourceRef: {kind: GitRepository, name: fleet}\n");
+            write(repo.resolve("infrastructure/mesh/injector/istio-sidecar-injector.yaml"), injectorAndTag().get(0));
+            write(repo.resolve("infrastructure/mesh/tags/kustomization.yaml"), "resources:\n- default.yaml\n");
+            write(repo.resolve("infrastructure/mesh/tags/default.yaml"), injectorAndTag().get(1));
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals(1, findings(result).size(), result::toString);
+            assertTrue(findings(result).get(0).endsWith("[overlapping-injectors]"), result::toString);
+            assertTrue(result.out().contains("\n  seen in Flux Kustomization flux-system/mesh (./infrastructure/mesh)\n"), result::toString);
+            assertTrue(result.out().endsWith("(1 kustomization built, 2 directories of plain YAML read, 1 tree of Flux or Argo CD checked whole)\n"),
+                    result::toString);
+            // Without the Flux Kustomization, nothing applies the two together.
+            Files.delete(repo.resolve("clusters/prod/mesh.yaml"));
+            assertEquals(0, Cli.run("lint", repo.toString()).exitCode());
+        }
+
+        @Test
+        void argoCdAppliesATreeOnlyWithDirectoryRecurse() throws IOException {
+            Path repo = tmp.resolve("repo");
+            String application = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: mesh\n  namespace: argocd\n"
+                    + "spec:\n  source:\n    repoURL: https://git.example.com/fleet.git\n    path: apps/mesh\n";
+            write(repo.resolve("argocd/mesh.yaml"), application);
+            write(repo.resolve("apps/mesh/injector/istio-sidecar-injector.yaml"), injectorAndTag().get(0));
+            write(repo.resolve("apps/mesh/tags/default.yaml"), injectorAndTag().get(1));
+            assertEquals(0, Cli.run("lint", repo.toString()).exitCode(), "Argo CD applies only apps/mesh itself by default");
+            write(repo.resolve("argocd/mesh.yaml"), application + "    directory:\n      recurse: true\n");
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            assertTrue(result.out().contains("\n  seen in Argo CD Application argocd/mesh (apps/mesh)\n"), result::toString);
+        }
+    }
+
     @Nested
     class MachineReadable {
 
@@ -274,6 +326,7 @@ class LintIT {
             assertFalse(report.path("clean").asBoolean());
             assertEquals(6, report.path("checked").path("kustomizations").asInt());
             assertEquals(1, report.path("checked").path("directories").asInt());
+            assertEquals(0, report.path("checked").path("trees").asInt());
             JsonNode findings = report.path("findings");
             assertEquals(5, findings.size(), result.out());
             JsonNode overlap = findings.get(1);
