@@ -25,7 +25,7 @@ public final class InjectionCheck {
 
     /** What a stage looks like to the API server: the injectors present and each namespace's labels. */
     public record StageView(Stage stage, List<Injector> injectors, Map<String, Map<String, String>> namespaceLabels,
-            List<Map<String, String>> podLabelSets) {}
+            List<Map<String, String>> podLabelSets, List<Map<String, String>> namespaceLabelSets) {}
 
     private final Templates templates;
     /** Rendered injector manifest → what it selects: a fleet's stages repeat the same few manifests. */
@@ -88,6 +88,7 @@ public final class InjectionCheck {
             names.add(plan.from().revision());
         }
         List<Map<String, String>> podSets = Admission.podLabelSets(List.copyOf(names));
+        List<Map<String, String>> namespaceSets = Admission.namespaceLabelSets(List.copyOf(names));
         Optional<Stage> defaultTagArrives = stages.defaultTagArrives();
         List<StageView> views = new ArrayList<>();
         for (Stage stage : stages.stages()) {
@@ -138,7 +139,7 @@ public final class InjectionCheck {
             for (String namespace : stages.namespaces()) {
                 labels.put(namespace, stages.labelsAt(namespace, stage));
             }
-            views.add(new StageView(stage, parsed, labels, podSets));
+            views.add(new StageView(stage, parsed, labels, podSets, namespaceSets));
         }
         return views;
     }
@@ -153,10 +154,8 @@ public final class InjectionCheck {
      * ({@link Admission#namespaceLabelSets}) for overlaps.
      */
     private void checkOtherNamespaces(Plan plan, StageView view, List<Problem> problems) {
-        List<Map<String, String>> namespaceSets = Admission.namespaceLabelSets(view.podLabelSets().stream()
-                .filter(p -> p.size() == 1 && p.containsKey("istio.io/rev")).map(p -> p.get("istio.io/rev")).toList());
         String path = plan.positions().containsKey("spec.existing") ? "spec.existing" : "spec";
-        for (Map<String, String> namespace : namespaceSets) {
+        for (Map<String, String> namespace : view.namespaceLabelSets()) {
             for (Map<String, String> pod : view.podLabelSets()) {
                 List<Admission.Match> matches = Admission.admit(view.injectors(), namespace, pod);
                 if (matches.size() > 1) {
