@@ -1,5 +1,6 @@
 package dev.meshwave.lint;
 
+import dev.meshwave.output.TreeWriter;
 import dev.meshwave.plan.Manifest;
 import dev.meshwave.plan.ManifestFile;
 import dev.meshwave.plan.SourcePosition;
@@ -8,12 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -48,10 +48,21 @@ final class KustomizeBuild {
     private final String displayRoot;
     private final Sources sources;
 
+    /** The file a built object came from: its documents, and the first of each kind and name. */
+    private record Source(List<Manifest> documents, Map<String, Manifest> byKindAndName) {
+        static final Source NONE = new Source(List.of(), Map.of());
+
+        static Source of(List<Manifest> documents) {
+            Map<String, Manifest> index = new HashMap<>();
+            documents.forEach(d -> index.putIfAbsent(d.kind() + "/" + d.name(), d));
+            return new Source(documents, index);
+        }
+    }
+
     /** {@code displayRoot} is the root as the user named it: kustomize's messages say it instead of absolute paths. */
-    KustomizeBuild(String kubectl, Path root, String displayRoot, Sources sources) {
+    KustomizeBuild(String kubectl, Path root, String displayRoot, Sources sources) throws IOException {
         this.kubectl = kubectl;
-        this.root = root.toAbsolutePath().normalize();
+        this.root = root.toRealPath();
         this.displayRoot = displayRoot;
         this.sources = sources;
     }
@@ -94,22 +105,23 @@ final class KustomizeBuild {
             } catch (ManifestFile.UnreadableException e) {
                 throw new FailedException("kubectl kustomize printed what lint cannot read: " + e.getMessage());
             }
+            // A build has hundreds of objects from a few files: each origin is resolved and indexed once.
+            Path realWrapper = wrapper.toRealPath();
+            Map<String, Source> byOrigin = new HashMap<>();
+            SourcePosition fallback = new SourcePosition(kustomizationLabel, 1, 1);
             List<Manifest> traced = new ArrayList<>();
             for (Manifest manifest : built) {
-                traced.add(trace(manifest, wrapper, new SourcePosition(kustomizationLabel, 1, 1)));
+                Source source = origin(manifest).map(o -> byOrigin.computeIfAbsent(o, k -> source(realWrapper, k))).orElse(Source.NONE);
+                traced.add(trace(manifest, source, fallback));
             }
             return traced;
         } finally {
-            try (Stream<Path> files = Files.walk(wrapper)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(file);
-                }
-            }
+            TreeWriter.deleteTree(wrapper);
         }
     }
 
     /** kubectl's error without its log prefix, and with the wrapper's paths put back as the user's. */
-    private String reason(String stderr, String resource, Path target) throws IOException {
+    private String reason(String stderr, String resource, Path target) {
         String text = stderr.strip();
         // klog quotes a one-line error (err="…") and brackets a multi-line one (err=< … >).
         int quoted = text.indexOf("err=\"");
@@ -119,7 +131,7 @@ final class KustomizeBuild {
         } else if (bracketed >= 0 && text.endsWith(">")) {
             text = text.substring(bracketed + 5, text.length() - 1);
         }
-        String realRoot = root.toRealPath().toString();
+        String realRoot = root.toString();
         text = text.replace("'" + resource + "'", "'" + target.toString().replace(realRoot, displayRoot) + "'")
                 .replace(realRoot, displayRoot).replaceAll("\\s+", " ").strip();
         if (text.isEmpty()) {
@@ -131,23 +143,28 @@ final class KustomizeBuild {
 
     /**
      * The built object with the positions of the document it came from: kustomize patches labels and
-     * names, but the object a reader must fix is the one written in the repository. A base outside the
-     * linted directory is read too (its paths start with {@code ../}); a remote one has no file here.
+     * names, but the object a reader must fix is the one written in the repository.
      */
-    private Manifest trace(Manifest built, Path wrapper, SourcePosition fallback) throws IOException {
-        Optional<String> origin = originPath(built);
-        if (origin.isEmpty()) {
-            return new Manifest(built.object(), Map.of(), fallback);
-        }
-        Path source;
-        try {
-            source = wrapper.toRealPath().resolve(origin.get()).toRealPath();
-        } catch (IOException e) {
-            return new Manifest(built.object(), Map.of(), fallback);
-        }
-        List<Manifest> candidates = sources.read(root.toRealPath().relativize(source));
-        return match(built, candidates).map(c -> new Manifest(built.object(), c.positions(), c.start()))
-                .orElseGet(() -> new Manifest(built.object(), Map.of(), candidates.isEmpty() ? fallback : candidates.get(0).start()));
+    private static Manifest trace(Manifest built, Source source, SourcePosition fallback) {
+        Manifest exact = source.byKindAndName().get(built.kind() + "/" + built.name());
+        return Optional.ofNullable(exact).or(() -> match(built, source.documents()))
+                .map(c -> new Manifest(built.object(), c.positions(), c.start()))
+                .orElseGet(() -> new Manifest(built.object(), Map.of(), source.documents().isEmpty() ? fallback
+                        : source.documents().get(0).start()));
+    }
+
+    /**
+     * The file an origin annotation names, relative to the wrapper. A base outside the linted directory
+     * is read too (its paths start with {@code ../}); a remote one, or a file that is gone, has none.
+     */
+    private Source source(Path realWrapper, String annotation) {
+        return originPath(annotation).flatMap(path -> {
+            try {
+                return Optional.of(realWrapper.resolve(path).toRealPath());
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }).map(file -> Source.of(sources.read(root.relativize(file)))).orElse(Source.NONE);
     }
 
     /**
@@ -162,13 +179,15 @@ final class KustomizeBuild {
                 .or(() -> sameKind.stream().findFirst());
     }
 
-    private static Optional<String> originPath(Manifest built) {
-        if (!(built.metadata().get("annotations") instanceof Map<?, ?> annotations) || !(annotations.get(ORIGIN) instanceof String origin)) {
-            return Optional.empty();
-        }
-        // A small YAML map: path (a local file), or repo and ref (a remote resource, which has no file here).
+    private static Optional<String> origin(Manifest built) {
+        return built.metadata().get("annotations") instanceof Map<?, ?> annotations && annotations.get(ORIGIN) instanceof String origin
+                ? Optional.of(origin) : Optional.empty();
+    }
+
+    /** The annotation is a small YAML map: path (a local file), or repo and ref (a remote resource, which has no file here). */
+    private static Optional<String> originPath(String annotation) {
         try {
-            if (new Load(LoadSettings.builder().build()).loadFromString(origin) instanceof Map<?, ?> fields
+            if (new Load(LoadSettings.builder().build()).loadFromString(annotation) instanceof Map<?, ?> fields
                     && fields.get("path") instanceof String path && !fields.containsKey("repo")) {
                 return Optional.of(path);
             }
