@@ -29,8 +29,6 @@ final class AppliedTrees {
     /** One tree: who applies it, where, and whether kustomizations inside it are built into it (Flux) or not (Argo CD). */
     record Tree(String name, Path dir, boolean buildsKustomizations) {}
 
-    private static final int MAX_BYTES = 16 << 20;
-
     private AppliedTrees() {}
 
     /** The trees the Flux Kustomizations and Argo CD Applications among the repository's files apply. */
@@ -44,7 +42,7 @@ final class AppliedTrees {
             }
             List<Manifest> objects;
             try {
-                objects = ManifestFile.read(file.toString(), bytes, MAX_BYTES);
+                objects = ManifestFile.read(file.toString(), bytes, RepositoryScan.MAX_FILE_BYTES);
             } catch (ManifestFile.UnreadableException e) {
                 continue; // the plain directory's reading warns about it
             }
@@ -90,9 +88,9 @@ final class AppliedTrees {
 
     /** The YAML files a tree applies as they are: for Flux, not those inside the kustomizations it builds instead. */
     static List<Path> files(Tree tree, RepositoryScan scan) {
+        List<Path> builds = builds(tree, scan);
         return scan.yamlFiles().stream()
-                .filter(f -> under(f, tree.dir()))
-                .filter(f -> !tree.buildsKustomizations() || builds(tree, scan).stream().noneMatch(k -> under(f, k)))
+                .filter(f -> under(f, tree.dir()) && builds.stream().noneMatch(k -> under(f, k)))
                 .toList();
     }
 

@@ -38,9 +38,6 @@ public final class Linter {
 
     private record Merged(InjectionRules.Hit hit, List<String> seenIn) {}
 
-    /** A YAML file in a repository larger than this is no hand-kept manifest: it is skipped with a warning. */
-    private static final int MAX_FILE_BYTES = 16 << 20;
-
     private final String kubectl;
 
     /** {@code kubectl} is the command that builds kustomizations ({@code kubectl kustomize}). */
@@ -60,7 +57,7 @@ public final class Linter {
         Map<Path, Problem> unreadable = new ConcurrentHashMap<>();
         KustomizeBuild.Sources reader = file -> sources.computeIfAbsent(file, f -> {
             try {
-                return ManifestFile.read(display(path, f, root), Files.readAllBytes(base.resolve(f)), MAX_FILE_BYTES);
+                return ManifestFile.read(display(path, f, root), Files.readAllBytes(base.resolve(f)), RepositoryScan.MAX_FILE_BYTES);
             } catch (ManifestFile.UnreadableException e) {
                 unreadable.put(f, Problem.warning(e.position(), "", e.getMessage() + "; not read"));
                 return List.of();

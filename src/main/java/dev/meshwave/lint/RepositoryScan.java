@@ -26,7 +26,8 @@ import java.util.TreeSet;
 record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories, List<Path> yamlFiles) {
 
     static final List<String> KUSTOMIZATION_FILES = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
-    private static final int MAX_KUSTOMIZATION_BYTES = 1 << 20;
+    /** A YAML file of a repository larger than this is no hand-kept manifest: it is not read. */
+    static final int MAX_FILE_BYTES = 16 << 20;
 
     /** Scans a directory, or one YAML file; paths in the result are relative to the directory (the file's own for a file). */
     static RepositoryScan of(Path path) throws IOException {
@@ -85,7 +86,7 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
     private static void readReferences(Path root, Path file, Path dir, Set<Path> components, Set<Path> referenced) {
         Object document;
         try {
-            List<ManifestFile.Document> documents = ManifestFile.documents(file.toString(), Files.readAllBytes(file), MAX_KUSTOMIZATION_BYTES);
+            List<ManifestFile.Document> documents = ManifestFile.documents(file.toString(), Files.readAllBytes(file), MAX_FILE_BYTES);
             if (documents.isEmpty()) {
                 return;
             }
