@@ -44,6 +44,13 @@ class LintIT {
     /** A namespace with both injection labels: istio-injection at 6:5. */
     private static final String BOTH_LABELS = namespace("istio-injection: enabled", "istio.io/rev: canary");
 
+    /** Writes a file under the test's temporary directory, creating its directories. */
+    private Path write(String relative, String text) throws IOException {
+        Path file = tmp.resolve(relative);
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, text);
+    }
+
     /** stdout lines that are findings ({@code file:line:col: error: … [rule]}). */
     private static List<String> findings(Cli.Result result) {
         return result.out().lines().filter(l -> l.contains(": error: ")).toList();
@@ -185,12 +192,6 @@ class LintIT {
 
         private static final String K = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
 
-        private Path write(String relative, String text) throws IOException {
-            Path file = tmp.resolve(relative);
-            Files.createDirectories(file.getParent());
-            return Files.writeString(file, text);
-        }
-
         @Test
         void kustomizationsThatAreDeepOrNotUtf8AreWarningsNotCrashes() throws IOException {
             write("repo/deep/kustomization.yaml", "x: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
@@ -273,19 +274,14 @@ class LintIT {
             return List.of(both.substring(0, split + 1), both.substring(split + 5));
         }
 
-        private void write(Path file, String text) throws IOException {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, text);
-        }
-
         @Test
         void fluxAppliesPlainFilesAndTheKustomizationsBelowItsPathTogether() throws IOException {
             Path repo = tmp.resolve("repo");
-            write(repo.resolve("clusters/prod/mesh.yaml"), "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+            write("repo/clusters/prod/mesh.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
                     + "  name: mesh\n  namespace: flux-system\nspec:\n  path: ./infrastructure/mesh\n  sourceRef: {kind: GitRepository, name: fleet}\n");
-            write(repo.resolve("infrastructure/mesh/injector/istio-sidecar-injector.yaml"), injectorAndTag().get(0));
-            write(repo.resolve("infrastructure/mesh/tags/kustomization.yaml"), "resources:\n- default.yaml\n");
-            write(repo.resolve("infrastructure/mesh/tags/default.yaml"), injectorAndTag().get(1));
+            write("repo/infrastructure/mesh/injector/istio-sidecar-injector.yaml", injectorAndTag().get(0));
+            write("repo/infrastructure/mesh/tags/kustomization.yaml", "resources:\n- default.yaml\n");
+            write("repo/infrastructure/mesh/tags/default.yaml", injectorAndTag().get(1));
             Cli.Result result = Cli.run("lint", repo.toString());
             assertEquals(1, result.exitCode(), result::toString);
             assertEquals(1, findings(result).size(), result::toString);
@@ -303,11 +299,11 @@ class LintIT {
             Path repo = tmp.resolve("repo");
             String application = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: mesh\n  namespace: argocd\n"
                     + "spec:\n  source:\n    repoURL: https://git.example.com/fleet.git\n    path: apps/mesh\n";
-            write(repo.resolve("argocd/mesh.yaml"), application);
-            write(repo.resolve("apps/mesh/injector/istio-sidecar-injector.yaml"), injectorAndTag().get(0));
-            write(repo.resolve("apps/mesh/tags/default.yaml"), injectorAndTag().get(1));
+            write("repo/argocd/mesh.yaml", application);
+            write("repo/apps/mesh/injector/istio-sidecar-injector.yaml", injectorAndTag().get(0));
+            write("repo/apps/mesh/tags/default.yaml", injectorAndTag().get(1));
             assertEquals(0, Cli.run("lint", repo.toString()).exitCode(), "Argo CD applies only apps/mesh itself by default");
-            write(repo.resolve("argocd/mesh.yaml"), application + "    directory:\n      recurse: true\n");
+            write("repo/argocd/mesh.yaml", application + "    directory:\n      recurse: true\n");
             Cli.Result result = Cli.run("lint", repo.toString());
             assertEquals(1, result.exitCode(), result::toString);
             assertTrue(result.out().contains("\n  seen in Argo CD Application argocd/mesh (apps/mesh)\n"), result::toString);
