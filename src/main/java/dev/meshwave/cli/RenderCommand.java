@@ -10,6 +10,8 @@ import dev.meshwave.plan.Plan;
 import dev.meshwave.render.RenderException;
 import dev.meshwave.render.RenderedTree;
 import dev.meshwave.render.Renderer;
+import dev.meshwave.render.Stage;
+import dev.meshwave.render.StagePlan;
 import dev.meshwave.render.TemplateException;
 import dev.meshwave.render.Templates;
 import java.io.IOException;
@@ -17,7 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -55,8 +57,8 @@ final class RenderCommand implements Callable<Integer> {
     boolean check;
 
     @Option(names = "--live", paramLabel = "STAGE",
-            description = "Stage the live kustomization and restart components point at: number, name or directory"
-                    + " (default: the first stage; with --check, the stage DIR points at).")
+            description = "Move the live kustomization and restart components to this stage: number, name or directory"
+                    + " (default: the stage DIR already points at; the first stage for a new directory).")
     String live;
 
     @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
@@ -93,10 +95,17 @@ final class RenderCommand implements Callable<Integer> {
         Templates templates = Workflow.templates(options.templates());
         Plan plan = Workflow.load(options.plan(), stderr, templates).plan();
         Renderer renderer = new Renderer(templates);
-        Renderer.LiveStages liveStages = options.live().map(Renderer.LiveStages::of)
-                .orElseGet(() -> options.check() ? liveStagesOnDisk(plan, options.out()) : Renderer.LiveStages.first());
-        RenderedTree tree = renderer.render(plan, liveStages, options.emit());
+        // Without --live each cluster stays at the stage its directory already points at (a new directory
+        // starts at the first stage): a render never moves a live stage unless asked to.
+        Map<String, String> onDisk = liveStagesOnDisk(plan, options.out());
+        Renderer.LiveStages requested = options.live().isPresent() ? Renderer.LiveStages.of(options.live().get())
+                : keptLiveStages(plan, onDisk, options.check());
+        Map<String, Stage> live = Renderer.liveStages(plan, requested);
+        RenderedTree rendered = renderer.render(plan, requested, options.emit());
         warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
+        // --check compares the stages the directory carries: a published branch holds those up to its own.
+        RenderedTree tree = options.check()
+                ? Renderer.throughStages(rendered, Renderer.fleet(plan), carriedStages(plan, options.out(), live)) : rendered;
         if (options.check() && format == JsonReport.Format.json) {
             List<DriftCheck.Change> changes = new DriftCheck(options.out()).changes(tree);
             new JsonReport("check").with("plan", options.plan().toString()).with("out", options.out().toString())
@@ -126,6 +135,14 @@ final class RenderCommand implements Callable<Integer> {
         } finally {
             progress.finish();
         }
+        // A moved live stage changes what the cluster runs once this is merged: always said, even with --quiet.
+        for (Map.Entry<String, Stage> cluster : live.entrySet()) {
+            String before = onDisk.get(cluster.getKey());
+            if (before != null && !before.equals(cluster.getValue().directory())) {
+                stderr.printf(java.util.Locale.ROOT, "cluster %s: live %s \u2192 %s%n", cluster.getKey(), before,
+                        cluster.getValue().directory());
+            }
+        }
         return ExitCodes.OK;
     }
 
@@ -139,18 +156,54 @@ final class RenderCommand implements Callable<Integer> {
         }
     }
 
-    private static Renderer.LiveStages liveStagesOnDisk(Plan plan, Path out) {
-        Map<String, String> byCluster = new HashMap<>();
+    /** The stage directory each cluster's live kustomization names on disk, for the clusters that have one. */
+    private static Map<String, String> liveStagesOnDisk(Plan plan, Path out) {
+        Map<String, String> byCluster = new LinkedHashMap<>();
         for (Plan.Cluster cluster : plan.clusters()) {
             try {
-                // A stage the plan no longer has falls back to the first one: the diff then shows the drift.
-                LiveStageReader.read(out.resolve(cluster.path()))
-                        .filter(stage -> new dev.meshwave.render.StagePlan(plan, cluster).find(stage).isPresent())
-                        .ifPresent(stage -> byCluster.put(cluster.name(), stage));
+                LiveStageReader.read(out.resolve(cluster.path())).ifPresent(stage -> byCluster.put(cluster.name(), stage));
             } catch (IOException e) {
-                // Unreadable: the diff will show the directory as it is.
+                // Unreadable: render replaces it from the first stage; --check shows the directory as it is.
             }
         }
-        return new Renderer.LiveStages(Optional.empty(), byCluster);
+        return byCluster;
+    }
+
+    /**
+     * The live stages on disk that the plan has. One it no longer has is refused for a render (moving it
+     * anywhere needs --live); {@code --check} falls back to the first stage, so the diff shows the drift.
+     */
+    private static Renderer.LiveStages keptLiveStages(Plan plan, Map<String, String> onDisk, boolean check) throws RenderException {
+        Map<String, String> kept = new LinkedHashMap<>();
+        for (Plan.Cluster cluster : plan.clusters()) {
+            String stage = onDisk.get(cluster.name());
+            if (stage == null) {
+                continue;
+            }
+            if (exactStage(new StagePlan(plan, cluster), stage).isPresent()) {
+                kept.put(cluster.name(), stage);
+            } else if (!check) {
+                throw new RenderException("cluster " + cluster.name() + ": its live kustomization.yaml points at stages/" + stage
+                        + ", which plan " + plan.name() + " does not have; choose the stage it moves to with --live");
+            }
+        }
+        return new Renderer.LiveStages(Optional.empty(), kept);
+    }
+
+    /** Per cluster, the last stage the directory carries: its live stage, or a later stage directory it holds. */
+    private static Map<String, Stage> carriedStages(Plan plan, Path out, Map<String, Stage> live) throws IOException {
+        Map<String, Stage> carried = new LinkedHashMap<>(live);
+        for (Plan.Cluster cluster : plan.clusters()) {
+            StagePlan stages = new StagePlan(plan, cluster);
+            for (String directory : LiveStageReader.stageDirectories(out.resolve(cluster.path()))) {
+                exactStage(stages, directory).filter(stage -> stage.number() > carried.get(cluster.name()).number())
+                        .ifPresent(stage -> carried.put(cluster.name(), stage));
+            }
+        }
+        return carried;
+    }
+
+    private static Optional<Stage> exactStage(StagePlan stages, String directory) {
+        return stages.stages().stream().filter(stage -> stage.directory().equals(directory)).findFirst();
     }
 }

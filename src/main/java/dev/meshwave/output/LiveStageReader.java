@@ -11,7 +11,10 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
-/** Finds which stage a previously rendered cluster directory points its live entry point at. */
+/**
+ * What a previously rendered cluster directory holds: which stage its live entry point points at, and
+ * which stage directories it carries (a published branch carries the stages up to its own).
+ */
 public final class LiveStageReader {
 
     private LiveStageReader() {}
@@ -35,5 +38,17 @@ public final class LiveStageReader {
             return Optional.empty();
         }
         return Optional.empty();
+    }
+
+    /** The names of the directories under {@code <clusterDir>/stages/}, sorted; none when it is not there. */
+    public static List<String> stageDirectories(Path clusterDir) throws IOException {
+        Path stages = clusterDir.resolve("stages");
+        if (!Files.isDirectory(stages, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (var entries = Files.list(stages)) {
+            return entries.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 }

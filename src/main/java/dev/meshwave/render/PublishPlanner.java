@@ -15,7 +15,8 @@ import java.util.TreeSet;
 /**
  * Plan → the branches of a publish (pure, like {@link Renderer}). Branch k holds the cluster
  * directories with stages 00…k and the live entry point at stage k, so its pull request shows exactly
- * what wave k adds.
+ * what wave k adds, plus every file the render writes outside the cluster directories (the fleet
+ * overview) as it reads at stage k: {@code render --check} on the branch renders exactly that tree.
  */
 public final class PublishPlanner {
 
@@ -40,7 +41,7 @@ public final class PublishPlanner {
         Map<String, Stage> previousLive = Map.of();
         for (PlanStage planStage : planStages) {
             Map<String, Stage> live = liveAt(fleet, planStage);
-            RenderedTree tree = throughStages(renderer.render(plan, liveStages(live)), fleet, live);
+            RenderedTree tree = Renderer.throughStages(renderer.render(plan, liveStages(live)), fleet, live);
             Optional<String> parent = steps.isEmpty() ? Optional.empty() : Optional.of(steps.get(steps.size() - 1).branch());
             Optional<String> next = planStage.number() + 1 < planStages.size()
                     ? Optional.of(branchPrefix(plan) + planStages.get(planStage.number() + 1).directory()) : Optional.empty();
@@ -93,9 +94,10 @@ public final class PublishPlanner {
                 moved.add(stages.cluster().path());
             }
         }
-        // Only the clusters this wave moved: the others stay exactly as the base branch has them.
-        RenderedTree waveTree = onlyRoots(throughStages(renderer.render(plan, liveStages(waveLive)), fleet, waveLive), moved);
-        RenderedTree tree = onlyRoots(throughStages(renderer.render(plan, liveStages(backLive)), fleet, waveLive), moved);
+        // Only the clusters this wave moved: the others stay exactly as the base branch has them. The files
+        // about the whole fleet (its overview) are rendered as they read once the rollback is merged.
+        RenderedTree waveTree = onlyRoots(Renderer.throughStages(renderer.render(plan, liveStages(waveLive)), fleet, waveLive), moved);
+        RenderedTree tree = onlyRoots(Renderer.throughStages(renderer.render(plan, liveStages(backLive)), fleet, waveLive), moved);
         ClusterRenderer.Context context = context(plan, planStage, clusters).with("base", base)
                 .with("rolloutChart", Mermaid.stages(fleet, backLive));
         addChanges(context, waveTree, tree);
@@ -108,7 +110,7 @@ public final class PublishPlanner {
     }
 
     private static List<StagePlan> fleet(Plan plan) {
-        return plan.clusters().stream().map(c -> new StagePlan(plan, c)).toList();
+        return Renderer.fleet(plan);
     }
 
     private static List<PlanStage> planStages(Plan plan) {
@@ -197,27 +199,9 @@ public final class PublishPlanner {
                 .with("changeSummary", added + " added, " + modified + " modified, " + removed + " removed");
     }
 
-    /**
-     * Drops, in each cluster directory, the stage directories after that cluster's live stage, and
-     * everything outside the cluster directories: a publish changes nothing else in the repository.
-     */
-    static RenderedTree throughStages(RenderedTree tree, List<StagePlan> fleet, Map<String, Stage> last) {
-        TreeMap<String, byte[]> kept = new TreeMap<>();
-        for (StagePlan stages : fleet) {
-            String root = stages.cluster().path();
-            String stagesDir = root + "/stages/";
-            int lastStage = last.get(stages.cluster().name()).number();
-            tree.files().subMap(root + "/", root + "0").forEach((path, bytes) -> {
-                if (!path.startsWith(stagesDir) || Integer.parseInt(path.substring(stagesDir.length(), stagesDir.length() + 2)) <= lastStage) {
-                    kept.put(path, bytes);
-                }
-            });
-        }
-        return RenderedTree.owning(kept, tree.roots());
-    }
-
+    /** The given cluster directories and the files outside every cluster directory. */
     private static RenderedTree onlyRoots(RenderedTree tree, List<String> roots) {
-        TreeMap<String, byte[]> kept = new TreeMap<>();
+        TreeMap<String, byte[]> kept = new TreeMap<>(tree.outsideRoots());
         roots.forEach(root -> kept.putAll(tree.files().subMap(root + "/", root + "0")));
         return RenderedTree.owning(kept, roots);
     }

@@ -45,20 +45,9 @@ public final class Renderer {
     public RenderedTree render(Plan plan, LiveStages live, java.util.Set<Emit> emit) throws RenderException, TemplateException {
         TreeMap<String, byte[]> files = new TreeMap<>();
         List<String> roots = new ArrayList<>();
-        List<StagePlan> fleet = plan.clusters().stream().map(c -> new StagePlan(plan, c)).toList();
-        // --live names a stage of the plan; each cluster goes to its own stage for it (a wave that skips
-        // a cluster leaves it where it was).
-        Map<String, Stage> planLive = live.all().isPresent() ? PlanStages.liveAt(fleet, PlanStages.find(plan, live.all().get())
-                .orElseThrow(() -> new RenderException("no stage '" + live.all().get() + "' in plan " + plan.name()
-                        + " (expected a number, name or directory of: " + String.join(", ",
-                                PlanStages.of(plan).stream().map(PlanStages.PlanStage::directory).toList()) + ")"))) : Map.of();
-        Map<String, Stage> liveByCluster = new java.util.LinkedHashMap<>();
-        for (StagePlan stages : fleet) {
-            Plan.Cluster cluster = stages.cluster();
-            liveByCluster.put(cluster.name(), planLive.containsKey(cluster.name()) ? planLive.get(cluster.name())
-                    : liveStage(stages, Optional.ofNullable(live.byCluster().get(cluster.name()))));
-            roots.add(cluster.path());
-        }
+        List<StagePlan> fleet = fleet(plan);
+        Map<String, Stage> liveByCluster = liveStages(plan, fleet, live);
+        fleet.forEach(stages -> roots.add(stages.cluster().path()));
         Optional<String> outOfOrder = PlanStages.phaseOrderViolation(fleet, liveByCluster);
         if (outOfOrder.isPresent()) {
             throw new RenderException("live stages out of order: " + outOfOrder.get());
@@ -74,6 +63,56 @@ public final class Renderer {
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
         TreeGuard.check(files);
         return RenderedTree.owning(files, roots);
+    }
+
+    /** Each cluster's stage plan, in plan order. */
+    public static List<StagePlan> fleet(Plan plan) {
+        return plan.clusters().stream().map(c -> new StagePlan(plan, c)).toList();
+    }
+
+    /**
+     * Which stage each cluster's live entry point points at: the plan stage {@code --live} names (each
+     * cluster goes to its own stage for it; a wave that skips a cluster leaves it where it was), else the
+     * cluster's own selector, else its first stage. Keyed by cluster name, in plan order.
+     */
+    public static Map<String, Stage> liveStages(Plan plan, LiveStages live) throws RenderException {
+        return liveStages(plan, fleet(plan), live);
+    }
+
+    private static Map<String, Stage> liveStages(Plan plan, List<StagePlan> fleet, LiveStages live) throws RenderException {
+        Map<String, Stage> planLive = live.all().isPresent() ? PlanStages.liveAt(fleet, PlanStages.find(plan, live.all().get())
+                .orElseThrow(() -> new RenderException("no stage '" + live.all().get() + "' in plan " + plan.name()
+                        + " (expected a number, name or directory of: " + String.join(", ",
+                                PlanStages.of(plan).stream().map(PlanStages.PlanStage::directory).toList()) + ")"))) : Map.of();
+        Map<String, Stage> liveByCluster = new java.util.LinkedHashMap<>();
+        for (StagePlan stages : fleet) {
+            Plan.Cluster cluster = stages.cluster();
+            liveByCluster.put(cluster.name(), planLive.containsKey(cluster.name()) ? planLive.get(cluster.name())
+                    : liveStage(stages, Optional.ofNullable(live.byCluster().get(cluster.name()))));
+        }
+        return liveByCluster;
+    }
+
+    /**
+     * A tree as a branch or an output directory carries it: in each cluster directory the stage
+     * directories up to that cluster's stage in {@code through} (a published branch holds the stages up
+     * to its own, so that its pull request shows exactly its wave), every other file whole. Stage
+     * directories are matched by name, not by a number parsed out of it.
+     */
+    public static RenderedTree throughStages(RenderedTree tree, List<StagePlan> fleet, Map<String, Stage> through) {
+        TreeMap<String, byte[]> kept = new TreeMap<>(tree.files());
+        for (StagePlan stages : fleet) {
+            String stagesDir = stages.cluster().path() + "/stages/";
+            int last = through.get(stages.cluster().name()).number();
+            for (Stage stage : stages.stages()) {
+                if (stage.number() > last) {
+                    String dir = stagesDir + stage.directory() + "/";
+                    // Paths under dir/ sort between "dir/" and "dir0" ('0' follows '/').
+                    kept.subMap(dir, dir.substring(0, dir.length() - 1) + "0").clear();
+                }
+            }
+        }
+        return RenderedTree.owning(kept, tree.roots());
     }
 
     private static Stage liveStage(StagePlan stages, Optional<String> selector) throws RenderException {
@@ -108,12 +147,12 @@ public final class Renderer {
             String origin = templates.origin(template);
             String text;
             if (path.endsWith(".md")) {
-                text = "<!-- Generated by meshwave from " + origin + ". Re-render the plan instead of editing. -->\n" + body;
+                text = "<!-- " + RenderedTree.GENERATED_MARK + " from " + origin + ". Re-render the plan instead of editing. -->\n" + body;
             } else if (body.startsWith("#!")) {
                 int eol = body.indexOf('\n') + 1;
-                text = body.substring(0, eol) + "# Generated by meshwave from " + origin + ".\n" + body.substring(eol);
+                text = body.substring(0, eol) + "# " + RenderedTree.GENERATED_MARK + " from " + origin + ".\n" + body.substring(eol);
             } else {
-                text = "# Generated by meshwave from " + origin + ". Re-render the plan instead of editing.\n" + body;
+                text = "# " + RenderedTree.GENERATED_MARK + " from " + origin + ". Re-render the plan instead of editing.\n" + body;
             }
             // Built-in templates are proven by the test suite (goldens, kustomize builds, fuzzing) for every
             // value the plan checks let through; what a user's template renders is parsed back here.

@@ -101,6 +101,114 @@ class RenderCommandIT {
         }
     }
 
+    /** The live stage moves only when --live asks, and every move is said on stderr (issue: a plain render rolled the mesh back). */
+    @Nested
+    class LiveStage {
+        String live(Path out) throws IOException {
+            return Files.readString(out.resolve(CLUSTER).resolve("kustomization.yaml"));
+        }
+
+        @Test
+        void aNewDirectoryStartsAtTheFirstStageAndNothingIsSaidToMove() throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.Result result = Cli.run("render", PLAN, "--out", out.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(live(out).contains("- stages/00-control-plane\n"), live(out));
+            assertFalse(result.err().contains(": live "), result::toString);
+        }
+
+        @Test
+        void withoutLiveARenderKeepsTheStageOnDisk() throws IOException {
+            Path out = tmp.resolve("out");
+            assertEquals(0, Cli.run("render", PLAN, "--out", out.toString(), "--live", "apps").exitCode());
+            Cli.Result again = Cli.run("render", PLAN, "--out", out.toString());
+            assertEquals(0, again.exitCode(), again::toString);
+            assertTrue(live(out).contains("- stages/02-apps\n"), live(out));
+            assertTrue(Files.readString(out.resolve(CLUSTER).resolve("components/restart/checkout/kustomization.yaml"))
+                    .contains("meshwave.dev/revision: \"asm-1106-2\""), "the restart components stay at the live stage too");
+            assertFalse(again.err().contains(": live "), again::toString);
+        }
+
+        @Test
+        void aMoveIsSaidOnStderrEvenWhenQuietAndBackwardsNeedsAnExplicitLive() throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.Result created = Cli.run("render", PLAN, "--out", out.toString(), "--live", "canary");
+            assertFalse(created.err().contains(": live "), "a new directory is not a move: " + created);
+            Cli.Result forward = Cli.run("render", PLAN, "--out", out.toString(), "--live", "apps");
+            assertTrue(forward.err().contains("cluster prod-us: live 01-canary \u2192 02-apps\n"), forward::toString);
+            Cli.Result back = Cli.run("render", PLAN, "--out", out.toString(), "--live", "0", "--quiet");
+            assertEquals(0, back.exitCode(), back::toString);
+            assertTrue(back.err().contains("cluster prod-us: live 02-apps \u2192 00-control-plane\n"), back::toString);
+            assertTrue(live(out).contains("- stages/00-control-plane\n"), live(out));
+        }
+
+        @Test
+        void aLiveStageThePlanNoLongerHasIsRefusedWithoutLiveAndNothingIsWritten(@TempDir Path plans) throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.run("render", PLAN, "--out", out.toString(), "--live", "apps");
+            byte[] before = Files.readAllBytes(out.resolve(CLUSTER).resolve("kustomization.yaml"));
+            Path renamed = Files.writeString(plans.resolve("plan.yaml"), Files.readString(Path.of(PLAN)).replace("name: apps", "name: rest"));
+            Cli.Result result = Cli.run("render", renamed.toString(), "--out", out.toString());
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("cluster prod-us: its live kustomization.yaml points at stages/02-apps")
+                    && result.err().contains("--live"), result::toString);
+            assertArrayEquals(before, Files.readAllBytes(out.resolve(CLUSTER).resolve("kustomization.yaml")));
+            Cli.Result chosen = Cli.run("render", renamed.toString(), "--out", out.toString(), "--live", "rest");
+            assertEquals(0, chosen.exitCode(), chosen::toString);
+            assertTrue(chosen.err().contains("cluster prod-us: live 02-apps \u2192 02-rest"), chosen::toString);
+        }
+    }
+
+    /** --check compares the stages a directory carries: those up to its live stage, and any later ones it holds. */
+    @Nested
+    class CarriedStages {
+        @Test
+        void aDirectoryHoldingTheStagesUpToItsLiveOneIsUpToDate() throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.run("render", PLAN, "--out", out.toString(), "--live", "canary");
+            deleteTree(out.resolve(CLUSTER).resolve("stages/02-apps"));
+            deleteTree(out.resolve(CLUSTER).resolve("stages/03-finalize"));
+            Cli.Result result = Cli.run("render", PLAN, "--out", out.toString(), "--check");
+            assertEquals(0, result.exitCode(), result::toString);
+        }
+
+        @Test
+        void aMissingStageBeforeTheLastOneHeldIsDrift() throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.run("render", PLAN, "--out", out.toString(), "--live", "canary");
+            deleteTree(out.resolve(CLUSTER).resolve("stages/02-apps"));
+            Cli.Result result = Cli.run("render", PLAN, "--out", out.toString(), "--check");
+            assertEquals(1, result.exitCode(), result::toString);
+            assertTrue(result.out().contains("+++ b/" + CLUSTER + "/stages/02-apps/kustomization.yaml"), result::toString);
+        }
+
+        @Test
+        void aMissingLiveStageIsDrift() throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.run("render", PLAN, "--out", out.toString(), "--live", "apps");
+            deleteTree(out.resolve(CLUSTER).resolve("stages/02-apps"));
+            deleteTree(out.resolve(CLUSTER).resolve("stages/03-finalize"));
+            Cli.Result result = Cli.run("render", PLAN, "--out", out.toString(), "--check");
+            assertEquals(1, result.exitCode(), result::toString);
+            assertTrue(result.out().contains("+++ b/" + CLUSTER + "/stages/02-apps/kustomization.yaml"), result::toString);
+        }
+
+        @Test
+        void aStageDirectoryThePlanDoesNotHaveIsDrift() throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.run("render", PLAN, "--out", out.toString());
+            Path extra = Files.createDirectories(out.resolve(CLUSTER).resolve("stages/09-extra"));
+            Files.writeString(extra.resolve("kustomization.yaml"), "resources: []\n");
+            Cli.Result result = Cli.run("render", PLAN, "--out", out.toString(), "--check");
+            assertEquals(1, result.exitCode(), result::toString);
+            assertTrue(result.out().contains("--- a/" + CLUSTER + "/stages/09-extra/kustomization.yaml"), result::toString);
+        }
+
+        private void deleteTree(Path dir) throws IOException {
+            dev.meshwave.output.TreeWriter.deleteTree(dir);
+        }
+    }
+
     @Nested
     class Check {
         @Test
