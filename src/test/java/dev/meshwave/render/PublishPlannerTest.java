@@ -40,6 +40,24 @@ class PublishPlannerTest {
         assertTrue(first.text("clusters/c1/components/restart/b/kustomization.yaml").contains("\"asm-1130-0\""));
     }
 
+    /** Stage directories are matched by name: a plan of 120 waves once put stages 100+ on the branch of wave 10. */
+    @Test
+    void withMoreThanAHundredStagesEveryBranchHoldsExactlyTheStagesUpToItsOwn() throws Exception {
+        Plan plan = Plans.load(dir, dev.meshwave.testing.SyntheticPlans.text(1, 120, 120, "1.14.0-asm.0"));
+        List<PublishStep> steps = planner.waves(plan, "main");
+        assertEquals(122, steps.size());
+        for (int k = 0; k < steps.size(); k++) {
+            java.util.Set<String> stages = new java.util.TreeSet<>();
+            for (String path : steps.get(k).tree().files().keySet()) {
+                if (path.startsWith("clusters/c1/stages/")) {
+                    stages.add(path.split("/")[3]);
+                }
+            }
+            assertEquals(k + 1, stages.size(), steps.get(k).branch() + " holds " + stages);
+            assertTrue(stages.contains(steps.get(k).stage()), steps.get(k).branch() + " holds " + stages);
+        }
+    }
+
     @Test
     void pullRequestTextsSayWhatMovesWhatChangedAndWhatIsNext() throws Exception {
         PublishStep second = planner.waves(Plans.load(dir, Plans.BASE), "main").get(2);
