@@ -40,7 +40,7 @@ final class LintCommand implements Callable<Integer> {
     Path path;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json|sarif",
-            description = "text (default); json: one object on stdout; sarif: SARIF 2.1.0 for code scanning (README, \"Lint an existing repository\").")
+            description = "text (default); json: one object on stdout; sarif: SARIF 2.1.0 for code scanning (see docs/lint.md in the meshwave repository).")
     Format format;
 
     LintCommand(Environment environment) {
