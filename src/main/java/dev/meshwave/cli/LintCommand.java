@@ -19,11 +19,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lint", mixinStandardHelpOptions = true,
-        description = {"Find injection problems in an existing GitOps repository:",
-            "namespaces with both injection labels, overlapping sidecar injectors (IST0139),",
-            "tags named like revisions, validators calling a missing Service istiod.",
-            "Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);",
-            "other directories are read as plain YAML. Exit 0 clean, 1 problems found."})
+        description = {"Find injection problems in an existing GitOps repository.",
+            "Namespaces with both injection labels, overlapping sidecar injectors (IST0139),"
+                    + " tags named like revisions, validators calling a missing Service istiod."
+                    + " Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);"
+                    + " other directories are read as plain YAML. Exit 0 clean, 1 problems found."
+                    + " See docs/lint.md in the meshwave repository."})
 final class LintCommand implements Callable<Integer> {
 
     /** The values of {@code --format}. */
