@@ -100,7 +100,8 @@ final class CompletionCommand implements Callable<Integer> {
             command.subcommands().forEach((sub, line) -> page.append(".TP\n.B ").append(sub).append('\n')
                     .append(escape(String.join(" ", line.getCommandSpec().usageMessage().description()))).append('\n'));
         }
-        page.append(".SH SEE ALSO\nThe README of the meshwave repository: the plan reference, the output layout, Argo CD and Flux.\n");
+        page.append(".SH SEE ALSO\nIn the meshwave repository: README.md (a first plan to a first pull request), docs/plan.md (the plan),"
+                + " docs/output.md (the output layout), docs/gitops.md (Argo CD, Flux and CI).\n");
         return page.toString();
     }
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
-        description = "Show, for one namespace, which webhook injects which pods at each stage, and why (MESH-FACTS §2).")
+        description = "Show, for one namespace, which webhook injects which pods at each stage, and why.")
 final class ExplainCommand implements Callable<Integer> {
 
     @Spec

@@ -19,9 +19,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Write a first plan (to stdout) from what a cluster runs today: the output of",
-            "kubectl get ns -o yaml, and optionally of kubectl get deploy,sts,ds -A -o yaml and",
-            "kubectl get mutatingwebhookconfigurations -o yaml. Namespaces it cannot plan are listed on stderr."})
+        description = {"Write a first plan (to stdout) from what a cluster runs today.",
+            "Reads the output of kubectl get ns -o yaml, and optionally of kubectl get deploy,sts,ds -A -o yaml and"
+                    + " kubectl get mutatingwebhookconfigurations -o yaml. Namespaces it cannot plan are listed on stderr."
+                    + " See docs/import.md in the meshwave repository."})
 final class ImportCommand implements Callable<Integer> {
 
     @Spec

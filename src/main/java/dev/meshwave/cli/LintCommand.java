@@ -19,11 +19,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lint", mixinStandardHelpOptions = true,
-        description = {"Find injection problems in an existing GitOps repository:",
-            "namespaces with both injection labels, overlapping sidecar injectors (IST0139),",
-            "tags named like revisions, validators calling a missing Service istiod.",
-            "Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);",
-            "other directories are read as plain YAML. Exit 0 clean, 1 problems found."})
+        description = {"Find injection problems in an existing GitOps repository.",
+            "Namespaces with both injection labels, overlapping sidecar injectors (IST0139),"
+                    + " tags named like revisions, validators calling a missing Service istiod."
+                    + " Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);"
+                    + " other directories are read as plain YAML. Exit 0 clean, 1 problems found."
+                    + " See docs/lint.md in the meshwave repository."})
 final class LintCommand implements Callable<Integer> {
 
     /** The values of {@code --format}. */
@@ -40,7 +41,7 @@ final class LintCommand implements Callable<Integer> {
     Path path;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json|sarif",
-            description = "text (default); json: one object on stdout; sarif: SARIF 2.1.0 for code scanning (README, \"Lint an existing repository\").")
+            description = "text (default); json: one object on stdout; sarif: SARIF 2.1.0 for code scanning (see docs/lint.md in the meshwave repository).")
     Format format;
 
     LintCommand(Environment environment) {

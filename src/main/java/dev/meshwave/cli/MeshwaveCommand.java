@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
         description = "Renders a revision-based (canary) Istio / Cloud Service Mesh upgrade as staged Kustomize directories for GitOps.",
         subcommands = {ValidateCommand.class, RenderCommand.class, PublishCommand.class, RollbackCommand.class, ExplainCommand.class, SchemaCommand.class,
             ImportCommand.class, LintCommand.class, CompletionCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 drift (render --check), 2 invalid plan or usage, 3 unsafe output or repository (rejected push, foreign commits), 4 internal error."})
+        footer = {"", "Exit codes: 0 ok, 1 drift (render --check), 2 invalid plan or usage, 3 unsafe output or repository (rejected push, foreign commits), 4 internal error; lint exits 1 when it finds problems."})
 final class MeshwaveCommand implements Runnable {
 
     @CommandLine.Spec

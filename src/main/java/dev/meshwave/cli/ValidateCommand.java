@@ -26,7 +26,7 @@ final class ValidateCommand implements Callable<Integer> {
     Path templates;
 
     @picocli.CommandLine.Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
-            description = "text (default), or json: one object on stdout with every problem (README, \"Machine-readable output\").")
+            description = "text (default), or json: one object on stdout with every problem (see docs/machine-readable.md in the meshwave repository).")
     JsonReport.Format format;
 
     @Override

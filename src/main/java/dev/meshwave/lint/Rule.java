@@ -4,7 +4,7 @@ package dev.meshwave.lint;
 public enum Rule {
     BOTH_INJECTION_LABELS("both-injection-labels", "A namespace carries both istio-injection and istio.io/rev",
             "istio-injection wins and istio.io/rev is ignored, so the namespace stays on the default revision. Moving a namespace to a"
-                    + " revision means setting istio.io/rev and removing istio-injection (MESH-FACTS §2)."),
+                    + " revision means setting istio.io/rev and removing istio-injection."),
     OVERLAPPING_INJECTORS("overlapping-injectors", "Two sidecar injectors match the same pod (IST0139)",
             "Every sidecar-injector webhook whose selectors match a pod injects it, so the pod gets two sidecars or fails to start."
                     + " Istio's analyzer reports this as IST0139; a non-revisioned istio-sidecar-injector next to a default tag is the usual cause."),

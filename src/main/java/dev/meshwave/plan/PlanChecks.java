@@ -260,7 +260,7 @@ final class PlanChecks {
                 error("/spec/to/ca", "spec.caMigration migrates to mesh_ca, but to.ca is " + toCa);
             }
         } else if (!fromCa.isEmpty() && !fromCa.equals(toCa) && !migratesCa(spec)) {
-            error("/spec/from/ca", "meshwave plans one change of CA, from citadel to mesh_ca (seed 002); " + fromCa + " to "
+            error("/spec/from/ca", "meshwave plans one change of CA, from citadel to mesh_ca (see docs/ca-migration.md in the meshwave repository); " + fromCa + " to "
                     + toCa + " is not a canary upgrade it can render (keep from.ca and to.ca the same)");
         }
         if (!migratesCa(spec)) {

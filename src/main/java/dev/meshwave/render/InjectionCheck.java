@@ -183,7 +183,7 @@ public final class InjectionCheck {
             java.util.function.Supplier<String> path = () -> yamlPath(plan, name);
             if (labels.containsKey("istio-injection") && labels.containsKey("istio.io/rev")) {
                 problems.add(error(plan, path.get(), where.get() + " carries both istio-injection and istio.io/rev; istio-injection wins"
-                        + " and istio.io/rev is ignored (MESH-FACTS §2)"));
+                        + " and istio.io/rev is ignored (remove istio-injection)"));
                 continue;
             }
             for (Map<String, String> pod : view.podLabelSets()) {

@@ -60,7 +60,7 @@ final class Runbook {
                     if (migration && stage.phase() > 0) {
                         commands.add("kubectl exec -n " + namespace + " deploy/CLIENT -c istio-proxy -- curl -sS -o /dev/null"
                                 + " -w '%{http_code}\\n' http://SERVICE.OTHER_NAMESPACE   # mTLS, both ways, with a namespace still on "
-                                + phase.from().revision() + " (seed 002)");
+                                + phase.from().revision());
                     }
                 }
                 if (migration && stage.phase() == 0) {
