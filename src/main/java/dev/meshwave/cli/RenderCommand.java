@@ -72,7 +72,8 @@ final class RenderCommand implements Callable<Integer> {
     JsonReport.Format format;
 
     @Option(names = "--emit", paramLabel = "argocd|flux", split = ",",
-            description = "Also write an Argo CD ApplicationSet (argocd/applicationset.yaml) or Flux Kustomizations (flux/<cluster>.yaml) for every cluster's live entry point.")
+            description = "Also write an Argo CD ApplicationSet (meshwave/<plan>/argocd/applicationset.yaml) or a Flux Kustomization"
+                    + " per cluster (meshwave/<plan>/flux/<cluster>/) for every cluster's live entry point; settings from the plan's spec.gitops.")
     List<String> emit = new ArrayList<>();
 
     @Override

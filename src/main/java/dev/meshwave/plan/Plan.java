@@ -22,6 +22,7 @@ public record Plan(
         Existing existing,
         Ordering ordering,
         Optional<CaMigration> caMigration,
+        GitOps gitops,
         Map<String, SourcePosition> positions) {
 
     public Plan {
@@ -80,7 +81,7 @@ public record Plan(
 
     private Plan phase(From phaseFrom, To phaseTo) {
         return new Plan(file, name, phaseFrom, phaseTo, injection, tags, clusters, waves, restart, finishing, existing,
-                ordering, Optional.empty(), positions);
+                ordering, Optional.empty(), gitops, positions);
     }
 
     private static List<String> plus(List<String> list, String element) {
@@ -88,6 +89,44 @@ public record Plan(
         copy.add(element);
         return copy;
     }
+
+    /**
+     * What the files of {@code render --emit} say about the repository and the controllers
+     * ({@code spec.gitops}), with the defaults filled in.
+     */
+    public record GitOps(ArgoCd argocd, Flux flux) {}
+
+    /**
+     * The Argo CD ApplicationSet: where Argo CD clones the repository from (no default: only the user
+     * knows it), which revision and project, and each plan cluster's name in Argo CD.
+     */
+    public record ArgoCd(Optional<String> repoURL, String targetRevision, String project, String namespace,
+            Map<String, String> destinations) {
+        public static final String DEFAULT_TARGET_REVISION = "HEAD";
+        public static final String DEFAULT_PROJECT = "default";
+        public static final String DEFAULT_NAMESPACE = "argocd";
+
+        public ArgoCd {
+            destinations = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(destinations));
+        }
+
+        /** The Argo CD cluster a plan cluster's Application syncs to: its own name unless the plan maps it. */
+        public String destination(Cluster cluster) {
+            return destinations.getOrDefault(cluster.name(), cluster.name());
+        }
+    }
+
+    /** The Flux Kustomizations: their namespace and interval, and the source that holds the repository. */
+    public record Flux(String namespace, String interval, SourceRef sourceRef) {
+        /** flux bootstrap installs into flux-system and names its GitRepository flux-system. */
+        public static final String DEFAULT_NAMESPACE = "flux-system";
+        public static final String DEFAULT_INTERVAL = "10m";
+        public static final String DEFAULT_SOURCE_KIND = "GitRepository";
+        public static final String DEFAULT_SOURCE_NAME = "flux-system";
+    }
+
+    /** A Flux {@code spec.sourceRef}; no namespace means the Kustomization's own. */
+    public record SourceRef(String kind, String name, Optional<String> namespace) {}
 
     /** Injectors in the cluster that Git does not hold; they take part in the injection checks. */
     public record Existing(NonRevisionedInjector nonRevisionedInjector, Map<String, String> tags) {
@@ -197,6 +236,14 @@ public record Plan(
     }
 
     public static final String DEFAULT_REVISION = "default";
+
+    /** The directory of the output root under which meshwave writes every plan's files that are no cluster's. */
+    public static final String MESHWAVE_DIRECTORY = "meshwave";
+
+    /** Where this plan's files outside its cluster directories go (fleet README, --emit), from the output root. */
+    public String directory() {
+        return MESHWAVE_DIRECTORY + "/" + name;
+    }
 
     /** The tags a wave moves to the new revision, sorted. */
     public List<String> tagsMovedBy(Wave wave) {

@@ -53,6 +53,19 @@ final class PlanChecks {
         checkWaves(spec.path("waves"), clusterNames);
         checkTags(spec);
         checkFleet(spec);
+        checkGitOps(spec.path("gitops"), clusterNames);
+    }
+
+    /** {@code gitops.argocd.destinations} maps clusters of the plan, not names that render nothing. */
+    private void checkGitOps(JsonNode gitops, Set<String> clusterNames) {
+        for (Map.Entry<String, JsonNode> destination : iterable(gitops.path("argocd").path("destinations"))) {
+            if (!clusterNames.contains(destination.getKey())) {
+                errorAtKey("/spec/gitops/argocd/destinations/" + YamlDocument.escape(destination.getKey()),
+                        "'" + destination.getKey() + "' is not a cluster of the plan"
+                        + PlanSchema.didYouMean(destination.getKey(), List.copyOf(clusterNames))
+                        + " (spec.clusters has: " + String.join(", ", clusterNames) + ")");
+            }
+        }
     }
 
     private static List<String> clustersOf(JsonNode wave, Set<String> allClusters) {
@@ -372,7 +385,11 @@ final class PlanChecks {
             if (first != null) {
                 error("/spec/clusters/" + i + "/name", "cluster '" + name + "' is already defined at spec.clusters[" + first + "]");
             }
-            checkRelativePath("/spec/clusters/" + i + "/path", cluster.path("path").asText(), "the output root");
+            if (checkRelativePath("/spec/clusters/" + i + "/path", cluster.path("path").asText(), "the output root")
+                    && cluster.path("path").asText().split("/")[0].equalsIgnoreCase(Plan.MESHWAVE_DIRECTORY)) {
+                error("/spec/clusters/" + i + "/path", "'" + cluster.path("path").asText() + "' is inside " + Plan.MESHWAVE_DIRECTORY
+                        + "/, where meshwave writes each plan's files that are no cluster's (expected e.g. clusters/prod-us/mesh)");
+            }
             if (cluster.has("namespacesFrom")) {
                 String pointer = "/spec/clusters/" + i + "/namespacesFrom";
                 String from = cluster.path("namespacesFrom").asText();

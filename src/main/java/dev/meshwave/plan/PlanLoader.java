@@ -105,6 +105,7 @@ public final class PlanLoader {
                         toTags(spec.path("existing").path("tags"))),
                 Plan.Ordering.valueOf(spec.path("ordering").asText("waves").replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
                 caMigration(spec, toRevision),
+                gitops(spec.path("gitops")),
                 document.positionsByPath());
     }
 
@@ -117,6 +118,24 @@ public final class PlanLoader {
         return Optional.of(new Plan.CaMigration(
                 text(migration, "distributeRootRevision").orElse(toRevision + PlanChecks.DISTRIBUTE_ROOT_SUFFIX),
                 text(migration, "meshcaRevision").orElse(toRevision + PlanChecks.MESHCA_SUFFIX)));
+    }
+
+    /** {@code spec.gitops} with its defaults: {@code render --emit} reads only this. */
+    private static Plan.GitOps gitops(JsonNode gitops) {
+        JsonNode argocd = gitops.path("argocd");
+        JsonNode flux = gitops.path("flux");
+        JsonNode source = flux.path("sourceRef");
+        return new Plan.GitOps(
+                new Plan.ArgoCd(text(argocd, "repoURL"),
+                        text(argocd, "targetRevision").orElse(Plan.ArgoCd.DEFAULT_TARGET_REVISION),
+                        text(argocd, "project").orElse(Plan.ArgoCd.DEFAULT_PROJECT),
+                        text(argocd, "namespace").orElse(Plan.ArgoCd.DEFAULT_NAMESPACE),
+                        toTags(argocd.path("destinations"))),
+                new Plan.Flux(text(flux, "namespace").orElse(Plan.Flux.DEFAULT_NAMESPACE),
+                        text(flux, "interval").orElse(Plan.Flux.DEFAULT_INTERVAL),
+                        new Plan.SourceRef(text(source, "kind").orElse(Plan.Flux.DEFAULT_SOURCE_KIND),
+                                text(source, "name").orElse(Plan.Flux.DEFAULT_SOURCE_NAME),
+                                text(source, "namespace"))));
     }
 
     /**

@@ -7,9 +7,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Files about the whole fleet, at the output root: the README with the wave × cluster matrix (plans
- * with several clusters), and on request an Argo CD ApplicationSet or Flux Kustomizations that point
- * at every cluster's live entry point.
+ * Files about the whole plan rather than one cluster: the README with the wave × cluster matrix (plans
+ * with several clusters), and on request ({@code --emit}) an Argo CD ApplicationSet or one Flux
+ * Kustomization per cluster that apply every cluster's live entry point, each controller's files with
+ * a README that says where they go. They all go under {@link Plan#directory()} ({@code meshwave/<plan>/})
+ * of the output root, so that they never meet a repository's own README or manifests, nor another
+ * plan's files in the same repository.
  */
 final class FleetRenderer {
 
@@ -26,17 +29,27 @@ final class FleetRenderer {
     }
 
     void render(Set<Renderer.Emit> emit) throws TemplateException, RenderException {
+        String dir = plan.directory();
+        // The same with or without --emit, so that a --check without it finds no drift in the README.
         if (plan.clusters().size() > 1) {
-            out.emit("README.md", "docs/fleet-README.md.mustache", readme());
+            out.emit(dir + "/README.md", "docs/fleet-README.md.mustache", readme());
         }
-        if (emit.contains(Renderer.Emit.ARGOCD)) {
-            out.emit("argocd/applicationset.yaml", "argocd/applicationset.yaml.mustache", applicationSet());
-        }
-        if (emit.contains(Renderer.Emit.FLUX)) {
-            for (Plan.Cluster cluster : plan.clusters()) {
-                out.emit("flux/" + cluster.name() + ".yaml", "flux/flux-kustomization.yaml.mustache", common()
-                        .with("cluster", cluster.name())
-                        .with("clusterPath", cluster.path()));
+        for (Renderer.Emit controller : new java.util.TreeSet<>(emit)) {
+            switch (controller) {
+                case ARGOCD -> {
+                    ClusterRenderer.Context context = applicationSet();
+                    out.emit(dir + "/argocd/README.md", "docs/argocd-README.md.mustache", context);
+                    out.emit(dir + "/argocd/applicationset.yaml", "argocd/applicationset.yaml.mustache", context);
+                }
+                case FLUX -> {
+                    out.emit(dir + "/flux/README.md", "docs/flux-README.md.mustache", fluxReadme());
+                    for (Plan.Cluster cluster : plan.clusters()) {
+                        String clusterDir = dir + "/flux/" + cluster.name();
+                        ClusterRenderer.Context context = fluxKustomization(cluster);
+                        out.emit(clusterDir + "/kustomization.yaml", "flux/flux-directory-kustomization.yaml.mustache", context);
+                        out.emit(clusterDir + "/mesh-" + cluster.name() + ".yaml", "flux/flux-kustomization.yaml.mustache", context);
+                    }
+                }
             }
         }
     }
@@ -85,6 +98,7 @@ final class FleetRenderer {
                     .with("live", live.get(stages.cluster().name()).directory()));
         }
         return common()
+                .with("directory", plan.directory())
                 .with("clusters", clusters)
                 .with("rolloutChart", Mermaid.stages(fleet, live))
                 .with("rows", rows)
@@ -93,23 +107,76 @@ final class FleetRenderer {
     }
 
     /**
-     * One ApplicationSet whose git directory generator lists the cluster paths; the destination is the
-     * Argo CD cluster named like the plan's cluster, read from the path segment that holds it.
+     * One ApplicationSet whose list generator names every cluster, its path and its Argo CD cluster.
+     * A list rather than a git directory generator: meshwave knows the clusters, and a list leaves the
+     * paths free (a directory generator would have to read the cluster's name back out of its path).
      */
     private ClusterRenderer.Context applicationSet() throws RenderException {
-        int segment = -1;
+        Plan.ArgoCd argocd = plan.gitops().argocd();
+        if (argocd.repoURL().isEmpty()) {
+            throw new RenderException(where("spec.gitops.argocd") + ": --emit argocd needs spec.gitops.argocd.repoURL,"
+                    + " the URL Argo CD knows the GitOps repository by (e.g. https://github.com/acme/gitops.git);"
+                    + " meshwave cannot guess it");
+        }
+        List<Map<String, Object>> clusters = new ArrayList<>();
         for (Plan.Cluster cluster : plan.clusters()) {
-            List<String> segments = List.of(cluster.path().split("/"));
-            int index = segments.indexOf(cluster.name());
-            if (index < 0 || (segment >= 0 && index != segment)) {
-                throw new RenderException("--emit argocd: every cluster's path must name the cluster at the same position"
-                        + " (e.g. clusters/<cluster>/mesh), so the ApplicationSet can send each directory to its cluster;"
-                        + " '" + cluster.path() + "' does not for cluster " + cluster.name());
-            }
-            segment = index;
+            clusters.add(new ClusterRenderer.Context()
+                    .with("name", cluster.name())
+                    .with("path", cluster.path())
+                    .with("pathYaml", yamlString(cluster.path()))
+                    .with("destination", argocd.destination(cluster))
+                    .with("destinationYaml", yamlString(argocd.destination(cluster))));
         }
         return common()
-                .with("segment", segment)
-                .with("paths", plan.clusters().stream().map(Plan.Cluster::path).toList());
+                .with("directory", plan.directory())
+                .with("namespace", argocd.namespace())
+                .with("project", argocd.project())
+                .with("repoURL", argocd.repoURL().get())
+                .with("targetRevision", argocd.targetRevision())
+                .with("projectYaml", yamlString(argocd.project()))
+                .with("repoURLYaml", yamlString(argocd.repoURL().get()))
+                .with("targetRevisionYaml", yamlString(argocd.targetRevision()))
+                .with("clusters", clusters);
+    }
+
+    /** Where each cluster's Flux Kustomization is, and what they all share. */
+    private ClusterRenderer.Context fluxReadme() {
+        Plan.Flux flux = plan.gitops().flux();
+        return common()
+                .with("directory", plan.directory())
+                .with("namespace", flux.namespace())
+                .with("interval", flux.interval())
+                .with("sourceKind", flux.sourceRef().kind())
+                .with("sourceName", flux.sourceRef().name())
+                .with("clusters", plan.clusters().stream().<Map<String, Object>>map(cluster -> new ClusterRenderer.Context()
+                        .with("name", cluster.name()).with("path", cluster.path())).toList());
+    }
+
+    /** One cluster's Flux Kustomization, named for the cluster so that a fleet's never collide. */
+    private ClusterRenderer.Context fluxKustomization(Plan.Cluster cluster) {
+        Plan.Flux flux = plan.gitops().flux();
+        return common()
+                .with("cluster", cluster.name())
+                .with("clusterPath", cluster.path())
+                .with("fluxPath", yamlString("./" + cluster.path()))
+                .with("namespace", flux.namespace())
+                .with("interval", flux.interval())
+                .with("sourceKind", flux.sourceRef().kind())
+                .with("sourceName", flux.sourceRef().name())
+                .with("sourceNamespace", flux.sourceRef().namespace().orElse(""));
+    }
+
+    /** The plan position of the deepest of these YAML paths that the plan has, for a message. */
+    private String where(String yamlPath) {
+        for (String path = yamlPath; ; path = path.substring(0, path.lastIndexOf('.'))) {
+            if (plan.positions().containsKey(path) || path.indexOf('.') < 0) {
+                return plan.position(path) + ": " + path;
+            }
+        }
+    }
+
+    /** A single-quoted YAML scalar: a cluster path may hold characters that plain YAML reads otherwise. */
+    private static String yamlString(String value) {
+        return "'" + value.replace("'", "''") + "'";
     }
 }
