@@ -186,6 +186,24 @@ class LintIT {
                     sarif::toString);
         }
 
+        /** Through the launcher, with a PATH that has what it needs (bash, find, java) and no kubectl. */
+        @Test
+        void withoutKubectlOnThePathTheLauncherExitsTwo() throws IOException {
+            write("repo/mesh/kustomization.yaml", "resources: []\n");
+            Path bin = Files.createDirectories(tmp.resolve("bin"));
+            for (String tool : List.of("bash", "dirname", "find")) {
+                Path found = java.util.stream.Stream.of("/usr/bin", "/bin").map(d -> Path.of(d, tool)).filter(Files::isExecutable)
+                        .findFirst().orElseThrow();
+                Files.createSymbolicLink(bin.resolve(tool), found);
+            }
+            Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
+            Cli.Result result = Processes.run(Path.of("."), Map.of("PATH", bin.toString()),
+                    List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", tmp.resolve("repo").toString()));
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("meshwave: lint could not build the kustomization under " + tmp.resolve("repo")
+                    + ": cannot run kubectl kustomize ("), result::toString);
+        }
+
         @Test
         void onlyPlainYamlIsNotAFailureToBuild() throws IOException {
             write("repo/ns/ns.yaml", BOTH_LABELS);
