@@ -70,7 +70,8 @@ final class LintCommand implements Callable<Integer> {
         if (result.builtNothing()) {
             String none = result.notBuilt() == 1 ? "could not build the kustomization" : "could build none of the " + result.notBuilt() + " kustomizations";
             err.println("meshwave: lint " + none + " under " + path + result.cannotRunKubectl().map(why -> ": " + why)
-                    .orElse(" (why is in the warnings above); nothing they apply was checked"));
+                    .orElse(result.notBuilt() == 1 ? " (see its 'not checked' warning); nothing it applies was checked"
+                            : " (see their 'not checked' warnings); nothing they apply was checked"));
             err.flush();
             return ExitCodes.USAGE;
         }

@@ -242,7 +242,7 @@ class LintIT {
             assertEquals(2, result.exitCode(), "no kustomization built, nothing checked: " + result);
             assertEquals(2, result.err().lines().filter(l -> l.contains("warning: not checked: kubectl kustomize failed")).count(), result::toString);
             assertTrue(result.err().endsWith("meshwave: lint could build none of the 2 kustomizations under " + tmp.resolve("repo")
-                    + " (why is in the warnings above); nothing they apply was checked\n"), result::toString);
+                    + " (see their 'not checked' warnings); nothing they apply was checked\n"), result::toString);
             write("repo/ok/kustomization.yaml", K + "resources: []\n");
             assertEquals(0, Cli.run("lint", tmp.resolve("repo").toString()).exitCode(), "one build is enough to have checked something");
         }
