@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,6 +25,10 @@ import picocli.CommandLine.Spec;
                     + " kubectl get mutatingwebhookconfigurations -o yaml. Namespaces it cannot plan are listed on stderr."
                     + " See docs/import.md in the meshwave repository."})
 final class ImportCommand implements Callable<Integer> {
+
+    /** The plan's fields that come straight from one flag. */
+    private static final Map<String, String> FLAGS = Map.of("spec.to.version", "--to-version", "spec.to.revision", "--to-revision",
+            "metadata.name", "--name", "spec.clusters[0].name", "--cluster", "spec.clusters[0].path", "--path");
 
     @Spec
     CommandSpec spec;
@@ -68,6 +73,12 @@ final class ImportCommand implements Callable<Integer> {
         try {
             new PlanLoader(PlanSchema.load()).load("(imported plan)", result.planText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (InvalidPlanException e) {
+            List<Problem> errors = e.problems().stream().filter(Problem::isError).toList();
+            // A field one flag set is that flag's error, in validate's words: "--to-version: '1.23' is not valid; expected …".
+            if (!errors.isEmpty() && errors.stream().allMatch(p -> FLAGS.containsKey(p.yamlPath()))) {
+                errors.forEach(p -> err.println("meshwave: " + FLAGS.get(p.yamlPath()) + ": " + p.message()));
+                return ExitCodes.USAGE;
+            }
             throw new InvalidPlanException(e.problems().stream().map(p -> Problem.error(p.position(), p.yamlPath(),
                     "the imported plan would be invalid (check the flags): " + p.message())).toList());
         }

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
             "Namespaces with both injection labels, overlapping sidecar injectors (IST0139),"
                     + " tags named like revisions, validators calling a missing Service istiod."
                     + " Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);"
-                    + " other directories are read as plain YAML. Exit 0 clean, 1 problems found."
+                    + " other directories are read as plain YAML. Exit 0 clean, 1 problems found,"
+                    + " 2 when there are kustomizations and none of them could be built (no kubectl, or every build failed)."
                     + " See docs/lint.md in the meshwave repository."})
 final class LintCommand implements Callable<Integer> {
 
@@ -65,6 +66,16 @@ final class LintCommand implements Callable<Integer> {
             case sarif -> sarif(result).print(out);
         }
         out.flush();
+        // Plain YAML alone is a repository lint can check; kustomizations it could not build are not, and
+        // "no problems" (or only the plain files' problems) would read as if they had been checked.
+        if (result.builtNothing()) {
+            String none = result.notBuilt() == 1 ? "could not build the kustomization" : "could build none of the " + result.notBuilt() + " kustomizations";
+            err.println("meshwave: lint " + none + " under " + path + result.cannotRunKubectl().map(why -> ": " + why)
+                    .orElse(result.notBuilt() == 1 ? " (see its 'not checked' warning); nothing it applies was checked"
+                            : " (see their 'not checked' warnings); nothing they apply was checked"));
+            err.flush();
+            return ExitCodes.USAGE;
+        }
         return result.findings().isEmpty() ? ExitCodes.OK : ExitCodes.DRIFT;
     }
 
@@ -101,7 +112,7 @@ final class LintCommand implements Callable<Integer> {
                 .with("path", path.toString())
                 .with("clean", result.findings().isEmpty())
                 .with("checked", JsonReport.object("kustomizations", result.kustomizations(), "directories", result.directories(),
-                        "trees", result.trees()))
+                        "trees", result.trees(), "notBuilt", result.notBuilt()))
                 .with("findings", result.findings().stream().map(f -> JsonReport.object(
                         "rule", f.rule().id(), "severity", "error",
                         "file", f.position().file(), "line", f.position().line(), "column", f.position().column(),
@@ -138,7 +149,7 @@ final class LintCommand implements Callable<Integer> {
                         "defaultConfiguration", JsonReport.object("level", "error"))).toList());
         Map<String, Object> run = JsonReport.object(
                 "tool", JsonReport.object("driver", driver),
-                "invocations", List.of(JsonReport.object("executionSuccessful", true, "toolExecutionNotifications", notifications)),
+                "invocations", List.of(JsonReport.object("executionSuccessful", !result.builtNothing(), "toolExecutionNotifications", notifications)),
                 "results", results);
         return JsonReport.raw()
                 .with("$schema", "https://json.schemastore.org/sarif-2.1.0.json")

@@ -31,7 +31,7 @@ public final class Main {
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new Failures(err, Redaction.of(environment.variables())));
         commandLine.setParameterExceptionHandler((e, a) -> {
-            err.println("meshwave: " + e.getMessage());
+            err.println("meshwave: " + usageMessage(e));
             err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");
             return ExitCodes.USAGE;
         });
@@ -60,6 +60,22 @@ public final class Main {
                 return CommandLine.defaultFactory().create(type);
             }
         }
+    }
+
+    /** picocli's message, with a mistyped command or option named as such and the closest ones suggested. */
+    private static String usageMessage(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+            return e.getMessage();
+        }
+        String first = unmatched.getUnmatched().get(0);
+        var commands = e.getCommandLine().getSubcommands().keySet();
+        boolean command = !commands.isEmpty() && !first.startsWith("-");
+        String message = command ? "unknown command '" + first + "'" : e.getMessage();
+        java.util.List<String> suggestions = unmatched.getSuggestions();
+        if (!suggestions.isEmpty()) {
+            return message + "; did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?";
+        }
+        return command ? message + " (expected one of: " + String.join(", ", commands) + ")" : message;
     }
 
     private static String commandPath(CommandLine commandLine) {

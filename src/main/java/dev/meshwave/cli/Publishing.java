@@ -47,7 +47,8 @@ final class Publishing {
         @Option(names = "--base", defaultValue = "main", paramLabel = "BRANCH", description = "Branch the first wave is based on (default: ${DEFAULT-VALUE}).")
         String base;
 
-        @Option(names = "--push", description = "Push the branches to the remote (never forced).")
+        @Option(names = "--push", description = "Push the branches to the remote (never forced). Without it, a bare repository"
+                + " or URL gets them only in meshwave's work clone (see --workdir).")
         boolean push;
 
         @Option(names = "--pr", defaultValue = "none", paramLabel = "PROVIDER",
@@ -130,14 +131,15 @@ final class Publishing {
         for (WavePublisher.BranchResult branch : result.branches()) {
             if (json) {
                 branches.add(JsonReport.object("branch", branch.branch(), "status", branch.status().name().toLowerCase(Locale.ROOT),
-                        "commit", branch.commit(), "pushed", branch.pushed()));
+                        "commit", branch.commit(), "pushed", branch.pushed(), "localOnly", branch.localOnly()));
             } else {
                 out.printf(Locale.ROOT, "%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(Locale.ROOT), branch.branch(),
-                        branch.commit().substring(0, 12), branch.pushed() ? " (pushed)" : "");
+                        branch.commit().substring(0, 12), branch.pushed() ? " (pushed)" : branch.localOnly() ? " (local, not pushed)" : "");
             }
         }
         JsonReport report = new JsonReport("publish").with("plan", plan.name()).with("dryRun", options.dryRun)
-                .with("branches", branches).with("pullRequests", pullRequests);
+                .with("branches", branches).with("pullRequests", pullRequests)
+                .with("localRepository", result.repository().toString());
         if (options.dryRun) {
             if (json) {
                 report.print(out);
@@ -159,8 +161,14 @@ final class Publishing {
                 out.printf(Locale.ROOT, "pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(Locale.ROOT), pr.location());
             }
         }
+        long localOnly = result.branches().stream().filter(WavePublisher.BranchResult::localOnly).count();
         if (json) {
             report.print(out);
+        } else if (localOnly > 0) {
+            // "created" alone would read as created where the team can see it: say where the branches are and how to push them.
+            out.printf(Locale.ROOT, "not pushed: %s only in meshwave's work repository %s, not in %s; run again with --push to push %s%n",
+                    localOnly == 1 ? "1 branch is" : localOnly + " branches are", result.repository(), result.remote(),
+                    localOnly == 1 ? "it" : "them");
         }
         return ExitCodes.OK;
     }

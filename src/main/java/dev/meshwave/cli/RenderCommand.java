@@ -68,7 +68,8 @@ final class RenderCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
-            description = "With --check: text (a unified diff, default) or json (one object with every changed file and its diff).")
+            description = "With --check: text (a unified diff, default) or json (one object with every changed file and its diff);"
+                    + " json without --check is refused.")
     JsonReport.Format format;
 
     @Option(names = "--emit", paramLabel = "argocd|flux", split = ",",
@@ -78,6 +79,11 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InvalidPlanException, IOException, TemplateException, RenderException, UnsafeOutputException {
+        if (format == JsonReport.Format.json && !check) {
+            // Refused rather than ignored: a CI job asking for JSON must not get progress text, or nothing, on stdout.
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format json needs --check: it reports the drift"
+                    + " of DIR; a render that writes DIR has no JSON report (its progress lines go to stderr)");
+        }
         Set<Renderer.Emit> emits = new java.util.TreeSet<>();
         for (String controller : emit) {
             switch (controller) {

@@ -68,9 +68,14 @@ public final class WavePublisher {
     /** MERGED: the base branch already holds this wave (merged, squashed, or its live stage is past it); left alone. */
     public enum Status { CREATED, UPDATED, UNCHANGED, MERGED }
 
-    public record BranchResult(String branch, String commit, Status status, boolean pushed) {}
+    /**
+     * One branch of the run. {@code localOnly}: the commit is only in meshwave's own work repository (a
+     * bare repository or URL was given without {@code --push}), so nobody else can see the branch yet.
+     */
+    public record BranchResult(String branch, String commit, Status status, boolean pushed, boolean localOnly) {}
 
-    public record Result(List<BranchResult> branches, Path workdir, String remote) {}
+    /** {@code repository} is the git directory the branches were written to: the working copy's, or meshwave's work clone. */
+    public record Result(List<BranchResult> branches, Path workdir, String remote, Path repository) {}
 
     static final String PLAN_TRAILER = "Meshwave-Plan: ";
     static final String STAGE_TRAILER = "Meshwave-Stage: ";
@@ -133,7 +138,7 @@ public final class WavePublisher {
                         checkRollback(step, base.isPresent() ? baseLive : Map.of());
                     }
                     if (base.isPresent() && !step.rollback() && alreadyInBase(step, baseLive, clusterPaths)) {
-                        results.add(new BranchResult(step.branch(), base.get().name(), Status.MERGED, false));
+                        results.add(new BranchResult(step.branch(), base.get().name(), Status.MERGED, false, false));
                         progress.branch(results.get(results.size() - 1), results.size());
                         previousTip = base.get();
                         continue;
@@ -161,7 +166,8 @@ public final class WavePublisher {
                         updates.put(step.branch(), tip);
                     }
                     boolean needsPush = useRemote && !tip.equals(work.remote(step.branch()).orElse(null));
-                    results.add(new BranchResult(step.branch(), tip.name(), status, needsPush && settings.push() && !settings.dryRun()));
+                    results.add(new BranchResult(step.branch(), tip.name(), status, needsPush && settings.push() && !settings.dryRun(),
+                            needsPush && !settings.push() && !settings.dryRun() && !work.isWorkingCopy()));
                     progress.branch(results.get(results.size() - 1), results.size());
                     previousTip = tip;
                 }
@@ -172,7 +178,8 @@ public final class WavePublisher {
                         push(work, results, ssh);
                     }
                 }
-                return new Result(results, work.workdir(), work.hasRemote() ? work.remoteDisplay() : null);
+                return new Result(results, work.workdir(), work.hasRemote() ? work.remoteDisplay() : null,
+                        repository.getDirectory().toPath());
             }
         }
     }

@@ -27,8 +27,16 @@ final class KustomizeBuild {
 
     /** A kustomization that does not build; lint reports it as a warning and goes on. */
     static final class FailedException extends Exception {
+        /** kubectl itself could not be started: no build of the repository can succeed. */
+        final boolean cannotRun;
+
         FailedException(String message) {
+            this(message, false);
+        }
+
+        FailedException(String message, boolean cannotRun) {
             super(message);
+            this.cannotRun = cannotRun;
         }
     }
 
@@ -83,7 +91,7 @@ final class KustomizeBuild {
                         .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
             } catch (IOException e) {
                 throw new FailedException("cannot run " + kubectl + " kustomize (" + e.getMessage()
-                        + "); install kubectl or set MESHWAVE_KUBECTL");
+                        + "); install kubectl or set MESHWAVE_KUBECTL", true);
             }
             process.getOutputStream().close();
             try {

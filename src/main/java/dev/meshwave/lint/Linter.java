@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,17 +25,28 @@ public final class Linter {
 
     /**
      * What a lint found: problems to fix (exit 1), warnings about what it could not check, and how many
-     * kustomizations it built, plain directories it read, and trees of Flux or Argo CD it checked as one.
+     * kustomizations it built, plain directories it read, and trees of Flux or Argo CD it checked as one;
+     * how many kustomizations did not build, and why not when kubectl itself could not be run.
      */
-    public record Result(List<Finding> findings, List<Problem> warnings, int kustomizations, int directories, int trees) {
+    public record Result(List<Finding> findings, List<Problem> warnings, int kustomizations, int directories, int trees,
+            int notBuilt, Optional<String> cannotRunKubectl) {
         public Result {
             findings = List.copyOf(findings);
             warnings = List.copyOf(warnings);
         }
+
+        /** There were kustomizations and not one of them built: what they apply was not checked at all. */
+        public boolean builtNothing() {
+            return kustomizations == 0 && notBuilt > 0;
+        }
     }
 
     /** One set of objects applied together: a kustomization's build or a plain directory, by its displayed path. */
-    private record View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings) {}
+    private record View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings, Optional<String> cannotRun) {
+        View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings) {
+            this(name, checked, hits, warnings, Optional.empty());
+        }
+    }
 
     private record Merged(InjectionRules.Hit hit, List<String> seenIn) {}
 
@@ -90,7 +102,7 @@ public final class Linter {
                     return new View(name, true, InjectionRules.check(objects, notChecked), notChecked);
                 } catch (KustomizeBuild.FailedException e) {
                     return new View(name, false, List.of(), List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
-                            "not checked: " + e.getMessage())));
+                            "not checked: " + e.getMessage())), e.cannotRun ? Optional.of(e.getMessage()) : Optional.empty());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -118,7 +130,8 @@ public final class Linter {
         views.addAll(applied);
         List<Finding> findings = merge(views, warnings);
         int checked = (int) builds.stream().filter(View::checked).count();
-        return new Result(findings, warnings, checked, scan.plainDirectories().size(), trees.size());
+        Optional<String> cannotRun = builds.stream().flatMap(v -> v.cannotRun().stream()).findFirst();
+        return new Result(findings, warnings, checked, scan.plainDirectories().size(), trees.size(), builds.size() - checked, cannotRun);
     }
 
     /**

@@ -27,6 +27,11 @@ public record MeshVersion(int major, int minor, int patch, OptionalInt asmReleas
                 m.group(4) == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(m.group(4))));
     }
 
+    /** The version, or empty when the text is not one ({@link #parse} would throw). */
+    public static Optional<MeshVersion> tryParse(String text) {
+        return FORM.matcher(text).matches() ? Optional.of(parse(text)) : Optional.empty();
+    }
+
     public boolean isAsm() {
         return asmRelease.isPresent();
     }

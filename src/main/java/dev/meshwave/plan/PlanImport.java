@@ -160,9 +160,11 @@ public final class PlanImport {
     private String dump(Request request, String from, Map<String, String> tagWaves, Map<String, Object> waves) {
         Map<String, Object> to = new LinkedHashMap<>();
         to.put("version", request.toVersion());
-        MeshVersion version = MeshVersion.parse(request.toVersion());
-        request.toRevision().or(() -> version.defaultRevision().isPresent() ? Optional.empty()
-                : Optional.of("istio-" + version.major() + "-" + version.minor() + "-" + version.patch())).ifPresent(r -> to.put("revision", r));
+        // A version that does not parse goes into the plan as given: checking the plan then refuses it
+        // with validate's own message for spec.to.version.
+        Optional<MeshVersion> version = MeshVersion.tryParse(request.toVersion());
+        request.toRevision().or(() -> version.filter(v -> v.defaultRevision().isEmpty())
+                .map(v -> "istio-" + v.major() + "-" + v.minor() + "-" + v.patch())).ifPresent(r -> to.put("revision", r));
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("from", Map.of("revision", from));
         spec.put("to", to);

@@ -14,8 +14,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
@@ -160,8 +163,7 @@ public final class YamlDocument {
             }
             return Optional.of(new YamlDocument(file, root, locations));
         } catch (MarkedYamlEngineException e) {
-            problems.add(Problem.error(position(file, e.getProblemMark().or(e::getContextMark)), "",
-                    "not valid YAML: " + describeYamlError(e)));
+            problems.add(syntaxProblem(file, source, e));
             return Optional.empty();
         } catch (YamlEngineException | IllegalArgumentException e) {
             // snakeyaml-engine signals some malformed input with IllegalArgumentException, without a position.
@@ -322,11 +324,74 @@ public final class YamlDocument {
         return "scalar";
     }
 
-    private static String describeYamlError(MarkedYamlEngineException e) {
+    /**
+     * A YAML syntax error at the parser's position. Most of them in a hand-written plan are indentation
+     * mistakes, which the parser reports in its own terms ("mapping values are not allowed here",
+     * "expected <block end>, but found '<block mapping start>'"): those are said as indentation, with
+     * the columns involved. Anything else keeps the parser's words.
+     */
+    static Problem syntaxProblem(String file, String source, MarkedYamlEngineException e) {
         String problem = e.getProblem() == null ? "" : e.getProblem();
         String context = e.getContext() == null ? "" : e.getContext();
-        String text = context.isEmpty() ? problem : context + ", " + problem;
-        return text.replace("\n", " ").replaceAll("\\s+", " ").trim();
+        Optional<Mark> at = e.getProblemMark().or(e::getContextMark);
+        // A stray byte order mark or no-break space looks like indentation and is not: it is named, not the indentation.
+        Optional<Problem> invisible = at.flatMap(mark -> invisibleCharacter(file, source, mark.getLine()));
+        if (invisible.isPresent()) {
+            return invisible.get();
+        }
+        Optional<Mark> start = e.getContextMark();
+        Matcher found = BLOCK_END.matcher(problem);
+        String message;
+        if (problem.contains("(TAB)") || problem.contains("tab character")) {
+            message = "bad indentation: a tab; YAML indents with spaces only";
+        } else if (problem.startsWith("mapping values are not allowed")) {
+            message = "bad indentation: a 'key:' inside the value of the line above (indented deeper than the keys it belongs"
+                    + " with, or the line above lacks its ':'); line it up with its sibling keys";
+        } else if (found.matches() && start.isPresent() && at.isPresent()
+                && (context.contains("block mapping") || context.contains("block collection"))) {
+            boolean mapping = context.contains("block mapping");
+            String what = switch (found.group(1)) {
+                case "<block mapping start>", "?" -> "a key";
+                case "<block sequence start>", "-" -> "a list item";
+                case "<scalar>" -> "a value";
+                default -> "'" + found.group(1) + "'";
+            };
+            message = String.format(Locale.ROOT, "bad indentation: %s indented by %s, where the %s starting at line %d indents its %s"
+                    + " by %s; line it up with the %s it belongs with", what, spaces(at.get().getColumn()),
+                    mapping ? "mapping" : "list", start.get().getLine() + 1, mapping ? "keys" : "items", spaces(start.get().getColumn()),
+                    mapping ? "keys" : "items");
+        } else if (problem.contains("could not find expected ':'") && start.isPresent()) {
+            // The parser notices at the next line; the key without its ':' is where the context mark is.
+            at = start;
+            message = "this key has no ':' after it (a missing ':', or bad indentation in the lines after it)";
+        } else {
+            String text = context.isEmpty() ? problem : context + ", " + problem;
+            message = text.replace("\n", " ").replaceAll("\\s+", " ").trim();
+        }
+        return Problem.error(position(file, at), "", "not valid YAML: " + message);
+    }
+
+    private static final String INVISIBLE = "\uFEFF\u00A0\u200B\u2007\u202F\u2060\u3000";
+
+    /** The first invisible character on the error's line or the two before it, where such a character confuses the parser. */
+    private static Optional<Problem> invisibleCharacter(String file, String source, int line) {
+        String[] lines = source.split("\n", -1);
+        for (int l = Math.max(0, line - 2); l <= line && l < lines.length; l++) {
+            for (int c = 0; c < lines[l].length(); c++) {
+                if (INVISIBLE.indexOf(lines[l].charAt(c)) >= 0) {
+                    return Optional.of(Problem.error(new SourcePosition(file, l + 1, c + 1), "", String.format(Locale.ROOT,
+                            "not valid YAML: an invisible character U+%04X here (%s); delete it", (int) lines[l].charAt(c),
+                            lines[l].charAt(c) == '\uFEFF' ? "a byte order mark" : "not a plain space")));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final Pattern BLOCK_END = Pattern.compile("expected <block end>, but found '(.*)'");
+
+    private static String spaces(int count) {
+        return count == 1 ? "1 space" : count + " spaces";
     }
 
     static SourcePosition position(String file, Optional<Mark> mark) {

@@ -65,6 +65,19 @@ class CommandLineIT {
     }
 
     @Test
+    void aMistypedCommandSuggestsTheClosestOne() {
+        Cli.Result result = Cli.run("rendr", "examples/asm-upgrade/plan.yaml");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertEquals("meshwave: unknown command 'rendr'; did you mean render?\nTry 'meshwave --help' for usage.\n", result.err());
+        Cli.Result far = Cli.run("bogus");
+        assertEquals(2, far.exitCode(), far::toString);
+        assertTrue(far.err().startsWith("meshwave: unknown command 'bogus' (expected one of: validate, render, publish, "), far::toString);
+        Cli.Result option = Cli.run("render", "examples/asm-upgrade/plan.yaml", "--out", "x", "--chek");
+        assertEquals(2, option.exitCode(), option::toString);
+        assertTrue(option.err().startsWith("meshwave: Unknown option: '--chek'; did you mean --check?\n"), option::toString);
+    }
+
+    @Test
     void usageErrorsExitTwoWithoutStackTrace() {
         for (String[] args : new String[][] {{}, {"render", "examples/asm-upgrade/plan.yaml"}, {"bogus"}, {"render", "--frobnicate"}}) {
             Cli.Result result = Cli.run(args);

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code meshwave import}: from kubectl exports to a plan validate accepts, and on through render and publish. */
@@ -91,9 +93,24 @@ class ImportIT {
         Cli.Result result = Cli.run("import", "--namespaces", INVENTORY + "ns.yaml", "--to-version", "1.23.3-asm.2", "--to-revision", "default");
         assertEquals(2, result.exitCode(), result::toString);
         assertEquals("", result.out(), "no plan is printed");
-        assertTrue(result.err().startsWith("(imported plan):"), result::toString);
-        assertTrue(result.err().contains("the imported plan would be invalid (check the flags): "), result::toString);
+        assertTrue(result.err().startsWith("meshwave: --to-revision: 'default' cannot be installed as a revision: "), result::toString);
         assertFalse(result.err().contains("meshwave-import-"), "no temporary file: " + result);
+    }
+
+    /** A version validate refuses is refused with validate's message for spec.to.version, naming the flag. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.23", "v1.23.3", "latest", "1.23.3-asm", "12345.1.1"})
+    void aVersionValidateRefusesIsAUsageErrorInValidatesWords(String version) throws IOException {
+        Cli.Result result = Cli.run("import", "--namespaces", INVENTORY + "ns.yaml", "--to-version", version);
+        assertEquals(2, result.exitCode(), result::toString);
+        assertEquals("", result.out(), "no plan is printed");
+        Path plan = Files.writeString(tmp.resolve("plan.yaml"), Files.readString(Path.of("examples/asm-upgrade/plan.yaml"))
+                .replace("version: 1.14.0-asm.0", "version: '" + version + "'"));
+        Cli.Result validated = Cli.run("validate", plan.toString());
+        assertEquals(2, validated.exitCode(), validated::toString);
+        String message = validated.err().lines().filter(l -> l.contains(": spec.to.version: ")).findFirst().orElseThrow();
+        assertEquals("meshwave: --to-version: " + message.substring(message.indexOf(": spec.to.version: ") + ": spec.to.version: ".length())
+                + "\n", result.err());
     }
 
     /** The walk a new user takes: import, validate, render, publish; and the same import through the launcher. */

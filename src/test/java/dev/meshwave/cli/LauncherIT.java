@@ -77,8 +77,10 @@ class LauncherIT {
         Path source = Files.writeString(checkout.resolve("src/main/java/A.java"), "class A {}\n");
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path builds = tmp.resolve("builds.log");
-        Path fakeMvn = Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\nmkdir -p target\ncp '"
-                + Path.of("target/meshwave.jar").toAbsolutePath() + "' target/meshwave.jar\n");
+        // Like Maven 3.8, it prints ANSI codes even with -B and -Dstyle.color=never, on stdout and stderr.
+        Path fakeMvn = Files.writeString(bin.resolve("mvn"), "#!/bin/sh\necho \"$*\" >> '" + builds + "'\n"
+                + "printf '\\033[0m\\033[0m[INFO] \\033[1mBUILD SUCCESS\\033[m\\n'\nprintf '\\033[1;33m[WARNING]\\033[m x\\n' >&2\n"
+                + "mkdir -p target\ncp '" + Path.of("target/meshwave.jar").toAbsolutePath() + "' target/meshwave.jar\n");
         Files.setPosixFilePermissions(fakeMvn, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
 
@@ -86,6 +88,12 @@ class LauncherIT {
         assertEquals(0, first.exitCode(), first::toString);
         assertTrue(first.out().startsWith("meshwave "), "stdout stays the command's own: " + first);
         assertEquals(1, Files.readAllLines(builds).size(), "built on first use");
+        assertTrue(first.err().startsWith("meshwave: building ") && first.err().contains("takes about a minute"),
+                "says why the first run is slow: " + first);
+        assertTrue(first.err().contains("[INFO] BUILD SUCCESS\n") && first.err().contains("[WARNING] x\n"), "Maven's output on stderr: " + first);
+        assertFalse(first.err().contains("\u001b") || first.out().contains("\u001b"), "no ANSI codes when stderr is not a terminal: " + first);
+        assertTrue(List.of(Files.readAllLines(builds).get(0).split(" ")).containsAll(List.of("-B", "-ntp", "-Dstyle.color=never", "package")),
+                "batch mode, no transfer progress, no colour: " + Files.readAllLines(builds));
 
         Files.setLastModifiedTime(source, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         Files.setLastModifiedTime(checkout.resolve("pom.xml"), FileTime.fromMillis(System.currentTimeMillis() - 60_000));

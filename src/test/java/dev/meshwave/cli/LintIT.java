@@ -161,17 +161,57 @@ class LintIT {
             assertEquals("", result.out());
         }
 
+        /** Without kubectl no kustomization builds: the plain YAML's findings are shown, but the run is a usage error (exit 2). */
         @Test
-        void withoutKubectlPlainYamlIsStillLinted() {
+        void withoutKubectlNothingIsBuiltAndTheRunFailsSayingWhy() throws IOException {
             Map<String, String> variables = new HashMap<>(System.getenv());
             variables.put("MESHWAVE_KUBECTL", tmp.resolve("no-kubectl").toString());
             Cli.Result result = Cli.run(new Environment(variables, Clock.systemUTC()), "lint", REPO);
-            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals(2, result.exitCode(), result::toString);
             assertEquals(1, findings(result).size(), "only apps/ is plain YAML: " + result);
             assertTrue(result.err().contains(REPO + "/mesh/base/kustomization.yaml:1:1: warning: not checked: cannot run "), result::toString);
-            assertTrue(result.err().contains("install kubectl or set MESHWAVE_KUBECTL"), result::toString);
             assertTrue(result.out().contains("(0 kustomizations built, 1 directory of plain YAML read; 8 not checked, see stderr)"),
                     result::toString);
+            String last = result.err().lines().reduce((a, b) -> b).orElse("");
+            assertTrue(last.startsWith("meshwave: lint could build none of the 7 kustomizations under " + REPO + ": cannot run "
+                    + tmp.resolve("no-kubectl") + " kustomize ("), result::toString);
+            assertTrue(last.endsWith("); install kubectl or set MESHWAVE_KUBECTL"), result::toString);
+
+            Cli.Result json = Cli.run(new Environment(variables, Clock.systemUTC()), "lint", REPO, "--format", "json");
+            assertEquals(2, json.exitCode(), json::toString);
+            assertEquals(7, JSON.readTree(json.out()).path("checked").path("notBuilt").asInt(), json::toString);
+            Cli.Result sarif = Cli.run(new Environment(variables, Clock.systemUTC()), "lint", REPO, "--format", "sarif");
+            assertEquals(2, sarif.exitCode(), sarif::toString);
+            assertFalse(JSON.readTree(sarif.out()).path("runs").get(0).path("invocations").get(0).path("executionSuccessful").asBoolean(true),
+                    sarif::toString);
+        }
+
+        /** Through the launcher, with a PATH that has what it needs (bash, find, java) and no kubectl. */
+        @Test
+        void withoutKubectlOnThePathTheLauncherExitsTwo() throws IOException {
+            write("repo/mesh/kustomization.yaml", "resources: []\n");
+            Path bin = Files.createDirectories(tmp.resolve("bin"));
+            for (String tool : List.of("bash", "dirname", "find")) {
+                Path found = java.util.stream.Stream.of("/usr/bin", "/bin").map(d -> Path.of(d, tool)).filter(Files::isExecutable)
+                        .findFirst().orElseThrow();
+                Files.createSymbolicLink(bin.resolve(tool), found);
+            }
+            Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
+            Cli.Result result = Processes.run(Path.of("."), Map.of("PATH", bin.toString()),
+                    List.of(Path.of("meshwave").toAbsolutePath().toString(), "lint", tmp.resolve("repo").toString()));
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("meshwave: lint could not build the kustomization under " + tmp.resolve("repo")
+                    + ": cannot run kubectl kustomize ("), result::toString);
+        }
+
+        @Test
+        void onlyPlainYamlIsNotAFailureToBuild() throws IOException {
+            write("repo/ns/ns.yaml", BOTH_LABELS);
+            Map<String, String> variables = new HashMap<>(System.getenv());
+            variables.put("MESHWAVE_KUBECTL", tmp.resolve("no-kubectl").toString());
+            Cli.Result result = Cli.run(new Environment(variables, Clock.systemUTC()), "lint", tmp.resolve("repo").toString());
+            assertEquals(1, result.exitCode(), "no kustomization to build; its one plain file was read: " + result);
+            assertEquals("", result.err(), result::toString);
         }
 
         @Test
@@ -199,8 +239,12 @@ class LintIT {
             Files.write(tmp.resolve("repo/latin1/kustomization.yaml"), "# caf\u00e9\nresources: []\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
                     java.nio.file.StandardOpenOption.CREATE_NEW);
             Cli.Result result = Cli.run("lint", tmp.resolve("repo").toString());
-            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(2, result.exitCode(), "no kustomization built, nothing checked: " + result);
             assertEquals(2, result.err().lines().filter(l -> l.contains("warning: not checked: kubectl kustomize failed")).count(), result::toString);
+            assertTrue(result.err().endsWith("meshwave: lint could build none of the 2 kustomizations under " + tmp.resolve("repo")
+                    + " (see their 'not checked' warnings); nothing they apply was checked\n"), result::toString);
+            write("repo/ok/kustomization.yaml", K + "resources: []\n");
+            assertEquals(0, Cli.run("lint", tmp.resolve("repo").toString()).exitCode(), "one build is enough to have checked something");
         }
 
         @Test
@@ -213,8 +257,9 @@ class LintIT {
             write("repo/apps/ns.yaml", BOTH_LABELS);
             Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("repo"));
             Cli.Result result = Cli.run("lint", tmp.resolve("link").toString());
-            assertEquals(1, result.exitCode(), result::toString);
-            // The validator's Service is a link to a file of the repository: found, so only the namespace is a problem.
+            // kustomize refuses the link that leaves mesh/ (a warning), and that was the only kustomization: exit 2.
+            assertEquals(2, result.exitCode(), result::toString);
+            // Only the plain file behind the linked root is a finding: mesh/, with its validator, did not build.
             assertEquals(List.of(tmp.resolve("link") + "/apps/ns.yaml:6:5"), findings(result).stream()
                     .map(f -> f.substring(0, f.indexOf(": error"))).toList(), result::toString);
         }

@@ -1,6 +1,7 @@
 package dev.meshwave.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,6 +73,17 @@ class MachineReadableIT {
         assertEquals("modified", changes.get(0).path("change").asText());
         assertEquals("added", changes.get(1).path("change").asText(), "the render adds back what was deleted");
         assertTrue(changes.get(1).path("diff").asText().startsWith("--- /dev/null\n+++ b/clusters/onprem/mesh/stages/02-app/namespaces.yaml"));
+    }
+
+    @Test
+    void renderWithoutCheckRefusesJsonAndWritesNothing() {
+        Path out = tmp.resolve("out");
+        Cli.Result result = Cli.run("render", "examples/asm-upgrade/plan.yaml", "--out", out.toString(), "--format", "json");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertEquals("", result.out(), result::toString);
+        assertTrue(result.err().startsWith("meshwave: --format json needs --check: it reports the drift of DIR;"), result::toString);
+        assertTrue(result.err().contains("Try 'meshwave render --help' for usage."), result::toString);
+        assertFalse(Files.exists(out), "nothing is written");
     }
 
     @Test

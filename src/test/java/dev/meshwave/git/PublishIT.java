@@ -425,6 +425,38 @@ class PublishIT {
             assertEquals(0, publish(PLAN, "--workdir", workdir.toString()).exitCode());
         }
 
+        /** Without --push the branches of a bare repository or URL exist only in meshwave's work clone: the output says so. */
+        @Test
+        void withoutPushTheBranchesAreSaidToBeLocalAndWhere() throws IOException {
+            Cli.Result result = meshwave("publish", PLAN, "--repo", remote.toUri().toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals("", git(remote, "branch", "--list", "meshwave/*"), "nothing reached the remote");
+            for (String branch : BRANCHES) {
+                assertTrue(result.out().lines().anyMatch(l -> l.startsWith("created " + branch + " ") && l.endsWith(" (local, not pushed)")),
+                        result::toString);
+            }
+            String last = result.out().lines().reduce((x, y) -> y).orElse("");
+            assertTrue(last.startsWith("not pushed: 4 branches are only in meshwave's work repository " + tmp.resolve("cache/meshwave/repos/")),
+                    result::toString);
+            assertTrue(last.endsWith("/repo.git, not in " + remote.toUri() + "; run again with --push to push them"), result::toString);
+            Path work = Path.of(last.substring(last.indexOf(tmp.toString()), last.indexOf(", not in ")));
+            assertEquals(4, git(work, "branch", "--list", "meshwave/*").lines().count(), "the branches are where it says");
+
+            Cli.Result json = meshwave("publish", PLAN, "--repo", remote.toUri().toString(), "--format", "json");
+            assertEquals(0, json.exitCode(), json::toString);
+            var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+            assertEquals(work.toString(), report.path("localRepository").asText(), json.out());
+            assertTrue(report.path("branches").get(0).path("localOnly").asBoolean(), json.out());
+            assertFalse(report.path("branches").get(0).path("pushed").asBoolean(), json.out());
+
+            Cli.Result pushed = publish(PLAN);
+            assertEquals(0, pushed.exitCode(), pushed::toString);
+            assertFalse(pushed.out().contains("not pushed"), pushed::toString);
+            assertEquals(4, pushed.out().lines().filter(l -> l.endsWith(" (pushed)")).count(), pushed::toString);
+            Cli.Result again = meshwave("publish", PLAN, "--repo", remote.toUri().toString());
+            assertFalse(again.out().contains("not pushed"), "the remote has every branch now: " + again);
+        }
+
         @Test
         void dryRunChangesNothing() {
             Cli.Result result = publish(PLAN, "--dry-run");

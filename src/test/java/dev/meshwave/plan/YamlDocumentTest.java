@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class YamlDocumentTest {
@@ -46,6 +47,51 @@ class YamlDocumentTest {
         assertTrue(doc.root().get("b").isBoolean());
         assertTrue(doc.root().get("y").isTextual(), "YAML 1.2: yes is a string");
         assertTrue(doc.root().get("z").isNull());
+    }
+
+    /** The usual indentation mistakes are said as such, at the parser's position, not in the parser's terms. */
+    @Nested
+    class Indentation {
+
+        @Test
+        void aKeyBetweenTwoLevelsNamesBothIndentations() {
+            assertTrue(read("spec:\n  to:\n      version: x\n    revision: y\n").isEmpty());
+            assertEquals("p.yaml:4:5: not valid YAML: bad indentation: a key indented by 4 spaces, where the mapping starting at"
+                    + " line 2 indents its keys by 2 spaces; line it up with the keys it belongs with", only());
+        }
+
+        @Test
+        void aListItemOutOfLine() {
+            assertTrue(read("a:\n  - x\n - y\n").isEmpty());
+            assertEquals("p.yaml:3:2: not valid YAML: bad indentation: a list item indented by 1 space, where the mapping starting at"
+                    + " line 1 indents its keys by 0 spaces; line it up with the keys it belongs with", only());
+        }
+
+        @Test
+        void aKeyIndentedUnderAValue() {
+            assertTrue(read("spec:\n  to: x\n    version: y\n").isEmpty());
+            assertTrue(only().startsWith("p.yaml:3:12: not valid YAML: bad indentation: a 'key:' inside the value of the line above"),
+                    problems.toString());
+        }
+
+        @Test
+        void aTab() {
+            assertTrue(read("spec:\n  to:\n\tversion: x\n").isEmpty());
+            assertEquals("p.yaml:3:1: not valid YAML: bad indentation: a tab; YAML indents with spaces only", only());
+        }
+
+        @Test
+        void aKeyWithoutItsColonIsWhereTheKeyStarts() {
+            assertTrue(read("apiVersion: v1\nkind UpgradePlan\nmore: [\nmetadata:\n  name: x\n").isEmpty());
+            assertEquals("p.yaml:2:1: not valid YAML: this key has no ':' after it (a missing ':', or bad indentation in the lines"
+                    + " after it)", only());
+        }
+
+        @Test
+        void otherSyntaxErrorsKeepTheParsersWords() {
+            assertTrue(read("a: [1, 2\n").isEmpty());
+            assertTrue(only().startsWith("p.yaml:2:1: not valid YAML: while parsing a flow sequence, expected ',' or ']'"), problems.toString());
+        }
     }
 
     @Test
