@@ -58,7 +58,7 @@ class GoldenIT {
     @ParameterizedTest
     @MethodSource("examples")
     void aFreshJvmRendersTheSameBytes(String example) {
-        Cli.Result result = dev.meshwave.testing.Processes.run(Path.of("."), java.util.Map.of(), List.of("java", "-jar",
+        Cli.Result result = dev.meshwave.testing.Processes.run(Path.of("."), java.util.Map.of(), dev.meshwave.testing.Processes.java("-jar",
                 "target/meshwave.jar", "render", "examples/" + example + "/plan.yaml", "--out", "golden/" + example, "--check"));
         assertEquals(0, result.exitCode(), result::toString);
     }

@@ -38,12 +38,12 @@ class LauncherIT {
     @Test
     void theOutputDoesNotDependOnTheLocale() {
         Path out = tmp.resolve("arabic");
-        Cli.Result result = Processes.run(Path.of("."), Map.of(), List.of("java", "-Duser.language=ar", "-Duser.country=EG",
+        Cli.Result result = Processes.run(Path.of("."), Map.of(), Processes.java("-Duser.language=ar", "-Duser.country=EG",
                 "-jar", "target/meshwave.jar", "render", "examples/asm-upgrade/plan.yaml", "--out", out.toString()));
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(Files.isDirectory(out.resolve("clusters/onprem/mesh/stages/00-control-plane")), result::toString);
         assertTrue(result.err().contains("(16 files)") || result.err().matches("(?s).*\\(\\d+ files\\).*"), result::toString);
-        Cli.Result check = Processes.run(Path.of("."), Map.of(), List.of("java", "-Duser.language=th", "-Duser.country=TH",
+        Cli.Result check = Processes.run(Path.of("."), Map.of(), Processes.java("-Duser.language=th", "-Duser.country=TH",
                 "-Duser.variant=TH", "-jar", "target/meshwave.jar", "render", "examples/asm-upgrade/plan.yaml", "--out",
                 "golden/asm-upgrade", "--check"));
         assertEquals(0, check.exitCode(), check::toString);

@@ -251,9 +251,10 @@ class LintIT {
         void aSymlinkedRootAndSymlinkedFilesInsideAreRead() throws IOException {
             write("repo/mesh/kustomization.yaml", K + "resources:\n- validator.yaml\n- istiod-service.yaml\n");
             Files.copy(Path.of(REPO, "mesh/validator/validator.yaml"), tmp.resolve("repo/mesh/validator.yaml"));
-            Files.createDirectories(tmp.resolve("repo/shared"));
-            Files.copy(Path.of(REPO, "mesh/finalize/istiod-service.yaml"), tmp.resolve("repo/shared/istiod-service.yaml"));
-            Files.createSymbolicLink(tmp.resolve("repo/mesh/istiod-service.yaml"), Path.of("../shared/istiod-service.yaml"));
+            Files.createDirectories(tmp.resolve("repo/common"));
+            Files.copy(Path.of(REPO, "mesh/finalize/istiod-service.yaml"), tmp.resolve("repo/common/istiod-service.yaml"));
+            // A relative link, resolved from repo/mesh/: to repo/common/, a file of the linted tree.
+            Files.createSymbolicLink(tmp.resolve("repo/mesh/istiod-service.yaml"), Path.of("../common/istiod-service.yaml"));
             write("repo/apps/ns.yaml", BOTH_LABELS);
             Files.createSymbolicLink(tmp.resolve("link"), tmp.resolve("repo"));
             Cli.Result result = Cli.run("lint", tmp.resolve("link").toString());

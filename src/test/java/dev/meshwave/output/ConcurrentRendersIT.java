@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.cli.Environment;
 import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.Processes;
 import dev.meshwave.testing.SyntheticPlans;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,8 +69,8 @@ class ConcurrentRendersIT {
         Path out = tmp.resolve("out");
         List<Process> processes = new ArrayList<>();
         for (Path plan : List.of(planA, planB)) {
-            processes.add(new ProcessBuilder("java", "-jar", Path.of("target/meshwave.jar").toAbsolutePath().toString(),
-                    "render", plan.toString(), "--out", out.toString())
+            processes.add(new ProcessBuilder(Processes.java("-jar", Path.of("target/meshwave.jar").toAbsolutePath().toString(),
+                    "render", plan.toString(), "--out", out.toString()))
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("log-" + processes.size()).toFile())
                     .start());
         }

@@ -17,9 +17,13 @@ public final class Kustomize {
     private Kustomize() {}
 
     /** Builds a kustomization directory; fails the test with kustomize's own message if it does not build. */
-    @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> build(Path dir) {
-        String yaml = buildText(dir);
+        return objects(buildText(dir));
+    }
+
+    /** The objects of a build's output, each document a new map. */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> objects(String yaml) {
         List<Map<String, Object>> objects = new ArrayList<>();
         for (Object document : new Load(LoadSettings.builder().build()).loadAllFromString(yaml)) {
             if (document != null) {

@@ -39,8 +39,11 @@ public final class Plans {
     public static Path scratchFile(String name) {
         try {
             Path dir = Files.createTempDirectory("meshwave-");
+            Path file = dir.resolve(name);
+            // Deleted at exit in the reverse order of these calls: the file, then the directory it left empty.
             dir.toFile().deleteOnExit();
-            return dir.resolve(name);
+            file.toFile().deleteOnExit();
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,6 +12,17 @@ public final class Processes {
 
     private Processes() {}
 
+    /**
+     * {@code java} with the launcher's JIT and GC flags (C1 only, serial collector; see ./meshwave), then {@code args}:
+     * for tests that start the jar as a process of its own. A short CLI run starts fastest so, and the test
+     * JVM beside it keeps the machine's other core.
+     */
+    public static List<String> java(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(List.of(args));
+        return command;
+    }
+
     public static Cli.Result run(Path workDir, Map<String, String> env, List<String> command) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
