@@ -4,34 +4,32 @@
 # Run it, and wait until the istiod-asm-1106-2 pods are ready, before the first wave is applied:
 # a namespace relabelled for a revision that is not running gets pods without sidecars.
 #
-#   ./install.sh asmcli      asmcli install with the plan's CA, options and overlays (default)
-#   ./install.sh istioctl    istioctl install -f every overlay of this directory, in order
-#   ./install.sh print       print both commands, run nothing
-#   OFFLINE=1 ./install.sh   asmcli --offline, with the installation files already in OUTPUT_DIR
+#   ./install.sh install_asm  install_asm --mode migrate with the plan's CA, options and overlays (default)
+#   ./install.sh istioctl     istioctl install -f every overlay of this directory, in order
+#   ./install.sh print        print both commands, run nothing
 #
-# Pin the installer: asmcli hard-codes the version it installs, so keep one binary per version
-# (ASMCLI=./asmcli_asm-1106-2) instead of downloading the newest each time.
+# ASM 1.10.6-asm.2 has no asmcli: its installer is install_asm, which hard-codes the version it installs,
+# so keep the one of this release (INSTALL_ASM=./install_asm_asm-1106-2).
 set -eu
 cd "$(dirname "$0")"
 
-ASMCLI="${ASMCLI:-asmcli}"
+INSTALL_ASM="${INSTALL_ASM:-install_asm}"
 ISTIOCTL="${ISTIOCTL:-istioctl}"
 OUTPUT_DIR="${OUTPUT_DIR:-./asmcli-output-asm-1106-2}"
 
-asmcli_install() {
+install_asm_install() {
   if [ -z "$1" ]; then
-    case "$("$ASMCLI" --version 2>/dev/null)" in
+    case "$("$INSTALL_ASM" --version 2>/dev/null)" in
       1.10.6-asm.2*) ;;
-      *) echo "install.sh: $ASMCLI does not install 1.10.6-asm.2; set ASMCLI to the pinned asmcli" >&2; exit 1 ;;
+      *) echo "install.sh: $INSTALL_ASM does not install 1.10.6-asm.2; set INSTALL_ASM to the pinned install_asm" >&2; exit 1 ;;
     esac
   fi
-  $1 "$ASMCLI" install \
+  $1 "$INSTALL_ASM" \
     --project_id 'example-project-12345' \
     --cluster_name 'prod-us' \
     --cluster_location 'us-central1' \
-    --fleet_id 'example-fleet-98765' \
+    --mode 'migrate' \
     --output_dir "$OUTPUT_DIR" \
-    ${OFFLINE:+--offline} \
     --enable_all \
     --ca 'mesh_ca' \
     --option 'multicluster' \
@@ -48,13 +46,12 @@ istioctl_install() {
     --revision 'asm-1106-2'
 }
 
-case "${1:-asmcli}" in
-  asmcli) asmcli_install "" ;;
+case "${1:-install_asm}" in
+  install_asm) install_asm_install "" ;;
   istioctl) istioctl_install "" ;;
   print)
-    KUBECONFIG="${KUBECONFIG:-\$KUBECONFIG}" FLEET_ID="${FLEET_ID:-\$FLEET_ID}"
-    asmcli_install echo
+    install_asm_install echo
     istioctl_install echo
     ;;
-  *) echo "usage: $0 [asmcli|istioctl|print]" >&2; exit 2 ;;
+  *) echo "usage: $0 [install_asm|istioctl|print]" >&2; exit 2 ;;
 esac

@@ -159,7 +159,22 @@ public record Plan(
             options = List.copyOf(options);
             overlays = List.copyOf(overlays);
         }
+
+        /** The installer of this version: what {@code install.sh} runs and what {@code validate} checks against. */
+        public Installer installer() {
+            if (!version.isAsm()) {
+                return Installer.ISTIOCTL;
+            }
+            return version.atLeast(1, 11) ? Installer.ASMCLI : Installer.INSTALL_ASM;
+        }
     }
+
+    /**
+     * The program that installs a revision. ASM 1.11 and later ship {@code asmcli}; 1.10 ships only
+     * {@code install_asm} (anthos-service-mesh-packages release-1.10-asm: scripts/asm-installer/install_asm,
+     * no asmcli/); plain Istio is installed by {@code istioctl install}.
+     */
+    public enum Installer { ASMCLI, INSTALL_ASM, ISTIOCTL }
 
     /** Paths to a plug-in CA for {@code ca: citadel}; passed to asmcli by path, never read. */
     public record CitadelCa(String caCert, String caKey, String rootCert, String certChain) {}
@@ -179,7 +194,9 @@ public record Plan(
             Optional<String> fleetProjectNumber,
             Platform platform,
             Optional<String> kubeconfig,
-            boolean canary) {
+            boolean canary,
+            Optional<String> clusterName,
+            Optional<String> meshID) {
 
         /** On Google Cloud asmcli finds the cluster by project and location; elsewhere by kubeconfig. */
         public boolean onGoogleCloud() {

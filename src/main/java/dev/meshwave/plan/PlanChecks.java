@@ -21,6 +21,9 @@ final class PlanChecks {
     /** asmcli named options meshwave renders today (MESH-FACTS §7). */
     static final Set<String> OPTIONS = Set.of("multicluster", "multiproject", "multicloud", "stackdriver", "prometheus",
             "prometheus-and-stackdriver", "legacy-default-ingressgateway");
+    /** The ASM minor whose installer first ships an option's file (asm/istio/options/ of each release branch). */
+    static final Map<String, Integer> OPTION_SINCE = Map.of("stackdriver", 12, "prometheus-and-stackdriver", 12,
+            "legacy-default-ingressgateway", 11);
     /** Options meshwave adds to the phase they belong to; a plan never lists them itself. */
     static final Set<String> CA_MIGRATION_OPTIONS = Set.of(Plan.CaMigration.CITADEL_OPTION, Plan.CaMigration.MESHCA_OPTION);
     static final String DISTRIBUTE_ROOT_SUFFIX = "-distribute-root";
@@ -49,6 +52,7 @@ final class PlanChecks {
         checkNotYetSupported(spec);
         checkCa(spec.path("to"));
         checkOptions(spec.path("to").path("options"));
+        checkInstallerVersion(spec);
         Set<String> clusterNames = checkClusters(spec.path("clusters"));
         checkWaves(spec.path("waves"), clusterNames);
         checkTags(spec);
@@ -353,6 +357,44 @@ final class PlanChecks {
         }
         if (!ca.equals("gcp_cas") && to.has("caPool")) {
             error("/spec/to/caPool", "caPool is only used with ca: gcp_cas (ca is " + ca + ")");
+        }
+    }
+
+    /**
+     * What the installer of {@code to.version} would refuse at install time, refused by validate first
+     * (MESH-FACTS §7; anthos-service-mesh-packages, asm/istio/options/ and asmcli/lib/validate.sh per
+     * release branch): an option file that the release does not ship, a CA it does not take, and
+     * 1.10's install_asm, which installs only on GKE.
+     */
+    private void checkInstallerVersion(JsonNode spec) {
+        JsonNode to = spec.path("to");
+        MeshVersion version = MeshVersion.parse(to.path("version").asText());
+        if (!version.isAsm()) {
+            return;
+        }
+        JsonNode options = to.path("options");
+        for (int i = 0; i < options.size(); i++) {
+            String option = options.get(i).asText();
+            int since = OPTION_SINCE.getOrDefault(option, 0);
+            if (since > 0 && !version.atLeast(1, since)) {
+                error("/spec/to/options/" + i, "option '" + option + "' exists from ASM 1." + since + " on; the installer of "
+                        + version + " has no such option file and refuses it");
+            }
+        }
+        if (to.path("ca").asText("mesh_ca").equals("managed_cas") && !version.atLeast(1, 14)) {
+            error("/spec/to/ca", "ca: managed_cas is accepted by asmcli from ASM 1.14 on; the installer of " + version
+                    + " refuses it (expected mesh_ca, citadel or gcp_cas)");
+        }
+        if (!version.atLeast(1, 11)) {
+            JsonNode clusters = spec.path("clusters");
+            for (int i = 0; i < clusters.size(); i++) {
+                JsonNode cluster = clusters.get(i);
+                if (cluster.path("platform").asText("").equals("multicloud") || !(cluster.has("project") && cluster.has("location"))) {
+                    error("/spec/clusters/" + i, "ASM " + version + " has no asmcli; its installer install_asm installs only on GKE"
+                            + " (it needs the cluster's project and location, and has no --platform multicloud); use ASM 1.11 or later"
+                            + " for cluster " + cluster.path("name").asText());
+                }
+            }
         }
     }
 

@@ -187,7 +187,9 @@ public final class PlanLoader {
                         ? Plan.Platform.valueOf(cluster.path("platform").asText().toUpperCase(java.util.Locale.ROOT))
                         : cluster.has("project") && cluster.has("location") ? Plan.Platform.GKE : Plan.Platform.MULTICLOUD,
                 text(cluster, "kubeconfig"),
-                cluster.path("canary").asBoolean(false));
+                cluster.path("canary").asBoolean(false),
+                text(cluster, "clusterName"),
+                text(cluster, "meshID"));
     }
 
     private static Map<String, String> toTags(JsonNode tags) {

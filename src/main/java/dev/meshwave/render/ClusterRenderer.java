@@ -33,7 +33,7 @@ final class ClusterRenderer {
         this.out = out;
         controlPlanes.addAll(ControlPlane.of(plan, cluster));
         this.runbook = new Runbook(stages);
-        this.injectors = new Injectors(out.templates(), plan, cluster, controlPlanes.get(0).istioClusterName(), common());
+        this.injectors = new Injectors(out.templates(), plan, ClusterFacts.of(plan, cluster), common());
     }
 
     void render() throws TemplateException {

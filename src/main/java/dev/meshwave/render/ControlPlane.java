@@ -16,6 +16,7 @@ final class ControlPlane {
 
     private final Plan plan;
     private final Plan.Cluster cluster;
+    private final ClusterFacts facts;
     private final String directory;
     private final List<OverlayFile> files = new ArrayList<>();
 
@@ -29,8 +30,9 @@ final class ControlPlane {
         this.plan = plan;
         this.cluster = cluster;
         this.directory = directory;
+        this.facts = ClusterFacts.of(plan, cluster);
         add("revision", "control-plane/revision.yaml.mustache", null);
-        if (plan.clusters().size() > 1 || cluster.network().isPresent() || cluster.fleetProjectNumber().isPresent()) {
+        if (plan.clusters().size() > 1 || facts.network().isPresent() || facts.meshID().isPresent() || overridesClusterFacts()) {
             add("cluster-" + cluster.name(), "control-plane/cluster-facts.yaml.mustache", null);
         }
         switch (plan.to().ca()) {
@@ -88,6 +90,17 @@ final class ControlPlane {
         return plan.to().options().contains("multiproject") && plan.to().options().contains(Plan.CaMigration.MESHCA_OPTION);
     }
 
+    /**
+     * 1.10's install_asm has no canary "install" beside a running istiod ({@code --mode install} refuses one):
+     * {@code upgrade} from an ASM control plane, {@code migrate} from open-source Istio (release-1.10-asm
+     * scripts/asm-installer/install_asm, {@code validate_expected_control_plane}, {@code validate_asm_version}).
+     */
+    private String installAsmMode() {
+        boolean fromAsm = plan.from().version().map(dev.meshwave.plan.MeshVersion::isAsm)
+                .orElse(plan.from().revision().startsWith("asm-"));
+        return fromAsm ? "upgrade" : "migrate";
+    }
+
     List<String> fileNames() {
         return files.stream().map(OverlayFile::name).toList();
     }
@@ -103,9 +116,31 @@ final class ControlPlane {
         return plan.to().version().atLeast(1, 23) ? "istiod" : "kubernetes";
     }
 
-    /** Every project of the mesh as a trust domain, in cluster order (seed 000 step 11); the same list on every cluster. */
+    /**
+     * The trust domains every cluster accepts: first what asmcli itself aliases for Mesh CA, the fleet's
+     * {@code <fleet>.svc.id.goog} and {@code <fleet>.hub.id.goog} (anthos-service-mesh-packages
+     * asmcli/components/ca/mesh-ca.sh {@code configure_trust_domain_aliases}), then every project of the mesh
+     * in cluster order (seed 000 step 11). An overlay's list replaces asmcli's, so it must keep both. 1.10's
+     * install_asm has no fleet: it aliases the cluster's own {@code <project>.svc.id.goog} and
+     * {@code <project>.hub.id.goog} (release-1.10-asm scripts/asm-installer/install_asm). The same list on
+     * every cluster.
+     */
     static List<String> trustDomainAliases(Plan plan) {
-        return plan.clusters().stream().flatMap(c -> c.project().stream()).distinct().map(p -> p + ".svc.id.goog").toList();
+        List<String> aliases = new ArrayList<>();
+        boolean installAsm = plan.to().installer() == Plan.Installer.INSTALL_ASM;
+        plan.clusters().stream().flatMap(c -> (installAsm ? c.project() : c.fleetProject().or(c::project)).stream()).distinct()
+                .forEach(fleet -> aliases.addAll(List.of(fleet + ".svc.id.goog", fleet + ".hub.id.goog")));
+        plan.clusters().stream().flatMap(c -> c.project().stream()).map(p -> p + ".svc.id.goog")
+                .filter(alias -> !aliases.contains(alias)).distinct().forEach(aliases::add);
+        return aliases;
+    }
+
+    /**
+     * The plan names the cluster or its mesh itself: the installer must then be told, so the facts overlay
+     * goes to asmcli as a {@code --custom_overlay} too (it wins over asmcli's own values).
+     */
+    private boolean overridesClusterFacts() {
+        return cluster.clusterName().isPresent() || cluster.meshID().isPresent();
     }
 
     /** Every project's trust domain, then Citadel's {@code cluster.local}. */
@@ -115,22 +150,14 @@ final class ControlPlane {
         return aliases;
     }
 
-    /** Istio's cluster name: ASM's {@code cn-<project>-<location>-<cluster>} on Google Cloud, else the plan's name. */
-    String istioClusterName() {
-        if (cluster.project().isPresent() && cluster.location().isPresent()) {
-            return "cn-" + cluster.project().get() + "-" + cluster.location().get() + "-" + cluster.name();
-        }
-        return cluster.name();
-    }
-
     void render(Renderer.Output out, ClusterRenderer.Context common) throws TemplateException {
         ClusterRenderer.Context context = common
                 .with("hub", plan.to().hub().orElse(""))
                 .with("profile", plan.to().profile().orElse(""))
                 .with("caPool", plan.to().caPool().orElse(""))
-                .with("istioClusterName", istioClusterName())
-                .with("network", cluster.network().orElse(""))
-                .with("meshID", cluster.fleetProjectNumber().map(n -> "proj-" + n).orElse(""))
+                .with("istioClusterName", facts.clusterName())
+                .with("network", facts.network().orElse(""))
+                .with("meshID", facts.meshID().orElse(""))
                 .with("trustDomainAliases", trustDomainAliases(plan))
                 .with("pilotCertProvider", pilotCertProvider(plan))
                 // ca-migration-meshca turns istiod's CA server off for ASM 1.23 and older only (MESH-FACTS §7).
@@ -144,11 +171,24 @@ final class ControlPlane {
             }
         }
         boolean onGoogleCloud = cluster.onGoogleCloud();
+        // asmcli and install_asm apply their own CA and option files; what only meshwave knows goes in as custom overlays.
         List<String> customOverlays = new ArrayList<>();
         customOverlays.add(files.get(0).name());
-        files.stream().filter(f -> f.userOverlay() != null || f.template().equals("control-plane/trust-domain-aliases.yaml.mustache"))
+        files.stream().filter(f -> f.userOverlay() != null
+                        || f.template().equals("control-plane/trust-domain-aliases.yaml.mustache")
+                        || f.template().equals("control-plane/cluster-facts.yaml.mustache") && overridesClusterFacts())
                 .forEach(f -> customOverlays.add(f.name()));
+        Plan.Installer installer = plan.to().installer();
         out.emit(directory + "/install.sh", "control-plane/install.sh.mustache", context
+                .with("asmcli", installer == Plan.Installer.ASMCLI)
+                .with("installAsm", installer == Plan.Installer.INSTALL_ASM)
+                .with("plainIstio", installer == Plan.Installer.ISTIOCTL)
+                .with("defaultMode", installer.name().toLowerCase(java.util.Locale.ROOT))
+                // asmcli takes --offline from ASM 1.12 (anthos-service-mesh-packages release-1.12 asmcli/lib/parse.sh).
+                .with("offline", plan.to().version().atLeast(1, 12))
+                // On Google Cloud asmcli derives the network from the cluster's VPC and ignores --network_id.
+                .with("networkId", onGoogleCloud ? "" : cluster.network().orElse(""))
+                .with("installAsmMode", installAsmMode())
                 .with("onGoogleCloud", onGoogleCloud)
                 .with("project", cluster.project().orElse(""))
                 .with("location", cluster.location().orElse(""))
@@ -162,8 +202,7 @@ final class ControlPlane {
                 .with("customOverlays", customOverlays)
                 .with("overlayFiles", fileNames())
                 // One asmcli per ASM version: both phases of a CA migration use the same binary.
-                .with("asmcliRevision", plan.to().version().defaultRevision().orElse(plan.to().revision()))
-                .with("isAsm", plan.to().version().isAsm()));
+                .with("asmcliRevision", plan.to().version().defaultRevision().orElse(plan.to().revision())));
     }
 
 }

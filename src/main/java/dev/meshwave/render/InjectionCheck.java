@@ -75,8 +75,7 @@ public final class InjectionCheck {
     /** Every stage of a cluster as the admission controller would see it. */
     public List<StageView> views(StagePlan stages) throws TemplateException {
         Plan plan = stages.plan();
-        Injectors injectors = new Injectors(templates, plan, stages.cluster(),
-                new ControlPlane(plan, stages.cluster()).istioClusterName(), new ClusterRenderer.Context()
+        Injectors injectors = new Injectors(templates, plan, ClusterFacts.of(plan, stages.cluster()), new ClusterRenderer.Context()
                         .with("istioNamespace", ClusterRenderer.ISTIO_SYSTEM)
                         .with("planName", plan.name())
                         .with("cluster", stages.cluster().name())

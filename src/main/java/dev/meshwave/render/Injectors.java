@@ -19,10 +19,11 @@ final class Injectors {
     private final String injectPath;
     private final List<String> reviewVersions;
 
-    Injectors(Templates templates, Plan plan, Plan.Cluster cluster, String istioClusterName, ClusterRenderer.Context common) {
+    /** {@code facts}: the path of every injector is the one the installer gives the revision's own (MESH-FACTS §4). */
+    Injectors(Templates templates, Plan plan, ClusterFacts facts, ClusterRenderer.Context common) {
         this.templates = templates;
         this.common = common;
-        this.injectPath = cluster.network().map(network -> "/inject/cluster/" + istioClusterName + "/net/" + network).orElse("/inject");
+        this.injectPath = facts.injectPath();
         this.reviewVersions = plan.to().version().atLeast(1, 23) ? List.of("v1") : List.of("v1beta1", "v1");
     }
 

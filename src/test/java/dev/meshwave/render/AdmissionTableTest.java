@@ -67,7 +67,7 @@ class AdmissionTableTest {
     @BeforeAll
     static void renderInjectors() throws TemplateException {
         Plan plan = Plans.load(dir, Plans.BASE);
-        Injectors injectors = new Injectors(Templates.builtIn(), plan, plan.clusters().get(0), "c1",
+        Injectors injectors = new Injectors(Templates.builtIn(), plan, ClusterFacts.of(plan, plan.clusters().get(0)),
                 new ClusterRenderer.Context()
                         .with("istioNamespace", "istio-system")
                         .with("planName", "p")

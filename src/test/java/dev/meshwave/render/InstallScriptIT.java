@@ -23,12 +23,14 @@ class InstallScriptIT {
     @TempDir
     Path tmp;
 
+    // ASM 1.10 ships no asmcli, only install_asm (anthos-service-mesh-packages release-1.10-asm,
+    // scripts/asm-installer/install_asm): --mode migrate from open-source Istio, no --fleet_id, no --offline.
     @Test
     void printShowsTheSeedsCommandLinesOnGoogleCloud() {
         Cli.Result result = Processes.run(ISTIO_TO_ASM, Map.of(), List.of("sh", "install.sh", "print"));
         assertEquals(0, result.exitCode(), result::toString);
-        assertEquals("asmcli install --project_id example-project-12345 --cluster_name prod-us --cluster_location us-central1"
-                + " --fleet_id example-fleet-98765 --output_dir ./asmcli-output-asm-1106-2 --enable_all --ca mesh_ca"
+        assertEquals("install_asm --project_id example-project-12345 --cluster_name prod-us --cluster_location us-central1"
+                + " --mode migrate --output_dir ./asmcli-output-asm-1106-2 --enable_all --ca mesh_ca"
                 + " --option multicluster --custom_overlay 00-revision.yaml --revision_name asm-1106-2\n"
                 + "istioctl install -y -f 00-revision.yaml -f 01-option-multicluster.yaml --revision asm-1106-2\n", result.out());
     }

@@ -183,12 +183,16 @@ class KustomizeBuildIT {
                 Map<String, Object> facts = yaml(controlPlane.resolve("01-cluster-" + cluster + ".yaml"));
                 assertEquals("cn-" + projects.get(cluster) + "-" + locations.get(cluster) + "-" + cluster,
                         at(facts, "spec", "values", "global", "multiCluster", "clusterName"));
-                assertEquals("vpc-" + projects.get(cluster).substring("example-project-".length()),
+                // On GKE asmcli names the network <project>-<VPC> (asmcli/lib/util.sh populate_cluster_values).
+                assertEquals(projects.get(cluster) + "-vpc-" + projects.get(cluster).substring("example-project-".length()),
                         at(facts, "spec", "values", "global", "network"));
                 assertEquals("proj-1234567890123", at(facts, "spec", "values", "global", "meshID"));
                 Map<String, Object> multiproject = yaml(controlPlane.resolve("02-option-multiproject.yaml"));
-                assertEquals(List.of("example-project-12345.svc.id.goog", "example-project-23456.svc.id.goog",
-                        "example-project-34567.svc.id.goog"), at(multiproject, "spec", "meshConfig", "trustDomainAliases"));
+                // ASM 1.10's install_asm aliases each project's svc and hub domains (release-1.10-asm install_asm).
+                assertEquals(List.of("example-project-12345.svc.id.goog", "example-project-12345.hub.id.goog",
+                        "example-project-23456.svc.id.goog", "example-project-23456.hub.id.goog",
+                        "example-project-34567.svc.id.goog", "example-project-34567.hub.id.goog"),
+                        at(multiproject, "spec", "meshConfig", "trustDomainAliases"));
                 assertEquals("asm-gcp-multiproject", at(multiproject, "spec", "profile"));
             }
         }
@@ -291,7 +295,9 @@ class KustomizeBuildIT {
             assertEquals("false", at(option, "spec", "values", "pilot", "env", "ENABLE_CA_SERVER"), "ASM 1.23 and older");
             // Lists replace: the last overlay to set the aliases decides them, for istioctl -f and asmcli alike.
             Map<String, Object> last = yaml(controlPlane.resolve("05-trust-domain-aliases.yaml"));
-            assertEquals(List.of("example-project-12345.svc.id.goog", "example-project-23456.svc.id.goog", "cluster.local"),
+            // asmcli's own <fleet>.svc.id.goog and <fleet>.hub.id.goog first (asmcli/components/ca/mesh-ca.sh).
+            assertEquals(List.of("example-fleet-98765.svc.id.goog", "example-fleet-98765.hub.id.goog",
+                    "example-project-12345.svc.id.goog", "example-project-23456.svc.id.goog", "cluster.local"),
                     at(last, "spec", "meshConfig", "trustDomainAliases"));
             String install = Files.readString(controlPlane.resolve("install.sh"));
             assertTrue(install.contains("--ca 'mesh_ca'") && install.contains("--option 'ca-migration-meshca'")

@@ -41,7 +41,8 @@ class ManifestApprovalTest {
     private static final String TAGS = "  injection: tag\n  tags: {prod-stable: first, default: second}\n";
     private static final String MULTI_CLUSTER = "      path: clusters/c1\n"
             + "      project: proj-one\n      location: us-central1\n      network: vpc-1\n";
-    private static final String MULTI_CLUSTER_INJECT_PATH = "/inject/cluster/cn-proj-one-us-central1-c1/net/vpc-1";
+    // On GKE asmcli names the network <project>-<VPC> (asmcli/lib/util.sh populate_cluster_values).
+    private static final String MULTI_CLUSTER_INJECT_PATH = "/inject/cluster/cn-proj-one-us-central1-c1/net/proj-one-vpc-1";
 
     @TempDir
     Path dir;
@@ -94,8 +95,7 @@ class ManifestApprovalTest {
     void deactivatedNonRevisionedInjector(String band) throws Exception {
         Plan plan = Plans.load(dir, tagPlan(band));
         Plan.Cluster cluster = plan.clusters().get(0);
-        String text = new Injectors(Templates.builtIn(), plan, cluster, new ControlPlane(plan, cluster).istioClusterName(),
-                new ClusterRenderer.Context()).deactivatedNonRevisioned();
+        String text = new Injectors(Templates.builtIn(), plan, ClusterFacts.of(plan, cluster), new ClusterRenderer.Context()).deactivatedNonRevisioned();
         // A render that deactivates the injector writes the same text under its generated-by header.
         String rendered = file(render(tagPlan(band) + "  existing: {nonRevisionedInjector: deactivate}\n"),
                 CONTROL_PLANE + "istio-sidecar-injector-deactivated.yaml");

@@ -132,7 +132,8 @@ class RendererTest {
             String plan = Plans.BASE.replace("      path: clusters/c1\n",
                     "      path: clusters/c1\n      project: proj-one\n      location: us-central1\n      network: vpc-1\n");
             String webhook = render(plan).text("clusters/c1/stages/03-finalize/istio-revision-tag-default.yaml");
-            assertTrue(webhook.contains("path: \"/inject/cluster/cn-proj-one-us-central1-c1/net/vpc-1\""), webhook);
+            // asmcli names a GKE cluster's network <project>-<VPC> (asmcli/lib/util.sh populate_cluster_values).
+            assertTrue(webhook.contains("path: \"/inject/cluster/cn-proj-one-us-central1-c1/net/proj-one-vpc-1\""), webhook);
         }
     }
 
