@@ -45,6 +45,7 @@ final class PlanChecks {
     private void run() {
         JsonNode spec = document.root().path("spec");
         checkRevisions(spec);
+        checkDeactivation(spec);
         checkCaMigration(spec);
         checkNotYetSupported(spec);
         checkCa(spec.path("to"));
@@ -273,6 +274,25 @@ final class PlanChecks {
         } else if (!downgrade && saysDowngrade) {
             error("/spec/to/downgrade", "spec.to.downgrade is true, but " + to + " is not older than " + from
                     + " (spec.from.version)");
+        }
+    }
+
+    /**
+     * Deactivating the non-revisioned injector means naming each of its webhooks (applying merges them
+     * by name): one {@code sidecar-injector.istio.io} before Istio 1.10, four from 1.10. Without
+     * {@code from.version} meshwave cannot tell which, unless the target is 1.12 or later: a step skips
+     * at most one minor, so the installed version is 1.10 or later then.
+     */
+    private void checkDeactivation(JsonNode spec) {
+        JsonNode mode = spec.path("existing").path("nonRevisionedInjector");
+        if (!mode.asText().equals("deactivate") || spec.path("from").path("version").isTextual()) {
+            return;
+        }
+        MeshVersion to = MeshVersion.parse(spec.path("to").path("version").asText());
+        if (!to.atLeast(1, 12)) {
+            error("/spec/existing/nonRevisionedInjector", "deactivate needs spec.from.version when moving to " + to
+                    + ": a non-revisioned injector before Istio 1.10 has one webhook (sidecar-injector.istio.io), from 1.10 four,"
+                    + " and a deactivation that misses one leaves it injecting next to the default tag (IST0139)");
         }
     }
 
