@@ -86,6 +86,30 @@ class LegacyInjectorTest {
                 matches.stream().map(m -> m.webhook().name()).toList());
     }
 
+    private String readme(String yaml) throws Exception {
+        RenderedTree tree = new Renderer(Templates.builtIn()).render(Plans.load(dir, yaml), Renderer.LiveStages.first());
+        return tree.files().entrySet().stream().filter(e -> e.getKey().endsWith("/README.md"))
+                .map(e -> new String(e.getValue(), StandardCharsets.UTF_8)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The finalize stage that adds istiod-default-validator lists deleting the non-revisioned install's
+     * istiod-istio-system, as istioctl tag set default does (istio/istio release-1.12 … release-1.20
+     * istioctl/pkg/tag/util.go DeleteDeprecatedValidator: every app=istiod validator not named *validator*).
+     * Not for a 1.10 target: istiod 1.10 patches only istiod-<namespace> (release-1.10
+     * pilot/pkg/bootstrap/validation.go); the README says to keep it then.
+     */
+    @Test
+    void theOldValidatorIsDeletedWhereTheDefaultValidatorArrives() throws Exception {
+        String delete = "kubectl delete validatingwebhookconfiguration istiod-istio-system --ignore-not-found=true";
+        String from110 = FROM_19.replace("version: 1.9.9", "version: 1.10.3").replace("version: 1.10.6-asm.2", "version: 1.11.8-asm.4");
+        assertTrue(readme(from110).contains(delete), "from 1.10 to 1.11");
+        assertTrue(readme(Plans.BASE.replace("revision: asm-1130-0", "revision: default")).contains(delete), "without from.version");
+        String to110 = readme(FROM_19);
+        assertTrue(!to110.contains(delete) && to110.contains("Keep the non-revisioned install's validator `istiod-istio-system`"), to110);
+        assertTrue(!readme(Plans.BASE).contains("istiod-istio-system"), "a revisioned install has no such validator");
+    }
+
     @Test
     void theRenderedDeactivationAndTheChecksAgree() throws Exception {
         Plan plan = Plans.load(dir, FROM_19);
