@@ -31,6 +31,20 @@ public record Injector(String name, String revision, List<Webhook> webhooks) {
     }
 
     /**
+     * This configuration applied over the live one of the same name, as {@code kubectl apply} (client- or
+     * server-side) leaves it: {@code webhooks} is a list keyed by {@code name} (admissionregistration/v1
+     * {@code +listType=map +listMapKey=name}, {@code patchMergeKey:"name"}), so each webhook this one names
+     * replaces the live webhook of that name, new names are added, and a live webhook it does not name
+     * stays as it was, still injecting. Labels are this one's.
+     */
+    public Injector appliedOver(Injector live) {
+        Map<String, Webhook> merged = new LinkedHashMap<>();
+        live.webhooks().forEach(w -> merged.put(w.name(), w));
+        webhooks.forEach(w -> merged.put(w.name(), w));
+        return new Injector(name, revision, List.copyOf(merged.values()));
+    }
+
+    /**
      * Reads a parsed MutatingWebhookConfiguration. The revision it injects is its {@code istio.io/rev}
      * label, as istioctl and istiod read it.
      */

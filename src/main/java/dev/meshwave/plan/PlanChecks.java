@@ -48,6 +48,7 @@ final class PlanChecks {
     private void run() {
         JsonNode spec = document.root().path("spec");
         checkRevisions(spec);
+        checkDeactivation(spec);
         checkCaMigration(spec);
         checkNotYetSupported(spec);
         checkCa(spec.path("to"));
@@ -240,7 +241,7 @@ final class PlanChecks {
             toRevisionPointer = "/spec/to/version";
             if (toRevision.isEmpty()) {
                 error(toRevisionPointer, "plain Istio version " + toVersion + " has no default revision;"
-                        + " set spec.to.revision to a DNS-1035 label, e.g. istio-" + toVersion.major() + "-" + toVersion.minor()
+                        + " set spec.to.revision, e.g. Istio's own " + toVersion.major() + "-" + toVersion.minor()
                         + "-" + toVersion.patch());
             }
         }
@@ -252,8 +253,50 @@ final class PlanChecks {
                     + " is the revision in use (spec.from.revision); a canary upgrade needs a new revision name");
         }
         JsonNode fromVersionNode = spec.path("from").path("version");
+        boolean saysDowngrade = to.path("downgrade").asBoolean(false);
         if (fromVersionNode.isTextual()) {
-            checkSkew(MeshVersion.parse(fromVersionNode.asText()), toVersion);
+            MeshVersion fromVersion = MeshVersion.parse(fromVersionNode.asText());
+            if (fromVersion.major() == toVersion.major()) { // else checkSkew refuses the step anyway
+                checkDirection(fromVersion, toVersion, saysDowngrade);
+            }
+            checkSkew(fromVersion, toVersion);
+        } else if (saysDowngrade) {
+            error("/spec/to/downgrade", "a downgrade is checked against the version in use: set spec.from.version");
+        }
+    }
+
+    /**
+     * Going back to an older version is a different operation from an upgrade (older proxies under the
+     * new control plane's config, CRDs and defaults the old one may not know), so a plan only does it
+     * when it says so: {@code spec.to.downgrade: true}.
+     */
+    private void checkDirection(MeshVersion from, MeshVersion to, boolean saysDowngrade) {
+        boolean downgrade = to.compareTo(from) < 0;
+        if (downgrade && !saysDowngrade) {
+            error("/spec/to/version", to + " is older than " + from + " (spec.from.version): this plan is a downgrade;"
+                    + " if that is intended, say so with spec.to.downgrade: true");
+        } else if (!downgrade && saysDowngrade) {
+            error("/spec/to/downgrade", "spec.to.downgrade is true, but " + to + " is not older than " + from
+                    + " (spec.from.version)");
+        }
+    }
+
+    /**
+     * Deactivating the non-revisioned injector means naming each of its webhooks (applying merges them
+     * by name): one {@code sidecar-injector.istio.io} before Istio 1.10, four from 1.10. Without
+     * {@code from.version} meshwave cannot tell which, unless the target is 1.12 or later: a step skips
+     * at most one minor, so the installed version is 1.10 or later then.
+     */
+    private void checkDeactivation(JsonNode spec) {
+        JsonNode mode = spec.path("existing").path("nonRevisionedInjector");
+        if (!mode.asText().equals("deactivate") || spec.path("from").path("version").isTextual()) {
+            return;
+        }
+        MeshVersion to = MeshVersion.parse(spec.path("to").path("version").asText());
+        if (!to.atLeast(1, 12)) {
+            error("/spec/existing/nonRevisionedInjector", "deactivate needs spec.from.version when moving to " + to
+                    + ": a non-revisioned injector before Istio 1.10 has one webhook (sidecar-injector.istio.io), from 1.10 four,"
+                    + " and a deactivation that misses one leaves it injecting next to the default tag (IST0139)");
         }
     }
 
@@ -336,8 +379,6 @@ final class PlanChecks {
         } else if (minors == 2) {
             warning(pointer, "upgrading from " + from + " to " + to + " skips minor version " + from.major() + "."
                     + (from.minor() + 1) + "; a canary upgrade may skip one minor, but read that version's upgrade notes too");
-        } else if (to.compareTo(from) < 0) {
-            warning(pointer, to + " is older than " + from + " (spec.from.version): this plan is a downgrade");
         }
     }
 

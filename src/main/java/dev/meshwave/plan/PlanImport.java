@@ -164,7 +164,7 @@ public final class PlanImport {
         // with validate's own message for spec.to.version.
         Optional<MeshVersion> version = MeshVersion.tryParse(request.toVersion());
         request.toRevision().or(() -> version.filter(v -> v.defaultRevision().isEmpty())
-                .map(v -> "istio-" + v.major() + "-" + v.minor() + "-" + v.patch())).ifPresent(r -> to.put("revision", r));
+                .map(v -> v.major() + "-" + v.minor() + "-" + v.patch())).ifPresent(r -> to.put("revision", r));
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("from", Map.of("revision", from));
         spec.put("to", to);

@@ -246,6 +246,18 @@ final class ClusterRenderer {
                 .with("previousStage", previous(stage).directory()));
     }
 
+    /**
+     * The stage that adds {@code istiod-default-validator} where a non-revisioned install may have left its
+     * own validator, {@code istiod-<namespace>} (the base chart's up to 1.10). {@code istioctl tag set default}
+     * deletes that one when it adds the default validator (istio/istio release-1.12 … release-1.20
+     * istioctl/pkg/tag/generate.go, util.go DeleteDeprecatedValidator); an istiod of 1.10 patches only a
+     * validator of that name (release-1.10 pilot/pkg/bootstrap/validation.go), so it stays for a 1.10 target.
+     */
+    private boolean addsDefaultValidatorOverNonRevisioned(Stage stage) {
+        return stage.kind() == Stage.Kind.FINALIZE && stage.phase() == 0 && stages.phase(stage).finishing().istiodService()
+                && (plan.from().isNonRevisioned() || plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.ABSENT);
+    }
+
     /** A non-revisioned istio-sidecar-injector is in the cluster and nobody deactivates it: it must be removed by hand. */
     private boolean nonRevisionedInjectorPresent() {
         return plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.PRESENT
@@ -317,7 +329,9 @@ final class ClusterRenderer {
                     .with("defaultTagArrives", stages.defaultTagArrives().filter(stage::equals).isPresent()
                             && nonRevisionedInjectorPresent())
                     .with("deactivatesInjector", stages.defaultTagArrives().filter(stage::equals).isPresent()
-                            && plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.DEACTIVATE);
+                            && plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.DEACTIVATE)
+                    .with("deletesOldValidator", addsDefaultValidatorOverNonRevisioned(stage) && phase.to().version().atLeast(1, 11))
+                    .with("keepsOldValidator", addsDefaultValidatorOverNonRevisioned(stage) && !phase.to().version().atLeast(1, 11));
             row.with("namespaceList", String.join(", ",
                     stage.wave().map(Plan.Wave::namespaces).orElse(List.of()).stream().map(ns -> "`" + ns + "`").toList()));
             stageRows.add(row);

@@ -92,6 +92,10 @@ public final class InjectionCheck {
         List<StageView> views = new ArrayList<>();
         for (Stage stage : stages.stages()) {
             List<String> manifests = new ArrayList<>();
+            // The deactivation is applied over the cluster's own non-revisioned injector, so a webhook of
+            // that injector the deactivation does not name (a 1.9 sidecar-injector.istio.io under the four
+            // 1.10+ names) stays active in the simulation as it would in the cluster.
+            Optional<Injector> deactivated = Optional.empty();
             boolean defaultTagHere = defaultTagArrives.map(s -> s.number() <= stage.number()).orElse(false);
             boolean nonRevisioned = plan.from().isNonRevisioned()
                     || plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.ABSENT;
@@ -99,7 +103,7 @@ public final class InjectionCheck {
                 if (!defaultTagHere) {
                     manifests.add(injectors.nonRevisioned());
                 } else if (plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.DEACTIVATE) {
-                    manifests.add(injectors.deactivatedNonRevisioned());
+                    deactivated = Optional.of(read(injectors.deactivatedNonRevisioned()).appliedOver(read(injectors.nonRevisioned())));
                 } // else: the stage's README has it removed before the default tag arrives
             }
             if (!plan.from().isNonRevisioned()) {
@@ -125,14 +129,9 @@ public final class InjectionCheck {
                 manifests.add(injectors.tag(Injectors.DEFAULT_TAG, finalDefaultTag.get()));
             }
             List<Injector> parsed = new ArrayList<>();
+            deactivated.ifPresent(parsed::add);
             for (String manifest : manifests) {
-                try {
-                    parsed.add(parsedManifests.computeIfAbsent(manifest, InjectionCheck::parse));
-                } catch (RuntimeException e) {
-                    throw new TemplateException(templates.origin("stages/revision-tag-webhook.yaml.mustache")
-                            + " (or deactivated-injector.yaml.mustache) rendered an injector the admission check cannot read: "
-                            + e.getMessage());
-                }
+                parsed.add(read(manifest));
             }
             Map<String, Map<String, String>> labels = new LinkedHashMap<>();
             for (String namespace : stages.namespaces()) {
@@ -141,6 +140,16 @@ public final class InjectionCheck {
             views.add(new StageView(stage, parsed, labels, podSets, namespaceSets));
         }
         return views;
+    }
+
+    private Injector read(String manifest) throws TemplateException {
+        try {
+            return parsedManifests.computeIfAbsent(manifest, InjectionCheck::parse);
+        } catch (RuntimeException e) {
+            throw new TemplateException(templates.origin("stages/revision-tag-webhook.yaml.mustache")
+                    + " (or deactivated-injector.yaml.mustache) rendered an injector the admission check cannot read: "
+                    + e.getMessage());
+        }
     }
 
     @SuppressWarnings("unchecked")

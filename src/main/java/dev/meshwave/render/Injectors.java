@@ -13,11 +13,54 @@ final class Injectors {
     static final String DEFAULT_TAG = "default";
     static final List<String> DEFAULT_WEBHOOKS = List.of("rev.namespace.sidecar-injector.istio.io",
             "rev.object.sidecar-injector.istio.io", "namespace.sidecar-injector.istio.io", "object.sidecar-injector.istio.io");
+    /**
+     * The one webhook of a non-revisioned injector before Istio 1.10: its chart's default
+     * {@code sidecarInjectorWebhook.useLegacySelectors: true} renders a single {@code sidecar-injector.istio.io}
+     * (istio/istio release-1.9 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml
+     * and values.yaml; release-1.8 has only that webhook). 1.10 turned the legacy selectors off and the
+     * four names above on.
+     */
+    static final List<String> LEGACY_WEBHOOKS = List.of("sidecar-injector.istio.io");
+    /**
+     * That injector as a 1.9 install leaves it in the cluster (meshwave never renders it): namespaces
+     * labelled {@code istio-injection=enabled}, pods not opting out (objectSelector {@code enabled},
+     * {@code autoInject: true}). A pod labelled {@code sidecar.istio.io/inject=true} in an unlabelled
+     * namespace is not sent to it. 1.8 disables the objectSelector by default, but its istiod declines
+     * {@code sidecar.istio.io/inject=false} pods itself, so the outcome is the same.
+     */
+    private static final String LEGACY_NON_REVISIONED = """
+            apiVersion: admissionregistration.k8s.io/v1
+            kind: MutatingWebhookConfiguration
+            metadata:
+              name: istio-sidecar-injector
+              labels:
+                app: sidecar-injector
+                istio.io/rev: default
+            webhooks:
+            - name: sidecar-injector.istio.io
+              clientConfig:
+                service:
+                  name: istiod
+                  namespace: istio-system
+                  path: "/inject"
+                  port: 443
+              namespaceSelector:
+                matchLabels:
+                  istio-injection: enabled
+              objectSelector:
+                matchExpressions:
+                - key: sidecar.istio.io/inject
+                  operator: NotIn
+                  values:
+                  - "false"
+            """;
 
     private final Templates templates;
     private final ClusterRenderer.Context common;
     private final String injectPath;
     private final List<String> reviewVersions;
+    /** Whether the non-revisioned injector is a pre-1.10 one: its version is {@code from.version}. */
+    private final boolean legacyNonRevisioned;
 
     /** {@code facts}: the path of every injector is the one the installer gives the revision's own (MESH-FACTS §4). */
     Injectors(Templates templates, Plan plan, ClusterFacts facts, ClusterRenderer.Context common) {
@@ -25,6 +68,17 @@ final class Injectors {
         this.common = common;
         this.injectPath = facts.injectPath();
         this.reviewVersions = plan.to().version().atLeast(1, 23) ? List.of("v1") : List.of("v1beta1", "v1");
+        this.legacyNonRevisioned = legacySelectors(plan);
+    }
+
+    /** Whether the plan's non-revisioned injector has the single pre-1.10 webhook ({@code from.version} before 1.10). */
+    static boolean legacySelectors(Plan plan) {
+        return plan.from().version().map(v -> !v.atLeast(1, 10)).orElse(false);
+    }
+
+    /** The webhooks the cluster's non-revisioned injector has, by name: what a deactivation must name. */
+    List<String> nonRevisionedWebhookNames() {
+        return legacyNonRevisioned ? LEGACY_WEBHOOKS : DEFAULT_WEBHOOKS;
     }
 
     /** Webhooks a tag's configuration has: two, four for {@code default}. */
@@ -47,15 +101,24 @@ final class Injectors {
         return webhook("istio-sidecar-injector-" + revision, revision, revision, "istiod-" + revision);
     }
 
-    /** The non-revisioned install's {@code istio-sidecar-injector}: the default tag's four webhooks on Service istiod. */
+    /**
+     * The non-revisioned install's {@code istio-sidecar-injector}: from 1.10 the default tag's four webhooks on
+     * Service istiod, before that the one legacy webhook.
+     */
     String nonRevisioned() throws TemplateException {
+        if (legacyNonRevisioned) {
+            return LEGACY_NON_REVISIONED;
+        }
         return webhook("istio-sidecar-injector", DEFAULT_TAG, Plan.DEFAULT_REVISION, "istiod");
     }
 
-    /** The non-revisioned injector with selectors that match nothing, as istioctl deactivates it. */
+    /**
+     * The non-revisioned injector with selectors that match nothing, as istioctl deactivates it: every
+     * webhook it has, by name, since applying it merges webhooks by name and leaves the others active.
+     */
     String deactivatedNonRevisioned() throws TemplateException {
         return templates.render("stages/deactivated-injector.yaml.mustache", new ClusterRenderer.Context()
-                .with("webhookNames", DEFAULT_WEBHOOKS)
+                .with("webhookNames", nonRevisionedWebhookNames())
                 .with("injectPath", injectPath)
                 .with("admissionReviewVersions", reviewVersions)
                 .with("istioNamespace", ClusterRenderer.ISTIO_SYSTEM));

@@ -31,6 +31,21 @@ class ExplainIT {
         assertTrue(result.out().contains("stage 02-apps: namespace labels {istio.io/rev=asm-1106-2}"), result::toString);
     }
 
+    /**
+     * explain reads a 1.9 non-revisioned injector as the cluster has it: one webhook sidecar-injector.istio.io
+     * with the legacy selectors (istio/istio release-1.9 manifests/charts/istio-control/istio-discovery/templates/
+     * mutatingwebhook.yaml, useLegacySelectors: true), not 1.10's four (issue 14 item 5).
+     */
+    @Test
+    void aPre110InjectorIsExplainedWithItsOneLegacyWebhook() {
+        Cli.Result result = Cli.run("explain", "examples/istio-to-asm/plan.yaml", "--namespace", "checkout", "--stage", "0");
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.out().contains("  {}  ") && result.out().contains("revision default via istio-sidecar-injector"
+                + " (sidecar-injector.istio.io: namespace istio-injection=enabled; pod sidecar.istio.io/inject not in [false])"),
+                result::toString);
+        assertTrue(result.out().lines().noneMatch(l -> l.contains("namespace.sidecar-injector.istio.io")), result::toString);
+    }
+
     @Test
     void anOverlapThatValidateRefusesIsShownWithBothInjectors() {
         String plan = "src/test/resources/explain/overlap.yaml";

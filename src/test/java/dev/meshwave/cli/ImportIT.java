@@ -97,6 +97,37 @@ class ImportIT {
         assertFalse(result.err().contains("meshwave-import-"), "no temporary file: " + result);
     }
 
+    /**
+     * Revisions named the Istio way ({@code 1-21-0}) are kept as installed, and the new revision may be
+     * named that way too. Rule (issue 14 item 7): a revision is a lower-case DNS-1123 label such that
+     * {@code istiod-<rev>} is a DNS-1035 name, so at most 56 characters (istio/istio master
+     * operator/pkg/apis/validation/validation.go validateRevision uses IsDNS1123Label). Before, a new
+     * revision had to start with a letter and a plain Istio plan defaulted to {@code istio-1-23-3}.
+     */
+    @Test
+    void installedRevisionNamesAreKeptAndIstiosOwnFormIsTheDefault() throws IOException {
+        Path namespaces = Files.writeString(tmp.resolve("ns.yaml"), """
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: v1
+                  kind: Namespace
+                  metadata:
+                    name: shop
+                    labels:
+                      istio.io/rev: 1-21-0
+                """);
+        Cli.Result derived = Cli.run("import", "--namespaces", namespaces.toString(), "--to-version", "1.23.3");
+        assertEquals(0, derived.exitCode(), derived::toString);
+        assertTrue(derived.out().contains("  from:\n    revision: 1-21-0\n"), derived.out());
+        assertTrue(derived.out().contains("  to:\n    version: 1.23.3\n    revision: 1-23-3\n"), derived.out());
+        Cli.Result named = Cli.run("import", "--namespaces", namespaces.toString(), "--to-version", "1.23.3", "--to-revision", "1-23-3-canary");
+        assertEquals(0, named.exitCode(), named::toString);
+        Path plan = Files.writeString(tmp.resolve("plan.yaml"), named.out());
+        Cli.Result validated = Cli.run("validate", plan.toString());
+        assertEquals(0, validated.exitCode(), validated::toString);
+    }
+
     /** A version validate refuses is refused with validate's message for spec.to.version, naming the flag. */
     @ParameterizedTest
     @ValueSource(strings = {"1.23", "v1.23.3", "latest", "1.23.3-asm", "12345.1.1"})

@@ -28,13 +28,38 @@ class PlanLoaderTest {
         assertEquals(List.of("a"), plan.waves().get(0).namespaces());
     }
 
-    /** An installed Istio revision may follow Istio's own 1-21-0 naming; only the new one must be DNS-1035. */
+    /** An installed Istio revision may follow Istio's own 1-21-0 naming, and so may the new one. */
     @Test
     void anIstioStyleInstalledRevisionIsAccepted() {
         Plan plan = Plans.load(dir, Plans.BASE.replace("revision: asm-1130-0", "revision: 1-21-0\n    version: 1.21.0")
                 .replace("    version: 1.14.0-asm.0\n", "    version: 1.22.3\n    revision: istio-1-22-3\n"));
         assertEquals("1-21-0", plan.from().revision());
         assertEquals("istio-1-22-3", plan.to().revision());
+    }
+
+    /**
+     * Istio's own revision form is a valid new revision too. Rule: a revision is a DNS-1123 label
+     * (istio/istio master operator/pkg/apis/validation/validation.go validateRevision →
+     * pkg/config/labels/instance.go IsDNS1123Label), lower-case and at most 56 characters because it
+     * names Service {@code istiod-<rev>}, a DNS-1035 name of at most 63 (Kubernetes
+     * apimachinery IsDNS1035Label). Refused as a DNS-1035 label before issue 14.
+     */
+    @Test
+    void istiosOwnRevisionFormIsAcceptedAsTheNewRevision() {
+        Plan plan = Plans.load(dir, Plans.BASE.replace("    version: 1.14.0-asm.0\n", "    version: 1.23.3\n    revision: 1-23-3\n"));
+        assertEquals("1-23-3", plan.to().revision());
+        String longest = "1" + "-0".repeat(27) + "9";
+        assertEquals(56, longest.length());
+        assertEquals(longest, Plans.load(dir, Plans.BASE.replace("    version: 1.14.0-asm.0\n",
+                "    version: 1.23.3\n    revision: " + longest + "\n")).to().revision());
+    }
+
+    /** A downgrade the plan declares (issue 14 item 7): refused without {@code spec.to.downgrade: true}, see invalid-plans 131. */
+    @Test
+    void aDeclaredDowngradeIsAccepted() {
+        Plan plan = Plans.load(dir, Plans.BASE.replace("revision: asm-1130-0", "revision: asm-1130-0\n    version: 1.13.0-asm.0")
+                .replace("    version: 1.14.0-asm.0\n", "    version: 1.12.0-asm.2\n    downgrade: true\n"));
+        assertEquals("asm-1120-2", plan.to().revision());
     }
 
     /** The usual ASM state: a default tag on the old revision, which finalize moves; nothing to refuse. */
