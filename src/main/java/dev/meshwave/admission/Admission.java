@@ -17,7 +17,7 @@ public final class Admission {
     public record Match(Injector injector, Injector.Webhook webhook) {
         @Override
         public String toString() {
-            return injector.name() + " (" + webhook.name() + ", revision " + injector.revision() + ")";
+            return injector.name() + " (" + webhook.name() + (injector.revision().isEmpty() ? "" : ", revision " + injector.revision()) + ")";
         }
     }
 
@@ -27,6 +27,20 @@ public final class Admission {
         List<Match> matches = new ArrayList<>();
         for (Injector injector : injectors) {
             injector.match(namespaceLabels, podLabels).ifPresent(w -> matches.add(new Match(injector, w)));
+        }
+        return matches;
+    }
+
+    /**
+     * Every webhook that a pod creation reaches, several of one configuration included: the API server
+     * calls each webhook of a configuration whose selectors match, so two webhooks of one configuration
+     * inject twice as surely as two configurations do. Istio's analyzer counts them this way, by
+     * {@code <configuration>/<webhook>} (istio/istio {@code pkg/config/analysis/analyzers/webhook/webhook.go}).
+     */
+    public static List<Match> everyWebhook(List<Injector> injectors, Map<String, String> namespaceLabels, Map<String, String> podLabels) {
+        List<Match> matches = new ArrayList<>();
+        for (Injector injector : injectors) {
+            injector.webhooks().stream().filter(w -> w.matches(namespaceLabels, podLabels)).forEach(w -> matches.add(new Match(injector, w)));
         }
         return matches;
     }

@@ -110,6 +110,7 @@ final class RenderCommand implements Callable<Integer> {
         Map<String, Stage> live = Renderer.liveStages(plan, requested);
         RenderedTree rendered = renderer.render(plan, requested, options.emit());
         warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
+        refuseAmbientNamespaces(plan, options.out(), stderr);
         // --check compares the stages the directory carries: a published branch holds those up to its own.
         RenderedTree tree = options.check()
                 ? Renderer.throughStages(rendered, Renderer.fleet(plan), carriedStages(plan, options.out(), live)) : rendered;
@@ -160,6 +161,51 @@ final class RenderCommand implements Callable<Integer> {
                     .filter(dir -> !Files.isRegularFile(out.resolve(dir).resolve("kustomization.yaml")))
                     .ifPresent(dir -> stderr.printf(java.util.Locale.ROOT, "warning: cluster %s: namespacesFrom %s has no kustomization.yaml under %s;"
                             + " the stages will not build until it does%n", cluster.name(), dir, out));
+        }
+    }
+
+    /**
+     * A wave labels its namespaces {@code istio.io/rev}. Sidecar injection takes precedence over ztunnel
+     * capture (MESH-FACTS §12), so a namespace that the cluster's {@code namespacesFrom} kustomization
+     * labels {@code istio.io/dataplane-mode=ambient} would get sidecars at its next restart: refused, at
+     * the label, after building the kustomization as the cluster will (kubectl kustomize). When it does
+     * not build, render says so and goes on: the stages include it and will not build either.
+     */
+    private void refuseAmbientNamespaces(Plan plan, Path out, PrintWriter stderr) throws IOException, InvalidPlanException {
+        List<dev.meshwave.plan.Problem> problems = new java.util.ArrayList<>();
+        String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
+        for (Plan.Cluster cluster : plan.clusters()) {
+            if (cluster.namespacesFrom().isEmpty() || !Files.isRegularFile(out.resolve(cluster.namespacesFrom().get()).resolve("kustomization.yaml"))) {
+                continue;
+            }
+            List<dev.meshwave.plan.Problem> warnings = new java.util.ArrayList<>();
+            List<dev.meshwave.plan.Manifest> objects = dev.meshwave.lint.Linter.built(kubectl, out, out.toString().replace('\\', '/'),
+                    Path.of(cluster.namespacesFrom().get()), warnings);
+            warnings.forEach(w -> stderr.println(w.toString().replace(": not built: ", ": namespacesFrom not checked for ambient namespaces: ")));
+            Map<String, dev.meshwave.plan.Manifest> ambient = new LinkedHashMap<>();
+            objects.stream().filter(o -> o.kind().equals("Namespace") && "ambient".equals(o.labels().get(dev.meshwave.plan.PlanImport.AMBIENT)))
+                    .forEach(o -> ambient.putIfAbsent(o.name(), o));
+            for (Plan.Wave wave : plan.waves()) {
+                if (!wave.appliesTo(cluster)) {
+                    continue;
+                }
+                for (String namespace : wave.namespaces()) {
+                    dev.meshwave.plan.Manifest found = ambient.get(namespace);
+                    if (found == null) {
+                        continue;
+                    }
+                    String label = "istio.io/rev=" + wave.followsTag().getOrDefault(namespace, plan.phases().get(0).to().revision());
+                    problems.add(dev.meshwave.plan.Problem.error(found.at(dev.meshwave.plan.Manifest.label(dev.meshwave.plan.PlanImport.AMBIENT)), "",
+                            "cluster " + cluster.name() + ": namespace '" + namespace + "' is ambient (" + dev.meshwave.plan.PlanImport.AMBIENT
+                                    + "=ambient in namespacesFrom " + cluster.namespacesFrom().get() + ") and wave '" + wave.name()
+                                    + "' would label it " + label + "; sidecar injection takes precedence over ztunnel capture, so its"
+                                    + " next restart would add sidecars (take it out of the waves: ambient namespaces are upgraded with"
+                                    + " ztunnel, not by a sidecar wave)"));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidPlanException(problems);
         }
     }
 

@@ -27,6 +27,7 @@ final class InjectionRules {
     private static final String INJECTION = "istio-injection";
     private static final String REV = "istio.io/rev";
     private static final String TAG = "istio.io/tag";
+    private static final String AMBIENT = "istio.io/dataplane-mode";
 
     private InjectionRules() {}
 
@@ -35,9 +36,11 @@ final class InjectionRules {
         List<Hit> hits = new ArrayList<>();
         List<Manifest> namespaces = objects.stream().filter(m -> m.kind().equals("Namespace")).toList();
         bothLabels(namespaces, hits);
+        ambientWithSidecarLabel(namespaces, hits);
         Map<Manifest, Injector> injectors = injectors(objects, notChecked);
         tagsNamedLikeRevisions(injectors, hits);
         overlaps(injectors, namespaces, hits);
+        injectorsWithoutService(injectors, objects, hits);
         validatorsWithoutService(objects, hits);
         return hits;
     }
@@ -56,12 +59,38 @@ final class InjectionRules {
         }
     }
 
-    /** The sidecar injectors among the objects: MutatingWebhookConfigurations with Istio's injection webhooks. */
+    /**
+     * Sidecar injection takes precedence over ztunnel capture (istio.io, ambient "Enable ambient mode": "The sidecar takes
+     * precedence over ztunnel for pods that have both"; Istio's injector webhooks do not look at the ambient label), so an
+     * ambient namespace that an injector selects turns sidecar at its next restart. {@code istio-injection} with another value
+     * than {@code enabled} selects no injector, and makes {@code istio.io/rev} ignored too.
+     */
+    private static void ambientWithSidecarLabel(List<Manifest> namespaces, List<Hit> hits) {
+        for (Manifest namespace : namespaces) {
+            Map<String, String> labels = namespace.labels();
+            String injection = labels.get(INJECTION);
+            String label = "enabled".equals(injection) ? INJECTION : injection == null && labels.containsKey(REV) ? REV : null;
+            if ("ambient".equals(labels.get(AMBIENT)) && label != null) {
+                String at = namespace.positions().containsKey(Manifest.label(label)) ? label : AMBIENT;
+                hits.add(new Hit(Rule.AMBIENT_WITH_SIDECAR_LABEL, namespace.at(Manifest.label(at)), "namespace '" + namespace.name()
+                        + "' is ambient (" + AMBIENT + "=ambient) and labelled " + label + "=" + labels.get(label) + "; sidecar injection"
+                        + " takes precedence over ztunnel capture, so its pods get sidecars at their next restart (remove " + label
+                        + " to stay ambient)"));
+            }
+        }
+    }
+
+    /**
+     * The webhook configurations Istio's analyzer checks (istio/istio
+     * {@code pkg/config/analysis/analyzers/webhook/webhook.go}, {@code Analyze}): every
+     * MutatingWebhookConfiguration that names a revision (see {@link #revisions}) or has a webhook
+     * whose name ends in {@code istio.io}.
+     */
     private static Map<Manifest, Injector> injectors(List<Manifest> objects, List<Problem> notChecked) {
         Map<Manifest, Injector> injectors = new LinkedHashMap<>();
         for (Manifest manifest : objects) {
-            if (manifest.kind().equals("MutatingWebhookConfiguration") && webhooks(manifest).stream()
-                    .anyMatch(w -> w.get("name") instanceof String name && name.endsWith("sidecar-injector.istio.io"))) {
+            if (manifest.kind().equals("MutatingWebhookConfiguration") && (!revisions(manifest).isEmpty() || webhooks(manifest).stream()
+                    .anyMatch(w -> w.get("name") instanceof String name && name.endsWith("istio.io")))) {
                 try {
                     injectors.put(manifest, Injector.fromManifest(manifest.object()));
                 } catch (RuntimeException e) {
@@ -99,11 +128,45 @@ final class InjectionRules {
     }
 
     /**
-     * Like Istio's analyzer (IST0139): every namespace label set it tries, plus the namespaces actually
-     * applied, against every pod label set; each group of injectors that meets on one pod is one finding.
+     * The revision names a webhook configuration mentions, as Istio's analyzer extracts them
+     * ({@code extractRevisions}): its {@code istio.io/rev} label and every {@code istio.io/rev} value in
+     * its webhooks' namespace and object selectors (matchLabels and matchExpressions), so a tag's name
+     * is found in its selectors.
+     */
+    private static Set<String> revisions(Manifest manifest) {
+        Set<String> revisions = new TreeSet<>();
+        if (manifest.labels().containsKey(REV)) {
+            revisions.add(manifest.labels().get(REV));
+        }
+        for (Map<?, ?> webhook : webhooks(manifest)) {
+            for (String field : List.of("namespaceSelector", "objectSelector")) {
+                if (!(webhook.get(field) instanceof Map<?, ?> selector)) {
+                    continue;
+                }
+                if (selector.get("matchLabels") instanceof Map<?, ?> labels && labels.get(REV) != null) {
+                    revisions.add(Manifest.text(labels.get(REV)));
+                }
+                if (selector.get("matchExpressions") instanceof List<?> expressions) {
+                    for (Object expression : expressions) {
+                        if (expression instanceof Map<?, ?> e && REV.equals(e.get("key")) && e.get("values") instanceof List<?> values) {
+                            values.forEach(v -> revisions.add(Manifest.text(v)));
+                        }
+                    }
+                }
+            }
+        }
+        return revisions;
+    }
+
+    /**
+     * Like Istio's analyzer (IST0139, istio/istio {@code pkg/config/analysis/analyzers/webhook/webhook.go}):
+     * every namespace label set it tries, plus the namespaces actually applied, against every pod label
+     * set, counting each webhook that matches, so two webhooks of one configuration overlap as two
+     * configurations do. The analyzer reports each configuration of an overlap, naming the others; so
+     * does lint, once per group of configurations that meet on one pod.
      */
     private static void overlaps(Map<Manifest, Injector> injectors, List<Manifest> namespaces, List<Hit> hits) {
-        if (injectors.size() < 2) {
+        if (injectors.isEmpty()) {
             return;
         }
         List<Injector> all = List.copyOf(injectors.values());
@@ -111,9 +174,7 @@ final class InjectionRules {
         injectors.forEach((manifest, injector) -> manifests.putIfAbsent(injector, manifest));
         Set<String> names = new TreeSet<>();
         injectors.forEach((manifest, injector) -> {
-            if (!injector.revision().isEmpty()) {
-                names.add(injector.revision());
-            }
+            names.addAll(revisions(manifest));
             if (manifest.labels().containsKey(TAG)) {
                 names.add(manifest.labels().get(TAG));
             }
@@ -129,19 +190,57 @@ final class InjectionRules {
         Set<Set<String>> reported = new HashSet<>();
         for (Map<String, String> namespace : namespaceSets) {
             for (Map<String, String> pod : podSets) {
-                List<Admission.Match> matches = Admission.admit(all, namespace, pod);
+                List<Admission.Match> matches = Admission.everyWebhook(all, namespace, pod);
                 if (matches.size() < 2) {
                     continue;
                 }
-                Set<String> group = new TreeSet<>();
-                matches.forEach(m -> group.add(m.injector().name()));
-                if (group.size() > 1 && reported.add(group)) {
-                    Manifest blamed = manifests.get(matches.get(matches.size() - 1).injector());
-                    hits.add(new Hit(Rule.OVERLAPPING_INJECTORS, blamed.at("/metadata/name"), matches.size()
-                            + " sidecar injectors match pods labelled " + Admission.describe(pod) + " in namespaces labelled "
-                            + Admission.describe(namespace) + " (IST0139), so such pods are injected more than once: "
-                            + String.join(", ", matches.stream().map(Admission.Match::toString).toList())));
+                Set<Injector> group = new LinkedHashSet<>();
+                matches.forEach(m -> group.add(m.injector()));
+                Set<String> key = new TreeSet<>();
+                group.forEach(i -> key.add(i.name()));
+                if (!reported.add(key)) {
+                    continue;
                 }
+                String message = matches.size() + " sidecar injector webhooks match pods labelled " + Admission.describe(pod)
+                        + " in namespaces labelled " + Admission.describe(namespace) + " (IST0139), so such pods are injected more than once: "
+                        + String.join(", ", matches.stream().map(Admission.Match::toString).toList());
+                for (Injector injector : group) {
+                    hits.add(new Hit(Rule.OVERLAPPING_INJECTORS, manifests.get(injector).at("/metadata/name"), message));
+                }
+            }
+        }
+    }
+
+    /**
+     * An injector webhook's Service must be there (IST0139, "Injector refers to a control plane service
+     * that does not exist": istio/istio {@code pkg/config/analysis/analyzers/webhook/webhook.go}). Istio's
+     * analyzer looks in the cluster; lint reads Git, where the control plane is often installed by
+     * asmcli or istioctl and not applied: the Service a revision's installer creates ({@code istiod-<rev>},
+     * or {@code istiod} for a non-revisioned or {@code default} install) is taken as there, any other
+     * must be applied with the webhook.
+     */
+    private static void injectorsWithoutService(Map<Manifest, Injector> injectors, List<Manifest> objects, List<Hit> hits) {
+        Set<String> services = new HashSet<>();
+        objects.stream().filter(m -> m.kind().equals("Service")).forEach(s -> services.add(s.namespace() + "/" + s.name()));
+        for (Manifest manifest : injectors.keySet()) {
+            String revision = manifest.labels().getOrDefault(REV, "");
+            String installed = revision.isEmpty() || revision.equals("default") ? "istiod" : "istiod-" + revision;
+            List<Map<?, ?>> webhooks = webhooks(manifest);
+            for (int i = 0; i < webhooks.size(); i++) {
+                if (!(webhooks.get(i).get("clientConfig") instanceof Map<?, ?> clientConfig)
+                        || !(clientConfig.get("service") instanceof Map<?, ?> service)) {
+                    continue; // a url: nothing to look for
+                }
+                String name = Manifest.text(service.get("name"));
+                String namespace = Manifest.text(service.get("namespace"));
+                if (name.equals(installed) || services.contains(namespace + "/" + name) || services.contains("/" + name)) {
+                    continue;
+                }
+                hits.add(new Hit(Rule.INJECTOR_SERVICE_NOT_FOUND, manifest.at("/webhooks/" + i + "/clientConfig/service/name"),
+                        "MutatingWebhookConfiguration '" + manifest.name() + "' (webhook " + webhooks.get(i).get("name") + ") calls Service "
+                                + (namespace.isEmpty() ? "" : namespace + "/") + name + ", which is not applied with it and is not the Service"
+                                + " its revision's installer creates (" + installed + ") (IST0139): the pods it selects are refused"
+                                + " (failurePolicy Fail) or start without a sidecar (apply the Service with it, or call " + installed + ")"));
             }
         }
     }

@@ -176,6 +176,36 @@ public final class Linter {
     }
 
     /** A repository path as the user would type it: under the PATH they gave, with forward slashes. */
+    /**
+     * The objects one kustomization builds, each at its position in the file it came from, as lint sees
+     * them: for render, which must know the labels of the Namespaces a {@code namespacesFrom}
+     * kustomization applies. {@code displayRoot} is how positions name {@code root}. A build that fails
+     * is a warning in {@code warnings} and no objects.
+     */
+    public static List<Manifest> built(String kubectl, Path root, String displayRoot, Path dir, List<Problem> warnings) throws IOException {
+        Path base = root.toRealPath();
+        String label = displayRoot + "/" + dir.toString().replace('\\', '/');
+        KustomizeBuild.Sources reader = file -> {
+            try {
+                return ManifestFile.read(displayRoot + "/" + file.toString().replace('\\', '/'), Files.readAllBytes(base.resolve(file)),
+                        RepositoryScan.MAX_FILE_BYTES);
+            } catch (ManifestFile.UnreadableException e) {
+                warnings.add(Problem.warning(e.position(), "", e.getMessage() + "; not read"));
+                return List.of();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        try {
+            return new KustomizeBuild(kubectl, base, displayRoot, reader).build(dir, label + "/kustomization.yaml");
+        } catch (KustomizeBuild.FailedException e) {
+            warnings.add(Problem.warning(new SourcePosition(label + "/kustomization.yaml", 1, 1), "", "not built: " + e.getMessage()));
+            return List.of();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     private static String display(Path given, Path relative, Path root) {
         if (!Files.isDirectory(root)) {
             return given.toString().replace('\\', '/');

@@ -5,9 +5,18 @@ public enum Rule {
     BOTH_INJECTION_LABELS("both-injection-labels", "A namespace carries both istio-injection and istio.io/rev",
             "istio-injection wins and istio.io/rev is ignored, so the namespace stays on the default revision. Moving a namespace to a"
                     + " revision means setting istio.io/rev and removing istio-injection."),
-    OVERLAPPING_INJECTORS("overlapping-injectors", "Two sidecar injectors match the same pod (IST0139)",
-            "Every sidecar-injector webhook whose selectors match a pod injects it, so the pod gets two sidecars or fails to start."
-                    + " Istio's analyzer reports this as IST0139; a non-revisioned istio-sidecar-injector next to a default tag is the usual cause."),
+    AMBIENT_WITH_SIDECAR_LABEL("ambient-with-sidecar-label", "An ambient namespace carries a sidecar injection label",
+            "Sidecar injection takes precedence over ztunnel capture: a namespace labelled istio.io/dataplane-mode=ambient that also has"
+                    + " istio-injection=enabled or istio.io/rev gets sidecars in every pod at its next restart. Remove the sidecar label to"
+                    + " stay ambient, or the ambient one to stay on sidecars."),
+    OVERLAPPING_INJECTORS("overlapping-injectors", "Two sidecar injector webhooks match the same pod (IST0139)",
+            "Every sidecar-injector webhook whose selectors match a pod injects it, two webhooks of one configuration as well as of two,"
+                    + " so the pod gets two sidecars or fails to start. Istio's analyzer reports this as IST0139 on each configuration"
+                    + " involved; a non-revisioned istio-sidecar-injector next to a default tag is the usual cause."),
+    INJECTOR_SERVICE_NOT_FOUND("injector-service-not-found", "A sidecar injector webhook calls a Service that is not there (IST0139)",
+            "An injector whose Service does not exist refuses every pod it selects (failurePolicy Fail) or lets it start without a"
+                    + " sidecar. Istio's analyzer reports this as IST0139. Lint takes the Service a revision's installer creates"
+                    + " (istiod-<rev>, or istiod) as there; any other must be applied with the webhook."),
     TAG_NAMED_LIKE_REVISION("tag-named-like-revision", "A revision tag is named like a revision",
             "Tags and revisions share istio.io/rev values. A tag named like a revision (asm-1233-2, 1-22-3, asm-managed) or"
                     + " sharing a revision's name makes every namespace label ambiguous; name tags by channel (prod-stable, canary)."),

@@ -26,6 +26,9 @@ public final class PlanImport {
     /** The plan's text and what the inventory showed that the plan cannot carry. */
     public record Result(String planText, List<Problem> problems) {}
 
+    /** Istio's ambient label: a namespace with {@code istio.io/dataplane-mode=ambient} is captured by ztunnel. */
+    public static final String AMBIENT = "istio.io/dataplane-mode";
+
     private static final List<String> WORKLOAD_KINDS = List.of("Deployment", "StatefulSet", "DaemonSet");
 
     private final List<Problem> problems = new ArrayList<>();
@@ -64,7 +67,13 @@ public final class PlanImport {
             }
             String injection = ns.labels().get("istio-injection");
             String rev = ns.labels().get("istio.io/rev");
-            if (injection != null && rev != null) {
+            if ("ambient".equals(ns.labels().get(AMBIENT)) && (injection != null || rev != null)) {
+                // Sidecar injection takes precedence over ztunnel capture: a sidecar wave would only confirm the sidecars.
+                problems.add(Problem.warning(ns.at(Manifest.label(AMBIENT)), "", "namespace '" + ns.name() + "' is ambient ("
+                        + AMBIENT + "=ambient) but labelled " + (injection != null ? "istio-injection=" + injection : "istio.io/rev=" + rev)
+                        + "; sidecar injection takes precedence over ztunnel capture, so its pods get sidecars at their next restart."
+                        + " Left out of the sidecar waves: remove the sidecar label, or the ambient one"));
+            } else if (injection != null && rev != null) {
                 problem(ns, "carries both istio-injection=" + injection + " and istio.io/rev=" + rev
                         + "; istio-injection wins. Left out: fix its labels first");
             } else if ("enabled".equals(injection)) {

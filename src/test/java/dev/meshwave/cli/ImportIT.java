@@ -75,6 +75,27 @@ class ImportIT {
         assertFalse(three.out().contains("- name: wave-4"), three.out());
     }
 
+    /**
+     * Rule: sidecar injection takes precedence over ztunnel capture, so a namespace labelled
+     * istio.io/dataplane-mode=ambient that also has istio.io/rev or istio-injection gets sidecars at its
+     * next restart (MESH-FACTS §12; istio.io/latest/docs/ambient/migrate/enable-ambient-mode/: "The sidecar
+     * takes precedence over ztunnel for pods that have both").
+     * import leaves such a namespace out of the sidecar waves and says so.
+     */
+    @Test
+    void anAmbientNamespaceIsLeftOutOfTheSidecarWaves() throws IOException {
+        Path ns = Files.writeString(tmp.resolve("ns.yaml"), "apiVersion: v1\nkind: List\nitems:\n"
+                + "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: shop\n    labels:\n      istio.io/rev: asm-1220-1\n"
+                + "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: ledger\n    labels:\n"
+                + "      istio.io/dataplane-mode: ambient\n      istio.io/rev: asm-1220-1\n");
+        Cli.Result imported = Cli.run("import", "--namespaces", ns.toString(), "--to-version", "1.23.3-asm.2");
+        assertEquals(0, imported.exitCode(), imported::toString);
+        assertFalse(imported.out().contains("ledger"), imported::toString);
+        assertTrue(imported.out().contains("- shop"), imported::toString);
+        assertTrue(imported.err().startsWith(ns + ":15:7: warning: namespace 'ledger' is ambient (istio.io/dataplane-mode=ambient) but"
+                + " labelled istio.io/rev=asm-1220-1; sidecar injection takes precedence over ztunnel capture"), imported::toString);
+    }
+
     @Test
     void anExportWithoutInjectedNamespacesIsAnError() throws IOException {
         Path ns = Files.writeString(tmp.resolve("ns.yaml"), "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n"

@@ -64,25 +64,27 @@ class LintIT {
             Cli.Result result = Cli.run("lint", REPO);
             assertEquals(1, result.exitCode(), result::toString);
             List<String> findings = findings(result);
-            assertEquals(5, findings.size(), result::toString);
+            assertEquals(6, findings.size(), result::toString);
             // Sorted by file and line; each points at the node a reader must change.
             assertTrue(findings.get(0).startsWith(REPO + "/apps/namespaces.yaml:7:5: error: namespace 'payments' carries both"
                     + " istio-injection=enabled and istio.io/rev=asm-1233-2"), result::toString);
             assertTrue(findings.get(0).endsWith("[both-injection-labels]"), result::toString);
-            assertTrue(findings.get(1).startsWith(REPO + "/mesh/base/injectors.yaml:5:3: error: 2 sidecar injectors match"), result::toString);
+            assertTrue(findings.get(1).startsWith(REPO + "/mesh/base/injectors.yaml:5:3: error: 2 sidecar injector webhooks match"), result::toString);
             assertTrue(findings.get(1).contains("istio-revision-tag-default (") && findings.get(1).contains("istio-sidecar-injector ("),
                     result::toString);
             assertTrue(findings.get(1).endsWith("(IST0139), so such pods are injected more than once: istio-revision-tag-default"
                     + " (rev.object.sidecar-injector.istio.io, revision asm-1233-2), istio-sidecar-injector"
                     + " (rev.object.sidecar-injector.istio.io, revision default) [overlapping-injectors]"), result::toString);
-            assertTrue(findings.get(2).startsWith(REPO + "/mesh/base/namespaces.yaml:6:5: error: namespace 'checkout' carries both"),
+            // Like Istio's analyzer, each configuration of the overlap is reported: the tag too.
+            assertEquals(findings.get(1).replace("injectors.yaml:5:3:", "injectors.yaml:93:3:"), findings.get(2), result::toString);
+            assertTrue(findings.get(3).startsWith(REPO + "/mesh/base/namespaces.yaml:6:5: error: namespace 'checkout' carries both"),
                     result::toString);
-            assertTrue(findings.get(3).startsWith(REPO + "/mesh/tags/tag.yaml:9:5: error: revision tag 'asm-1233-2'"), result::toString);
-            assertTrue(findings.get(3).endsWith("[tag-named-like-revision]"), result::toString);
-            assertTrue(findings.get(4).startsWith(REPO + "/mesh/validator/validator.yaml:13:7: error: ValidatingWebhookConfiguration"
+            assertTrue(findings.get(4).startsWith(REPO + "/mesh/tags/tag.yaml:9:5: error: revision tag 'asm-1233-2'"), result::toString);
+            assertTrue(findings.get(4).endsWith("[tag-named-like-revision]"), result::toString);
+            assertTrue(findings.get(5).startsWith(REPO + "/mesh/validator/validator.yaml:13:7: error: ValidatingWebhookConfiguration"
                     + " 'istiod-default-validator' (webhook validation.istio.io) calls Service istiod in istio-system"), result::toString);
-            assertTrue(findings.get(4).endsWith("[validator-without-istiod-service]"), result::toString);
-            assertTrue(result.out().endsWith(REPO + ": 5 injection problems (6 kustomizations built, 1 directory of plain YAML read;"
+            assertTrue(findings.get(5).endsWith("[validator-without-istiod-service]"), result::toString);
+            assertTrue(result.out().endsWith(REPO + ": 6 injection problems (6 kustomizations built, 1 directory of plain YAML read;"
                     + " 2 not checked, see stderr)\n"), result::toString);
         }
 
@@ -94,7 +96,7 @@ class LintIT {
             assertEquals("  seen in " + REPO + "/mesh/base, " + REPO + "/mesh/overlays/prod, " + REPO + "/mesh/overlays/staging",
                     lines.get(overlap + 1), result::toString);
             // The base file is fine alone; only the prod overlay's patch adds the second label.
-            int checkout = lines.indexOf(findings(result).get(2));
+            int checkout = lines.indexOf(findings(result).get(3));
             assertEquals("  seen in " + REPO + "/mesh/overlays/prod", lines.get(checkout + 1), result::toString);
             // The validator is fine where Service istiod is built with it (mesh/finalize), so only its own directory shows it.
             assertFalse(result.out().contains("mesh/finalize"), result::toString);
@@ -330,8 +332,9 @@ class LintIT {
             write("repo/infrastructure/mesh/tags/default.yaml", injectorAndTag().get(1));
             Cli.Result result = Cli.run("lint", repo.toString());
             assertEquals(1, result.exitCode(), result::toString);
-            assertEquals(1, findings(result).size(), result::toString);
+            assertEquals(2, findings(result).size(), result::toString);
             assertTrue(findings(result).get(0).endsWith("[overlapping-injectors]"), result::toString);
+            assertTrue(findings(result).get(1).endsWith("[overlapping-injectors]"), result::toString);
             assertTrue(result.out().contains("\n  seen in Flux Kustomization flux-system/mesh (./infrastructure/mesh)\n"), result::toString);
             assertTrue(result.out().endsWith("(1 kustomization built, 2 directories of plain YAML read, 1 tree of Flux or Argo CD checked whole)\n"),
                     result::toString);
@@ -370,7 +373,7 @@ class LintIT {
             assertEquals(1, report.path("checked").path("directories").asInt());
             assertEquals(0, report.path("checked").path("trees").asInt());
             JsonNode findings = report.path("findings");
-            assertEquals(5, findings.size(), result.out());
+            assertEquals(6, findings.size(), result.out());
             JsonNode overlap = findings.get(1);
             assertEquals("overlapping-injectors", overlap.path("rule").asText());
             assertEquals(REPO + "/mesh/base/injectors.yaml", overlap.path("file").asText());
@@ -399,10 +402,10 @@ class LintIT {
                 assertFalse(r.path("shortDescription").path("text").asText().isEmpty(), r::toString);
                 assertFalse(r.path("fullDescription").path("text").asText().isEmpty(), r::toString);
             });
-            assertEquals(List.of("both-injection-labels", "overlapping-injectors", "tag-named-like-revision",
+            assertEquals(List.of("both-injection-labels", "ambient-with-sidecar-label", "overlapping-injectors", "injector-service-not-found", "tag-named-like-revision",
                     "validator-without-istiod-service"), ruleIds);
             JsonNode results = run.path("results");
-            assertEquals(5, results.size(), result.out());
+            assertEquals(6, results.size(), result.out());
             for (JsonNode finding : results) {
                 // ruleIndex must point at the rule with that id: viewers resolve rules by index.
                 assertEquals(finding.path("ruleId").asText(), ruleIds.get(finding.path("ruleIndex").asInt()), finding::toString);
@@ -412,7 +415,7 @@ class LintIT {
                 assertTrue(location.path("region").path("startLine").asInt() > 0, finding::toString);
                 assertTrue(location.path("region").path("startColumn").asInt() > 0, finding::toString);
             }
-            JsonNode tag = results.get(3);
+            JsonNode tag = results.get(4);
             assertEquals("tag-named-like-revision", tag.path("ruleId").asText());
             assertEquals(REPO + "/mesh/tags/tag.yaml", tag.path("locations").get(0).path("physicalLocation").path("artifactLocation")
                     .path("uri").asText());

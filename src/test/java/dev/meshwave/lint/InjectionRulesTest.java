@@ -49,17 +49,68 @@ class InjectionRulesTest {
     void twoInjectorsSelectingTheSameNameOverlapOnce() throws Exception {
         String yaml = injector("istio-sidecar-injector-canary", "canary", null) + injector("istio-revision-tag-canary", "asm-1233-2", "canary");
         List<InjectionRules.Hit> hits = check(yaml);
-        // Both kinds of webhook overlap; the pair is reported once.
-        assertEquals(2, hits.size(), hits::toString);
+        // Both kinds of webhook overlap; the pair is reported once, at each injector's name (as Istio's analyzer does).
+        assertEquals(3, hits.size(), hits::toString);
         assertEquals(Rule.OVERLAPPING_INJECTORS, hits.get(1).rule());
-        assertTrue(hits.get(1).message().startsWith("2 sidecar injectors match pods labelled {istio.io/rev=canary} in namespaces labelled {}"
+        assertEquals(Rule.OVERLAPPING_INJECTORS, hits.get(2).rule());
+        assertTrue(hits.get(1).message().startsWith("2 sidecar injector webhooks match pods labelled {istio.io/rev=canary} in namespaces labelled {}"
                 + " (IST0139), so such pods are injected more than once: istio-sidecar-injector-canary (rev.object.sidecar-injector.istio.io,"
                 + " revision canary), istio-revision-tag-canary"), hits::toString);
         int secondName = (int) yaml.substring(0, yaml.indexOf("name: istio-revision-tag-canary")).lines().count();
-        assertEquals(secondName, hits.get(1).position().line(), "at the second injector's name");
+        assertEquals(4, hits.get(1).position().line(), "at the first injector's name");
+        assertEquals(secondName, hits.get(2).position().line(), "at the second injector's name");
+        assertEquals(hits.get(1).message(), hits.get(2).message());
         // The tag shares the revision's name, which is the other finding.
         assertEquals(Rule.TAG_NAMED_LIKE_REVISION, hits.get(0).rule());
         assertTrue(hits.get(0).message().contains("has the name of revision canary"), hits::toString);
+    }
+
+    /**
+     * Rule (IST0139, istio/istio pkg/config/analysis/analyzers/webhook/webhook.go): every configuration of
+     * an overlap is reported, naming the others, and so is every injector webhook whose Service does not
+     * exist. Upstream's analyzers_test.go expects three messages on its testdata/webhook.yaml (two
+     * overlaps, one missing Service); this is meshwave's own fixture of the same cases.
+     */
+    @Test
+    void likeIstiosAnalyzerEachConfigurationOfAnOverlapAndEachMissingServiceIsReported() throws Exception {
+        String yaml = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/lint/analyzer/webhooks.yaml"));
+        List<InjectionRules.Hit> hits = check(yaml);
+        assertEquals(List.of(Rule.OVERLAPPING_INJECTORS, Rule.OVERLAPPING_INJECTORS, Rule.INJECTOR_SERVICE_NOT_FOUND),
+                hits.stream().map(InjectionRules.Hit::rule).toList(), hits::toString);
+        assertEquals(List.of(6, 21), List.of(hits.get(0).position().line(), hits.get(1).position().line()), "at each configuration's name");
+        assertTrue(hits.get(0).message().startsWith("2 sidecar injector webhooks match pods labelled {} in namespaces labelled"
+                + " {istio-injection=enabled} (IST0139)"), hits::toString);
+        assertEquals(12, hits.get(2).position().line(), "at the Service's name");
+        assertTrue(hits.get(2).message().startsWith("MutatingWebhookConfiguration 'injector-left' (webhook sidecar-injector.istio.io)"
+                + " calls Service istio-system/istiod-gone, which is not applied with it"), hits::toString);
+    }
+
+    /** Same rule and source: the analyzer counts matches by configuration/webhook, so one configuration can overlap itself. */
+    @Test
+    void twoWebhooksOfOneConfigurationOverlap() throws Exception {
+        String yaml = "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata:\n  name: doubled\n"
+                + "webhooks:\n"
+                + "- name: namespace.sidecar-injector.istio.io\n  clientConfig: {service: {name: istiod, namespace: istio-system}}\n"
+                + "  namespaceSelector: {matchLabels: {istio-injection: enabled}}\n"
+                + "- name: object.sidecar-injector.istio.io\n  clientConfig: {service: {name: istiod, namespace: istio-system}}\n"
+                + "  objectSelector: {matchLabels: {sidecar.istio.io/inject: \"true\"}}\n";
+        List<InjectionRules.Hit> hits = check(yaml);
+        assertEquals(List.of(Rule.OVERLAPPING_INJECTORS), hits.stream().map(InjectionRules.Hit::rule).toList(), hits::toString);
+        assertTrue(hits.get(0).message().contains("doubled (namespace.sidecar-injector.istio.io), doubled (object.sidecar-injector.istio.io)"),
+                hits::toString);
+    }
+
+    /** Same source: webhooks are Istio's by a revision named in their selectors even when no webhook name ends in istio.io. */
+    @Test
+    void aServiceTheRevisionsInstallerCreatesIsTakenAsThere() throws Exception {
+        String tag = injector("istio-revision-tag-prod", "asm-1233-2", "prod");
+        assertEquals(List.of(), check(tag), "istiod-asm-1233-2 comes with the revision");
+        List<InjectionRules.Hit> hits = check(tag.replace("name: istiod-asm-1233-2,", "name: istiod-asm-1140-0,"));
+        assertEquals(List.of(Rule.INJECTOR_SERVICE_NOT_FOUND, Rule.INJECTOR_SERVICE_NOT_FOUND),
+                hits.stream().map(InjectionRules.Hit::rule).toList(), hits::toString);
+        String renamed = injector("third-party", "canary", null).replace(".sidecar-injector.istio.io", ".example.com");
+        assertEquals(List.of(), check(renamed));
+        assertEquals(2, check(renamed.replace("name: istiod-canary,", "name: nowhere,")).size(), "selected by its istio.io/rev selectors");
     }
 
     @Test
@@ -105,6 +156,26 @@ class InjectionRulesTest {
         Manifest built = ManifestFile.read("b.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: prod-istiod-legacy}\n"
                 .getBytes(StandardCharsets.UTF_8), 1 << 20).get(0);
         assertEquals(5, KustomizeBuild.match(built, sources).orElseThrow().start().line(), "istiod-legacy, not istiod nor the ConfigMap");
+    }
+
+    /**
+     * Rule: sidecar injection takes precedence over ztunnel capture, so an ambient namespace that an injector selects
+     * gets sidecars at its next restart (MESH-FACTS §12; istio.io/latest/docs/ambient/migrate/enable-ambient-mode/:
+     * "The sidecar takes precedence over ztunnel for pods that have both"; istio/istio pkg/kube/inject does not read
+     * istio.io/dataplane-mode).
+     */
+    @Test
+    void anAmbientNamespaceWithASidecarLabelIsFound() throws Exception {
+        String namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ledger\n  labels:\n    istio.io/dataplane-mode: ambient\n";
+        assertEquals(List.of(), check(namespace));
+        assertEquals(List.of(), check(namespace + "    istio-injection: disabled\n"), "disabled injects nobody");
+        for (String label : List.of("istio.io/rev: asm-1233-2", "istio-injection: enabled")) {
+            List<InjectionRules.Hit> hits = check(namespace + "    " + label + "\n");
+            assertEquals(List.of(Rule.AMBIENT_WITH_SIDECAR_LABEL), hits.stream().map(InjectionRules.Hit::rule).toList(), label);
+            assertEquals(7, hits.get(0).position().line(), "at the sidecar label");
+            assertTrue(hits.get(0).message().startsWith("namespace 'ledger' is ambient (istio.io/dataplane-mode=ambient) and labelled "
+                    + label.replace(": ", "=") + "; sidecar injection takes precedence over ztunnel capture"), hits::toString);
+        }
     }
 
     @Test

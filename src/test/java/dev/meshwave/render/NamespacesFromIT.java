@@ -71,6 +71,27 @@ class NamespacesFromIT {
                 Files.readString(out.resolve("platform/namespaces/namespaces.yaml")));
     }
 
+    /**
+     * Rule: sidecar injection takes precedence over ztunnel capture, so a wave that labels an ambient
+     * namespace istio.io/rev gives it sidecars at its next restart (MESH-FACTS §12;
+     * istio.io/latest/docs/ambient/migrate/enable-ambient-mode/: "The sidecar takes precedence over ztunnel
+     * for pods that have both"; istio/istio pkg/kube/inject does not read istio.io/dataplane-mode). render
+     * builds the namespacesFrom kustomization and refuses, at the ambient label.
+     */
+    @Test
+    void aWaveThatWouldTurnAnAmbientNamespaceSidecarIsRefused() throws IOException {
+        Path namespaces = out.resolve("platform/namespaces/namespaces.yaml");
+        Files.writeString(namespaces, Files.readString(namespaces).replace("    team: payments\n",
+                "    team: payments\n    istio.io/dataplane-mode: ambient\n"));
+        Cli.Result result = Cli.run("render", FIXTURE.resolve("plan.yaml").toString(), "--out", out.toString());
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith(out + "/platform/namespaces/namespaces.yaml:15:5: cluster edge: namespace 'billing' is ambient"
+                + " (istio.io/dataplane-mode=ambient in namespacesFrom platform/namespaces) and wave 'second' would label it"
+                + " istio.io/rev=asm-1140-0; sidecar injection takes precedence over ztunnel capture, so its next restart would"
+                + " add sidecars"), result::toString);
+        assertTrue(result.err().endsWith("1 error\n"), result::toString);
+    }
+
     private static Map<String, Object> labelsOf(List<Map<String, Object>> objects, String namespace) {
         return labels(find(objects, "Namespace", null, namespace).orElseThrow());
     }
