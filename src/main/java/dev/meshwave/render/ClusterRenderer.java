@@ -87,6 +87,7 @@ final class ClusterRenderer {
             out.emit(dir + "ingress-gateway-service.yaml", "stages/ingress-gateway-service.yaml.mustache", common()
                     .with("gatewayNamespace", gateway.namespace())
                     .with("gatewayService", gateway.service())
+                    .with("gatewaySelector", keyValues(gateway.selector()))
                     .with("canonicalRevision", gateway.fromCanonicalRevision()));
         }
         if (!plan.from().isNonRevisioned()) {
@@ -250,6 +251,12 @@ final class ClusterRenderer {
     private boolean nonRevisionedInjectorPresent() {
         return plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.PRESENT
                 || (plan.from().isNonRevisioned() && plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.DEACTIVATE);
+    }
+
+    private static List<Map<String, Object>> keyValues(Map<String, String> map) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        map.forEach((k, v) -> list.add(new Context().with("key", k).with("value", v)));
+        return list;
     }
 
     private static String backticked(List<String> names) {

@@ -59,6 +59,25 @@ class KustomizeBuildIT {
             assertEquals("asm-1106-2", gatewayCanonicalRevision(objects));
         }
 
+        /**
+         * {@code Service.spec.selector} is an atomic map for server-side apply ({@code +mapType=atomic} on
+         * {@code ServiceSpec.Selector} in k8s.io/api core/v1/types.go; {@code x-kubernetes-map-type: atomic} in the
+         * OpenAPI): under Flux, or Argo CD with ServerSideApply=true, the applied selector replaces the live one whole,
+         * while a client-side apply merges keys. Only a selector rendered whole gives the same Service both ways; a
+         * selector of the canonical revision alone would select every gateway of that revision in the namespace.
+         */
+        @Test
+        void everyStageRendersTheGatewaySelectorWhole() {
+            Map<String, String> stages = Map.of("00-control-plane", "latest", "01-canary", "asm-1106-2", "02-apps", "asm-1106-2",
+                    "03-finalize", "asm-1106-2");
+            stages.forEach((stage, canonical) -> {
+                Map<String, Object> service = find(build(cluster.resolve("stages/" + stage)), "Service", "istio-system",
+                        "istio-ingressgateway").orElseThrow();
+                assertEquals(Map.of("app", "istio-ingressgateway", "istio", "ingressgateway",
+                        "service.istio.io/canonical-revision", canonical), at(service, "spec", "selector"), stage);
+            });
+        }
+
         @Test
         void finalizeAddsIstiodServiceAndDefaultTag() {
             List<Map<String, Object>> objects = build(cluster.resolve("stages/03-finalize"));
