@@ -401,7 +401,18 @@ final class ClusterRenderer {
             stageRows.add(row);
         }
         Optional<Plan.IngressGateway> gateway = cluster.ingressGateway();
+        List<String> kept = new ArrayList<>();
+        List<String> created = new ArrayList<>();
+        if (plan.finishing().istiodService()) {
+            kept.add("Service `istiod`");
+            (defaults.validatorBefore().isPresent() ? kept : created).add("`" + defaults.validatorName() + "`");
+        }
+        if (plan.finishing().defaultTag() && !plan.tags().containsKey(Injectors.DEFAULT_TAG)) {
+            (defaults.defaultTagBefore().isPresent() ? kept : created).add("`istio-revision-tag-default`");
+        }
         return common()
+                .with("keptObjects", String.join(", ", kept))
+                .with("createdObjects", String.join(", ", created))
                 .with("liveStage", live.directory())
                 .with("rolloutChart", Mermaid.stages(List.of(stages), Map.of(cluster.name(), live)))
                 .with("stages", stageRows)
