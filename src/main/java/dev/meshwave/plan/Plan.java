@@ -208,8 +208,25 @@ public record Plan(
 
     public enum Ordering { WAVES, CANARY_FIRST }
 
-    /** The shared gateway Service whose {@code service.istio.io/canonical-revision} selector follows the canary. */
-    public record IngressGateway(String namespace, String service, String fromCanonicalRevision) {}
+    /**
+     * The shared gateway Service whose {@code service.istio.io/canonical-revision} selector follows the canary.
+     * {@code selector} holds the gateway's other selector keys: the Service's selector is an atomic map under
+     * server-side apply, so every stage renders it whole.
+     */
+    public record IngressGateway(String namespace, String service, String fromCanonicalRevision, Map<String, String> selector) {
+        public static final Map<String, String> DEFAULT_SELECTOR = defaultSelector();
+
+        public IngressGateway {
+            selector = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(selector));
+        }
+
+        private static Map<String, String> defaultSelector() {
+            Map<String, String> selector = new java.util.LinkedHashMap<>();
+            selector.put("app", "istio-ingressgateway");
+            selector.put("istio", "ingressgateway");
+            return java.util.Collections.unmodifiableMap(selector);
+        }
+    }
 
     /**
      * A wave: the namespaces whose pods it re-injects. A namespace in {@code followsTag} keeps

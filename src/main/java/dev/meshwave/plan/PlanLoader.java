@@ -180,7 +180,8 @@ public final class PlanLoader {
                 Optional.of(cluster.path("ingressGateway")).filter(JsonNode::isObject).map(g -> new Plan.IngressGateway(
                         g.path("namespace").asText("istio-system"),
                         g.path("service").asText(),
-                        g.path("fromCanonicalRevision").asText(canonicalBefore))),
+                        g.path("fromCanonicalRevision").asText(canonicalBefore),
+                        g.has("selector") ? toSortedStrings(g.path("selector")) : Plan.IngressGateway.DEFAULT_SELECTOR)),
                 text(cluster, "namespacesFrom"),
                 text(cluster, "fleetProjectNumber"),
                 cluster.has("platform")
@@ -196,6 +197,13 @@ public final class PlanLoader {
         Map<String, String> map = new java.util.TreeMap<>();
         tags.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
         return map;
+    }
+
+    /** A map of the plan, sorted by key so that the render never depends on the order the plan lists it in. */
+    private static Map<String, String> toSortedStrings(JsonNode map) {
+        Map<String, String> sorted = new java.util.TreeMap<>();
+        map.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue().asText()));
+        return sorted;
     }
 
     private static Optional<String> text(JsonNode node, String field) {

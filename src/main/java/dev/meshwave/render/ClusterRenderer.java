@@ -24,6 +24,7 @@ final class ClusterRenderer {
     private final List<ControlPlane> controlPlanes = new ArrayList<>();
     private final Runbook runbook;
     private final Injectors injectors;
+    private final DefaultObjects defaults;
 
     ClusterRenderer(StagePlan stages, Stage live, Renderer.Output out) {
         this.stages = stages;
@@ -34,6 +35,7 @@ final class ClusterRenderer {
         controlPlanes.addAll(ControlPlane.of(plan, cluster));
         this.runbook = new Runbook(stages);
         this.injectors = new Injectors(out.templates(), plan, ClusterFacts.of(plan, cluster), common());
+        this.defaults = new DefaultObjects(plan);
     }
 
     void render() throws TemplateException {
@@ -87,6 +89,7 @@ final class ClusterRenderer {
             out.emit(dir + "ingress-gateway-service.yaml", "stages/ingress-gateway-service.yaml.mustache", common()
                     .with("gatewayNamespace", gateway.namespace())
                     .with("gatewayService", gateway.service())
+                    .with("gatewaySelector", keyValues(gateway.selector()))
                     .with("canonicalRevision", gateway.fromCanonicalRevision()));
         }
         if (!plan.from().isNonRevisioned()) {
@@ -94,8 +97,57 @@ final class ClusterRenderer {
                 resources.addAll(emitTag(dir, tag, plan.from().revision()));
             }
         }
+        resources.addAll(emitObjectsFinalizeChanges(dir));
         resources.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
         emitControlPlaneKustomization(dir, stage, resources, cluster.namespacesFrom().orElse(""));
+    }
+
+    /**
+     * The objects finalize changes that exist before the upgrade, with their values of today: owned from stage 00,
+     * a rollback of finalize restores them instead of pruning them.
+     */
+    private List<String> emitObjectsFinalizeChanges(String dir) throws TemplateException {
+        List<String> files = new ArrayList<>();
+        if (plan.finishing().istiodService()) {
+            DefaultObjects.IstiodService before = defaults.serviceBefore();
+            out.emit(dir + "istiod-service.yaml", "stages/istiod-service.yaml.mustache", common()
+                    .with("before", true).with("patch", false)
+                    .with("labels", keyValues(before.labels()))
+                    .with("selector", selector(before.selector(), Map.of())));
+            files.add("istiod-service.yaml");
+            Optional<DefaultObjects.Validator> validator = defaults.validatorBefore();
+            if (validator.isPresent()) {
+                String file = defaults.validatorName() + ".yaml";
+                out.emit(dir + file, "stages/default-validator.yaml.mustache", validator(common(), validator.get(), true));
+                files.add(file);
+            }
+        }
+        Optional<String> defaultTag = defaults.defaultTagBefore();
+        if (defaultTag.isPresent()) {
+            String file = "istio-revision-tag-" + Injectors.DEFAULT_TAG + ".yaml";
+            out.emitText(dir + file, "stages/revision-tag-webhook.yaml.mustache", injectors.keptTag(Injectors.DEFAULT_TAG, defaultTag.get()));
+            files.add(file);
+        }
+        return files;
+    }
+
+    private Context validator(Context context, DefaultObjects.Validator validator, boolean before) {
+        return context
+                .with("before", before)
+                .with("protect", before)
+                .with("legacy", defaults.legacyValidator())
+                .with("validatorName", defaults.validatorName())
+                .with("revisionLabel", validator.revisionLabel().orElse(""))
+                .with("serviceName", validator.service());
+    }
+
+    /** A selector as template entries: {@code selector}'s keys, then each key of {@code stale} it lacks, as a deletion. */
+    private static List<Map<String, Object>> selector(Map<String, String> selector, Map<String, String> stale) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        selector.forEach((k, v) -> list.add(new Context().with("key", k).with("value", v).with("remove", false)));
+        stale.keySet().stream().filter(k -> !selector.containsKey(k))
+                .forEach(k -> list.add(new Context().with("key", k).with("value", "").with("remove", true)));
+        return list;
     }
 
     private void emitControlPlaneKustomization(String dir, Stage stage, List<String> resources, String namespacesFrom)
@@ -191,6 +243,10 @@ final class ClusterRenderer {
         return patches;
     }
 
+    private static Map<String, Object> op(String path, String value) {
+        return new Context().with("path", path).with("value", value);
+    }
+
     private static Map<String, Object> patchTarget(String file, String group, String kind, String name) {
         return new Context().with("file", file).with("group", group).with("kind", kind).with("name", name);
     }
@@ -206,28 +262,44 @@ final class ClusterRenderer {
         List<Map<String, Object>> patches = new ArrayList<>();
         resources.add("../" + previous(stage).directory());
         boolean moves = stage.phase() > 0;
+        String revision = phase.to().revision();
         if (phase.finishing().istiodService()) {
             if (moves) {
                 out.emit(dir + "istiod-service.yaml", "stages/revision-label-move.yaml.mustache", common(phase)
-                        .with("object", "Service istiod").with("paths", List.of("/metadata/labels/istio.io~1rev", "/spec/selector/istio.io~1rev")));
-                patches.add(patchTarget("istiod-service.yaml", "", "Service", "istiod"));
-                out.emit(dir + "istiod-default-validator.yaml", "stages/revision-label-move.yaml.mustache", common(phase)
-                        .with("object", "ValidatingWebhookConfiguration istiod-default-validator")
-                        .with("paths", List.of("/metadata/labels/istio.io~1rev")));
-                patches.add(patchTarget("istiod-default-validator.yaml", "admissionregistration.k8s.io",
-                        "ValidatingWebhookConfiguration", "istiod-default-validator"));
+                        .with("object", "Service istiod").with("ops", List.of(
+                                op("/metadata/labels/istio.io~1rev", revision), op("/spec/selector/istio.io~1rev", revision))));
             } else {
-                resources.add("istiod-service.yaml");
-                out.emit(dir + "istiod-service.yaml", "stages/istiod-service.yaml.mustache", common(phase));
-                resources.add("istiod-default-validator.yaml");
-                out.emit(dir + "istiod-default-validator.yaml", "stages/default-validator.yaml.mustache", common(phase));
+                // Stage 00 owns Service istiod with today's selector: patch it whole, deleting the old install's keys.
+                DefaultObjects.IstiodService after = defaults.serviceAt(revision);
+                List<Map<String, Object>> selector = selector(after.selector(), defaults.serviceBefore().selector());
+                out.emit(dir + "istiod-service.yaml", "stages/istiod-service.yaml.mustache", common(phase)
+                        .with("before", false).with("patch", selector.stream().anyMatch(k -> Boolean.TRUE.equals(k.get("remove"))))
+                        .with("labels", keyValues(after.labels()))
+                        .with("selector", selector));
+            }
+            patches.add(patchTarget("istiod-service.yaml", "", "Service", "istiod"));
+            String validatorFile = defaults.validatorName() + ".yaml";
+            if (moves || defaults.validatorBefore().isPresent()) {
+                List<Map<String, Object>> ops = new ArrayList<>();
+                if (!defaults.legacyValidator()) {
+                    ops.add(op("/metadata/labels/istio.io~1rev", revision));
+                }
+                ops.add(op("/webhooks/0/clientConfig/service/name", "istiod-" + revision));
+                out.emit(dir + validatorFile, "stages/revision-label-move.yaml.mustache", common(phase)
+                        .with("object", "ValidatingWebhookConfiguration " + defaults.validatorName()).with("ops", ops));
+                patches.add(patchTarget(validatorFile, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration",
+                        defaults.validatorName()));
+            } else {
+                resources.add(validatorFile);
+                out.emit(dir + validatorFile, "stages/default-validator.yaml.mustache",
+                        validator(common(phase), defaults.validatorAt(revision), false));
             }
         }
         if (phase.finishing().defaultTag()) {
-            if (moves) {
+            if (moves || defaults.defaultTagBefore().isPresent()) {
                 patches.addAll(emitTagMove(dir, Injectors.DEFAULT_TAG, phase));
             } else {
-                resources.addAll(emitTag(dir, Injectors.DEFAULT_TAG, phase.to().revision()));
+                resources.addAll(emitTag(dir, Injectors.DEFAULT_TAG, revision));
             }
         }
         resources.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
@@ -262,6 +334,12 @@ final class ClusterRenderer {
     private boolean nonRevisionedInjectorPresent() {
         return plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.PRESENT
                 || (plan.from().isNonRevisioned() && plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.DEACTIVATE);
+    }
+
+    private static List<Map<String, Object>> keyValues(Map<String, String> map) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        map.forEach((k, v) -> list.add(new Context().with("key", k).with("value", v)));
+        return list;
     }
 
     private static String backticked(List<String> names) {
@@ -337,7 +415,18 @@ final class ClusterRenderer {
             stageRows.add(row);
         }
         Optional<Plan.IngressGateway> gateway = cluster.ingressGateway();
+        List<String> kept = new ArrayList<>();
+        List<String> created = new ArrayList<>();
+        if (plan.finishing().istiodService()) {
+            kept.add("Service `istiod`");
+            (defaults.validatorBefore().isPresent() ? kept : created).add("`" + defaults.validatorName() + "`");
+        }
+        if (plan.finishing().defaultTag() && !plan.tags().containsKey(Injectors.DEFAULT_TAG)) {
+            (defaults.defaultTagBefore().isPresent() ? kept : created).add("`istio-revision-tag-default`");
+        }
         return common()
+                .with("keptObjects", String.join(", ", kept))
+                .with("createdObjects", String.join(", ", created))
                 .with("liveStage", live.directory())
                 .with("rolloutChart", Mermaid.stages(List.of(stages), Map.of(cluster.name(), live)))
                 .with("stages", stageRows)

@@ -91,6 +91,14 @@ final class Injectors {
         return webhook("istio-revision-tag-" + tag, tag, revision, "istiod-" + revision);
     }
 
+    /**
+     * An existing tag that Git takes over, owned from stage 00: protected from deletion with the application,
+     * because Git did not create it.
+     */
+    String keptTag(String tag, String revision) throws TemplateException {
+        return templates.render("stages/revision-tag-webhook.yaml.mustache", context(tag, revision).with("protect", true));
+    }
+
     /** Service {@code istiod-revision-tag-<tag>} (Istio 1.28 and later). */
     String tagService(String tag, String revision) throws TemplateException {
         return templates.render("stages/revision-tag-service.yaml.mustache", context(tag, revision));
@@ -139,6 +147,7 @@ final class Injectors {
                 .with("isDefaultTag", DEFAULT_TAG.equals(tag))
                 .with("webhookName", "istio-revision-tag-" + tag)
                 .with("serviceName", "istiod-" + revision)
+                .with("protect", false)
                 .with("injectPath", injectPath)
                 .with("admissionReviewVersions", reviewVersions);
     }

@@ -39,7 +39,7 @@ class ProgressIT {
         assertEquals(0, result.exitCode(), result::toString);
         List<String> lines = result.err().lines().toList();
         assertEquals(3, lines.size(), result::toString);
-        assertTrue(lines.get(0).startsWith("[1/3] rendered ") && lines.get(0).endsWith("clusters/cluster-1/mesh (18 files)"), result::toString);
+        assertTrue(lines.get(0).startsWith("[1/3] rendered ") && lines.get(0).endsWith("clusters/cluster-1/mesh (20 files)"), result::toString);
         assertTrue(lines.get(2).startsWith("[3/3] rendered "), result::toString);
     }
 

@@ -74,11 +74,22 @@ class PlanLoaderTest {
     void theGatewaysCanonicalRevisionBeforeTheSwitchDefaultsFromTheInstall() {
         String gateway = "      path: clusters/c1\n      ingressGateway: {service: istio-ingressgateway}\n";
         Plan revisioned = Plans.load(dir, Plans.BASE.replace("      path: clusters/c1\n", gateway));
-        assertEquals(new Plan.IngressGateway("istio-system", "istio-ingressgateway", "asm-1130-0"),
+        assertEquals(new Plan.IngressGateway("istio-system", "istio-ingressgateway", "asm-1130-0",
+                        Map.of("app", "istio-ingressgateway", "istio", "ingressgateway")),
                 revisioned.clusters().get(0).ingressGateway().orElseThrow());
         Plan nonRevisioned = Plans.load(dir, Plans.BASE.replace("      path: clusters/c1\n", gateway)
                 .replace("revision: asm-1130-0", "revision: default"));
         assertEquals("latest", nonRevisioned.clusters().get(0).ingressGateway().orElseThrow().fromCanonicalRevision());
         assertTrue(nonRevisioned.from().isNonRevisioned());
+    }
+
+    @Test
+    void theGatewaysOwnSelectorKeysComeFromThePlan() {
+        String gateway = "      path: clusters/c1\n      ingressGateway:\n        service: gw\n"
+                + "        selector: {istio: ingress-eu, app: gw}\n";
+        Plan plan = Plans.load(dir, Plans.BASE.replace("      path: clusters/c1\n", gateway));
+        assertEquals(List.of("app", "istio"), List.copyOf(plan.clusters().get(0).ingressGateway().orElseThrow().selector().keySet()),
+                "sorted, so the render does not depend on the plan's order");
+        assertEquals(Map.of("app", "gw", "istio", "ingress-eu"), plan.clusters().get(0).ingressGateway().orElseThrow().selector());
     }
 }

@@ -38,7 +38,7 @@ class KustomizeBuildIT {
             assertNamespaceLabels(objects, "checkout", ISTIO_INJECTION);
             assertNamespaceLabels(objects, "payments", ISTIO_INJECTION);
             assertEquals("latest", gatewayCanonicalRevision(objects));
-            assertEquals(4, objects.size(), "three namespaces and the gateway Service selector");
+            assertEquals(6, objects.size(), "three namespaces, the gateway Service selector, Service istiod and istiod-istio-system as today");
         }
 
         @Test
@@ -59,13 +59,51 @@ class KustomizeBuildIT {
             assertEquals("asm-1106-2", gatewayCanonicalRevision(objects));
         }
 
+        /**
+         * {@code Service.spec.selector} is an atomic map for server-side apply ({@code +mapType=atomic} on
+         * {@code ServiceSpec.Selector} in k8s.io/api core/v1/types.go; {@code x-kubernetes-map-type: atomic} in the
+         * OpenAPI): under Flux, or Argo CD with ServerSideApply=true, the applied selector replaces the live one whole,
+         * while a client-side apply merges keys. Only a selector rendered whole gives the same Service both ways; a
+         * selector of the canonical revision alone would select every gateway of that revision in the namespace.
+         */
+        @Test
+        void everyStageRendersTheGatewaySelectorWhole() {
+            Map<String, String> stages = Map.of("00-control-plane", "latest", "01-canary", "asm-1106-2", "02-apps", "asm-1106-2",
+                    "03-finalize", "asm-1106-2");
+            stages.forEach((stage, canonical) -> {
+                Map<String, Object> service = find(build(cluster.resolve("stages/" + stage)), "Service", "istio-system",
+                        "istio-ingressgateway").orElseThrow();
+                assertEquals(Map.of("app", "istio-ingressgateway", "istio", "ingressgateway",
+                        "service.istio.io/canonical-revision", canonical), at(service, "spec", "selector"), stage);
+            });
+        }
+
         @Test
         void finalizeAddsIstiodServiceAndDefaultTag() {
             List<Map<String, Object>> objects = build(cluster.resolve("stages/03-finalize"));
             assertNamespaceLabels(objects, "payments", asm);
             assertIstiodService(objects, "asm-1106-2");
             assertDefaultTag(objects, "asm-1106-2", List.of("v1beta1", "v1"));
-            assertDefaultValidator(objects, "asm-1106-2");
+            assertFalse(find(objects, "ValidatingWebhookConfiguration", null, "istiod-default-validator").isPresent(),
+                    "Istio 1.10's istiod patches no istiod-default-validator: it would validate with no caBundle");
+            assertLegacyValidator(objects, "istiod-asm-1106-2");
+        }
+
+        /**
+         * Rolling finalize back under Argo CD auto-prune or Flux {@code prune: true} deletes whatever finalize added:
+         * Service istiod and the validator existed before the upgrade, so stage 00 holds them with today's values and
+         * the stage before finalize restores them. The default tag did not exist (a non-revisioned install injects
+         * through istio-sidecar-injector), so its prune restores the state before too.
+         */
+        @Test
+        void rollingBackFinalizeRestoresServiceIstiodAndTheValidator() {
+            for (String stage : List.of("00-control-plane", "02-apps")) {
+                List<Map<String, Object>> objects = build(cluster.resolve("stages/" + stage));
+                Map<String, Object> service = find(objects, "Service", "istio-system", "istiod").orElseThrow();
+                assertEquals(Map.of("app", "istiod", "istio", "pilot"), at(service, "spec", "selector"), stage);
+                assertLegacyValidator(objects, "istiod");
+                assertFalse(find(objects, "MutatingWebhookConfiguration", null, "istio-revision-tag-default").isPresent(), stage);
+            }
         }
 
         @Test
@@ -91,7 +129,8 @@ class KustomizeBuildIT {
             List<Map<String, Object>> stage2 = build(cluster.resolve("stages/02-app"));
             assertNamespaceLabels(stage2, "ingress", asm);
             assertNamespaceLabels(stage2, "app", asm);
-            assertTrue(stage2.stream().noneMatch(o -> "Service".equals(o.get("kind"))), "no gateway declared, no Service");
+            assertEquals(List.of("istiod"), stage2.stream().filter(o -> "Service".equals(o.get("kind"))).map(o -> at(o, "metadata", "name")).toList(),
+                    "no gateway declared: only Service istiod, owned from stage 00 so that a rollback restores it");
         }
 
         @Test
@@ -210,13 +249,18 @@ class KustomizeBuildIT {
         private static final String MESHCA = "asm-1233-2-meshca-ca-migration";
         private final Path golden = Path.of("golden/ca-migration/clusters");
 
-        /** Stage → revisions of istio-ingress, frontend, checkout, then of Service istiod, the validator and the default tag (null: absent). */
+        /**
+         * Stage → revisions of istio-ingress, frontend, checkout, then of Service istiod, the validator and the default tag
+         * (null: absent). Service istiod is owned from stage 00 with the old revision's selector, so rolling back the first
+         * finalize restores it; validator and default tag did not exist before (no default tag in the cluster), so a
+         * rollback's prune restores their absence.
+         */
         private final Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
 
         CaMigration() {
-            expected.put("00-control-plane", java.util.Arrays.asList(OLD, OLD, OLD, null, null, null));
-            expected.put("01-gateways", java.util.Arrays.asList(ROOT, OLD, OLD, null, null, null));
-            expected.put("02-apps", java.util.Arrays.asList(ROOT, ROOT, ROOT, null, null, null));
+            expected.put("00-control-plane", java.util.Arrays.asList(OLD, OLD, OLD, OLD, null, null));
+            expected.put("01-gateways", java.util.Arrays.asList(ROOT, OLD, OLD, OLD, null, null));
+            expected.put("02-apps", java.util.Arrays.asList(ROOT, ROOT, ROOT, OLD, null, null));
             expected.put("03-finalize", java.util.Arrays.asList(ROOT, ROOT, ROOT, ROOT, ROOT, ROOT));
             expected.put("04-meshca-control-plane", java.util.Arrays.asList(ROOT, ROOT, ROOT, ROOT, ROOT, ROOT));
             expected.put("05-meshca-gateways", java.util.Arrays.asList(MESHCA, ROOT, ROOT, ROOT, ROOT, ROOT));
@@ -309,6 +353,97 @@ class KustomizeBuildIT {
 
     }
 
+    /**
+     * MESH-FACTS §5. A non-revisioned install's Service istiod selects {app: istiod, istio: pilot}; revisioned istiod
+     * pods carry istio: istiod (istio-discovery chart deployment.yaml). How each controller ends:
+     * <ul>
+     * <li>server-side apply (Flux; Argo CD with ServerSideApply=true): Service.spec.selector is {@code +mapType=atomic}
+     * (k8s.io/api core/v1 types.go), so the applied selector replaces the live one whole;
+     * <li>Argo CD with {@code Replace=true} on the object (which takes precedence over ServerSideApply=true, Argo CD
+     * docs user-guide/sync-options.md): {@code kubectl replace}, a PUT of the whole object; the API server keeps the
+     * allocated clusterIP (pkg/registry/core/service/storage {@code patchAllocatedValues});
+     * <li>Argo CD's default client-side apply without Replace: a three-way strategic merge that keeps every live key
+     * the applied object neither sets nor had in its last-applied configuration, so {@code istio: pilot} would stay
+     * and the Service would select nothing.
+     * </ul>
+     * Checked for every golden's last stage, from a non-revisioned source and from the plan's own revision.
+     */
+    @Test
+    void afterFinalizeServiceIstiodSelectsTheNewRevisionOnlyUnderEveryApply() throws Exception {
+        Map<String, String> finalRevisions = Map.of("golden/istio-to-asm/clusters/prod-us/mesh/stages/03-finalize", "asm-1106-2",
+                "golden/asm-upgrade/clusters/onprem/mesh/stages/03-finalize", "asm-1140-0",
+                "golden/ca-migration/clusters/cluster-1/mesh/stages/07-meshca-finalize", "asm-1233-2-meshca-ca-migration");
+        for (Map.Entry<String, String> entry : finalRevisions.entrySet()) {
+            String revision = entry.getValue();
+            Map<String, Object> service = find(build(Path.of(entry.getKey())), "Service", "istio-system", "istiod").orElseThrow();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> applied = (Map<String, Object>) at(service, "spec", "selector");
+            List<String> options = List.of(String.valueOf(at(service, "metadata", "annotations", "argocd.argoproj.io/sync-options"))
+                    .split(","));
+            Map<String, Object> newPods = Map.of("app", "istiod", "istio", "istiod", "istio.io/rev", revision);
+            List<Map<String, Object>> otherPods = List.of(Map.of("app", "istiod", "istio", "pilot", "istio.io/rev", "default"),
+                    Map.of("app", "istiod", "istio", "istiod", "istio.io/rev", "asm-1130-0"),
+                    Map.of("app", "istio-ingressgateway", "istio", "ingressgateway", "istio.io/rev", revision));
+            for (Map<String, Object> live : List.of(Map.<String, Object>of("app", "istiod", "istio", "pilot"),
+                    Map.<String, Object>of("app", "istiod", "istio.io/rev", "asm-1130-0"))) {
+                Map<String, Object> serverSide = applied;
+                Map<String, Object> clientSide = new java.util.HashMap<>(live);
+                if (options.contains("Replace=true")) {
+                    clientSide = applied;
+                } else {
+                    clientSide.putAll(applied);
+                }
+                for (Map<String, Object> selector : List.of(serverSide, clientSide)) {
+                    assertTrue(selects(selector, newPods), entry.getKey() + " from " + live + ": " + selector);
+                    for (Map<String, Object> pods : otherPods) {
+                        assertFalse(selects(selector, pods), entry.getKey() + " from " + live + ": " + selector + " selects " + pods);
+                    }
+                }
+            }
+            for (Map<String, Object> validator : objectsOf(build(Path.of(entry.getKey())), "ValidatingWebhookConfiguration")) {
+                assertEquals("istiod-" + revision, at(((List<?>) validator.get("webhooks")).get(0), "clientConfig", "service", "name"),
+                        "the validator calls the revision's own Service, as upstream's default validator");
+            }
+        }
+    }
+
+    /**
+     * MESH-FACTS §9: istiod patches caBundle and flips a validator's failurePolicy at run time. Flux applies
+     * server-side and owns every field it applies, so it resets any such field it renders at each interval; it
+     * has no per-field ignore, so neither field may be in any built stage (upstream's base chart leaves
+     * failurePolicy out on upgrade for the same reason). Argo CD needs ignoreDifferences for the diff and
+     * RespectIgnoreDifferences=true so that a sync does not apply them either (user-guide/sync-options.md).
+     */
+    @Test
+    void noBuiltStageOwnsWhatIstiodPatchesAndArgoCdIgnoresIt() throws Exception {
+        try (Stream<Path> stages = Files.find(Path.of("golden"), 7,
+                (p, a) -> a.isDirectory() && p.getParent() != null && p.getParent().getFileName().toString().equals("stages"))) {
+            for (Path stage : stages.sorted().toList()) {
+                List<Map<String, Object>> objects = build(stage);
+                for (String kind : List.of("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")) {
+                    for (Map<String, Object> webhook : objectsOf(objects, kind)) {
+                        for (Object hook : (List<?>) webhook.get("webhooks")) {
+                            assertFalse(((Map<?, ?>) at(hook, "clientConfig")).containsKey("caBundle"), stage + " " + kind);
+                            if (kind.startsWith("Validating")) {
+                                assertFalse(((Map<?, ?>) hook).containsKey("failurePolicy"), stage + ": failurePolicy of a validator");
+                            }
+                        }
+                    }
+                }
+                Map<String, Object> argocd = yaml(stage.getParent().getParent().resolve("argocd/ignore-differences.yaml"));
+                assertEquals(List.of("RespectIgnoreDifferences=true"), at(argocd, "syncPolicy", "syncOptions"), stage.toString());
+            }
+        }
+    }
+
+    private static List<Map<String, Object>> objectsOf(List<Map<String, Object>> objects, String kind) {
+        return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
+    }
+
+    private static boolean selects(Map<String, Object> selector, Map<String, Object> podLabels) {
+        return !selector.isEmpty() && selector.entrySet().stream().allMatch(e -> e.getValue().equals(podLabels.get(e.getKey())));
+    }
+
     @Test
     void everyStageOfEveryGoldenBuilds() throws Exception {
         try (Stream<Path> stages = Files.find(Path.of("golden"), 7,
@@ -359,15 +494,26 @@ class KustomizeBuildIT {
         assertEquals(1, hooks.size());
         Object hook = hooks.get(0);
         assertEquals("validation.istio.io", at(hook, "name"));
-        assertEquals(Map.of("name", "istiod", "namespace", "istio-system", "path", "/validate", "port", 443),
+        assertEquals(Map.of("name", "istiod-" + revision, "namespace", "istio-system", "path", "/validate", "port", 443),
                 at(hook, "clientConfig", "service"));
-        assertEquals("Ignore", at(hook, "failurePolicy"));
+        assertFalse(((Map<?, ?>) hook).containsKey("failurePolicy"), "istiod flips it at run time");
         assertEquals("None", at(hook, "sideEffects"));
         assertEquals(List.of("v1"), at(hook, "admissionReviewVersions"));
         assertEquals(List.of(exists("istio.io/rev", false)), at(hook, "objectSelector", "matchExpressions"));
         assertEquals(List.of(Map.of("apiGroups", List.of("security.istio.io", "networking.istio.io", "telemetry.istio.io",
                 "extensions.istio.io"), "apiVersions", List.of("*"), "operations", List.of("CREATE", "UPDATE"),
                 "resources", List.of("*"))), at(hook, "rules"));
+    }
+
+    /** Istio 1.10's validator, istiod-istio-system (base chart validatingwebhookconfiguration.yaml of 1.10). */
+    private static void assertLegacyValidator(List<Map<String, Object>> objects, String service) {
+        Map<String, Object> validator = find(objects, "ValidatingWebhookConfiguration", null, "istiod-istio-system").orElseThrow();
+        Object hook = ((List<?>) validator.get("webhooks")).get(0);
+        assertEquals("validation.istio.io", at(hook, "name"));
+        assertEquals(Map.of("name", service, "namespace", "istio-system", "path", "/validate", "port", 443),
+                at(hook, "clientConfig", "service"));
+        assertFalse(((Map<?, ?>) hook).containsKey("failurePolicy"), "istiod flips it at run time");
+        assertEquals(List.of("security.istio.io", "networking.istio.io"), at(((List<?>) at(hook, "rules")).get(0), "apiGroups"));
     }
 
     private static void assertIstiodService(List<Map<String, Object>> objects, String revision) {

@@ -53,6 +53,18 @@ class NamespacesFromIT {
         assertEquals(Map.of("team", "platform"), labelsOf(objects, "tools"));
     }
 
+    /** The README promises Namespace delete protection only where meshwave renders the Namespaces. */
+    @Test
+    void readmePromisesNoProtectionTheStagesDoNotRender() throws IOException {
+        List<Map<String, Object>> namespaces = build(cluster.resolve("stages/00-control-plane")).stream()
+                .filter(o -> "Namespace".equals(o.get("kind"))).toList();
+        assertTrue(namespaces.stream().noneMatch(ns -> ((Map<?, ?>) ns.get("metadata")).containsKey("annotations")),
+                "the fixture's Namespaces carry no sync options");
+        String readme = Files.readString(cluster.resolve("README.md"));
+        assertFalse(readme.contains("Namespaces carry `argocd.argoproj.io/sync-options"), readme);
+        assertTrue(readme.contains("The Namespace objects come from `platform/namespaces`, which meshwave does not render"), readme);
+    }
+
     @Test
     void wavesPatchOnlyTheInjectionLabelsOfTheirNamespaces() {
         List<Map<String, Object>> first = build(cluster.resolve("stages/01-first"));

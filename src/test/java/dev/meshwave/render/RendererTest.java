@@ -63,6 +63,7 @@ class RendererTest {
                     "clusters/c1/control-plane/00-revision.yaml",
                     "clusters/c1/control-plane/install.sh",
                     "clusters/c1/kustomization.yaml",
+                    "clusters/c1/stages/00-control-plane/istiod-service.yaml",
                     "clusters/c1/stages/00-control-plane/kustomization.yaml",
                     "clusters/c1/stages/00-control-plane/namespaces.yaml",
                     "clusters/c1/stages/01-first/kustomization.yaml",
