@@ -1,12 +1,16 @@
 package dev.meshwave.cli;
 
+import dev.meshwave.lint.Linter;
 import dev.meshwave.output.DriftCheck;
 import dev.meshwave.output.LiveStageReader;
 import dev.meshwave.output.RunLock;
 import dev.meshwave.output.TreeWriter;
 import dev.meshwave.output.UnsafeOutputException;
+import dev.meshwave.plan.Ambient;
 import dev.meshwave.plan.InvalidPlanException;
+import dev.meshwave.plan.Manifest;
 import dev.meshwave.plan.Plan;
+import dev.meshwave.plan.Problem;
 import dev.meshwave.render.RenderException;
 import dev.meshwave.render.RenderedTree;
 import dev.meshwave.render.Renderer;
@@ -165,44 +169,23 @@ final class RenderCommand implements Callable<Integer> {
     }
 
     /**
-     * A wave labels its namespaces {@code istio.io/rev}. Sidecar injection takes precedence over ztunnel
-     * capture (MESH-FACTS §12), so a namespace that the cluster's {@code namespacesFrom} kustomization
-     * labels {@code istio.io/dataplane-mode=ambient} would get sidecars at its next restart: refused, at
-     * the label, after building the kustomization as the cluster will (kubectl kustomize). When it does
+     * A wave labels its namespaces {@code istio.io/rev}: a namespace that the cluster's {@code namespacesFrom}
+     * kustomization makes ambient would get sidecars at its next restart ({@link Ambient}),
+     * so it is refused, at the label, after building the kustomization as the cluster will (kubectl kustomize). When it does
      * not build, render says so and goes on: the stages include it and will not build either.
      */
     private void refuseAmbientNamespaces(Plan plan, Path out, PrintWriter stderr) throws IOException, InvalidPlanException {
-        List<dev.meshwave.plan.Problem> problems = new java.util.ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
         for (Plan.Cluster cluster : plan.clusters()) {
             if (cluster.namespacesFrom().isEmpty() || !Files.isRegularFile(out.resolve(cluster.namespacesFrom().get()).resolve("kustomization.yaml"))) {
                 continue;
             }
-            List<dev.meshwave.plan.Problem> warnings = new java.util.ArrayList<>();
-            List<dev.meshwave.plan.Manifest> objects = dev.meshwave.lint.Linter.built(kubectl, out, out.toString().replace('\\', '/'),
+            List<Problem> warnings = new ArrayList<>();
+            List<Manifest> objects = Linter.built(kubectl, out, out.toString().replace('\\', '/'),
                     Path.of(cluster.namespacesFrom().get()), warnings);
             warnings.forEach(w -> stderr.println(w.toString().replace(": not built: ", ": namespacesFrom not checked for ambient namespaces: ")));
-            Map<String, dev.meshwave.plan.Manifest> ambient = new LinkedHashMap<>();
-            objects.stream().filter(o -> o.kind().equals("Namespace") && "ambient".equals(o.labels().get(dev.meshwave.plan.PlanImport.AMBIENT)))
-                    .forEach(o -> ambient.putIfAbsent(o.name(), o));
-            for (Plan.Wave wave : plan.waves()) {
-                if (!wave.appliesTo(cluster)) {
-                    continue;
-                }
-                for (String namespace : wave.namespaces()) {
-                    dev.meshwave.plan.Manifest found = ambient.get(namespace);
-                    if (found == null) {
-                        continue;
-                    }
-                    String label = "istio.io/rev=" + wave.followsTag().getOrDefault(namespace, plan.phases().get(0).to().revision());
-                    problems.add(dev.meshwave.plan.Problem.error(found.at(dev.meshwave.plan.Manifest.label(dev.meshwave.plan.PlanImport.AMBIENT)), "",
-                            "cluster " + cluster.name() + ": namespace '" + namespace + "' is ambient (" + dev.meshwave.plan.PlanImport.AMBIENT
-                                    + "=ambient in namespacesFrom " + cluster.namespacesFrom().get() + ") and wave '" + wave.name()
-                                    + "' would label it " + label + "; sidecar injection takes precedence over ztunnel capture, so its"
-                                    + " next restart would add sidecars (take it out of the waves: ambient namespaces are upgraded with"
-                                    + " ztunnel, not by a sidecar wave)"));
-                }
-            }
+            problems.addAll(Ambient.relabelledByWaves(plan, cluster, objects));
         }
         if (!problems.isEmpty()) {
             throw new InvalidPlanException(problems);

@@ -2,6 +2,7 @@ package dev.meshwave.lint;
 
 import dev.meshwave.admission.Admission;
 import dev.meshwave.admission.Injector;
+import dev.meshwave.plan.Ambient;
 import dev.meshwave.plan.Manifest;
 import dev.meshwave.plan.MeshVersion;
 import dev.meshwave.plan.Problem;
@@ -27,7 +28,6 @@ final class InjectionRules {
     private static final String INJECTION = "istio-injection";
     private static final String REV = "istio.io/rev";
     private static final String TAG = "istio.io/tag";
-    private static final String AMBIENT = "istio.io/dataplane-mode";
 
     private InjectionRules() {}
 
@@ -70,10 +70,10 @@ final class InjectionRules {
             Map<String, String> labels = namespace.labels();
             String injection = labels.get(INJECTION);
             String label = "enabled".equals(injection) ? INJECTION : injection == null && labels.containsKey(REV) ? REV : null;
-            if ("ambient".equals(labels.get(AMBIENT)) && label != null) {
-                String at = namespace.positions().containsKey(Manifest.label(label)) ? label : AMBIENT;
+            if (Ambient.is(labels) && label != null) {
+                String at = namespace.positions().containsKey(Manifest.label(label)) ? label : Ambient.LABEL;
                 hits.add(new Hit(Rule.AMBIENT_WITH_SIDECAR_LABEL, namespace.at(Manifest.label(at)), "namespace '" + namespace.name()
-                        + "' is ambient (" + AMBIENT + "=ambient) and labelled " + label + "=" + labels.get(label) + "; sidecar injection"
+                        + "' is ambient (" + Ambient.LABEL + "=ambient) and labelled " + label + "=" + labels.get(label) + "; sidecar injection"
                         + " takes precedence over ztunnel capture, so its pods get sidecars at their next restart (remove " + label
                         + " to stay ambient)"));
             }

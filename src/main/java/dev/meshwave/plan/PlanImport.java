@@ -27,7 +27,6 @@ public final class PlanImport {
     public record Result(String planText, List<Problem> problems) {}
 
     /** Istio's ambient label: a namespace with {@code istio.io/dataplane-mode=ambient} is captured by ztunnel. */
-    public static final String AMBIENT = "istio.io/dataplane-mode";
 
     private static final List<String> WORKLOAD_KINDS = List.of("Deployment", "StatefulSet", "DaemonSet");
 
@@ -67,10 +66,10 @@ public final class PlanImport {
             }
             String injection = ns.labels().get("istio-injection");
             String rev = ns.labels().get("istio.io/rev");
-            if ("ambient".equals(ns.labels().get(AMBIENT)) && (injection != null || rev != null)) {
+            if (Ambient.is(ns.labels()) && (injection != null || rev != null)) {
                 // Sidecar injection takes precedence over ztunnel capture: a sidecar wave would only confirm the sidecars.
-                problems.add(Problem.warning(ns.at(Manifest.label(AMBIENT)), "", "namespace '" + ns.name() + "' is ambient ("
-                        + AMBIENT + "=ambient) but labelled " + (injection != null ? "istio-injection=" + injection : "istio.io/rev=" + rev)
+                problems.add(Problem.warning(ns.at(Manifest.label(Ambient.LABEL)), "", "namespace '" + ns.name() + "' is ambient ("
+                        + Ambient.LABEL + "=ambient) but labelled " + (injection != null ? "istio-injection=" + injection : "istio.io/rev=" + rev)
                         + "; sidecar injection takes precedence over ztunnel capture, so its pods get sidecars at their next restart."
                         + " Left out of the sidecar waves: remove the sidecar label, or the ambient one"));
             } else if (injection != null && rev != null) {
