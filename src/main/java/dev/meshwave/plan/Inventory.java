@@ -1,7 +1,5 @@
 package dev.meshwave.plan;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,11 +18,9 @@ public final class Inventory {
     public static List<Manifest> read(Path file) throws InvalidPlanException {
         String label = file.toString();
         try {
-            return ManifestFile.read(label, Files.readAllBytes(file), MAX_BYTES);
+            return ManifestFile.read(label, InputFile.bytes(file, label, MAX_BYTES, "kubectl export"), MAX_BYTES);
         } catch (ManifestFile.UnreadableException e) {
             throw new InvalidPlanException(List.of(Problem.error(e.position(), "", e.getMessage())));
-        } catch (IOException e) {
-            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(label, 1, 1), "", "cannot read it: " + e.getMessage())));
         }
     }
 }

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Reads the user's IstioOperator overlays named by {@code spec.to.overlays}: files inside the plan's
- * directory (symlinks included), one IstioOperator document each, not fighting the plan's revision.
+ * directory (symlinks included, if they stay inside it), one IstioOperator document each, not fighting the
+ * plan's revision. {@code --templates} files follow the same link rule ({@code TemplateDirectory}).
  */
 final class OverlayReader {
 
@@ -42,14 +43,14 @@ final class OverlayReader {
             if (file == null) {
                 continue;
             }
+            String label = labelDir == null ? relative : labelDir.resolve(relative).toString();
             byte[] bytes;
             try {
-                bytes = Files.readAllBytes(file);
-            } catch (IOException e) {
-                error(pointer, "cannot read overlay '" + relative + "': " + e.getMessage());
+                bytes = InputFile.bytes(file, label, YamlDocument.MAX_BYTES, "overlay");
+            } catch (InvalidPlanException e) {
+                problems.addAll(e.problems());
                 continue;
             }
-            String label = labelDir == null ? relative : labelDir.resolve(relative).toString();
             int privateKey = Secrets.privateKeyLine(bytes);
             if (privateKey > 0) {
                 // Citadel CA keys and the like stay out of Git: say where, never what.
@@ -61,7 +62,9 @@ final class OverlayReader {
             int before = problems.size();
             YamlDocument.read(label, bytes, problems).ifPresent(overlay -> checkOverlay(overlay, revision));
             if (problems.size() == before) {
-                String text = new String(bytes, StandardCharsets.UTF_8).replace("\r\n", "\n").replace("\uFEFF", "");
+                // Line breaks become LF, a lone CR (classic Mac) too: YAML reads all three as line breaks, and kustomize
+                // and Git diffs show a CR-only file as one line.
+                String text = new String(bytes, StandardCharsets.UTF_8).replace("\r\n", "\n").replace('\r', '\n').replace("\uFEFF", "");
                 overlays.add(new Plan.Overlay(relative, text.endsWith("\n") ? text : text + "\n"));
             }
         }
@@ -78,7 +81,7 @@ final class OverlayReader {
             error(pointer, "overlay path '" + relative + "' leaves the plan's directory");
             return null;
         }
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             error(pointer, "overlay '" + relative + "' does not exist (paths are relative to the plan's directory)");
             return null;
         }

@@ -1,9 +1,6 @@
 package dev.meshwave.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,15 +26,7 @@ public final class PlanLoader {
 
     public LoadedPlan load(Path planFile) throws InvalidPlanException {
         String label = planFile.toString();
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(planFile);
-        } catch (NoSuchFileException e) {
-            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(label, 1, 1), "", "no such file")));
-        } catch (IOException e) {
-            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(label, 1, 1), "",
-                    "cannot read the plan: " + e.getMessage())));
-        }
+        byte[] bytes = InputFile.bytes(planFile, label, YamlDocument.MAX_BYTES, "plan");
         return load(label, bytes, planFile.toAbsolutePath().normalize().getParent(), planFile.getParent());
     }
 

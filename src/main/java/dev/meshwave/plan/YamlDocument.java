@@ -5,13 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -117,7 +110,7 @@ public final class YamlDocument {
     public static Optional<YamlDocument> read(String file, byte[] bytes, List<Problem> problems) {
         int before = problems.size();
         if (bytes.length > MAX_BYTES) {
-            problems.add(Problem.error(positionOfByte(file, bytes, MAX_BYTES), "",
+            problems.add(Problem.error(InputFile.positionOfByte(file, bytes, MAX_BYTES), "",
                     "the file is larger than " + MAX_BYTES + " bytes; a plan or overlay that large is not hand-written"));
             return Optional.empty();
         }
@@ -400,46 +393,12 @@ public final class YamlDocument {
     }
 
     private static Optional<String> decodeUtf8(String file, byte[] bytes, List<Problem> problems) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
-        CoderResult result = decoder.decode(in, out, true);
-        if (result.isError()) {
-            problems.add(Problem.error(positionOfByte(file, bytes, in.position()), "",
-                    "the file is not UTF-8 (invalid byte 0x" + String.format("%02X", bytes[in.position()] & 0xff) + ")"));
+        try {
+            return Optional.of(InputFile.decode(file, bytes));
+        } catch (InvalidPlanException e) {
+            problems.addAll(e.problems());
             return Optional.empty();
         }
-        try {
-            decoder.flush(out);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(e);
-        }
-        out.flip();
-        return Optional.of(out.toString());
-    }
-
-    /** The line and column of a byte offset, counting columns in characters of the valid prefix. */
-    private static SourcePosition positionOfByte(String file, byte[] bytes, int offset) {
-        int line = 1;
-        int lineStart = 0;
-        int end = Math.min(offset, bytes.length);
-        for (int i = 0; i < end; i++) {
-            if (bytes[i] == '\n') {
-                line++;
-                lineStart = i + 1;
-            }
-        }
-        String prefix;
-        try {
-            prefix = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPLACE)
-                    .decode(ByteBuffer.wrap(bytes, lineStart, end - lineStart)).toString();
-        } catch (CharacterCodingException e) {
-            prefix = "";
-        }
-        return new SourcePosition(file, line, prefix.codePointCount(0, prefix.length()) + 1);
     }
 
     /** Display path → position of its value, for every node (what {@link Plan#position} answers from). */

@@ -39,6 +39,8 @@ import java.util.stream.Stream;
 public final class Templates {
 
     private static final String ROOT = "templates";
+    /** How deep sections may nest in a user's template; the built-in ones nest three deep. */
+    static final int MAX_NESTING = 64;
 
     /** Template path (relative to {@code templates/}, e.g. {@code stages/namespaces.yaml.mustache}) → text. */
     private final Map<String, String> sources;
@@ -109,7 +111,9 @@ public final class Templates {
                 throw new TemplateException(originDir + "/" + override.getKey() + ":" + privateKey
                         + ":1: the template holds a private key; meshwave never writes one into the output");
             }
-            newSources.put(path, override.getValue().replace("\r\n", "\n"));
+            String text = override.getValue().replace("\r\n", "\n").replace('\r', '\n'); // as overlays: a lone CR is a line break
+            checkNesting(originDir + "/" + override.getKey(), text);
+            newSources.put(path, text);
             newOrigins.put(path, originDir + "/" + override.getKey());
         }
         if (!unknown.isEmpty()) {
@@ -117,6 +121,50 @@ public final class Templates {
                     + " (expected one of: " + String.join(", ", byName.keySet().stream().sorted().toList()) + ")");
         }
         return new Templates(newSources, newOrigins);
+    }
+
+    /**
+     * Refuses sections nested deeper than {@link #MAX_NESTING}: Mustache compiles and runs a section by
+     * recursion, so 20,000 nested sections overflow the stack. Tags are found as Mustache finds them,
+     * delimiter changes ({@code {{=<% %>=}}}) included; what else is wrong with a template Mustache reports.
+     */
+    static void checkNesting(String origin, String text) throws TemplateException {
+        String open = "{{";
+        String close = "}}";
+        int depth = 0;
+        int at = text.indexOf(open);
+        while (at >= 0) {
+            int start = at + open.length();
+            boolean triple = open.equals("{{") && text.startsWith("{", start);
+            int end = text.indexOf(triple ? "}" + close : close, start);
+            if (end < 0) {
+                return;
+            }
+            String tag = text.substring(start, end).strip();
+            if (tag.startsWith("=") && tag.endsWith("=") && tag.length() > 2) {
+                String[] delimiters = tag.substring(1, tag.length() - 1).strip().split("\\s+");
+                if (delimiters.length == 2) {
+                    open = delimiters[0];
+                    close = delimiters[1];
+                }
+            } else if (!tag.isEmpty() && "#^$<".indexOf(tag.charAt(0)) >= 0) {
+                if (++depth > MAX_NESTING) {
+                    int line = 1;
+                    int lineStart = 0;
+                    for (int i = 0; i < at; i++) {
+                        if (text.charAt(i) == '\n') {
+                            line++;
+                            lineStart = i + 1;
+                        }
+                    }
+                    throw new TemplateException(origin + ":" + line + ":" + (at - lineStart + 1) + ": sections nested deeper than "
+                            + MAX_NESTING + " levels; a template that deep is not meant to be read");
+                }
+            } else if (tag.startsWith("/")) {
+                depth = Math.max(0, depth - 1);
+            }
+            at = text.indexOf(open, end + (triple ? 1 : 0) + close.length());
+        }
     }
 
     /** Built-in template paths, sorted. */

@@ -2,13 +2,16 @@ package dev.meshwave.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,5 +124,71 @@ class BadInputTest {
         assertTrue(result.err().matches("(?s)" + Pattern.quote(plan.toString()) + ":\\d+:\\d+: the file is larger than 1048576 bytes.*"),
                 result::toString);
         assertFalse(Files.exists(out));
+    }
+
+    /**
+     * Issue 15: every input file is a regular file, checked before it is opened, so a FIFO never blocks and
+     * {@code /dev/zero} never fills memory (it ran 25 s into an OutOfMemoryError); a directory is named too.
+     */
+    @Test
+    void aPlanThatIsNoRegularFileIsRefusedBeforeItIsOpened() throws IOException {
+        Path fifo = fifo(tmp.resolve("plan.yaml"));
+        for (Path plan : List.of(Path.of("/dev/zero"), fifo, tmp)) {
+            Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.run("validate", plan.toString()));
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().startsWith(plan + ":1:1: the plan is not a regular file"), result::toString);
+        }
+    }
+
+    @Test
+    void anOverlayThatIsAFifoIsRefusedAtItsFile() throws IOException {
+        Path plan = tmp.resolve("plan.yaml");
+        Files.writeString(plan, Files.readString(CORPUS.resolve("095-templates-includes-a-file.yaml"))
+                .replace("    version: 1.14.0-asm.1\n", "    version: 1.14.0-asm.1\n    overlays: [tuning.yaml]\n"));
+        fifo(tmp.resolve("tuning.yaml"));
+        Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.run("validate", plan.toString()));
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith(tmp.resolve("tuning.yaml") + ":1:1: the overlay is not a regular file"), result::toString);
+    }
+
+    /** A template that is a FIFO was skipped without a word, one of 200 MB read whole; both are refused unopened. */
+    @Test
+    void aTemplateThatIsAFifoOrHugeIsRefusedUnread() throws IOException {
+        Path fifoDir = Files.createDirectories(tmp.resolve("fifo"));
+        Path fifo = fifo(fifoDir.resolve("kustomization.yaml.mustache"));
+        Path hugeDir = Files.createDirectories(tmp.resolve("huge"));
+        Path huge = hugeDir.resolve("kustomization.yaml.mustache");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(200L << 20); // sparse: nothing is written to the disk
+        }
+        Path plan = CORPUS.resolve("095-templates-includes-a-file.yaml");
+        for (Map.Entry<Path, String> template : Map.of(fifoDir, fifo + ":1:1: the template is not a regular file",
+                hugeDir, huge + ":1:1: the file is larger than 1048576 bytes").entrySet()) {
+            Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.run("render", plan.toString(),
+                    "--out", tmp.resolve("out").toString(), "--templates", template.getKey().toString()));
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().startsWith("meshwave: " + template.getValue()), result::toString);
+            assertFalse(Files.exists(tmp.resolve("out")));
+        }
+    }
+
+    /** 20,000 nested sections overflowed Mustache's stack (exit 4); too big to commit as a case. */
+    @Test
+    void deeplyNestedTemplateSectionsAreRefusedAtTheirPosition() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("deep"));
+        Files.writeString(dir.resolve("kustomization.yaml.mustache"), "kind: Kustomization\n"
+                + "{{#revision}}".repeat(20_000) + "x" + "{{/revision}}".repeat(20_000) + "\n");
+        Cli.Result result = Cli.run("render", CORPUS.resolve("095-templates-includes-a-file.yaml").toString(),
+                "--out", tmp.resolve("out").toString(), "--templates", dir.toString());
+        assertEquals(2, result.exitCode(), result::toString);
+        assertEquals("meshwave: " + dir + "/kustomization.yaml.mustache:2:" + (1 + 64 * "{{#revision}}".length())
+                + ": sections nested deeper than 64 levels; a template that deep is not meant to be read\n", result.err());
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
+
+    private static Path fifo(Path path) {
+        Cli.Result made = Processes.run(path.getParent(), Map.of(), List.of("mkfifo", path.toString()));
+        assertEquals(0, made.exitCode(), made::toString);
+        return path;
     }
 }
