@@ -212,6 +212,31 @@ public final class YamlDocument {
         return true;
     }
 
+    /**
+     * The position of the first collection nested deeper than {@code max}, found on the parser's events
+     * before any tree is built (composers recurse once per level, so a deep file overflows the stack);
+     * empty when there is none or when the text is not YAML, which the caller's own parser then reports.
+     */
+    public static Optional<SourcePosition> tooDeep(String file, String text, int max) {
+        int depth = 0;
+        try {
+            for (Event event : new Parse(LoadSettings.builder().setLabel(file).build()).parseString(text)) {
+                switch (event.getEventId()) {
+                    case MappingStart, SequenceStart -> {
+                        if (++depth > max) {
+                            return Optional.of(position(file, event.getStartMark()));
+                        }
+                    }
+                    case MappingEnd, SequenceEnd -> depth--;
+                    default -> { }
+                }
+            }
+        } catch (YamlEngineException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
     private static final class Converter {
         private final String file;
         private final Map<String, Location> locations;

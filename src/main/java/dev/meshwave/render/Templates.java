@@ -191,7 +191,18 @@ public final class Templates {
             Mustache mustache = compiled.computeIfAbsent(path, p -> factory.compile(new StringReader(source), origins.get(p)));
             StringWriter out = new StringWriter();
             mustache.execute(out, Collections.unmodifiableMap(context)).flush();
-            return out.toString();
+            String text = out.toString();
+            if (!isBuiltIn(path) && path.endsWith(".yaml.mustache")) {
+                // What a user's template renders is parsed back (and read by the injection check) by recursive composers.
+                java.util.Optional<dev.meshwave.plan.SourcePosition> deep = dev.meshwave.plan.YamlDocument.tooDeep(path, text,
+                        dev.meshwave.plan.YamlDocument.MAX_DEPTH);
+                if (deep.isPresent()) {
+                    throw new TemplateException(origins.get(path) + ":1:1: renders YAML nested deeper than "
+                            + dev.meshwave.plan.YamlDocument.MAX_DEPTH + " levels (line " + deep.get().line() + ", column "
+                            + deep.get().column() + " of what it renders)");
+                }
+            }
+            return text;
         } catch (MustacheException | IOException e) {
             throw new TemplateException(origins.get(path) + ":" + line(e, source) + ":1: " + rootMessage(e));
         }

@@ -186,6 +186,20 @@ class BadInputTest {
         assertFalse(Files.exists(tmp.resolve("out")));
     }
 
+    /** What a template renders is parsed back as YAML: deep flow nesting there must not overflow the parser's stack either. */
+    @Test
+    void aTemplateThatRendersDeeplyNestedYamlIsRefusedAtItsPosition() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("deep-yaml"));
+        Files.writeString(dir.resolve("kustomization.yaml.mustache"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                + "x: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n");
+        Cli.Result result = Cli.run("render", CORPUS.resolve("095-templates-includes-a-file.yaml").toString(),
+                "--out", tmp.resolve("out").toString(), "--templates", dir.toString());
+        assertEquals(2, result.exitCode(), result::toString);
+        assertEquals("meshwave: " + dir + "/kustomization.yaml.mustache:1:1: renders YAML nested deeper than 64 levels"
+                + " (line 3, column 67 of what it renders)\n", result.err());
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
+
     private static Path fifo(Path path) {
         Cli.Result made = Processes.run(path.getParent(), Map.of(), List.of("mkfifo", path.toString()));
         assertEquals(0, made.exitCode(), made::toString);
