@@ -9,6 +9,7 @@ import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.regex.RegularExpression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
@@ -43,10 +45,45 @@ public final class PlanSchema {
             throw new UncheckedIOException(e);
         }
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                .regularExpressionFactory(PlanSchema::wholeValue)
                 .pathType(PathType.JSON_POINTER)
                 .locale(Locale.ROOT)
                 .build();
         this.schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schemaTree, config);
+    }
+
+    /**
+     * A schema pattern as JSON Schema means it (ECMA-262, no multiline flag): {@code $} matches only at the
+     * very end of the value. Java's {@code $} also matches before a final line break, so
+     * {@code "demo\n"} passed {@code ^[a-z0-9]…$} and reached install.sh and branch names; every {@code $}
+     * outside a character class becomes {@code \z} before the pattern is compiled.
+     */
+    static RegularExpression wholeValue(String pattern) {
+        // \s as ECMA-262 has it, Unicode white space and line separators included (no pattern uses \w, \d or \b).
+        Pattern compiled = Pattern.compile(endAtEndOfInput(pattern), Pattern.UNICODE_CHARACTER_CLASS);
+        return value -> compiled.matcher(value).find();
+    }
+
+    static String endAtEndOfInput(String pattern) {
+        StringBuilder out = new StringBuilder(pattern.length() + 4);
+        int classDepth = 0;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                out.append(c).append(pattern.charAt(++i));
+                continue;
+            }
+            if (c == '[') {
+                classDepth++;
+            } else if (c == ']' && classDepth > 0) {
+                classDepth--;
+            } else if (c == '$' && classDepth == 0) {
+                out.append("\\z");
+                continue;
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     public static PlanSchema load() {
@@ -121,7 +158,7 @@ public final class PlanSchema {
                 if (type.equals("minLength") && value.asText().isEmpty()) {
                     yield "must not be empty";
                 }
-                yield "'" + value.asText() + "' is not valid" + (comment.isEmpty() ? "" : "; expected " + comment);
+                yield "'" + shown(value.asText()) + "' is not valid" + (comment.isEmpty() ? "" : "; expected " + comment);
             }
             case "minItems" -> "must list at least " + owner.path("minItems").asInt() + " item(s)"
                     + (owner.has("$comment") ? " (" + owner.path("$comment").asText() + ")" : "");
@@ -158,6 +195,26 @@ public final class PlanSchema {
             node = element instanceof Integer index ? node.path(index) : node.path(element.toString());
         }
         return node;
+    }
+
+    /** A value as a message quotes it: line breaks and other invisible characters escaped, so the message stays one line. */
+    static String shown(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == '\u2028' || c == '\u2029') {
+                        out.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static String pointer(JsonNodePath path) {
