@@ -169,7 +169,21 @@ public final class YamlDocument {
     private static boolean checkEvents(String file, String source, LoadSettings settings, List<Problem> problems) {
         int documents = 0;
         int depth = 0;
+        // Per open collection: -1 for a list, else the nodes seen so far in a mapping (even: the next one is a key).
+        java.util.Deque<int[]> open = new java.util.ArrayDeque<>();
         for (Event event : new Parse(settings).parseString(source)) {
+            if (event instanceof NodeEvent && !open.isEmpty() && open.peek()[0] >= 0 && open.peek()[0]++ % 2 == 0
+                    && event instanceof org.snakeyaml.engine.v2.events.ScalarEvent key && key.isPlain() && key.getValue().equals("<<")) {
+                // The composer merges these silently: a plan is read as written.
+                problems.add(Problem.error(position(file, event.getStartMark()), "", "merge keys (<<) are not allowed; write the keys out"));
+                return false;
+            }
+            switch (event.getEventId()) {
+                case MappingStart -> open.push(new int[] {0});
+                case SequenceStart -> open.push(new int[] {-1});
+                case MappingEnd, SequenceEnd -> open.pop();
+                default -> { }
+            }
             switch (event.getEventId()) {
                 case DocumentStart -> {
                     documents++;
@@ -249,6 +263,11 @@ public final class YamlDocument {
         }
 
         JsonNode convert(Node node, String pointer, String display) {
+            if (!(node instanceof ScalarNode) && !node.isResolved()) {
+                // An explicit tag on a mapping or list (!!map, !!seq, !custom): plans say what they mean without one.
+                problems.add(Problem.error(position(file, node.getStartMark()), display,
+                        "the tag " + node.getTag().getValue().replace(Tag.PREFIX, "!!") + " is not allowed; plans use plain YAML values"));
+            }
             if (node instanceof MappingNode mapping) {
                 ObjectNode object = JsonNodeFactory.instance.objectNode();
                 Map<String, SourcePosition> seen = new HashMap<>();

@@ -166,4 +166,21 @@ class YamlDocumentTest {
         assertTrue(read("a: !secret x\n").isEmpty());
         assertEquals("p.yaml:1:4: a: the tag !secret is not allowed; plans use plain YAML values", only());
     }
+
+    /** Issue 15: README and docs say merge keys are refused; a plan is read as written, never merged. */
+    @Test
+    void mergeKeysAreRefused() {
+        assertTrue(read("a:\n  b: 1\n  <<: {c: 2}\n").isEmpty());
+        assertEquals("p.yaml:3:3: merge keys (<<) are not allowed; write the keys out", only());
+    }
+
+    @Test
+    void tagsOnMappingsAndListsAreRefused() {
+        for (String tagged : List.of("a: !!map {b: 1}\n", "a: !secret {b: 1}\n", "a: !!seq [1]\n", "a: !secret\n  - 1\n")) {
+            problems.clear();
+            assertTrue(read(tagged).isEmpty(), tagged);
+            String tag = tagged.substring(3, tagged.indexOf(' ', 3)).strip();
+            assertEquals("p.yaml:1:4: a: the tag " + tag + " is not allowed; plans use plain YAML values", only());
+        }
+    }
 }
