@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /** An Istio version {@code M.m.p} or an Anthos / Cloud Service Mesh version {@code M.m.p-asm.r}. */
 public record MeshVersion(int major, int minor, int patch, OptionalInt asmRelease) implements Comparable<MeshVersion> {
 
-    private static final Pattern FORM = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(?:-asm\\.(\\d+))?");
+    /** At most nine digits a number, so that each fits an int (a longer one was a NumberFormatException, exit 4). */
+    private static final Pattern FORM = Pattern.compile("([0-9]{1,9})\\.([0-9]{1,9})\\.([0-9]{1,9})(?:-asm\\.([0-9]{1,9}))?");
     /** Names a revision takes (MESH-FACTS §1): ASM's {@code asm-<M><m><p>-<r>}, Istio's {@code <M>-<m>-<p>}, managed channels. */
     private static final Pattern REVISION_SHAPE = Pattern.compile("asm-\\d+-\\d+|\\d+-\\d+-\\d+|asm-managed.*");
     private static final Comparator<MeshVersion> ORDER = Comparator.comparingInt(MeshVersion::major)

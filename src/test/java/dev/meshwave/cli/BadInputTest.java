@@ -200,6 +200,18 @@ class BadInputTest {
         assertFalse(Files.exists(tmp.resolve("out")));
     }
 
+    /** Issue 15: a version import cannot read is the flag's error (exit 2), whatever it holds; it was exit 4. */
+    @Test
+    void importNamesTheFlagOfAVersionItCannotRead() {
+        for (String garbage : List.of("garbage", "1.2.3\n", "1.2", "", "1.2.3-asm.x", "99999999999.0.0",
+                "1.2.3 --name x", "\u0661.2.3")) {
+            Cli.Result result = Cli.run("import", "--namespaces", "examples/inventory/ns.yaml", "--to-version", garbage);
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().startsWith("meshwave: --to-version: "), result::toString);
+            assertEquals("", result.out());
+        }
+    }
+
     private static Path fifo(Path path) {
         Cli.Result made = Processes.run(path.getParent(), Map.of(), List.of("mkfifo", path.toString()));
         assertEquals(0, made.exitCode(), made::toString);
