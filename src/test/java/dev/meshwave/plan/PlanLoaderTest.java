@@ -92,4 +92,18 @@ class PlanLoaderTest {
                 "sorted, so the render does not depend on the plan's order");
         assertEquals(Map.of("app", "gw", "istio", "ingress-eu"), plan.clusters().get(0).ingressGateway().orElseThrow().selector());
     }
+
+    /**
+     * Issue 15: an overlay written with CR-only line breaks (classic Mac) is YAML with line breaks, but
+     * was copied as is: one line to kustomize's readers and to a Git diff. Its line breaks become LF, as
+     * CRLF ones always did.
+     */
+    @Test
+    void anOverlayWithCarriageReturnLineBreaksIsCopiedWithLineFeeds() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("tuning.yaml"), String.join("\r", "apiVersion: install.istio.io/v1alpha1",
+                "kind: IstioOperator", "spec:", "  meshConfig:", "    accessLogFile: /dev/stdout", ""));
+        Plan plan = Plans.load(dir, Plans.BASE.replace("    version: 1.14.0-asm.0\n", "    version: 1.14.0-asm.0\n    overlays: [tuning.yaml]\n"));
+        assertEquals("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    accessLogFile: /dev/stdout\n",
+                plan.to().overlays().get(0).text());
+    }
 }
