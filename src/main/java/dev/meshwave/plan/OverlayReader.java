@@ -16,6 +16,8 @@ import java.util.List;
 final class OverlayReader {
 
     static final String API_VERSION = "install.istio.io/v1alpha1";
+    /** The longest overlay file name; see {@code PlanChecks.MAX_CLUSTER_PATH_BYTES} for the room below a cluster path. */
+    static final int MAX_NAME_CHARS = 100;
 
     private final YamlDocument plan;
     private final Path planDir;
@@ -74,6 +76,13 @@ final class OverlayReader {
     private Path resolveInside(String pointer, String relative) {
         if (relative.startsWith("/") || relative.contains("\\") || relative.matches("^[A-Za-z]:.*")) {
             error(pointer, "overlay path '" + relative + "' must be relative to the plan's directory");
+            return null;
+        }
+        if (relative.substring(relative.lastIndexOf('/') + 1).length() > MAX_NAME_CHARS) {
+            // Render copies it as control-plane/<revision>/NN-overlay-<name>.yaml: that name must fit in 255 bytes, and the
+            // whole path in the room PlanChecks leaves below a cluster path.
+            error(pointer, "overlay file name '" + relative.substring(relative.lastIndexOf('/') + 1) + "' is longer than "
+                    + MAX_NAME_CHARS + " characters; render writes a copy named NN-overlay-<name>.yaml below the cluster's path");
             return null;
         }
         Path file = planDir.resolve(relative).normalize();

@@ -106,4 +106,17 @@ class PlanLoaderTest {
         assertEquals("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig:\n    accessLogFile: /dev/stdout\n",
                 plan.to().overlays().get(0).text());
     }
+
+    /** Render copies an overlay as NN-overlay-<name>.yaml: a 250-character name made a 266-byte file name, exit 4 in render. */
+    @Test
+    void anOverlayWhoseCopyWouldNotFitTheFileSystemIsRefusedAtItsEntry() throws Exception {
+        String name = "o".repeat(101) + ".yaml";
+        java.nio.file.Files.writeString(dir.resolve(name), "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\n");
+        java.nio.file.Path plan = dir.resolve("plan.yaml");
+        java.nio.file.Files.writeString(plan, Plans.BASE.replace("    version: 1.14.0-asm.0\n", "    version: 1.14.0-asm.0\n    overlays: [" + name + "]\n"));
+        InvalidPlanException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidPlanException.class,
+                () -> new PlanLoader(PlanSchema.load()).load(plan));
+        assertEquals(plan + ":10:16: spec.to.overlays[0]: overlay file name '" + name + "' is longer than 100 characters;"
+                + " render writes a copy named NN-overlay-<name>.yaml below the cluster's path", e.problems().get(0).toString());
+    }
 }
