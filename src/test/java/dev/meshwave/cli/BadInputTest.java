@@ -151,6 +151,18 @@ class BadInputTest {
         assertTrue(result.err().startsWith(tmp.resolve("tuning.yaml") + ":1:1: the overlay is not a regular file"), result::toString);
     }
 
+    /** The kubectl exports import reads: a FIFO blocked it, /dev/zero was read up to memory's end. */
+    @Test
+    void importRefusesAnExportThatIsNoRegularFile() throws IOException {
+        for (Path export : List.of(fifo(tmp.resolve("ns.yaml")), Path.of("/dev/zero"))) {
+            Cli.Result result = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.run("import", "--namespaces", export.toString(),
+                    "--to-version", "1.23.3-asm.2"));
+            assertEquals(2, result.exitCode(), result::toString);
+            assertTrue(result.err().startsWith(export + ":1:1: the kubectl export is not a regular file"), result::toString);
+            assertEquals("", result.out());
+        }
+    }
+
     /** A template that is a FIFO was skipped without a word, one of 200 MB read whole; both are refused unopened. */
     @Test
     void aTemplateThatIsAFifoOrHugeIsRefusedUnread() throws IOException {

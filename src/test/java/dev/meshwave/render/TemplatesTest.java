@@ -89,4 +89,15 @@ class TemplatesTest {
                 "{{#stages}}{{liveStage}}/{{.}} {{/stages}}\n"), "over");
         assertEquals("x/a x/bb \n", t.render("live/kustomization.yaml.mustache", Map.of("liveStage", "x", "stages", List.of("a", "bb"))));
     }
+
+    /** Sections nest at most 64 deep, counted as Mustache reads tags, delimiter changes included (issue 15). */
+    @Test
+    void sectionsNestAtMostSixtyFourDeep() throws Exception {
+        Templates.checkNesting("t", "{{#a}}".repeat(64) + "{{/a}}".repeat(64) + "{{#a}}".repeat(64));
+        TemplateException deep = assertThrows(TemplateException.class,
+                () -> Templates.checkNesting("t", "x\n{{=<% %>=}}" + "<%^a%>".repeat(65)));
+        assertEquals("t:2:" + (1 + "{{=<% %>=}}".length() + 64 * "<%^a%>".length())
+                + ": sections nested deeper than 64 levels; a template that deep is not meant to be read", deep.getMessage());
+        Templates.checkNesting("t", "{{{#a}}}".repeat(65) + "{{! {{#a}} }}".repeat(65));
+    }
 }
