@@ -112,11 +112,16 @@ final class RenderCommand implements Callable<Integer> {
      * {@code --out} must name a directory meshwave may write: not empty (which would be the current
      * directory by accident), not the file system root, not a file, and (to write) writable.
      */
-    private static void checkOut(Path out, boolean check) throws RenderException, UnsafeOutputException, IOException {
+    private static void checkOut(Path out, boolean check) throws RenderException, UnsafeOutputException {
         if (out.toString().isBlank()) {
             throw new RenderException("--out is empty: name the output directory (--out . for the current directory)");
         }
-        Path real = RunLock.realPath(out);
+        Path real;
+        try {
+            real = RunLock.realPath(out);
+        } catch (IOException e) {
+            throw new UnsafeOutputException("--out " + out + ": cannot resolve it (" + e.getMessage() + ")");
+        }
         if (real.getParent() == null) {
             throw new RenderException("--out " + out + " is the root of the file system; name a directory under it");
         }
@@ -128,7 +133,7 @@ final class RenderCommand implements Callable<Integer> {
             throw new UnsafeOutputException("--out " + out + ": " + existing + " exists and is not a directory; not overwriting it");
         }
         if (!check && !Files.isWritable(existing)) {
-            throw new UnsafeOutputException("--out " + out + ": " + existing + " is not writable");
+            throw new UnsafeOutputException("--out " + out + ": " + existing + " is not writable (permission denied); nothing can be rendered there");
         }
     }
 

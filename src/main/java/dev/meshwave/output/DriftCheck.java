@@ -24,6 +24,10 @@ import java.util.TreeMap;
  */
 public final class DriftCheck {
 
+    /** Rendered files are a few KiB; a file on disk over this is not read further. */
+    private static final int COMPARED = 16 << 20;
+    private static final String TOO_LARGE = "larger than 16 MiB (not compared)";
+
     private final TreeWriter paths;
 
     public DriftCheck(Path outputRoot) {
@@ -57,7 +61,7 @@ public final class DriftCheck {
                 linkOnTheWay(tree, link.get(), linksReported).ifPresent(changes::add);
                 continue;
             }
-            Optional<OnDisk.Entry> before = OnDisk.file(onDisk, Integer.MAX_VALUE);
+            Optional<OnDisk.Entry> before = OnDisk.file(onDisk, COMPARED + 1).map(DriftCheck::bounded);
             if (before.isPresent() && !before.get().readable()) {
                 changes.add(unread(file.getKey(), before.get().unread(), true));
             } else if (before.isEmpty() || !Arrays.equals(before.get().bytes(), file.getValue())) {
@@ -75,7 +79,8 @@ public final class DriftCheck {
                 changes.add(unread(root, OnDisk.NOT_REGULAR + " where a directory is rendered", true));
                 continue;
             }
-            SortedMap<String, OnDisk.Entry> onDisk = OnDisk.files(dir, Integer.MAX_VALUE);
+            SortedMap<String, OnDisk.Entry> onDisk = new TreeMap<>();
+            OnDisk.files(dir, COMPARED + 1).forEach((file, entry) -> onDisk.put(file, bounded(entry)));
             SortedMap<String, byte[]> rendered = tree.under(root);
             TreeMap<String, Boolean> all = new TreeMap<>();
             onDisk.keySet().forEach(k -> all.put(k, true));
@@ -91,6 +96,11 @@ public final class DriftCheck {
             }
         }
         return changes;
+    }
+
+    /** A file bigger than anything meshwave renders is drift by its size alone: never loaded whole (a hostile 3 GB file). */
+    private static OnDisk.Entry bounded(OnDisk.Entry entry) {
+        return entry.readable() && entry.bytes().length > COMPARED ? new OnDisk.Entry(null, TOO_LARGE) : entry;
     }
 
     /** A symbolic link above rendered files (a cluster directory, or one of its parents): said once. */

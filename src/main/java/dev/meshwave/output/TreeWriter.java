@@ -171,7 +171,7 @@ public final class TreeWriter {
             throw new UnsafeOutputException(dir + " holds " + foreign.size() + (foreign.size() == 1 ? " file" : " files")
                     + " meshwave did not generate (no \"" + RenderedTree.GENERATED_MARK + "\" header): "
                     + String.join(", ", foreign.subList(0, Math.min(LISTED, foreign.size())))
-                    + (foreign.size() > LISTED ? ", …" : "") + "; a render would delete them, so nothing was changed."
+                    + (foreign.size() > LISTED ? ", …" : "") + "; a render would delete or overwrite them, so nothing was changed."
                     + " Move them out of the directory, or render with --delete-foreign to delete them.");
         }
     }

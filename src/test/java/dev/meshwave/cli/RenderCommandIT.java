@@ -256,6 +256,19 @@ class RenderCommandIT {
         }
 
         @Test
+        void aHugeFileIsDriftWithoutBeingLoaded() throws IOException {
+            Path out = tmp.resolve("out");
+            Cli.run("render", PLAN, "--out", out.toString());
+            try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(out.resolve(CLUSTER).resolve("README.md").toFile(), "rw")) {
+                huge.setLength(3L << 30); // sparse: 3 GiB that take no disk
+            }
+            Cli.Result result = Cli.run("render", PLAN, "--out", out.toString(), "--check");
+            assertEquals(1, result.exitCode(), result::toString);
+            assertTrue(result.out().contains("--- a/" + CLUSTER + "/README.md\n+++ b/" + CLUSTER + "/README.md\n@@ larger than 16 MiB (not compared) @@\n"),
+                    result::toString);
+        }
+
+        @Test
         void aFifoIsDriftAndNeverOpened() throws Exception {
             Path out = tmp.resolve("out");
             Cli.run("render", PLAN, "--out", out.toString());
