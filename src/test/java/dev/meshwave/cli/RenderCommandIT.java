@@ -49,6 +49,31 @@ class RenderCommandIT {
             a.forEach((path, bytes) -> assertFalse(new String(bytes, StandardCharsets.UTF_8).contains("\r"), path + " has CR"));
         }
 
+        /** Cluster directories were 0700 whatever the umask (staging directories from createTempDirectory). */
+        @Test
+        void permissionsFollowTheUmask() throws IOException {
+            Path out = tmp.resolve("out");
+            List<String> java = dev.meshwave.testing.Processes.java("-jar", Path.of("target/meshwave.jar").toAbsolutePath().toString(),
+                    "render", PLAN, "--out", out.toString(), "--quiet");
+            Cli.Result result = dev.meshwave.testing.Processes.run(Path.of("."), Map.of(),
+                    concat(List.of("sh", "-c", "umask 027 && exec \"$@\"", "sh"), java));
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals("rwxr-x---", permissions(out.resolve(CLUSTER)));
+            assertEquals("rwxr-x---", permissions(out.resolve(CLUSTER).resolve("stages")));
+            assertEquals("rw-r-----", permissions(out.resolve(CLUSTER).resolve("kustomization.yaml")));
+            assertEquals("rwxr-x---", permissions(out.resolve(CLUSTER).resolve("control-plane/install.sh")));
+        }
+
+        private static List<String> concat(List<String> a, List<String> b) {
+            List<String> all = new java.util.ArrayList<>(a);
+            all.addAll(b);
+            return all;
+        }
+
+        private static String permissions(Path path) throws IOException {
+            return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+        }
+
         @Test
         void installScriptIsExecutable() throws IOException {
             Path out = tmp.resolve("out");
