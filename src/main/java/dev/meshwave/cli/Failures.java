@@ -35,7 +35,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         } else if (e instanceof dev.meshwave.render.UnsafeContentException) {
             err.println("meshwave: " + redaction.text(e.getMessage()));
             code = ExitCodes.UNSAFE;
-        } else if (e instanceof RenderException || e instanceof TemplateException || e instanceof InvalidRepositoryException) {
+        } else if (e instanceof RenderException || e instanceof TemplateException || e instanceof InvalidRepositoryException
+                || e instanceof dev.meshwave.output.InvalidSettingException) {
             err.println("meshwave: " + redaction.text(e.getMessage()));
             code = ExitCodes.USAGE;
         } else if (e instanceof UnsafeOutputException || e instanceof UnsafeRepositoryException) {

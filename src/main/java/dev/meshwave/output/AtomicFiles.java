@@ -13,9 +13,11 @@ public final class AtomicFiles {
 
     public static void write(Path file, byte[] bytes) throws IOException {
         Files.createDirectories(file.getParent());
-        Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".meshwave-", ".tmp");
+        // Not createTempFile, which makes it 0600: the umask decides, as for any file.
+        Path temporary = file.resolveSibling("." + file.getFileName() + ".meshwave-"
+                + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
         try {
-            Files.write(temporary, bytes);
+            Files.write(temporary, bytes, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
             move(temporary, file);
         } finally {
             Files.deleteIfExists(temporary);

@@ -32,6 +32,58 @@ class ConcurrentRendersIT {
                 Clock.systemUTC());
     }
 
+    /** The lock is the directory's, not the environment's nor the spelling's: a symlinked path and another XDG_RUNTIME_DIR wait too. */
+    @Test
+    void aSymlinkedPathOrAnotherRuntimeDirectoryWaitsForTheSameLock() throws Exception {
+        Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), out);
+        Path otherRuntime = Files.createDirectories(tmp.resolve("run-b"));
+        Environment other = new Environment(Map.of("XDG_RUNTIME_DIR", otherRuntime.toString(), "TMPDIR", otherRuntime.toString(),
+                "MESHWAVE_LOCK_TIMEOUT", "1"), Clock.systemUTC());
+        try (RunLock held = RunLock.forOutput(out, environment(1).variables())) {
+            for (Path spelling : List.of(link, link.resolve("../out"), out.resolve("."))) {
+                Cli.Result result = Cli.run(other, "render", plan.toString(), "--out", spelling.toString());
+                assertEquals(3, result.exitCode(), result::toString);
+                assertTrue(result.err().contains("another meshwave run is writing " + out.toRealPath()), result::toString);
+            }
+            assertTrue(Files.notExists(out.resolve("clusters")), "nothing written");
+        }
+        assertEquals(RunLock.lockName("Out"), RunLock.lockName("out"), "case-folded");
+        assertEquals(RunLock.lockName("caf\u00e9"), RunLock.lockName("cafe\u0301"), "NFC");
+    }
+
+    /** A pull request cannot plant a link where the lock goes, nor where older versions kept theirs. */
+    @Test
+    void aPlantedSymbolicLinkIsNeverFollowedForTheLock() throws Exception {
+        Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
+        Path victim = tmp.resolve("victim");
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.createSymbolicLink(tmp.resolve("meshwave-locks"), elsewhere);
+        Path out = tmp.resolve("out");
+        Files.createSymbolicLink(tmp.resolve(RunLock.lockName("out")), victim);
+        Cli.Result result = Cli.run(environment(1), "render", plan.toString(), "--out", out.toString());
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("symbolic link (not followed)") && result.err().contains("--out"), result::toString);
+        assertTrue(Files.notExists(victim, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the link's target was not created");
+        Files.delete(tmp.resolve(RunLock.lockName("out")));
+        assertEquals(0, Cli.run(environment(1), "render", plan.toString(), "--out", out.toString()).exitCode());
+        try (Stream<Path> files = Files.list(elsewhere)) {
+            assertEquals(0, files.count(), "nothing in the planted lock directory");
+        }
+    }
+
+    @Test
+    void aLockTimeoutThatIsNoNumberOfSecondsIsABadVariable() {
+        for (String value : List.of("soon", "-1", "1.5", "99999999999999999999", "9223372036854775807", "")) {
+            Environment environment = new Environment(Map.of("MESHWAVE_LOCK_TIMEOUT", value), Clock.systemUTC());
+            Cli.Result result = Cli.run(environment, "render", "examples/istio-to-asm/plan.yaml", "--out", tmp.resolve("out").toString());
+            assertEquals(2, result.exitCode(), value + ": " + result);
+            assertTrue(result.err().contains("MESHWAVE_LOCK_TIMEOUT"), result::toString);
+            assertTrue(Files.notExists(tmp.resolve("out")));
+        }
+    }
+
     @Test
     void aRenderGivesUpWithExit3WhileAnotherHoldsTheOutput() throws Exception {
         Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
@@ -61,27 +113,40 @@ class ConcurrentRendersIT {
         assertEquals(0, result.exitCode(), result::toString);
     }
 
-    /** Real processes, started together on one directory: both succeed one after the other, the result is one whole render. */
+    /**
+     * Real processes, started together on one directory, one through a symbolic link and with another
+     * XDG_RUNTIME_DIR: both succeed one after the other, the result is one whole render, nothing is left over.
+     */
     @Test
     void twoProcessesNeverInterleaveTheirOutput() throws Exception {
         Path planA = SyntheticPlans.write(tmp.resolve("a"), 2, 200, 20, "1.14.0-asm.0");
         Path planB = SyntheticPlans.write(tmp.resolve("b"), 2, 200, 20, "1.15.0-asm.1");
-        Path out = tmp.resolve("out");
-        List<Process> processes = new ArrayList<>();
-        for (Path plan : List.of(planA, planB)) {
-            processes.add(new ProcessBuilder(Processes.java("-jar", Path.of("target/meshwave.jar").toAbsolutePath().toString(),
-                    "render", plan.toString(), "--out", out.toString()))
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("log-" + processes.size()).toFile())
-                    .start());
-        }
-        for (Process process : processes) {
-            assertTrue(process.waitFor(120, TimeUnit.SECONDS));
-            assertEquals(0, process.exitValue(), () -> readLog(tmp.resolve("log-" + processes.indexOf(process))));
-        }
         Map<String, String> a = renderAlone(planA, tmp.resolve("alone-a"));
         Map<String, String> b = renderAlone(planB, tmp.resolve("alone-b"));
-        Map<String, String> now = read(out);
-        assertTrue(now.equals(a) || now.equals(b), "the output is one of the two renders, whole");
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), out);
+        for (int round = 0; round < 2; round++) {
+            List<Process> processes = new ArrayList<>();
+            for (Path plan : List.of(planA, planB)) {
+                int n = processes.size();
+                ProcessBuilder builder = new ProcessBuilder(Processes.java("-jar", Path.of("target/meshwave.jar").toAbsolutePath().toString(),
+                        "render", plan.toString(), "--out", (n == 0 ? out : link).toString()))
+                        .redirectErrorStream(true).redirectOutput(tmp.resolve("log-" + round + "-" + n).toFile());
+                builder.environment().put("XDG_RUNTIME_DIR", Files.createDirectories(tmp.resolve("run-" + round + "-" + n)).toString());
+                processes.add(builder.start());
+            }
+            for (int n = 0; n < processes.size(); n++) {
+                assertTrue(processes.get(n).waitFor(120, TimeUnit.SECONDS));
+                Path log = tmp.resolve("log-" + round + "-" + n);
+                assertEquals(0, processes.get(n).exitValue(), () -> readLog(log));
+            }
+            Map<String, String> now = read(out);
+            assertTrue(now.equals(a) || now.equals(b), "round " + round + ": the output is one of the two renders, whole");
+            try (Stream<Path> siblings = Files.list(out.resolve("clusters"))) {
+                assertEquals(List.of("c1", "c2"), siblings.map(p -> p.getFileName().toString()).sorted().toList(),
+                        "no staging directory left over");
+            }
+        }
     }
 
     private static String readLog(Path log) {
