@@ -1,10 +1,14 @@
 package dev.meshwave.cli;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static dev.meshwave.testing.GitCli.git;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.meshwave.testing.Cli;
 import dev.meshwave.testing.GitopsRepository;
 import java.io.IOException;
@@ -13,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,5 +107,40 @@ class PlantedSecretsIT {
         assertEquals(3, result.exitCode(), result::toString);
         assertFalse(result.err().contains(TOKEN.substring(8)), "the token is not printed");
         assertEquals("refs/heads/main", git(remote, "for-each-ref", "--format=%(refname)").strip(), "no branch was pushed");
+    }
+
+    /**
+     * A server that refuses the token and echoes it back in pieces and as the basic-auth header it got:
+     * none of it reaches stdout or stderr, in text or JSON.
+     */
+    @Test
+    void aServerEchoingTheTokenInPiecesOrBase64PrintsNoneOfIt() {
+        String token = "mwPlanted" + "Token-5d8f2a7c9e1b";
+        String basic = Base64.getEncoder().encodeToString(("x-access-token:" + token).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<String> echoes = List.of(token.substring(0, 12), token.substring(9), basic.substring(20), Base64.getUrlEncoder()
+                .withoutPadding().encodeToString(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        WireMockServer github = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        github.start();
+        try {
+            github.stubFor(com.github.tomakehurst.wiremock.client.WireMock.any(anyUrl()).willReturn(aResponse().withStatus(401)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("{\"message\": \"Bad credentials: " + String.join(", ", echoes) + "\"}")));
+            Path remote = tmp.resolve("gitops.git");
+            git(tmp, "init", "-q", "--bare", "-b", "main", remote.toString());
+            Map<String, String> env = Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.toString(),
+                    "SOURCE_DATE_EPOCH", "1767225600", "GITHUB_TOKEN", token);
+            for (String format : List.of("text", "json")) {
+                Cli.Result result = Cli.run(new Environment(env, Clock.systemUTC()), "publish", plan.toString(), "--repo",
+                        remote.toUri().toString(), "--push", "--pr", "github", "--pr-api", github.baseUrl(), "--pr-repo", "platform/gitops",
+                        "--format", format);
+                assertEquals(3, result.exitCode(), result::toString);
+                assertTrue(result.err().contains("Bad credentials: ***"), result::toString);
+                for (String echo : echoes) {
+                    assertFalse((result.out() + result.err()).contains(echo), () -> "shown: " + echo + "\n" + result);
+                }
+            }
+        } finally {
+            github.stop();
+        }
     }
 }
