@@ -96,7 +96,10 @@ final class Publishing {
         Templates templates = Workflow.templates(options.templates);
         PrintWriter err = spec.commandLine().getErr();
         Plan plan = Workflow.load(planFile, err, templates).plan();
-        return run(plan, steps.of(new PublishPlanner(templates), plan), options, environment, spec.commandLine().getOut(), err);
+        // Held before planning, so that no commit or pull-request text may carry it either.
+        environment.redaction().holdUrlPassword(options.repo);
+        return run(plan, steps.of(new PublishPlanner(templates, environment.redaction()), plan), options, environment,
+                spec.commandLine().getOut(), err);
     }
 
     private static int run(Plan plan, List<PublishStep> steps, Options options, Environment environment, PrintWriter out, PrintWriter err)

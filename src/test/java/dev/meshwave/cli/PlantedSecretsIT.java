@@ -143,4 +143,43 @@ class PlantedSecretsIT {
             github.stop();
         }
     }
+
+    /** Not the shape of any service's token: only the run holding it can tell it is one. */
+    private static final String HELD = "mwHeld" + "Secret-3e9b1d7f5a2c";
+
+    private static Environment holding(Path home) {
+        return new Environment(Map.of("XDG_CACHE_HOME", home.resolve("cache").toString(), "HOME", home.toString(),
+                "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_GIT_TOKEN", HELD), Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    }
+
+    @Test
+    void renderRefusesAnOverlayCarryingTheTokenTheRunHoldsEvenAsBasicAuth() throws IOException {
+        String basic = Base64.getEncoder().encodeToString(("x-access-token:" + HELD).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.writeString(plan.resolveSibling("tuning.yaml"), "  values:\n    global:\n      registryAuth: " + basic + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        Path out = tmp.resolve("out");
+        assertEquals(0, Cli.run("render", plan.toString(), "--out", tmp.resolve("unheld").toString()).exitCode(),
+                "to a run that does not hold the token it is just text");
+        Cli.Result result = Cli.run(holding(tmp), "render", plan.toString(), "--out", out.toString());
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("refusing to write clusters/onprem/mesh/control-plane/")
+                && result.err().contains(": line 9 holds what looks like the token in MESHWAVE_GIT_TOKEN (base64-encoded) (not shown)"),
+                result::toString);
+        assertFalse(result.err().contains(basic.substring(20, 40)), "the token is not printed");
+        assertFalse(Files.exists(out), "nothing is written");
+    }
+
+    @Test
+    void publishPushesNothingWhenATemplateCarriesTheTokenTheRunHolds() throws IOException {
+        Path templates = Files.createDirectories(tmp.resolve("templates"));
+        Files.writeString(templates.resolve("pr-body.md.mustache"), Files.readString(Path.of("templates/git/pr-body.md.mustache"))
+                + "\nMirror: https://mirror.example/gitops.git?access=" + HELD + "\n");
+        Path remote = GitopsRepository.create(tmp.resolve("gitops.git"));
+        Cli.Result result = Cli.run(holding(tmp), "publish", plan.toString(), "--repo", remote.toUri().toString(), "--push",
+                "--templates", templates.toString());
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("holds what looks like the token in MESHWAVE_GIT_TOKEN (not shown)"), result::toString);
+        assertFalse((result.out() + result.err()).contains(HELD.substring(6)), "the token is not printed");
+        assertEquals("refs/heads/main", git(remote, "for-each-ref", "--format=%(refname)").strip(), "no branch was pushed");
+    }
 }
