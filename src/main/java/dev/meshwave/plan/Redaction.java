@@ -47,9 +47,6 @@ public final class Redaction {
 
     private static final String HIDDEN = "***";
 
-    /** Credentials in URLs: all user-info of http(s) URLs (a token may be the user name), a password elsewhere. */
-    private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)(?<=\\bhttps?://)[^/@\\s]+@|(?<=://)[^/@\\s:]*:[^/@\\s]*@");
-
     /** Where a held secret (or an encoding of it) was found, and which one it was (never its value). */
     public record Hit(int offset, String what) {}
 
@@ -116,17 +113,15 @@ public final class Redaction {
         if (message == null) {
             return null;
         }
-        String text = message.contains("://") ? URL_CREDENTIALS.matcher(message).replaceAll(HIDDEN + "@") : message;
+        String text = withoutUrlCredentials(message);
         Index current = index;
         if (current.isEmpty()) {
             return text;
         }
-        boolean[] hidden = new boolean[text.length()];
-        boolean any = false;
+        java.util.BitSet hidden = new java.util.BitSet();
         for (String secret : current.shortSecrets) {
             for (int at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) {
-                java.util.Arrays.fill(hidden, at, at + secret.length(), true);
-                any = true;
+                hidden.set(at, at + secret.length());
             }
         }
         int n = text.length();
@@ -134,8 +129,7 @@ public final class Redaction {
             long h = Index.hash(text, 0);
             for (int i = 0; ; i++) {
                 if (current.mayBePiece(h) && current.isPiece(text, i, h)) {
-                    java.util.Arrays.fill(hidden, i, i + PIECE, true);
-                    any = true;
+                    hidden.set(i, i + PIECE);
                 }
                 if (i + PIECE >= n) {
                     break;
@@ -143,18 +137,52 @@ public final class Redaction {
                 h = Index.roll(h, text.charAt(i), text.charAt(i + PIECE));
             }
         }
-        if (!any) {
+        if (hidden.isEmpty()) {
             return text;
         }
         StringBuilder result = new StringBuilder(text.length());
-        for (int i = 0; i < n; i++) {
-            if (!hidden[i]) {
-                result.append(text.charAt(i));
-            } else if (i == 0 || !hidden[i - 1]) {
-                result.append(HIDDEN);
-            }
+        int shown = 0;
+        for (int start = hidden.nextSetBit(0); start >= 0; start = hidden.nextSetBit(shown)) {
+            result.append(text, shown, start).append(HIDDEN);
+            shown = hidden.nextClearBit(start);
         }
-        return result.toString();
+        return result.append(text, shown, n).toString();
+    }
+
+    /**
+     * Credentials in URLs: all user-info of http(s) URLs (a token may be the user name), a password
+     * elsewhere ({@code ssh://git@host} stays). A scan from each {@code ://}, not a regular expression
+     * with a look-behind, which would be tried at every character of megabytes of output.
+     */
+    private static String withoutUrlCredentials(String text) {
+        StringBuilder result = null;
+        int copied = 0;
+        int n = text.length();
+        for (int at = text.indexOf("://"); at >= 0; ) {
+            int from = at + 3;
+            int end = from;
+            boolean password = false;
+            while (end < n && text.charAt(end) != '@' && text.charAt(end) != '/' && !Character.isWhitespace(text.charAt(end))) {
+                password |= text.charAt(end) == ':';
+                end++;
+            }
+            if (end < n && end > from && text.charAt(end) == '@' && (password || isHttp(text, at))) {
+                result = result == null ? new StringBuilder(n) : result;
+                result.append(text, copied, from).append(HIDDEN);
+                copied = end;
+            }
+            at = text.indexOf("://", Math.max(end, from));
+        }
+        return result == null ? text : result.append(text, copied, n).toString();
+    }
+
+    private static boolean isHttp(String text, int schemeEnd) {
+        int start = schemeEnd;
+        while (start > 0 && Character.isLetter(text.charAt(start - 1))) {
+            start--;
+        }
+        String scheme = text.substring(start, schemeEnd).toLowerCase(Locale.ROOT);
+        return scheme.equals("http") || scheme.equals("https");
     }
 
     /**

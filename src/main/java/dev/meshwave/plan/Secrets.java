@@ -18,20 +18,37 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * pipeline talks to, AWS secret keys, literal {@code password:}-like values, and the very tokens the run
  * holds ({@link Redaction}) in any of their encodings.
  *
- * <p>The scan runs on every byte meshwave writes, so it stays linear: each pattern runs only on texts
- * holding one of its literal anchors, and a text is decoded as YAML (to see through escapes such as
- * {@code \u0020} and folded lines) only when it holds a backslash or a PEM header, the only ways a
- * decoded value can hold a secret its raw text does not.
+ * <p>The scan runs on every byte meshwave writes, so it stays linear: every pattern matches within one
+ * line and runs only on the lines holding one of its literal anchors (found with {@code indexOf}; a
+ * regular expression tried at every character of megabytes costs seconds), and a YAML file is also
+ * decoded (to see through escapes such as {@code \u0020} and folded lines) only when it holds a
+ * backslash or a PEM header, the only ways a decoded value can hold a secret its raw text does not.
  */
 public final class Secrets {
 
     /** What was found and on which 1-based line; never the secret itself. */
     public record Finding(String kind, int line) {}
 
-    /** A kind of secret; the regular expression runs only on texts holding one of its literal anchors. */
+    /** A kind of secret, on one line; the regular expression runs only on the lines holding one of its literal anchors. */
     private record Shape(String kind, Pattern pattern, List<String> anchors) {
-        boolean mayOccurIn(String text) {
-            return anchors.stream().anyMatch(text::contains);
+
+        /** The offset of the first match, or -1. */
+        int firstIn(String text) {
+            int first = -1;
+            Matcher m = pattern.matcher(text);
+            for (String anchor : anchors) {
+                for (int at = text.indexOf(anchor); at >= 0 && (first < 0 || at < first); ) {
+                    int lineStart = text.lastIndexOf('\n', at) + 1;
+                    int lineEnd = text.indexOf('\n', at);
+                    lineEnd = lineEnd < 0 ? text.length() : lineEnd;
+                    if (m.region(lineStart, lineEnd).find()) {
+                        first = first < 0 ? m.start() : Math.min(first, m.start());
+                        break;
+                    }
+                    at = text.indexOf(anchor, lineEnd);
+                }
+            }
+            return first;
         }
     }
 
@@ -89,36 +106,33 @@ public final class Secrets {
         return find(text, new Redaction());
     }
 
-    /** The first secret in a text, counting the secrets the run {@code holds}; empty when there is none. */
+    /** The first secret in a text as written (a commit message, a pull-request text), counting the secrets the run {@code holds}. */
     public static Optional<Finding> find(String text, Redaction holds) {
-        Optional<Redaction.Hit> raw = first(text, holds);
-        if (raw.isPresent()) {
-            return Optional.of(new Finding(raw.get().what(), lineOf(text, raw.get().offset())));
-        }
-        return inYamlValues(text, holds);
+        return first(text, holds).map(hit -> new Finding(hit.what(), lineOf(text, hit.offset())));
+    }
+
+    /** The first secret in a file: as written, and for YAML and JSON files also as YAML decodes its values. */
+    public static Optional<Finding> findInFile(String path, String text, Redaction holds) {
+        Optional<Finding> raw = find(text, holds);
+        return raw.isPresent() || !path.matches("(?i).*\\.(ya?ml|json)") ? raw : inYamlValues(text, holds);
     }
 
     /** The first secret in a text as written: its offset and kind. */
     private static Optional<Redaction.Hit> first(String text, Redaction holds) {
         Redaction.Hit first = holds.firstHeld(text).orElse(null);
         for (Shape shape : SHAPES) {
-            if (!shape.mayOccurIn(text)) {
-                continue;
-            }
-            Matcher m = shape.pattern().matcher(text);
-            if (m.find() && (first == null || m.start() < first.offset())) {
-                first = new Redaction.Hit(m.start(), shape.kind());
+            int at = shape.firstIn(text);
+            if (at >= 0 && (first == null || at < first.offset())) {
+                first = new Redaction.Hit(at, shape.kind());
             }
         }
         int encodedKey = base64PrivateKey(text);
         if (encodedKey >= 0 && (first == null || encodedKey < first.offset())) {
             first = new Redaction.Hit(encodedKey, "a base64-encoded private key");
         }
-        if (first == null && LITERAL.mayOccurIn(text)) {
-            Matcher m = LITERAL.pattern().matcher(text);
-            if (m.find()) {
-                first = new Redaction.Hit(m.start(), LITERAL.kind());
-            }
+        int literal = first == null ? LITERAL.firstIn(text) : -1;
+        if (literal >= 0) {
+            first = new Redaction.Hit(literal, LITERAL.kind());
         }
         return Optional.ofNullable(first);
     }

@@ -39,7 +39,7 @@ public final class TreeGuard {
                             + ": the names differ only by case, and on a case-insensitive file system (macOS, Windows) one replaces the other");
                 }
             }
-            checkText(path, new String(file.getValue(), StandardCharsets.UTF_8), holds);
+            refuseSecret(path, Secrets.findInFile(path, new String(file.getValue(), StandardCharsets.UTF_8), holds));
         }
     }
 
@@ -50,7 +50,10 @@ public final class TreeGuard {
 
     /** As {@link #checkText(String, String)}, also for the secrets the run {@code holds}. */
     public static void checkText(String what, String text, Redaction holds) throws UnsafeContentException {
-        Optional<Secrets.Finding> secret = Secrets.find(text, holds);
+        refuseSecret(what, Secrets.find(text, holds));
+    }
+
+    private static void refuseSecret(String what, Optional<Secrets.Finding> secret) throws UnsafeContentException {
         if (secret.isPresent()) {
             throw new UnsafeContentException("refusing to write " + what + ": line " + secret.get().line() + " holds what looks like "
                     + secret.get().kind() + " (not shown); meshwave never writes or commits secrets. Remove it from the plan's"

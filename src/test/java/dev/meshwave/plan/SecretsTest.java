@@ -76,7 +76,7 @@ class SecretsTest {
     @ParameterizedTest
     @MethodSource("secrets")
     void foundOnItsLineAndNamedButNeverShown(String kind, String text) {
-        Optional<Secrets.Finding> finding = Secrets.find(text, HOLDS);
+        Optional<Secrets.Finding> finding = Secrets.findInFile("clusters/prod/leak.yaml", text, HOLDS);
         assertTrue(finding.isPresent(), "not found: " + text);
         assertEquals(kind, finding.get().kind(), text);
         assertEquals(2, finding.get().line(), text);
@@ -92,7 +92,7 @@ class SecretsTest {
     @ParameterizedTest
     @MethodSource("benign")
     void benignTextsPass(String text) {
-        assertEquals(Optional.empty(), Secrets.find(text, HOLDS), text);
+        assertEquals(Optional.empty(), Secrets.findInFile("clusters/prod/ok.yaml", text, HOLDS), text);
     }
 
     static Stream<String> benign() {
@@ -112,6 +112,14 @@ class SecretsTest {
                 "k: " + HELD.substring(0, 12) + " is only a piece\n",
                 "k: \"" + BEGIN + " CERTIFICATE-----\"\nother: [unclosed\n",
                 "not yaml: { [ \\u0067hp_ " + "x".repeat(40) + "\n");
+    }
+
+    @Test
+    void onlyYamlAndJsonFilesAreDecodedAsYaml() {
+        String escaped = "k: \"gh\\u0070_" + GITHUB.substring(4) + "\"\n";
+        assertEquals("a GitHub token", Secrets.findInFile("a/b.JSON", escaped, HOLDS).orElseThrow().kind());
+        assertEquals(Optional.empty(), Secrets.findInFile("a/install.sh", escaped, HOLDS), "a shell script's escapes are not YAML's");
+        assertEquals(Optional.empty(), Secrets.find(escaped, HOLDS), "nor a pull-request text's");
     }
 
     @Test
