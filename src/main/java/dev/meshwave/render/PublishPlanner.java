@@ -214,10 +214,14 @@ public final class PublishPlanner {
         return RenderedTree.owning(kept, roots);
     }
 
-    /** A commit message or pull-request text: checked like the files, since it is committed or posted too. */
+    /**
+     * A commit message or pull-request text: checked like the files, since it is committed or posted
+     * too, and passed through the run's redaction like everything meshwave prints (a piece of a held
+     * token is not refused, as in a file, but hidden).
+     */
     private String text(String template, Map<String, Object> context) throws TemplateException, UnsafeContentException {
         String text = templates.render(template, context);
         TreeGuard.checkText(templates.origin(template) + " (rendered for " + context.get("stage") + ")", text, holds);
-        return text;
+        return holds.text(text);
     }
 }

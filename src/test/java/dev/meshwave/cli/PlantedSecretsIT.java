@@ -182,4 +182,18 @@ class PlantedSecretsIT {
         assertFalse((result.out() + result.err()).contains(HELD.substring(6)), "the token is not printed");
         assertEquals("refs/heads/main", git(remote, "for-each-ref", "--format=%(refname)").strip(), "no branch was pushed");
     }
+
+    @Test
+    void aPieceOfTheHeldTokenInACommitMessageIsHiddenNotCommitted() throws IOException {
+        Path templates = Files.createDirectories(tmp.resolve("templates"));
+        Files.writeString(templates.resolve("commit-message.txt.mustache"), Files.readString(Path.of("templates/git/commit-message.txt.mustache"))
+                + "\nReviewed with key " + HELD.substring(2, 14) + "\n");
+        Path remote = GitopsRepository.create(tmp.resolve("gitops.git"));
+        Cli.Result result = Cli.run(holding(tmp), "publish", plan.toString(), "--repo", remote.toUri().toString(), "--push",
+                "--templates", templates.toString());
+        assertEquals(0, result.exitCode(), result::toString);
+        String messages = git(remote, "log", "--all", "--format=%B");
+        assertTrue(messages.contains("Reviewed with key ***"), messages);
+        assertFalse(messages.contains(HELD.substring(2, 14)), messages);
+    }
 }
