@@ -78,6 +78,10 @@ public final class Redaction {
             return;
         }
         held.put(secret, origin);
+        if (!secret.equals(secret.strip())) {
+            // A token read from a file or a mounted Secret often ends in a newline the server never sees.
+            held.putIfAbsent(secret.strip(), origin);
+        }
         index = new Index(held);
     }
 

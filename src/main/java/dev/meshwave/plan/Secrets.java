@@ -156,8 +156,9 @@ public final class Secrets {
                     }
                 }
             }
-        } catch (YamlEngineException e) {
-            // Not YAML, or not from here on: what was parsed has been looked at, the raw scan saw the rest.
+        } catch (YamlEngineException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
+            // Not YAML, or not from here on (a user's template renders anything): what was parsed has
+            // been looked at, the raw scan saw the rest.
         }
         return Optional.empty();
     }

@@ -106,6 +106,13 @@ class RedactionTest {
         assertFalse(sink.toString().contains(base64(TOKEN, Base64.getEncoder()).substring(8, 40)), sink::toString);
     }
 
+    @Test
+    void aTokenReadWithItsTrailingNewlineIsHiddenWithoutIt() {
+        String token = "glpat-" + "Xy7Wv2Ut9Sr4Qp1On6Ml";
+        assertEquals("echo: ***.", Redaction.of(Map.of("GITLAB_TOKEN", token + "\n")).text("echo: " + token + "."));
+        assertTrue(Redaction.of(Map.of("GITLAB_TOKEN", token + "\n")).firstHeld("k: " + token).isPresent());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "abc"})
     void blankAndShortValuesAreNotSecrets(String value) {

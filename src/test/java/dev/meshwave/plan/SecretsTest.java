@@ -122,6 +122,21 @@ class SecretsTest {
         assertEquals(Optional.empty(), Secrets.find(escaped, HOLDS), "nor a pull-request text's");
     }
 
+    /** A user's template renders anything; whatever the YAML parser makes of it, the scan answers (no exit 4). */
+    @Test
+    void anyTextIsScannedWithoutAnException() {
+        String alphabet = "ab:- \n\t\"'\\u0{}[]|>&*!%@#,?";
+        java.util.Random random = new java.util.Random(15);
+        for (int n = 0; n < 5000; n++) {
+            StringBuilder text = new StringBuilder("k: \"\\");
+            for (int i = random.nextInt(80); i > 0; i--) {
+                text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            Secrets.findInFile("f.yaml", text.toString(), HOLDS);
+            Secrets.findInFile("f.yaml", BEGIN + text, HOLDS);
+        }
+    }
+
     @Test
     void privateKeyLineSeesPgpBlocksToo() {
         assertEquals(3, Secrets.privateKeyLine("a\nb\n" + BEGIN + " PGP PRIVATE KEY BLOCK-----\n"));
