@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -122,7 +123,7 @@ public final class Redaction {
         if (current.isEmpty()) {
             return text;
         }
-        java.util.BitSet hidden = new java.util.BitSet();
+        BitSet hidden = new BitSet();
         for (String secret : current.shortSecrets) {
             for (int at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) {
                 hidden.set(at, at + secret.length());
