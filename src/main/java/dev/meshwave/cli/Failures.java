@@ -1,12 +1,12 @@
 package dev.meshwave.cli;
 
 import dev.meshwave.git.InvalidRepositoryException;
-import dev.meshwave.git.Redaction;
 import dev.meshwave.git.UnsafeRepositoryException;
 import dev.meshwave.git.pr.ProviderException;
 import dev.meshwave.output.UnsafeOutputException;
 import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Problem;
+import dev.meshwave.plan.Redaction;
 import dev.meshwave.render.RenderException;
 import dev.meshwave.render.TemplateException;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package dev.meshwave.cli;
 
-import dev.meshwave.git.Redaction;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -24,12 +23,19 @@ public final class Main {
         return run(out, err, Environment.system(), args);
     }
 
-    /** Runs one command line against the given environment (variables, clock). */
-    public static int run(PrintWriter out, PrintWriter err, Environment environment, String... args) {
+    /**
+     * Runs one command line against the given environment (variables, clock, secrets). Everything it
+     * prints, on either stream and from any code path, passes the environment's {@link
+     * dev.meshwave.plan.Redaction}: a secret a server or a credential helper echoes cannot reach a
+     * terminal or a CI log.
+     */
+    public static int run(PrintWriter rawOut, PrintWriter rawErr, Environment environment, String... args) {
+        PrintWriter out = new PrintWriter(environment.redaction().writer(rawOut), true);
+        PrintWriter err = new PrintWriter(environment.redaction().writer(rawErr), true);
         CommandLine commandLine = new CommandLine(new MeshwaveCommand(), new Factory(environment));
         commandLine.setOut(out);
         commandLine.setErr(err);
-        commandLine.setExecutionExceptionHandler(new Failures(err, Redaction.of(environment.variables())));
+        commandLine.setExecutionExceptionHandler(new Failures(err, environment.redaction()));
         commandLine.setParameterExceptionHandler((e, a) -> {
             err.println("meshwave: " + usageMessage(e));
             err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");

@@ -2,7 +2,6 @@ package dev.meshwave.cli;
 
 import dev.meshwave.git.GitCredentials;
 import dev.meshwave.git.InvalidRepositoryException;
-import dev.meshwave.git.Redaction;
 import dev.meshwave.git.RepositoryLocation;
 import dev.meshwave.git.UnsafeRepositoryException;
 import dev.meshwave.git.WavePublisher;
@@ -15,6 +14,7 @@ import dev.meshwave.git.pr.PullRequestProvider;
 import dev.meshwave.git.pr.PullRequestResult;
 import dev.meshwave.git.pr.RemoteRepository;
 import dev.meshwave.plan.Plan;
+import dev.meshwave.plan.Redaction;
 import dev.meshwave.render.PublishPlanner;
 import dev.meshwave.render.PublishStep;
 import dev.meshwave.render.RenderException;
@@ -96,7 +96,10 @@ final class Publishing {
         Templates templates = Workflow.templates(options.templates);
         PrintWriter err = spec.commandLine().getErr();
         Plan plan = Workflow.load(planFile, err, templates).plan();
-        return run(plan, steps.of(new PublishPlanner(templates), plan), options, environment, spec.commandLine().getOut(), err);
+        // Held before planning, so that no commit or pull-request text may carry it either.
+        environment.redaction().holdUrlPassword(options.repo);
+        return run(plan, steps.of(new PublishPlanner(templates, environment.redaction()), plan), options, environment,
+                spec.commandLine().getOut(), err);
     }
 
     private static int run(Plan plan, List<PublishStep> steps, Options options, Environment environment, PrintWriter out, PrintWriter err)
@@ -109,7 +112,7 @@ final class Publishing {
         }
         RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
         WavePublisher.Settings settings = new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
-                options.workdir, identity(options.author, environment), environment.variables());
+                options.workdir, identity(options.author, environment), environment.variables(), environment.redaction());
         // A hosted provider is set up (token, owner/name) before anything is pushed, so a wrong setting
         // fails before the branches exist rather than after.
         PullRequestProvider hosted = options.pr.equals("none") ? null

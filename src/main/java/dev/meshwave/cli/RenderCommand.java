@@ -143,7 +143,7 @@ final class RenderCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         Templates templates = Workflow.templates(options.templates());
         Plan plan = Workflow.load(options.plan(), stderr, templates).plan();
-        Renderer renderer = new Renderer(templates);
+        Renderer renderer = new Renderer(templates, environment.redaction());
         // Without --live each cluster stays at the stage its directory already points at (a new directory
         // starts at the first stage): a render never moves a live stage unless asked to.
         Map<String, String> onDisk = liveStagesOnDisk(plan, options.out());

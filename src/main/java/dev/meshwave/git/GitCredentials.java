@@ -1,5 +1,6 @@
 package dev.meshwave.git;
 
+import dev.meshwave.plan.Redaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -21,7 +22,7 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  */
 public final class GitCredentials {
 
-    static final List<String> TOKEN_VARIABLES = List.of("MESHWAVE_GIT_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN");
+    static final List<String> TOKEN_VARIABLES = Redaction.TOKEN_VARIABLES;
 
     private GitCredentials() {}
 
@@ -39,10 +40,16 @@ public final class GitCredentials {
      * else git's credential helpers; never sent over plain http to anything but this machine.
      */
     public static CredentialsProvider provider(Map<String, String> env, String url) {
-        CredentialsProvider chosen = new GitCredentialHelper();
+        return provider(env, url, new Redaction());
+    }
+
+    /** As {@link #provider(Map, String)}, holding a URL's password and a credential helper's answer in the run's {@code redaction}. */
+    public static CredentialsProvider provider(Map<String, String> env, String url, Redaction redaction) {
+        CredentialsProvider chosen = new GitCredentialHelper(redaction);
         Optional<String> token = token(env);
         URIish uri = parse(url);
         if (uri != null && uri.getUser() != null && uri.getPass() != null) {
+            redaction.hold(uri.getPass(), "the password in the repository URL");
             chosen = new UsernamePasswordCredentialsProvider(uri.getUser(), uri.getPass());
         } else if (token.isPresent()) {
             chosen = new UsernamePasswordCredentialsProvider(env.getOrDefault("MESHWAVE_GIT_USER", "x-access-token"), token.get());
@@ -103,6 +110,12 @@ public final class GitCredentials {
     /** Asks {@code git credential fill}, so that users' configured helpers (store, osxkeychain, …) work. */
     static final class GitCredentialHelper extends CredentialsProvider {
 
+        private final Redaction redaction;
+
+        GitCredentialHelper(Redaction redaction) {
+            this.redaction = redaction;
+        }
+
         @Override
         public boolean isInteractive() {
             return false;
@@ -124,6 +137,8 @@ public final class GitCredentials {
             if (!answer.containsKey("password")) {
                 return false;
             }
+            // Before JGit sees it: a server's refusal may echo it, and everything printed passes the run's redaction.
+            redaction.hold(answer.get("password"), "the password a git credential helper answered");
             for (CredentialItem item : items) {
                 if (item instanceof CredentialItem.Username username) {
                     username.setValue(answer.getOrDefault("username", ""));

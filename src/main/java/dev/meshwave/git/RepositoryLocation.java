@@ -1,5 +1,6 @@
 package dev.meshwave.git;
 
+import dev.meshwave.plan.Redaction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

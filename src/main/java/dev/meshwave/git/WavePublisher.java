@@ -1,5 +1,6 @@
 package dev.meshwave.git;
 
+import dev.meshwave.plan.Redaction;
 import dev.meshwave.render.PublishStep;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,7 +47,10 @@ public final class WavePublisher {
         }
     }
 
-    /** How and where to publish; credentials and secrets to hide come from {@code environment}. */
+    /**
+     * How and where to publish; credentials come from {@code environment}, and {@code redaction} is the
+     * run's, so that what a credential helper answers is hidden from everything the run prints.
+     */
     public record Settings(
             RepositoryLocation location,
             String base,
@@ -54,14 +58,11 @@ public final class WavePublisher {
             boolean dryRun,
             Path workdir,
             Identity identity,
-            Map<String, String> environment) {
+            Map<String, String> environment,
+            Redaction redaction) {
 
         CredentialsProvider credentials() {
-            return GitCredentials.provider(environment, location.url());
-        }
-
-        Redaction redaction() {
-            return Redaction.of(environment);
+            return GitCredentials.provider(environment, location.url(), redaction);
         }
     }
 

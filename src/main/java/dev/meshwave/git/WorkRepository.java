@@ -2,6 +2,7 @@ package dev.meshwave.git;
 
 import dev.meshwave.output.RunLock;
 import dev.meshwave.output.TreeWriter;
+import dev.meshwave.plan.Redaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.meshwave.render;
 import dev.meshwave.render.PlanStages.PlanStage;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.plan.Redaction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,10 +23,17 @@ public final class PublishPlanner {
 
     private final Renderer renderer;
     private final Templates templates;
+    private final Redaction holds;
 
     public PublishPlanner(Templates templates) {
-        this.renderer = new Renderer(templates);
+        this(templates, new Redaction());
+    }
+
+    /** A planner whose trees, commit messages and pull-request texts may not carry a secret the run {@code holds}. */
+    public PublishPlanner(Templates templates, Redaction holds) {
+        this.renderer = new Renderer(templates, holds);
         this.templates = templates;
+        this.holds = holds;
     }
 
     public static String branchPrefix(Plan plan) {
@@ -206,10 +214,14 @@ public final class PublishPlanner {
         return RenderedTree.owning(kept, roots);
     }
 
-    /** A commit message or pull-request text: checked like the files, since it is committed or posted too. */
+    /**
+     * A commit message or pull-request text: checked like the files, since it is committed or posted
+     * too, and passed through the run's redaction like everything meshwave prints (a piece of a held
+     * token is not refused, as in a file, but hidden).
+     */
     private String text(String template, Map<String, Object> context) throws TemplateException, UnsafeContentException {
         String text = templates.render(template, context);
-        TreeGuard.checkText(templates.origin(template) + " (rendered for " + context.get("stage") + ")", text);
-        return text;
+        TreeGuard.checkText(templates.origin(template) + " (rendered for " + context.get("stage") + ")", text, holds);
+        return holds.text(text);
     }
 }

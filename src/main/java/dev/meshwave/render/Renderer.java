@@ -1,6 +1,7 @@
 package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.plan.Redaction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +31,16 @@ public final class Renderer {
     }
 
     private final Templates templates;
+    private final Redaction holds;
 
     public Renderer(Templates templates) {
+        this(templates, new Redaction());
+    }
+
+    /** A renderer whose every tree is also refused when it carries one of the secrets the run {@code holds}. */
+    public Renderer(Templates templates, Redaction holds) {
         this.templates = templates;
+        this.holds = holds;
     }
 
     /** Extra files for GitOps controllers, written at the output root. */
@@ -61,7 +69,7 @@ public final class Renderer {
             files.putAll(clusterFiles);
         }
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
-        TreeGuard.check(files);
+        TreeGuard.check(files, holds);
         return RenderedTree.owning(files, roots);
     }
 

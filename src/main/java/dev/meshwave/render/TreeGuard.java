@@ -1,6 +1,7 @@
 package dev.meshwave.render;
 
 import dev.meshwave.plan.FileNames;
+import dev.meshwave.plan.Redaction;
 import dev.meshwave.plan.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -11,7 +12,8 @@ import java.util.Optional;
 /**
  * The last look at everything meshwave is about to write or commit: every path must be safe on
  * every file system a GitOps repository is checked out on, and no file or pull-request text may hold
- * a secret. A finding names the file and line, never the secret.
+ * a secret, nor a token the run holds (in any encoding {@link Redaction} knows). A finding names the
+ * file and line, never the secret.
  */
 public final class TreeGuard {
 
@@ -19,6 +21,11 @@ public final class TreeGuard {
 
     /** Checks the paths and contents of a tree of files (output-root relative, '/'-separated). */
     public static void check(Map<String, byte[]> files) throws UnsafeContentException {
+        check(files, new Redaction());
+    }
+
+    /** Checks a tree, also for the secrets the run {@code holds}. */
+    public static void check(Map<String, byte[]> files, Redaction holds) throws UnsafeContentException {
         Map<String, String> byFoldedCase = new HashMap<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             String path = file.getKey();
@@ -32,13 +39,21 @@ public final class TreeGuard {
                             + ": the names differ only by case, and on a case-insensitive file system (macOS, Windows) one replaces the other");
                 }
             }
-            checkText(path, new String(file.getValue(), StandardCharsets.UTF_8));
+            refuseSecret(path, Secrets.findInFile(path, new String(file.getValue(), StandardCharsets.UTF_8), holds));
         }
     }
 
     /** Refuses a text that holds a secret; {@code what} names it in the message (a file, a pull-request body). */
     public static void checkText(String what, String text) throws UnsafeContentException {
-        Optional<Secrets.Finding> secret = Secrets.find(text);
+        checkText(what, text, new Redaction());
+    }
+
+    /** As {@link #checkText(String, String)}, also for the secrets the run {@code holds}. */
+    public static void checkText(String what, String text, Redaction holds) throws UnsafeContentException {
+        refuseSecret(what, Secrets.find(text, holds));
+    }
+
+    private static void refuseSecret(String what, Optional<Secrets.Finding> secret) throws UnsafeContentException {
         if (secret.isPresent()) {
             throw new UnsafeContentException("refusing to write " + what + ": line " + secret.get().line() + " holds what looks like "
                     + secret.get().kind() + " (not shown); meshwave never writes or commits secrets. Remove it from the plan's"

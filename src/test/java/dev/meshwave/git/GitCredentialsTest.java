@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshwave.plan.Redaction;
 import java.util.Map;
 import org.eclipse.jgit.transport.CredentialItem;
 import org.eclipse.jgit.transport.CredentialsProvider;
@@ -35,5 +36,13 @@ class GitCredentialsTest {
         assertEquals("bot", user.getValue());
         assertEquals("pass-in-url", new String(password.getValue()));
         assertEquals("https://git.example.com/a.git", GitCredentials.withoutCredentials("https://bot:pass-in-url@git.example.com/a.git"));
+    }
+
+    @Test
+    void aPasswordInTheUrlIsHeldByTheRunsRedaction() {
+        Redaction redaction = new Redaction();
+        String password = "pass-in-" + "url-7c3d9e";
+        GitCredentials.provider(Map.of(), "https://bot:" + password + "@git.example.com/a.git", redaction);
+        assertEquals("refused: ***", redaction.text("refused: " + password));
     }
 }

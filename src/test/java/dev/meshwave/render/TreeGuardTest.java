@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshwave.plan.Redaction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
@@ -82,6 +83,21 @@ class TreeGuardTest {
                 e.getMessage());
         String value = secret.substring(secret.indexOf(' ') + 1);
         assertFalse(e.getMessage().contains(value.substring(Math.max(0, value.length() - 12))), "the secret is not printed: " + e.getMessage());
+    }
+
+    @Test
+    void aTokenTheRunHoldsIsRefusedInAnyEncodingWithItsVariableNamed() {
+        String token = "mw-held-" + "4f7a9c2e1b8d";
+        Redaction holds = Redaction.of(Map.of("MESHWAVE_GIT_TOKEN", token));
+        String basic = java.util.Base64.getEncoder().encodeToString(("x-access-token:" + token).getBytes(StandardCharsets.UTF_8));
+        UnsafeContentException e = assertThrows(UnsafeContentException.class,
+                () -> TreeGuard.check(tree("clusters/prod/a.yaml", "a: 1\n", "clusters/prod/b.yaml", "a: 1\nauth: Basic " + basic + "\n"), holds));
+        assertTrue(e.getMessage().startsWith("refusing to write clusters/prod/b.yaml: line 2 holds what looks like the token in"
+                + " MESHWAVE_GIT_TOKEN (base64-encoded) (not shown)"), e.getMessage());
+        assertFalse(e.getMessage().contains(basic.substring(20, 28)), e.getMessage());
+        UnsafeContentException text = assertThrows(UnsafeContentException.class, () -> TreeGuard.checkText("pr body", "see " + token, holds));
+        assertFalse(text.getMessage().contains(token), text.getMessage());
+        assertDoesNotThrow(() -> TreeGuard.check(tree("clusters/prod/b.yaml", "auth: Basic " + basic + "\n")), "unheld, it is just text");
     }
 
     @Test
