@@ -3,6 +3,7 @@ package dev.meshwave.cli;
 import dev.meshwave.lint.Finding;
 import dev.meshwave.lint.Linter;
 import dev.meshwave.lint.Rule;
+import dev.meshwave.plan.TerminalText;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ final class LintCommand implements Callable<Integer> {
         try {
             result = new Linter(environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl")).lint(path);
         } catch (NoSuchFileException e) {
-            err.println("meshwave: " + (path.toString().isEmpty() ? "an empty PATH" : path + ": no such file or directory"));
+            err.println("meshwave: " + (path.toString().isEmpty() ? "an empty PATH" : TerminalText.escape(path + ": no such file or directory")));
             return ExitCodes.USAGE;
         }
         switch (format) {
@@ -70,31 +71,35 @@ final class LintCommand implements Callable<Integer> {
         // "no problems" (or only the plain files' problems) would read as if they had been checked.
         if (result.builtNothing()) {
             String none = result.notBuilt() == 1 ? "could not build the kustomization" : "could build none of the " + result.notBuilt() + " kustomizations";
-            err.println("meshwave: lint " + none + " under " + path + result.cannotRunKubectl().map(why -> ": " + why)
+            err.println(TerminalText.escape("meshwave: lint " + none + " under " + path + result.cannotRunKubectl().map(why -> ": " + why)
                     .orElse(result.notBuilt() == 1 ? " (see its 'not checked' warning); nothing it applies was checked"
-                            : " (see their 'not checked' warnings); nothing they apply was checked"));
+                            : " (see their 'not checked' warnings); nothing they apply was checked")));
             err.flush();
             return ExitCodes.USAGE;
         }
         return result.findings().isEmpty() ? ExitCodes.OK : ExitCodes.DRIFT;
     }
 
+    /**
+     * Findings and warnings one line each, escaped whole ({@link TerminalText}): file names and messages come
+     * from the repository, and a name holding a newline or an escape sequence must not forge or hide a line.
+     */
     private void text(Linter.Result result, PrintWriter out, PrintWriter err) {
-        result.warnings().forEach(err::println);
+        result.warnings().forEach(w -> err.println(TerminalText.escape(w.toString())));
         err.flush();
         for (Finding finding : result.findings()) {
-            out.println(finding);
+            out.println(TerminalText.escape(finding.toString()));
             // Where the file is not simply part of the one directory it was found in, say which builds and trees show it.
             String file = finding.position().file();
             String only = finding.seenIn().get(0);
             boolean inside = only.equals(".") ? !file.startsWith("../") && !file.startsWith("/")
                     : file.equals(only) || file.startsWith(only + "/");
             if (finding.seenIn().size() > 1 || !inside) {
-                out.println("  seen in " + listed(finding.seenIn()));
+                out.println("  seen in " + TerminalText.escape(listed(finding.seenIn())));
             }
         }
         int problems = result.findings().size();
-        out.printf(Locale.ROOT, "%s: %s (%d kustomization%s built, %d director%s of plain YAML read%s%s)%n", path,
+        out.printf(Locale.ROOT, "%s: %s (%d kustomization%s built, %d director%s of plain YAML read%s%s)%n", TerminalText.escape(path.toString()),
                 problems == 0 ? "no injection problems" : problems + " injection problem" + (problems == 1 ? "" : "s"),
                 result.kustomizations(), result.kustomizations() == 1 ? "" : "s",
                 result.directories(), result.directories() == 1 ? "y" : "ies",

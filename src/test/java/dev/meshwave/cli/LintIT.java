@@ -293,6 +293,28 @@ class LintIT {
             assertTrue(result.out().contains("\n  seen in overlay\n"), result::toString);
         }
 
+        /** A repository controls its file names: escape sequences and newlines in them are printed escaped, one finding a line. */
+        @Test
+        void fileNamesWithEscapeSequencesAndNewlinesCannotForgeOrHideLines() throws IOException {
+            String name = "ns\u001b[2J\u202e\nrepo/forged.yaml:1:1: error: forged [both-injection-labels]\n.yaml";
+            write("repo/" + name, BOTH_LABELS);
+            Cli.Result result = Cli.run("lint", tmp.resolve("repo").toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            TerminalSafeOutputTest.assertPrintable(result.out());
+            TerminalSafeOutputTest.assertPrintable(result.err());
+            assertEquals(List.of(tmp.resolve("repo") + "/ns\\x1b[2J\\u202e\\nrepo/forged.yaml:1:1: error: forged [both-injection-labels]\\n.yaml:6:5"),
+                    findings(result).stream().map(f -> f.substring(0, f.indexOf(": error: namespace"))).toList(), result::toString);
+            assertEquals(2, result.out().lines().count(), "the finding and the summary: " + result);
+            // JSON: the writer escapes control characters, and the name reads back exactly.
+            Cli.Result json = Cli.run("lint", tmp.resolve("repo").toString(), "--format", "json");
+            assertFalse(json.out().chars().anyMatch(c -> c < 0x20 && c != '\n'), json::toString);
+            assertEquals(tmp.resolve("repo") + "/" + name, JSON.readTree(json.out()).path("findings").get(0).path("file").asText());
+            // A PATH that does not exist is echoed escaped too.
+            Cli.Result missing = Cli.run("lint", tmp.resolve("x\u001b[2J\nforged").toString());
+            assertEquals(2, missing.exitCode(), missing::toString);
+            assertEquals("meshwave: " + tmp.resolve("x") + "\\x1b[2J\\nforged: no such file or directory\n", missing.err());
+        }
+
         @Test
         void anEmptyPathIsAUsageError() {
             Cli.Result result = Cli.run("lint", "");
