@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
                     + " tags named like revisions, validators calling a missing Service istiod."
                     + " Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);"
                     + " other directories are read as plain YAML. Exit 0 clean, 1 problems found,"
-                    + " 2 when there are kustomizations and none of them could be built (no kubectl, or every build failed)."
+                    + " 2 when there are kustomizations and none of them could be built (no kubectl, or every build failed),"
+                    + " 3 when a kustomization was not built in time (--build-timeout, --deadline)."
                     + " See docs/lint.md in the meshwave repository."})
 final class LintCommand implements Callable<Integer> {
 
@@ -42,6 +43,14 @@ final class LintCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PATH", description = "The repository (or one directory or YAML file of it) to lint.")
     Path path;
 
+    @Option(names = "--build-timeout", paramLabel = "SECONDS",
+            description = "How long one kubectl kustomize may take (default: MESHWAVE_LINT_BUILD_TIMEOUT, else 120).")
+    String buildTimeout;
+
+    @Option(names = "--deadline", paramLabel = "SECONDS",
+            description = "How long all the builds together may take (default: MESHWAVE_LINT_DEADLINE, else 600).")
+    String deadline;
+
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json|sarif",
             description = "text (default); json: one object on stdout; sarif: SARIF 2.1.0 for code scanning (see docs/lint.md in the meshwave repository).")
     Format format;
@@ -56,7 +65,9 @@ final class LintCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Linter.Result result;
         try {
-            result = new Linter(environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl")).lint(path);
+            result = new Linter(new Linter.Settings(environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl"), environment.variables(),
+                    seconds("--build-timeout", buildTimeout, "MESHWAVE_LINT_BUILD_TIMEOUT", Linter.Settings.BUILD_TIMEOUT),
+                    seconds("--deadline", deadline, "MESHWAVE_LINT_DEADLINE", Linter.Settings.DEADLINE))).lint(path);
         } catch (NoSuchFileException e) {
             err.println("meshwave: " + (path.toString().isEmpty() ? "an empty PATH" : TerminalText.escape(path + ": no such file or directory")));
             return ExitCodes.USAGE;
@@ -67,6 +78,15 @@ final class LintCommand implements Callable<Integer> {
             case sarif -> sarif(result).print(out);
         }
         out.flush();
+        // A kustomization that ran out of time (a remote base on a server that never answers) was not checked, and
+        // waiting longer may be all it needs: not "no problems" (0), not "problems found" (1), but exit 3.
+        if (result.timedOut() > 0) {
+            err.println(TerminalText.escape("meshwave: lint could not check everything under " + path + ": " + result.timedOut()
+                    + (result.timedOut() == 1 ? " kustomization was" : " kustomizations were") + " not built in time (see the 'not checked'"
+                    + " warnings; --build-timeout, --deadline)"));
+            err.flush();
+            return ExitCodes.UNSAFE;
+        }
         // Plain YAML alone is a repository lint can check; kustomizations it could not build are not, and
         // "no problems" (or only the plain files' problems) would read as if they had been checked.
         if (result.builtNothing()) {
@@ -104,7 +124,23 @@ final class LintCommand implements Callable<Integer> {
                 result.kustomizations(), result.kustomizations() == 1 ? "" : "s",
                 result.directories(), result.directories() == 1 ? "y" : "ies",
                 result.trees() == 0 ? "" : ", " + result.trees() + " tree" + (result.trees() == 1 ? "" : "s") + " of Flux or Argo CD checked whole",
-                result.warnings().isEmpty() ? "" : "; " + result.warnings().size() + " not checked, see stderr");
+                result.notChecked() == 0 ? "" : "; " + result.notChecked() + " not checked, see stderr");
+    }
+
+    /**
+     * A number of seconds from its flag, else its environment variable, else the default: whole seconds from 1
+     * to a day. Anything else is a usage error naming where the value came from.
+     */
+    private java.time.Duration seconds(String flag, String value, String variable, java.time.Duration fallback) {
+        String given = value != null ? value : environment.variables().get(variable);
+        if (given == null) {
+            return fallback;
+        }
+        if (!given.matches("[0-9]{1,5}") || Integer.parseInt(given) < 1 || Integer.parseInt(given) > 86_400) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), (value != null ? flag : variable)
+                    + ": expected whole seconds from 1 to 86400, got '" + TerminalText.escape(given) + "'");
+        }
+        return java.time.Duration.ofSeconds(Integer.parseInt(given));
     }
 
     private static String listed(List<String> builds) {
@@ -117,7 +153,7 @@ final class LintCommand implements Callable<Integer> {
                 .with("path", path.toString())
                 .with("clean", result.findings().isEmpty())
                 .with("checked", JsonReport.object("kustomizations", result.kustomizations(), "directories", result.directories(),
-                        "trees", result.trees(), "notBuilt", result.notBuilt()))
+                        "trees", result.trees(), "notBuilt", result.notBuilt(), "timedOut", result.timedOut()))
                 .with("findings", result.findings().stream().map(f -> JsonReport.object(
                         "rule", f.rule().id(), "severity", "error",
                         "file", f.position().file(), "line", f.position().line(), "column", f.position().column(),
@@ -154,7 +190,7 @@ final class LintCommand implements Callable<Integer> {
                         "defaultConfiguration", JsonReport.object("level", "error"))).toList());
         Map<String, Object> run = JsonReport.object(
                 "tool", JsonReport.object("driver", driver),
-                "invocations", List.of(JsonReport.object("executionSuccessful", !result.builtNothing(), "toolExecutionNotifications", notifications)),
+                "invocations", List.of(JsonReport.object("executionSuccessful", !result.builtNothing() && result.timedOut() == 0, "toolExecutionNotifications", notifications)),
                 "results", results);
         return JsonReport.raw()
                 .with("$schema", "https://json.schemastore.org/sarif-2.1.0.json")
