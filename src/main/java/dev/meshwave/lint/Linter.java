@@ -82,6 +82,7 @@ public final class Linter {
         if (path.toString().isEmpty() || !Files.exists(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString());
         }
+        ScratchDirectory.removeLeftovers(settings.environment());
         Path root = path.toRealPath();
         RepositoryScan scan = RepositoryScan.of(root);
         Path base = Files.isDirectory(root) ? root : root.getParent();

@@ -42,10 +42,7 @@ final class ScratchDirectory implements AutoCloseable {
      * directory (the Unix convention, which the JVM ignores), else {@code java.io.tmpdir}.
      */
     static ScratchDirectory create(Map<String, String> environment) throws IOException {
-        String tmpdir = environment.getOrDefault("TMPDIR", "");
-        Path base = !tmpdir.isEmpty() && Files.isDirectory(Path.of(tmpdir)) ? Path.of(tmpdir) : Path.of(System.getProperty("java.io.tmpdir"));
-        removeStale(base);
-        Path dir = Files.createTempDirectory(base, PREFIX);
+        Path dir = Files.createTempDirectory(base(environment), PREFIX);
         ProcessHandle self = ProcessHandle.current();
         Files.writeString(dir.resolve(OWNER), self.pid() + " " + self.info().startInstant().map(Instant::toEpochMilli).orElse(0L) + "\n");
         return new ScratchDirectory(dir);
@@ -100,8 +97,17 @@ final class ScratchDirectory implements AutoCloseable {
         process.destroyForcibly();
     }
 
-    /** Removes the directories of runs that are gone, and stops the kubectl processes still working in them. */
-    private static void removeStale(Path base) {
+    private static Path base(Map<String, String> environment) {
+        String tmpdir = environment.getOrDefault("TMPDIR", "");
+        return !tmpdir.isEmpty() && Files.isDirectory(Path.of(tmpdir)) ? Path.of(tmpdir) : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * Removes the directories of runs that are gone, and stops the kubectl processes still working in them:
+     * every lint does this first, whether it builds anything or not.
+     */
+    static void removeLeftovers(Map<String, String> environment) {
+        Path base = base(environment);
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, PREFIX + "*")) {
             for (Path entry : entries) {
                 if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(entry) && ownerGone(entry)) {
