@@ -38,7 +38,7 @@ final class AppliedTrees {
             byte[] bytes;
             try {
                 bytes = RepositoryScan.read(root.resolve(file));
-            } catch (RepositoryScan.NotReadException e) {
+            } catch (RepositoryScan.NotReadException | IOException e) {
                 continue; // the plain directory's reading warns about it
             }
             String text = new String(bytes, StandardCharsets.UTF_8);

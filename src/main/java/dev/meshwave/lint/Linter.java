@@ -98,11 +98,14 @@ public final class Linter {
                 unreadable.put(f, Problem.warning(new SourcePosition(display(path, f, root), 1, 1), "", e.getMessage() + "; not read"));
                 return List.of();
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // A file of the repository that cannot be opened (no permission) is the repository's problem, not lint's.
+                unreadable.put(f, Problem.warning(new SourcePosition(display(path, f, root), 1, 1), "",
+                        "cannot be read (" + e.getClass().getSimpleName() + "); not read"));
+                return List.of();
             }
         });
-        scan.notRegular().forEach(f -> unreadable.put(f, Problem.warning(new SourcePosition(display(path, f, root), 1, 1), "",
-                "not a regular file; not read")));
+        scan.notRead().forEach((f, why) -> unreadable.put(f, Problem.warning(new SourcePosition(display(path, f, root), 1, 1), "",
+                why + "; not read")));
         if (scan.kustomizations().isEmpty()) {
             return lint(path, root, scan, base, reader, unreadable, Optional.empty(), null);
         }

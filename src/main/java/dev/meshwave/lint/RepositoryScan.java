@@ -2,7 +2,6 @@ package dev.meshwave.lint;
 
 import dev.meshwave.plan.ManifestFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ import java.util.TreeSet;
  * Hidden directories and Helm charts are not plain YAML and are left out. {@code yamlFiles} are all the
  * YAML files but kustomization files, for the directories GitOps tools apply as trees ({@link AppliedTrees}).
  */
-record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories, List<Path> yamlFiles, List<Path> notRegular) {
+record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories, List<Path> yamlFiles, Map<Path, String> notRead) {
 
     static final List<String> KUSTOMIZATION_FILES = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
     /** A YAML file of a repository larger than this is no hand-kept manifest: it is not read. */
@@ -60,13 +59,13 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
         // A root that is a symbolic link is the repository it points at.
         Path root = path.toRealPath();
         if (!Files.isDirectory(root)) {
-            return new RepositoryScan(List.of(), Map.of(Path.of(""), List.of(root.getFileName())), List.of(root.getFileName()), List.of());
+            return new RepositoryScan(List.of(), Map.of(Path.of(""), List.of(root.getFileName())), List.of(root.getFileName()), Map.of());
         }
         Set<Path> kustomizationDirs = new TreeSet<>();
         Set<Path> components = new HashSet<>();
         Set<Path> referenced = new HashSet<>();
         List<Path> yamlFiles = new ArrayList<>();
-        List<Path> notRegular = new ArrayList<>();
+        Map<Path, String> notRead = new TreeMap<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
@@ -76,13 +75,20 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
                         ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
+            /** A directory or file the walk cannot open (no permission, gone): reported, not a crash. */
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                notRead.put(root.relativize(file), "cannot be read (" + e.getClass().getSimpleName() + ")");
+                return FileVisitResult.CONTINUE;
+            }
+
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 String name = file.getFileName().toString();
                 if (!attributes.isRegularFile() && !(attributes.isSymbolicLink() && linkedFileInside(root, file))) {
                     // A FIFO, socket or device named like YAML is reported, not read; links are documented as not followed.
                     if (!attributes.isSymbolicLink() && (KUSTOMIZATION_FILES.contains(name) || name.endsWith(".yaml") || name.endsWith(".yml"))) {
-                        notRegular.add(root.relativize(file));
+                        notRead.put(root.relativize(file), "not a regular file");
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -106,8 +112,7 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
         plain.values().forEach(files -> files.sort(null));
         List<Path> builds = kustomizationDirs.stream().filter(d -> !components.contains(d)).toList();
         yamlFiles.sort(null);
-        notRegular.sort(null);
-        return new RepositoryScan(builds, plain, List.copyOf(yamlFiles), List.copyOf(notRegular));
+        return new RepositoryScan(builds, plain, List.copyOf(yamlFiles), java.util.Collections.unmodifiableMap(notRead));
     }
 
     /**
@@ -123,9 +128,7 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
                 return;
             }
             document = documents.get(0).value();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (ManifestFile.UnreadableException | NotReadException e) {
+        } catch (IOException | ManifestFile.UnreadableException | NotReadException e) {
             return; // kustomize says what is wrong with it when the directory is built
         }
         if (document instanceof Map<?, ?> map && "Component".equals(map.get("kind"))) {

@@ -509,6 +509,26 @@ class LintIT {
             assertEquals(fifo + ":1:1: warning: not a regular file; not read\n", alone.err(), alone::toString);
         }
 
+        /** A file or directory lint may not open is a warning, not an internal error (root may open anything: not tested then). */
+        @Test
+        void filesLintMayNotOpenAreReportedNotRead() throws IOException {
+            org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root may read anything");
+            write("repo/ns/ns.yaml", namespace("istio.io/rev: canary"));
+            write("repo/secret/ns.yaml", BOTH_LABELS);
+            write("repo/locked.yaml", BOTH_LABELS);
+            Files.setPosixFilePermissions(tmp.resolve("repo/secret"), java.util.Set.of());
+            Files.setPosixFilePermissions(tmp.resolve("repo/locked.yaml"), java.util.Set.of());
+            try {
+                Cli.Result result = Cli.run(environment(), "lint", tmp.resolve("repo").toString());
+                assertEquals(0, result.exitCode(), result::toString);
+                assertEquals(List.of(tmp.resolve("repo") + "/locked.yaml:1:1: warning: cannot be read (AccessDeniedException); not read",
+                        tmp.resolve("repo") + "/secret:1:1: warning: cannot be read (AccessDeniedException); not read"),
+                        result.err().lines().toList(), result::toString);
+            } finally {
+                Files.setPosixFilePermissions(tmp.resolve("repo/secret"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+
         /** kubectl is looked for on the run's PATH, not the JVM's, and a missing one is said once. */
         @Test
         void kubectlIsFoundOnTheRunsPathAndAMissingOneIsSaidOnce() throws IOException {
