@@ -63,6 +63,21 @@ class TerminalSafeOutputTest {
         assertTrue(lines.get(1).startsWith("  plan.yaml:1:1: forged' is in no wave"), result::toString);
     }
 
+    /** import reads kubectl exports: a namespace name it warns about is echoed escaped. */
+    @Test
+    void anImportWarningEchoesANamespaceNameEscaped() throws IOException {
+        Path ns = Files.writeString(tmp.resolve("ns.yaml"), "apiVersion: v1\nkind: List\nitems:\n"
+                + "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: shop\n    labels:\n      istio.io/rev: asm-1220-1\n"
+                + "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: \"a\\e[2J\\u202eevil\\nplan.yaml:1:1: forged\"\n    labels:\n"
+                + "      istio.io/dataplane-mode: ambient\n      istio.io/rev: asm-1220-1\n");
+        Cli.Result imported = Cli.run("import", "--namespaces", ns.toString(), "--to-version", "1.23.3-asm.2");
+        assertEquals(0, imported.exitCode(), imported::toString);
+        assertPrintable(imported.err());
+        assertEquals(1, imported.err().lines().count(), imported::toString);
+        assertTrue(imported.err().startsWith(ns + ":15:7: warning: namespace 'a\\x1b[2J\\u202eevil\\nplan.yaml:1:1: forged' is ambient"),
+                imported::toString);
+    }
+
     @Test
     void aMessageKeepsItsOwnLineBreaksWithEveryLineAfterTheFirstIndented() {
         assertEquals("first\n  second \\x1b[2J\n  third \\r\\u202e", Failures.printable("first\nsecond \u001b[2J\nthird \r\u202e\n"));
