@@ -31,7 +31,7 @@ public final class Main {
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new Failures(err, Redaction.of(environment.variables())));
         commandLine.setParameterExceptionHandler((e, a) -> {
-            err.println("meshwave: " + usageMessage(e));
+            err.println("meshwave: " + Failures.printable(usageMessage(e)));
             err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");
             return ExitCodes.USAGE;
         });

@@ -78,6 +78,16 @@ class TerminalSafeOutputTest {
                 imported::toString);
     }
 
+    /** A command line can be built from what a pull request holds: a bad value is echoed escaped. */
+    @Test
+    void aBadArgumentIsEchoedEscaped() {
+        Cli.Result result = Cli.run("lint", ".", "--format", HOSTILE);
+        assertEquals(2, result.exitCode(), result::toString);
+        assertPrintable(result.err());
+        assertTrue(result.err().contains("'a\\x1b[2J\\u202eevil"), result::toString);
+        assertTrue(result.err().lines().skip(1).allMatch(l -> l.startsWith("  ") || l.startsWith("Try 'meshwave lint --help'")), result::toString);
+    }
+
     @Test
     void aMessageKeepsItsOwnLineBreaksWithEveryLineAfterTheFirstIndented() {
         assertEquals("first\n  second \\x1b[2J\n  third \\r\\u202e", Failures.printable("first\nsecond \u001b[2J\nthird \r\u202e\n"));
