@@ -113,7 +113,7 @@ final class ScratchDirectory implements AutoCloseable {
                 if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(entry) && ownerGone(entry)) {
                     String path = entry.toString();
                     ProcessHandle.allProcesses()
-                            .filter(p -> p.pid() != ProcessHandle.current().pid())
+                            .filter(p -> p.pid() != ProcessHandle.current().pid() && p.info().user().equals(ProcessHandle.current().info().user()))
                             .filter(p -> p.info().arguments().map(args -> java.util.Arrays.stream(args).anyMatch(a -> a.startsWith(path + "/")))
                                     .orElse(false))
                             .forEach(ProcessHandle::destroyForcibly);
@@ -129,9 +129,15 @@ final class ScratchDirectory implements AutoCloseable {
         }
     }
 
-    /** Whether the run that made {@code dir} is gone: its pid is no process, or a process started at another time. */
+    /**
+     * Whether the run that made {@code dir} (as this user) is gone: its pid is no process, or a process started at
+     * another time.
+     */
     private static boolean ownerGone(Path dir) {
         try {
+            if (!Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"))) {
+                return false; // another user's run: not ours to judge
+            }
             Path owner = dir.resolve(OWNER);
             if (!Files.isRegularFile(owner, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(owner) > 64) {
                 return Files.getLastModifiedTime(dir).toInstant().isBefore(Instant.now().minus(UNOWNED_AGE));

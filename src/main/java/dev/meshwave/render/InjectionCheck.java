@@ -38,7 +38,7 @@ public final class InjectionCheck {
 
     /**
      * What a namespace looks like to admission between two of its waves: its labels and the revision that
-     * should inject it. Namespaces share a handful of these, so each is judged once per stage.
+     * should inject it. Namespaces share a handful of these, so each is judged once per stage (once per set of injectors).
      */
     private record State(Map<String, String> labels, String expected) {}
 
