@@ -182,7 +182,7 @@ final class RenderCommand implements Callable<Integer> {
                 continue;
             }
             List<Problem> warnings = new ArrayList<>();
-            List<Manifest> objects = Linter.built(kubectl, out, out.toString().replace('\\', '/'),
+            List<Manifest> objects = Linter.built(kubectl, environment.variables(), out, out.toString().replace('\\', '/'),
                     Path.of(cluster.namespacesFrom().get()), warnings);
             warnings.forEach(w -> stderr.println(dev.meshwave.plan.TerminalText.escape(
                     w.toString().replace(": not built: ", ": namespacesFrom not checked for ambient namespaces: "))));

@@ -230,14 +230,14 @@ public final class Linter {
                 .orElse(RepositoryScan.KUSTOMIZATION_FILES.get(0));
     }
 
-    /** A repository path as the user would type it: under the PATH they gave, with forward slashes. */
     /**
      * The objects one kustomization builds, each at its position in the file it came from, as lint sees
      * them: for render, which must know the labels of the Namespaces a {@code namespacesFrom}
-     * kustomization applies. {@code displayRoot} is how positions name {@code root}. A build that fails
-     * is a warning in {@code warnings} and no objects.
+     * kustomization applies. {@code displayRoot} is how positions name {@code root}; kubectl is found on the
+     * PATH of {@code environment} and runs in it. A build that fails is a warning in {@code warnings} and no objects.
      */
-    public static List<Manifest> built(String kubectl, Path root, String displayRoot, Path dir, List<Problem> warnings) throws IOException {
+    public static List<Manifest> built(String kubectl, Map<String, String> environment, Path root, String displayRoot, Path dir,
+            List<Problem> warnings) throws IOException {
         Path base = root.toRealPath();
         String label = displayRoot + "/" + dir.toString().replace('\\', '/');
         KustomizeBuild.Sources reader = file -> {
@@ -254,8 +254,8 @@ public final class Linter {
                 throw new UncheckedIOException(e);
             }
         };
-        try (ScratchDirectory scratch = ScratchDirectory.create(System.getenv())) {
-            KustomizeBuild.Kubectl command = KustomizeBuild.Kubectl.resolve(kubectl, System.getenv(), Settings.BUILD_TIMEOUT, Settings.BUILD_TIMEOUT);
+        try (ScratchDirectory scratch = ScratchDirectory.create(environment)) {
+            KustomizeBuild.Kubectl command = KustomizeBuild.Kubectl.resolve(kubectl, environment, Settings.BUILD_TIMEOUT, Settings.BUILD_TIMEOUT);
             return new KustomizeBuild(command, scratch, base, displayRoot, reader).build(dir, label + "/kustomization.yaml");
         } catch (KustomizeBuild.FailedException e) {
             warnings.add(Problem.warning(new SourcePosition(label + "/kustomization.yaml", 1, 1), "", "not built: " + e.getMessage()));
@@ -265,6 +265,7 @@ public final class Linter {
         }
     }
 
+    /** A repository path as the user would type it: under the PATH they gave, with forward slashes. */
     private static String display(Path given, Path relative, Path root) {
         if (!Files.isDirectory(root)) {
             return given.toString().replace('\\', '/');
