@@ -67,7 +67,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private void print(PrintWriter out, InjectionCheck.StageView view) {
-        Map<String, String> labels = view.namespaceLabels().get(namespace);
+        Map<String, String> labels = view.labels(namespace);
         out.printf(java.util.Locale.ROOT, "%nstage %s: namespace labels %s; injectors: %s%n", view.stage().directory(), Admission.describe(labels),
                 String.join(", ", view.injectors().stream().map(i -> i.name() + "→" + i.revision()).toList()));
         int width = view.podLabelSets().stream().mapToInt(p -> Admission.describe(p).length()).max().orElse(10) + 2;

@@ -7,13 +7,20 @@ import dev.meshwave.output.UnsafeOutputException;
 import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Problem;
 import dev.meshwave.plan.Redaction;
+import dev.meshwave.plan.TerminalText;
 import dev.meshwave.render.RenderException;
 import dev.meshwave.render.TemplateException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
-/** Turns what a command throws into a message and an exit code; a stack trace only with {@code --stacktrace}. */
+/**
+ * Turns what a command throws into a message and an exit code; a stack trace only with {@code --stacktrace}.
+ * Messages echo plan values, file names and server replies, so everything printed goes through
+ * {@link TerminalText}: a problem is one line, escaped whole (a newline in a value is {@code \n}); any
+ * other message keeps the line breaks it has, each line escaped and every line after the first indented,
+ * so that nothing echoed can pass for a line of meshwave's own ({@code meshwave: …}, {@code file:line:col: …}).
+ */
 final class Failures implements CommandLine.IExecutionExceptionHandler {
 
     private final PrintWriter err;
@@ -28,37 +35,46 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         int code;
         if (e instanceof InvalidPlanException invalid) {
-            invalid.problems().forEach(p -> err.println(p));
+            invalid.problems().forEach(p -> err.println(TerminalText.escape(p.toString())));
             long errors = invalid.problems().stream().filter(Problem::isError).count();
             err.println(errors == 1 ? "1 error" : errors + " errors");
             code = ExitCodes.USAGE;
         } else if (e instanceof dev.meshwave.render.UnsafeContentException) {
-            err.println("meshwave: " + redaction.text(e.getMessage()));
+            err.println("meshwave: " + printable(redaction.text(e.getMessage())));
             code = ExitCodes.UNSAFE;
         } else if (e instanceof RenderException || e instanceof TemplateException || e instanceof InvalidRepositoryException
                 || e instanceof dev.meshwave.output.InvalidSettingException) {
-            err.println("meshwave: " + redaction.text(e.getMessage()));
+            err.println("meshwave: " + printable(redaction.text(e.getMessage())));
             code = ExitCodes.USAGE;
         } else if (e instanceof UnsafeOutputException || e instanceof UnsafeRepositoryException) {
-            err.println("meshwave: " + redaction.text(e.getMessage()));
+            err.println("meshwave: " + printable(redaction.text(e.getMessage())));
             code = ExitCodes.UNSAFE;
         } else if (e instanceof ProviderException) {
-            err.println("meshwave: " + redaction.text(e.getMessage()));
+            err.println("meshwave: " + printable(redaction.text(e.getMessage())));
             code = ExitCodes.UNSAFE;
         } else if (e instanceof IOException) {
-            err.println("meshwave: " + redaction.text(e.getMessage()));
+            err.println("meshwave: " + printable(redaction.text(e.getMessage())));
             code = ExitCodes.INTERNAL;
         } else {
-            err.println("meshwave: internal error: " + redaction.text(e.toString()) + " (run again with --stacktrace and report it)");
+            err.println("meshwave: internal error: " + printable(redaction.text(e.toString())) + " (run again with --stacktrace and report it)");
             code = ExitCodes.INTERNAL;
         }
         if (wantsStackTrace(parseResult)) {
             java.io.StringWriter trace = new java.io.StringWriter();
             e.printStackTrace(new PrintWriter(trace));
-            err.print(redaction.text(trace.toString()));
+            trace.toString().lines().forEach(line -> err.println(TerminalText.escape(redaction.text(line))));
         }
         err.flush();
         return code;
+    }
+
+    /**
+     * A message of one or more lines (split at {@code \n} only, so a carriage return is escaped, not obeyed):
+     * each line escaped, and the lines after the first indented.
+     */
+    static String printable(String message) {
+        return String.join("\n  ", java.util.Arrays.stream(String.valueOf(message).stripTrailing().split("\n", -1))
+                .map(TerminalText::escape).toList());
     }
 
     private static boolean wantsStackTrace(CommandLine.ParseResult parseResult) {

@@ -76,13 +76,13 @@ final class ImportCommand implements Callable<Integer> {
             List<Problem> errors = e.problems().stream().filter(Problem::isError).toList();
             // A field one flag set is that flag's error, in validate's words: "--to-version: '1.23' is not valid; expected …".
             if (!errors.isEmpty() && errors.stream().allMatch(p -> FLAGS.containsKey(p.yamlPath()))) {
-                errors.forEach(p -> err.println("meshwave: " + FLAGS.get(p.yamlPath()) + ": " + p.message()));
+                errors.forEach(p -> err.println("meshwave: " + FLAGS.get(p.yamlPath()) + ": " + dev.meshwave.plan.TerminalText.escape(p.message())));
                 return ExitCodes.USAGE;
             }
             throw new InvalidPlanException(e.problems().stream().map(p -> Problem.error(p.position(), p.yamlPath(),
                     "the imported plan would be invalid (check the flags): " + p.message())).toList());
         }
-        result.problems().forEach(err::println);
+        result.problems().forEach(p -> err.println(dev.meshwave.plan.TerminalText.escape(p.toString())));
         out.print(result.planText());
         return ExitCodes.OK;
     }

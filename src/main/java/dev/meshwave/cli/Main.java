@@ -37,7 +37,7 @@ public final class Main {
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new Failures(err, environment.redaction()));
         commandLine.setParameterExceptionHandler((e, a) -> {
-            err.println("meshwave: " + usageMessage(e));
+            err.println("meshwave: " + Failures.printable(usageMessage(e)));
             err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");
             return ExitCodes.USAGE;
         });

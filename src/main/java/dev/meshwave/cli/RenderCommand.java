@@ -220,9 +220,10 @@ final class RenderCommand implements Callable<Integer> {
                 continue;
             }
             List<Problem> warnings = new ArrayList<>();
-            List<Manifest> objects = Linter.built(kubectl, out, out.toString().replace('\\', '/'),
+            List<Manifest> objects = Linter.built(kubectl, environment.variables(), out, out.toString().replace('\\', '/'),
                     Path.of(cluster.namespacesFrom().get()), warnings);
-            warnings.forEach(w -> stderr.println(w.toString().replace(": not built: ", ": namespacesFrom not checked for ambient namespaces: ")));
+            warnings.forEach(w -> stderr.println(dev.meshwave.plan.TerminalText.escape(
+                    w.toString().replace(": not built: ", ": namespacesFrom not checked for ambient namespaces: "))));
             problems.addAll(Ambient.relabelledByWaves(plan, cluster, objects));
         }
         if (!problems.isEmpty()) {

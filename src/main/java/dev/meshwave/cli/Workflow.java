@@ -32,7 +32,7 @@ final class Workflow {
             all.addAll(injection);
             throw new InvalidPlanException(all);
         }
-        loaded.warnings().forEach(err::println);
+        loaded.warnings().forEach(w -> err.println(dev.meshwave.plan.TerminalText.escape(w.toString())));
         return loaded;
     }
 

@@ -35,7 +35,12 @@ final class AppliedTrees {
     static List<Tree> find(Path root, RepositoryScan scan) throws IOException {
         List<Tree> trees = new ArrayList<>();
         for (Path file : scan.yamlFiles()) {
-            byte[] bytes = Files.readAllBytes(root.resolve(file));
+            byte[] bytes;
+            try {
+                bytes = RepositoryScan.read(root.resolve(file));
+            } catch (RepositoryScan.NotReadException | IOException e) {
+                continue; // the plain directory's reading warns about it
+            }
             String text = new String(bytes, StandardCharsets.UTF_8);
             if (!text.contains("kustomize.toolkit.fluxcd.io") && !text.contains("argoproj.io")) {
                 continue; // most files: no need to parse them here

@@ -27,16 +27,18 @@ final class KustomizeBuild {
 
     /** A kustomization that does not build; lint reports it as a warning and goes on. */
     static final class FailedException extends Exception {
-        /** kubectl itself could not be started: no build of the repository can succeed. */
-        final boolean cannotRun;
+        /** Why: kustomize refused it, kubectl could not be started at all (no build can succeed), or time ran out. */
+        enum Reason { FAILED, CANNOT_RUN, TIME }
+
+        final Reason reason;
 
         FailedException(String message) {
-            this(message, false);
+            this(message, Reason.FAILED);
         }
 
-        FailedException(String message, boolean cannotRun) {
+        FailedException(String message, Reason reason) {
             super(message);
-            this.cannotRun = cannotRun;
+            this.reason = reason;
         }
     }
 
@@ -47,14 +49,51 @@ final class KustomizeBuild {
     }
 
     private static final String ORIGIN = "config.kubernetes.io/origin";
-    private static final long TIMEOUT_SECONDS = 120;
+    /** What lint keeps of kubectl's error output: its message is a line or two. */
+    private static final int MAX_ERROR_BYTES = 64 << 10;
     /** What one build may print: the objects of a whole cluster, machine-written. */
     private static final int MAX_BUILD_BYTES = 256 << 20;
 
-    private final String kubectl;
+    private final Kubectl kubectl;
     private final Path root;
     private final String displayRoot;
     private final Sources sources;
+    private final ScratchDirectory scratch;
+
+    /**
+     * The kubectl a run builds with: the command as the user named it, the file it resolved to on the run's
+     * PATH (not the JVM's), the environment it runs in, how long one build may take and when all must be done.
+     */
+    record Kubectl(String command, String executable, Map<String, String> environment, java.time.Duration timeout,
+            java.time.Duration deadline, long deadlineNanos) {
+
+        /**
+         * Finds {@code command} as a shell would: a name with a slash as it is, any other on the {@code PATH} of
+         * {@code environment}. Not found is said once for the whole run, not once per kustomization.
+         */
+        static Kubectl resolve(String command, Map<String, String> environment, java.time.Duration timeout, java.time.Duration deadline)
+                throws FailedException {
+            long deadlineNanos = System.nanoTime() + deadline.toNanos();
+            if (command.contains("/")) {
+                if (!Files.isRegularFile(Path.of(command)) || !Files.isExecutable(Path.of(command))) {
+                    throw cannotRun(command, "no such executable file");
+                }
+                return new Kubectl(command, command, environment, timeout, deadline, deadlineNanos);
+            }
+            for (String dir : environment.getOrDefault("PATH", "").split(":", -1)) {
+                Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(command);
+                if (!command.isEmpty() && Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return new Kubectl(command, candidate.toString(), environment, timeout, deadline, deadlineNanos);
+                }
+            }
+            throw cannotRun(command, "not found on PATH");
+        }
+
+        static FailedException cannotRun(String command, String why) {
+            return new FailedException("cannot run " + command + " kustomize (" + why + "); install kubectl or set MESHWAVE_KUBECTL",
+                    FailedException.Reason.CANNOT_RUN);
+        }
+    }
 
     /** The file a built object came from: its documents, and the first of each kind and name. */
     private record Source(List<Manifest> documents, Map<String, Manifest> byKindAndName) {
@@ -68,8 +107,9 @@ final class KustomizeBuild {
     }
 
     /** {@code displayRoot} is the root as the user named it: kustomize's messages say it instead of absolute paths. */
-    KustomizeBuild(String kubectl, Path root, String displayRoot, Sources sources) throws IOException {
+    KustomizeBuild(Kubectl kubectl, ScratchDirectory scratch, Path root, String displayRoot, Sources sources) throws IOException {
         this.kubectl = kubectl;
+        this.scratch = scratch;
         this.root = root.toRealPath();
         this.displayRoot = displayRoot;
         this.sources = sources;
@@ -77,7 +117,12 @@ final class KustomizeBuild {
 
     /** The objects of {@code dir} (relative to the root) as built; {@code label} names the build in positions without a source. */
     List<Manifest> build(Path dir, String kustomizationLabel) throws FailedException, IOException {
-        Path wrapper = Files.createTempDirectory("meshwave-lint-");
+        long left = kubectl.deadlineNanos() - System.nanoTime();
+        if (left <= 0) {
+            throw new FailedException("lint's deadline of " + kubectl.deadline().toSeconds() + " s (--deadline) passed before it was built",
+                    FailedException.Reason.TIME);
+        }
+        Path wrapper = scratch.newDirectory();
         try {
             Path target = root.resolve(dir).toRealPath();
             String resource = wrapper.toRealPath().relativize(target).toString().replace('\\', '/');
@@ -85,27 +130,40 @@ final class KustomizeBuild {
                     + "kind: Kustomization\nbuildMetadata: [originAnnotations]\nresources:\n- '" + resource.replace("'", "''") + "'\n");
             Path out = wrapper.resolve("out.yaml");
             Path err = wrapper.resolve("err.txt");
+            ProcessBuilder builder = new ProcessBuilder(kubectl.executable(), "kustomize", wrapper.toString())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+            // kubectl runs in the run's environment, the one its PATH was found in.
+            builder.environment().clear();
+            builder.environment().putAll(kubectl.environment());
             Process process;
             try {
-                process = new ProcessBuilder(kubectl, "kustomize", wrapper.toString())
-                        .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+                process = scratch.start(builder);
             } catch (IOException e) {
-                throw new FailedException("cannot run " + kubectl + " kustomize (" + e.getMessage()
-                        + "); install kubectl or set MESHWAVE_KUBECTL", true);
+                throw Kubectl.cannotRun(kubectl.command(), String.valueOf(e.getMessage()));
             }
-            process.getOutputStream().close();
             try {
-                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.getOutputStream().close();
+                boolean byDeadline = left < kubectl.timeout().toNanos();
+                if (!process.waitFor(Math.min(left, kubectl.timeout().toNanos()), TimeUnit.NANOSECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
-                    throw new FailedException("kubectl kustomize took longer than " + TIMEOUT_SECONDS + " s");
+                    throw new FailedException(byDeadline
+                            ? "lint's deadline of " + kubectl.deadline().toSeconds() + " s (--deadline) passed while kubectl kustomize built it"
+                            : "kubectl kustomize did not finish within " + kubectl.timeout().toSeconds() + " s (--build-timeout)",
+                            FailedException.Reason.TIME);
                 }
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
-                throw new FailedException("interrupted");
+                throw new FailedException("interrupted", FailedException.Reason.TIME);
+            } finally {
+                scratch.finished(process);
             }
             if (process.exitValue() != 0) {
-                throw new FailedException("kubectl kustomize failed: " + reason(Files.readString(err, StandardCharsets.UTF_8), resource, target));
+                throw new FailedException("kubectl kustomize failed: " + reason(errorText(err), resource, target));
+            }
+            if (Files.size(out) > MAX_BUILD_BYTES) {
+                throw new FailedException("kubectl kustomize printed more than " + (MAX_BUILD_BYTES >> 20) + " MiB; not read");
             }
             List<Manifest> built;
             try {
@@ -125,6 +183,13 @@ final class KustomizeBuild {
             return traced;
         } finally {
             TreeWriter.deleteTree(wrapper);
+        }
+    }
+
+    /** The start of kubectl's error output, as text: it is a line or two, unless something is very wrong. */
+    private static String errorText(Path err) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(err)) {
+            return new String(in.readNBytes(MAX_ERROR_BYTES), StandardCharsets.UTF_8);
         }
     }
 

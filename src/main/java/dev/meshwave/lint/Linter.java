@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -26,10 +27,11 @@ public final class Linter {
     /**
      * What a lint found: problems to fix (exit 1), warnings about what it could not check, and how many
      * kustomizations it built, plain directories it read, and trees of Flux or Argo CD it checked as one;
-     * how many kustomizations did not build, and why not when kubectl itself could not be run.
+     * how many kustomizations did not build, how many of those ran out of time, and why none could be built
+     * when kubectl itself could not be run (said once, here, not as a warning per kustomization).
      */
     public record Result(List<Finding> findings, List<Problem> warnings, int kustomizations, int directories, int trees,
-            int notBuilt, Optional<String> cannotRunKubectl) {
+            int notBuilt, int timedOut, Optional<String> cannotRunKubectl) {
         public Result {
             findings = List.copyOf(findings);
             warnings = List.copyOf(warnings);
@@ -39,22 +41,40 @@ public final class Linter {
         public boolean builtNothing() {
             return kustomizations == 0 && notBuilt > 0;
         }
+
+        /** What was not checked: the warnings, and the kustomizations kubectl could not be run for. */
+        public int notChecked() {
+            return warnings.size() + (cannotRunKubectl.isPresent() ? notBuilt : 0);
+        }
+    }
+
+    /**
+     * How lint runs {@code kubectl kustomize}: the command ({@code MESHWAVE_KUBECTL}), the environment it is
+     * found (its PATH) and run in, how long one build may take, and how long all of them together.
+     */
+    public record Settings(String kubectl, Map<String, String> environment, Duration buildTimeout, Duration deadline) {
+        public static final Duration BUILD_TIMEOUT = Duration.ofSeconds(120);
+        public static final Duration DEADLINE = Duration.ofSeconds(600);
+
+        public Settings {
+            environment = Map.copyOf(environment);
+        }
     }
 
     /** One set of objects applied together: a kustomization's build or a plain directory, by its displayed path. */
-    private record View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings, Optional<String> cannotRun) {
+    private record View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings,
+            Optional<KustomizeBuild.FailedException.Reason> failure, Optional<String> cannotRun) {
         View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings) {
-            this(name, checked, hits, warnings, Optional.empty());
+            this(name, checked, hits, warnings, Optional.empty(), Optional.empty());
         }
     }
 
     private record Merged(InjectionRules.Hit hit, List<String> seenIn) {}
 
-    private final String kubectl;
+    private final Settings settings;
 
-    /** {@code kubectl} is the command that builds kustomizations ({@code kubectl kustomize}). */
-    public Linter(String kubectl) {
-        this.kubectl = kubectl;
+    public Linter(Settings settings) {
+        this.settings = settings;
     }
 
     /** Lints a repository directory, one kustomization directory, or one YAML file. */
@@ -62,6 +82,7 @@ public final class Linter {
         if (path.toString().isEmpty() || !Files.exists(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString());
         }
+        ScratchDirectory.removeLeftovers(settings.environment());
         Path root = path.toRealPath();
         RepositoryScan scan = RepositoryScan.of(root);
         Path base = Files.isDirectory(root) ? root : root.getParent();
@@ -69,15 +90,41 @@ public final class Linter {
         Map<Path, Problem> unreadable = new ConcurrentHashMap<>();
         KustomizeBuild.Sources reader = file -> sources.computeIfAbsent(file, f -> {
             try {
-                return ManifestFile.read(display(path, f, root), Files.readAllBytes(base.resolve(f)), RepositoryScan.MAX_FILE_BYTES);
+                return ManifestFile.read(display(path, f, root), RepositoryScan.read(base.resolve(f)), RepositoryScan.MAX_FILE_BYTES);
             } catch (ManifestFile.UnreadableException e) {
                 unreadable.put(f, Problem.warning(e.position(), "", e.getMessage() + "; not read"));
                 return List.of();
+            } catch (RepositoryScan.NotReadException e) {
+                unreadable.put(f, Problem.warning(new SourcePosition(display(path, f, root), 1, 1), "", e.getMessage() + "; not read"));
+                return List.of();
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // A file of the repository that cannot be opened (no permission) is the repository's problem, not lint's.
+                unreadable.put(f, Problem.warning(new SourcePosition(display(path, f, root), 1, 1), "",
+                        "cannot be read (" + e.getClass().getSimpleName() + "); not read"));
+                return List.of();
             }
         });
-        KustomizeBuild builder = new KustomizeBuild(kubectl, base, display(path, Path.of(""), root), reader);
+        scan.notRead().forEach((f, why) -> unreadable.put(f, Problem.warning(new SourcePosition(display(path, f, root), 1, 1), "",
+                why + "; not read")));
+        if (scan.kustomizations().isEmpty()) {
+            return lint(path, root, scan, base, reader, unreadable, Optional.empty(), null);
+        }
+        // kubectl is looked for once: when it cannot be run, that is one message for the run, not one per kustomization.
+        KustomizeBuild.Kubectl kubectl;
+        try {
+            kubectl = KustomizeBuild.Kubectl.resolve(settings.kubectl(), settings.environment(), settings.buildTimeout(), settings.deadline());
+        } catch (KustomizeBuild.FailedException e) {
+            return lint(path, root, scan, base, reader, unreadable, Optional.of(e.getMessage()), null);
+        }
+        try (ScratchDirectory scratch = ScratchDirectory.create(settings.environment())) {
+            KustomizeBuild builder = new KustomizeBuild(kubectl, scratch, base, display(path, Path.of(""), root), reader);
+            return lint(path, root, scan, base, reader, unreadable, Optional.empty(), builder);
+        }
+    }
+
+    /** The lint itself, with a builder, or without one when there is nothing to build or kubectl cannot be run ({@code cannotRun}). */
+    private Result lint(Path path, Path root, RepositoryScan scan, Path base, KustomizeBuild.Sources reader, Map<Path, Problem> unreadable,
+            Optional<String> cannotRunKubectl, KustomizeBuild builder) throws IOException {
 
         // Trees a Flux Kustomization or an Argo CD Application in the repository applies as one: the builds
         // Flux folds into them are kept until the trees are checked.
@@ -93,6 +140,10 @@ public final class Linter {
             builds = scan.kustomizations().parallelStream().map(dir -> {
                 String name = display(path, dir, root);
                 String kustomization = display(path, dir.resolve(kustomizationFile(base.resolve(dir))), root);
+                if (builder == null) {
+                    return new View(name, false, List.of(), List.of(), Optional.of(KustomizeBuild.FailedException.Reason.CANNOT_RUN),
+                            cannotRunKubectl);
+                }
                 try {
                     List<Problem> notChecked = new ArrayList<>();
                     List<Manifest> objects = builder.build(dir, kustomization);
@@ -101,8 +152,10 @@ public final class Linter {
                     }
                     return new View(name, true, InjectionRules.check(objects, notChecked), notChecked);
                 } catch (KustomizeBuild.FailedException e) {
-                    return new View(name, false, List.of(), List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
-                            "not checked: " + e.getMessage())), e.cannotRun ? Optional.of(e.getMessage()) : Optional.empty());
+                    boolean cannotRun = e.reason == KustomizeBuild.FailedException.Reason.CANNOT_RUN;
+                    // kubectl that cannot be run is said once, in the result; every other failure is this kustomization's.
+                    return new View(name, false, List.of(), cannotRun ? List.of() : List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
+                            "not checked: " + e.getMessage())), Optional.of(e.reason), cannotRun ? Optional.of(e.getMessage()) : Optional.empty());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -131,7 +184,9 @@ public final class Linter {
         List<Finding> findings = merge(views, warnings);
         int checked = (int) builds.stream().filter(View::checked).count();
         Optional<String> cannotRun = builds.stream().flatMap(v -> v.cannotRun().stream()).findFirst();
-        return new Result(findings, warnings, checked, scan.plainDirectories().size(), trees.size(), builds.size() - checked, cannotRun);
+        int timedOut = (int) builds.stream().filter(v -> v.failure().equals(Optional.of(KustomizeBuild.FailedException.Reason.TIME))).count();
+        return new Result(findings, warnings, checked, scan.plainDirectories().size(), trees.size(), builds.size() - checked, timedOut,
+                cannotRun);
     }
 
     /**
@@ -175,29 +230,33 @@ public final class Linter {
                 .orElse(RepositoryScan.KUSTOMIZATION_FILES.get(0));
     }
 
-    /** A repository path as the user would type it: under the PATH they gave, with forward slashes. */
     /**
      * The objects one kustomization builds, each at its position in the file it came from, as lint sees
      * them: for render, which must know the labels of the Namespaces a {@code namespacesFrom}
-     * kustomization applies. {@code displayRoot} is how positions name {@code root}. A build that fails
-     * is a warning in {@code warnings} and no objects.
+     * kustomization applies. {@code displayRoot} is how positions name {@code root}; kubectl is found on the
+     * PATH of {@code environment} and runs in it. A build that fails is a warning in {@code warnings} and no objects.
      */
-    public static List<Manifest> built(String kubectl, Path root, String displayRoot, Path dir, List<Problem> warnings) throws IOException {
+    public static List<Manifest> built(String kubectl, Map<String, String> environment, Path root, String displayRoot, Path dir,
+            List<Problem> warnings) throws IOException {
         Path base = root.toRealPath();
         String label = displayRoot + "/" + dir.toString().replace('\\', '/');
         KustomizeBuild.Sources reader = file -> {
+            String shown = displayRoot + "/" + file.toString().replace('\\', '/');
             try {
-                return ManifestFile.read(displayRoot + "/" + file.toString().replace('\\', '/'), Files.readAllBytes(base.resolve(file)),
-                        RepositoryScan.MAX_FILE_BYTES);
+                return ManifestFile.read(shown, RepositoryScan.read(base.resolve(file)), RepositoryScan.MAX_FILE_BYTES);
             } catch (ManifestFile.UnreadableException e) {
                 warnings.add(Problem.warning(e.position(), "", e.getMessage() + "; not read"));
+                return List.of();
+            } catch (RepositoryScan.NotReadException e) {
+                warnings.add(Problem.warning(new SourcePosition(shown, 1, 1), "", e.getMessage() + "; not read"));
                 return List.of();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         };
-        try {
-            return new KustomizeBuild(kubectl, base, displayRoot, reader).build(dir, label + "/kustomization.yaml");
+        try (ScratchDirectory scratch = ScratchDirectory.create(environment)) {
+            KustomizeBuild.Kubectl command = KustomizeBuild.Kubectl.resolve(kubectl, environment, Settings.BUILD_TIMEOUT, Settings.BUILD_TIMEOUT);
+            return new KustomizeBuild(command, scratch, base, displayRoot, reader).build(dir, label + "/kustomization.yaml");
         } catch (KustomizeBuild.FailedException e) {
             warnings.add(Problem.warning(new SourcePosition(label + "/kustomization.yaml", 1, 1), "", "not built: " + e.getMessage()));
             return List.of();
@@ -206,6 +265,7 @@ public final class Linter {
         }
     }
 
+    /** A repository path as the user would type it: under the PATH they gave, with forward slashes. */
     private static String display(Path given, Path relative, Path root) {
         if (!Files.isDirectory(root)) {
             return given.toString().replace('\\', '/');

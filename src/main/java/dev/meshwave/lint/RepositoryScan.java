@@ -1,8 +1,8 @@
 package dev.meshwave.lint;
 
+import dev.meshwave.plan.InputFile;
 import dev.meshwave.plan.ManifestFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,23 +23,47 @@ import java.util.TreeSet;
  * Hidden directories and Helm charts are not plain YAML and are left out. {@code yamlFiles} are all the
  * YAML files but kustomization files, for the directories GitOps tools apply as trees ({@link AppliedTrees}).
  */
-record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories, List<Path> yamlFiles) {
+record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDirectories, List<Path> yamlFiles, Map<Path, String> notRead) {
 
     static final List<String> KUSTOMIZATION_FILES = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
     /** A YAML file of a repository larger than this is no hand-kept manifest: it is not read. */
     static final int MAX_FILE_BYTES = 16 << 20;
+
+    /** A file lint does not read, and why: it is not a regular file, or it is too large. */
+    static final class NotReadException extends Exception {
+        NotReadException(String reason) {
+            super(reason);
+        }
+    }
+
+    /**
+     * The bytes of a repository file, read with a bound: a regular file (or a link to one) of at most
+     * {@link #MAX_FILE_BYTES}, else {@link NotReadException}. A FIFO or device named {@code ns.yaml} would block
+     * or never end, and a file of gigabytes would exhaust memory before any size check on its bytes.
+     * Every file lint reads from a repository is read here, through {@link InputFile#bounded}, the reader of every
+     * other input.
+     */
+    static byte[] read(Path file) throws IOException, NotReadException {
+        try {
+            return InputFile.bounded(file, MAX_FILE_BYTES);
+        } catch (InputFile.Refused e) {
+            throw new NotReadException(e.reason() == InputFile.Reason.TOO_LARGE ? "larger than " + (MAX_FILE_BYTES >> 20) + " MiB"
+                    : "not a regular file");
+        }
+    }
 
     /** Scans a directory, or one YAML file; paths in the result are relative to the directory (the file's own for a file). */
     static RepositoryScan of(Path path) throws IOException {
         // A root that is a symbolic link is the repository it points at.
         Path root = path.toRealPath();
         if (!Files.isDirectory(root)) {
-            return new RepositoryScan(List.of(), Map.of(Path.of(""), List.of(root.getFileName())), List.of(root.getFileName()));
+            return new RepositoryScan(List.of(), Map.of(Path.of(""), List.of(root.getFileName())), List.of(root.getFileName()), Map.of());
         }
         Set<Path> kustomizationDirs = new TreeSet<>();
         Set<Path> components = new HashSet<>();
         Set<Path> referenced = new HashSet<>();
         List<Path> yamlFiles = new ArrayList<>();
+        Map<Path, String> notRead = new TreeMap<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
@@ -49,10 +73,21 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
                         ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
+            /** A directory or file the walk cannot open (no permission, gone): reported, not a crash. */
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                notRead.put(root.relativize(file), "cannot be read (" + e.getClass().getSimpleName() + ")");
+                return FileVisitResult.CONTINUE;
+            }
+
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 String name = file.getFileName().toString();
                 if (!attributes.isRegularFile() && !(attributes.isSymbolicLink() && linkedFileInside(root, file))) {
+                    // A FIFO, socket or device named like YAML is reported, not read; links are documented as not followed.
+                    if (!attributes.isSymbolicLink() && (KUSTOMIZATION_FILES.contains(name) || name.endsWith(".yaml") || name.endsWith(".yml"))) {
+                        notRead.put(root.relativize(file), "not a regular file");
+                    }
                     return FileVisitResult.CONTINUE;
                 }
                 if (KUSTOMIZATION_FILES.contains(name)) {
@@ -75,7 +110,7 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
         plain.values().forEach(files -> files.sort(null));
         List<Path> builds = kustomizationDirs.stream().filter(d -> !components.contains(d)).toList();
         yamlFiles.sort(null);
-        return new RepositoryScan(builds, plain, List.copyOf(yamlFiles));
+        return new RepositoryScan(builds, plain, List.copyOf(yamlFiles), java.util.Collections.unmodifiableMap(notRead));
     }
 
     /**
@@ -86,14 +121,12 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
     private static void readReferences(Path root, Path file, Path dir, Set<Path> components, Set<Path> referenced) {
         Object document;
         try {
-            List<ManifestFile.Document> documents = ManifestFile.documents(file.toString(), Files.readAllBytes(file), MAX_FILE_BYTES);
+            List<ManifestFile.Document> documents = ManifestFile.documents(file.toString(), read(file), MAX_FILE_BYTES);
             if (documents.isEmpty()) {
                 return;
             }
             document = documents.get(0).value();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (ManifestFile.UnreadableException e) {
+        } catch (IOException | ManifestFile.UnreadableException | NotReadException e) {
             return; // kustomize says what is wrong with it when the directory is built
         }
         if (document instanceof Map<?, ?> map && "Component".equals(map.get("kind"))) {

@@ -42,29 +42,57 @@ public final class InputFile {
      * {@code limit} of them.
      */
     public static byte[] bytes(Path file, String label, long limit, String what) throws InvalidPlanException {
-        BasicFileAttributes attributes;
         try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return bounded(file, limit);
+        } catch (Refused e) {
+            throw switch (e.reason()) {
+                case DIRECTORY, NOT_REGULAR -> problem(label, "the " + what + " is not a regular file ("
+                        + (e.reason() == Reason.DIRECTORY ? "a directory" : "a FIFO, socket or device") + "); meshwave reads only regular files");
+                case TOO_LARGE -> tooLarge(label, what, limit);
+            };
         } catch (NoSuchFileException e) {
             throw problem(label, "no such file");
         } catch (IOException e) {
             throw problem(label, "cannot read the " + what + ": " + e.getMessage());
         }
+    }
+
+    /** Why {@link #bounded} did not read a file. */
+    public enum Reason { DIRECTORY, NOT_REGULAR, TOO_LARGE }
+
+    /** A file {@link #bounded} refused to read, before reading it or as soon as it passed the limit. */
+    public static final class Refused extends Exception {
+        private final Reason reason;
+
+        Refused(Reason reason) {
+            super(reason.name(), null, false, false);
+            this.reason = reason;
+        }
+
+        public Reason reason() {
+            return reason;
+        }
+    }
+
+    /**
+     * The bounded read itself, for callers that phrase their own refusals (lint reports a repository's
+     * unreadable files as warnings): the type is checked before the file is opened, the size before
+     * and while reading.
+     */
+    public static byte[] bounded(Path file, long limit) throws IOException, Refused {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
         if (!attributes.isRegularFile()) {
-            throw problem(label, "the " + what + " is not a regular file (" + (attributes.isDirectory() ? "a directory"
-                    : "a FIFO, socket or device") + "); meshwave reads only regular files");
+            throw new Refused(attributes.isDirectory() ? Reason.DIRECTORY : Reason.NOT_REGULAR);
         }
         if (attributes.size() > limit) {
-            throw tooLarge(label, what, limit);
+            throw new Refused(Reason.TOO_LARGE);
         }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (bytes.length > limit) {
-                throw tooLarge(label, what, limit); // it grew after the check
+                throw new Refused(Reason.TOO_LARGE); // it grew after the check
             }
             return bytes;
-        } catch (IOException e) {
-            throw problem(label, "cannot read the " + what + ": " + e.getMessage());
         }
     }
 

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.function.BiFunction;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -23,9 +22,56 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 public final class InjectionCheck {
 
-    /** What a stage looks like to the API server: the injectors present and each namespace's labels. */
-    public record StageView(Stage stage, List<Injector> injectors, Map<String, Map<String, String>> namespaceLabels,
-            List<Map<String, String>> podLabelSets, List<Map<String, String>> namespaceLabelSets) {}
+    /**
+     * What a stage looks like to the API server: the injectors present, and each namespace's labels
+     * ({@link #labels}), asked for one namespace at a time: a plan of ten thousand waves has as many stages,
+     * and a map of every namespace's labels per stage would make the check quadratic.
+     */
+    public record StageView(Stage stage, List<Injector> injectors, StagePlan stages,
+            List<Map<String, String>> podLabelSets, List<Map<String, String>> namespaceLabelSets) {
+
+        /** A namespace's labels once this stage is applied. */
+        public Map<String, String> labels(String namespace) {
+            return stages.labelsAt(namespace, stage);
+        }
+    }
+
+    /**
+     * What a namespace looks like to admission between two of its waves: its labels and the revision that
+     * should inject it. Namespaces share a handful of these, so each is judged once per stage (once per set of injectors).
+     */
+    private record State(Map<String, String> labels, String expected) {}
+
+    /** Stages {@code from} to {@code to} of a cluster in which a namespace in one state shows the same findings. */
+    private record Verdict(int from, int to, List<String> messages) {}
+
+    /** A state's verdicts through a cluster's stages, ascending, where it has any; {@code starts} are their {@code from}s. */
+    private record Verdicts(List<Verdict> runs, int[] starts) {
+
+        static Verdicts of(List<List<String>> byStage) {
+            List<Verdict> runs = new ArrayList<>();
+            for (int s = 0; s < byStage.size(); s++) {
+                Verdict last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+                if (byStage.get(s).isEmpty()) {
+                    continue;
+                } else if (last != null && last.to() == s - 1 && last.messages().equals(byStage.get(s))) {
+                    runs.set(runs.size() - 1, new Verdict(last.from(), s, last.messages()));
+                } else {
+                    runs.add(new Verdict(s, s, byStage.get(s)));
+                }
+            }
+            return new Verdicts(runs, runs.stream().mapToInt(Verdict::from).toArray());
+        }
+    }
+
+    /** Consecutive stages of one cluster, {@code from} to {@code to} inclusive, that show the same finding. */
+    private record Run(List<Stage> stages, int from, int to) {}
+
+    /** One finding before it is merged: where it first shows (for the order of the report), what it says, and its runs. */
+    private record Finding(int firstStage, int namespaceIndex, int order, String yamlPath, String message, List<Run> runs) {}
+
+    /** A list of consecutive stages longer than this is written as its first and last ({@code 01-a to 09-i}). */
+    private static final int LISTED_RUN = 3;
 
     private final Templates templates;
     /** Rendered injector manifest → what it selects: a fleet's stages repeat the same few manifests. */
@@ -36,38 +82,130 @@ public final class InjectionCheck {
     }
 
     public List<Problem> check(Plan plan) throws TemplateException {
+        Map<String, String> paths = namespacePaths(plan);
         // Clusters are checked independently, so in parallel; their findings are merged in plan order.
-        List<Problem> found = new ArrayList<>();
-        for (List<Problem> clusterProblems : InOrder.parallelMap(plan.clusters(), cluster -> {
-            List<Problem> problems = new ArrayList<>();
-            StagePlan stages = new StagePlan(plan, cluster);
-            for (StageView view : views(stages)) {
-                checkStage(plan, stages, view, problems);
-            }
-            return problems;
-        })) {
-            found.addAll(clusterProblems);
+        List<Finding> found = new ArrayList<>();
+        for (List<Finding> clusterFindings : InOrder.parallelMap(plan.clusters(), cluster -> check(plan, paths, new StagePlan(plan, cluster)))) {
+            found.addAll(clusterFindings);
         }
-        return mergeStages(found);
+        return mergeClusters(plan, found);
     }
 
-    /** The same finding in several stages is one problem naming them all ("stages 00-a, 01-b: …"). */
-    private static List<Problem> mergeStages(List<Problem> found) {
-        Map<String, List<String>> stagesByFinding = new LinkedHashMap<>();
-        Map<String, Problem> first = new LinkedHashMap<>();
-        for (Problem problem : found) {
-            String message = problem.message();
-            String stage = message.substring("stage ".length(), message.indexOf(':'));
-            String key = problem.yamlPath() + "|" + message.substring(message.indexOf(':'));
-            stagesByFinding.computeIfAbsent(key, k -> new ArrayList<>()).add(stage);
-            first.putIfAbsent(key, problem);
+    /**
+     * A cluster's findings in the order a stage-by-stage, namespace-by-namespace walk meets them, each once with
+     * the runs of stages that show it. Near-linear in stages plus namespaces: a namespace's labels change only in
+     * its waves, so it is one {@link State} from one of its waves to the next, and every stage's verdict on a
+     * state is computed once, not once per namespace in that state.
+     */
+    private List<Finding> check(Plan plan, Map<String, String> paths, StagePlan stages) throws TemplateException {
+        List<StageView> views = views(stages);
+        List<Stage> all = stages.stages();
+        // Stages share a few sets of injectors (only tags and phases change them): each set is judged once.
+        Map<List<Injector>, Integer> sets = new HashMap<>();
+        int[] setOf = views.stream().mapToInt(v -> sets.computeIfAbsent(v.injectors(), k -> sets.size())).toArray();
+        Map<Integer, Optional<String>> others = new HashMap<>();
+        List<Finding> findings = new ArrayList<>();
+        for (StageView view : views) {
+            others.computeIfAbsent(setOf[view.stage().number()], k -> otherNamespaces(view)).ifPresent(message -> {
+                String path = plan.positions().containsKey("spec.existing") ? "spec.existing" : "spec";
+                findings.add(new Finding(view.stage().number(), -1, 0, path, message, new ArrayList<>(List.of(
+                        new Run(all, view.stage().number(), view.stage().number())))));
+            });
+        }
+        // The stages at which each namespace's labels can change: those of the waves that move it (in every phase).
+        Map<String, List<Integer>> moves = new HashMap<>();
+        for (Stage stage : all) {
+            stage.wave().ifPresent(wave -> wave.namespaces().forEach(ns -> moves.computeIfAbsent(ns, k -> new ArrayList<>()).add(stage.number())));
+        }
+        // Per state: for each stage, what is wrong with a namespace in that state there (nothing, mostly).
+        Map<State, Verdicts> verdicts = new HashMap<>();
+        List<String> namespaces = stages.namespaces();
+        for (int index = 0; index < namespaces.size(); index++) {
+            String name = namespaces.get(index);
+            List<Integer> changes = moves.getOrDefault(name, List.of());
+            Map<String, Finding> mine = new LinkedHashMap<>();
+            for (int from = 0, c = 0; from < all.size(); c++) {
+                int to = c < changes.size() ? changes.get(c) - 1 : all.size() - 1;
+                if (to < from) {
+                    continue;
+                }
+                Stage first = all.get(from);
+                State state = new State(stages.labelsAt(name, first), stages.revisionAt(name, first));
+                Verdicts verdict = verdicts.computeIfAbsent(state, s -> {
+                    Map<Integer, List<String>> bySet = new HashMap<>();
+                    List<List<String>> byStage = views.stream().map(v -> bySet.computeIfAbsent(setOf[v.stage().number()], k -> judge(plan, v, s)))
+                            .toList();
+                    return Verdicts.of(byStage);
+                });
+                // Only the runs of stages with something to say are visited: mostly none, whatever the number of stages.
+                int at = java.util.Arrays.binarySearch(verdict.starts(), from);
+                for (int r = Math.max(0, at >= 0 ? at : -at - 2); r < verdict.runs().size() && verdict.runs().get(r).from() <= to; r++) {
+                    Verdict run = verdict.runs().get(r);
+                    int start = Math.max(from, run.from());
+                    int end = Math.min(to, run.to());
+                    if (start > end) {
+                        continue;
+                    }
+                    for (int m = 0; m < run.messages().size(); m++) {
+                        String message = "namespace '" + name + "'" + run.messages().get(m);
+                        Finding finding = mine.get(message);
+                        if (finding == null) {
+                            finding = new Finding(start, index, m, paths.getOrDefault(name, "spec.waves"), message, new ArrayList<>());
+                            mine.put(message, finding);
+                        }
+                        List<Run> runs = finding.runs();
+                        Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+                        if (last != null && last.to() == start - 1) {
+                            runs.set(runs.size() - 1, new Run(all, last.from(), end));
+                        } else {
+                            runs.add(new Run(all, start, end));
+                        }
+                    }
+                }
+                from = to + 1;
+            }
+            findings.addAll(mine.values());
+        }
+        findings.sort(java.util.Comparator.comparingInt(Finding::firstStage).thenComparingInt(Finding::namespaceIndex)
+                .thenComparingInt(Finding::order));
+        return findings;
+    }
+
+    /**
+     * The same finding on several clusters or in several stages is one problem naming them all
+     * ("stages 00-a, 01-b: …"), in the order findings first show; a long run of stages is written by its ends.
+     */
+    private static List<Problem> mergeClusters(Plan plan, List<Finding> found) {
+        Map<String, Finding> first = new LinkedHashMap<>();
+        Map<String, List<Run>> runs = new HashMap<>();
+        for (Finding finding : found) {
+            String key = finding.yamlPath() + "|" + finding.message();
+            first.putIfAbsent(key, finding);
+            List<Run> all = runs.computeIfAbsent(key, k -> new ArrayList<>());
+            for (Run run : finding.runs()) {
+                Run last = all.isEmpty() ? null : all.get(all.size() - 1);
+                if (last != null && last.stages() == run.stages() && last.to() == run.from() - 1) {
+                    all.set(all.size() - 1, new Run(run.stages(), last.from(), run.to()));
+                } else {
+                    all.add(run);
+                }
+            }
         }
         List<Problem> merged = new ArrayList<>();
-        first.forEach((key, problem) -> {
-            List<String> stages = stagesByFinding.get(key);
-            String rest = problem.message().substring(problem.message().indexOf(':'));
-            merged.add(Problem.error(problem.position(), problem.yamlPath(),
-                    (stages.size() == 1 ? "stage " : "stages ") + String.join(", ", stages) + rest));
+        first.forEach((key, finding) -> {
+            List<String> names = new ArrayList<>();
+            int count = 0;
+            for (Run run : runs.get(key)) {
+                count += run.to() - run.from() + 1;
+                if (run.to() - run.from() + 1 > LISTED_RUN) {
+                    names.add(run.stages().get(run.from()).directory() + " to " + run.stages().get(run.to()).directory());
+                } else {
+                    for (int s = run.from(); s <= run.to(); s++) {
+                        names.add(run.stages().get(s).directory());
+                    }
+                }
+            }
+            merged.add(error(plan, finding.yamlPath(), (count == 1 ? "stage " : "stages ") + String.join(", ", names) + ": " + finding.message()));
         });
         return merged;
     }
@@ -133,11 +271,7 @@ public final class InjectionCheck {
             for (String manifest : manifests) {
                 parsed.add(read(manifest));
             }
-            Map<String, Map<String, String>> labels = new LinkedHashMap<>();
-            for (String namespace : stages.namespaces()) {
-                labels.put(namespace, stages.labelsAt(namespace, stage));
-            }
-            views.add(new StageView(stage, parsed, labels, podSets, namespaceSets));
+            views.add(new StageView(stage, parsed, stages, podSets, namespaceSets));
         }
         return views;
     }
@@ -159,76 +293,71 @@ public final class InjectionCheck {
 
     /**
      * Namespaces outside the plan still get pods: like Istio's analyzer, try every namespace label set
-     * ({@link Admission#namespaceLabelSets}) for overlaps.
+     * ({@link Admission#namespaceLabelSets}) for overlaps; the first one found is the finding.
      */
-    private void checkOtherNamespaces(Plan plan, StageView view, List<Problem> problems) {
-        String path = plan.positions().containsKey("spec.existing") ? "spec.existing" : "spec";
+    private static Optional<String> otherNamespaces(StageView view) {
         for (Map<String, String> namespace : view.namespaceLabelSets()) {
             for (Map<String, String> pod : view.podLabelSets()) {
                 List<Admission.Match> matches = Admission.admit(view.injectors(), namespace, pod);
                 if (matches.size() > 1) {
-                    problems.add(error(plan, path, "stage " + view.stage().directory() + ": in namespaces labelled "
-                            + Admission.describe(namespace) + ", pods labelled " + Admission.describe(pod) + " would be injected by "
-                            + matches.size() + " webhooks at once (IST0139): "
-                            + String.join(", ", matches.stream().map(Admission.Match::toString).toList())));
-                    return;
+                    return Optional.of("in namespaces labelled " + Admission.describe(namespace) + ", pods labelled "
+                            + Admission.describe(pod) + " would be injected by " + matches.size() + " webhooks at once (IST0139): "
+                            + String.join(", ", matches.stream().map(Admission.Match::toString).toList()));
                 }
             }
         }
+        return Optional.empty();
     }
 
-    private void checkStage(Plan plan, StagePlan stages, StageView view, List<Problem> problems) {
-        checkOtherNamespaces(plan, view, problems);
-        // Hundreds of namespaces share a handful of label sets: admit each (namespace, pod) pair once.
-        Map<List<Map<String, String>>, List<Admission.Match>> admitted = new HashMap<>();
-        BiFunction<Map<String, String>, Map<String, String>, List<Admission.Match>> admit = (labels, pod) ->
-                admitted.computeIfAbsent(List.of(labels, pod), k -> Admission.admit(view.injectors(), labels, pod));
-        for (Map.Entry<String, Map<String, String>> namespace : view.namespaceLabels().entrySet()) {
-            String name = namespace.getKey();
-            Map<String, String> labels = namespace.getValue();
-            // Message parts are built only for a problem: a fleet checks hundreds of thousands of namespaces.
-            java.util.function.Supplier<String> where = () -> "stage " + view.stage().directory() + ": namespace '" + name + "'";
-            java.util.function.Supplier<String> path = () -> yamlPath(plan, name);
-            if (labels.containsKey("istio-injection") && labels.containsKey("istio.io/rev")) {
-                problems.add(error(plan, path.get(), where.get() + " carries both istio-injection and istio.io/rev; istio-injection wins"
-                        + " and istio.io/rev is ignored (remove istio-injection)"));
-                continue;
-            }
-            for (Map<String, String> pod : view.podLabelSets()) {
-                List<Admission.Match> matches = admit.apply(labels, pod);
-                if (matches.size() > 1) {
-                    problems.add(error(plan, path.get(), where.get() + ": pods labelled " + Admission.describe(pod) + " would be injected by "
-                            + matches.size() + " webhooks at once (IST0139): "
-                            + String.join(", ", matches.stream().map(Admission.Match::toString).toList())));
-                    break;
-                }
-            }
-            String expected = stages.revisionAt(name, view.stage());
-            if (!expected.equals(plan.from().revision())) {
-                List<Admission.Match> matches = admit.apply(labels, Map.of());
-                if (matches.isEmpty()) {
-                    problems.add(error(plan, path.get(), where.get() + " is injected by nobody after its wave (labels "
-                            + Admission.describe(labels) + "); its pods would lose their sidecars"));
-                } else if (matches.size() == 1 && !matches.get(0).injector().revision().equals(expected)) {
-                    problems.add(error(plan, path.get(), where.get() + " is still injected by revision " + matches.get(0).injector().revision()
-                            + " (" + matches.get(0).injector().name() + ") after its wave; expected " + expected));
-                }
+    /**
+     * What is wrong, in one stage, with a namespace in {@code state}: each message as it follows
+     * {@code namespace 'NAME'}; mostly nothing.
+     */
+    private static List<String> judge(Plan plan, StageView view, State state) {
+        Map<String, String> labels = state.labels();
+        if (labels.containsKey("istio-injection") && labels.containsKey("istio.io/rev")) {
+            return List.of(" carries both istio-injection and istio.io/rev; istio-injection wins"
+                    + " and istio.io/rev is ignored (remove istio-injection)");
+        }
+        List<String> messages = new ArrayList<>();
+        for (Map<String, String> pod : view.podLabelSets()) {
+            List<Admission.Match> matches = Admission.admit(view.injectors(), labels, pod);
+            if (matches.size() > 1) {
+                messages.add(": pods labelled " + Admission.describe(pod) + " would be injected by "
+                        + matches.size() + " webhooks at once (IST0139): "
+                        + String.join(", ", matches.stream().map(Admission.Match::toString).toList()));
+                break;
             }
         }
+        if (!state.expected().equals(plan.from().revision())) {
+            List<Admission.Match> matches = Admission.admit(view.injectors(), labels, Map.of());
+            if (matches.isEmpty()) {
+                messages.add(" is injected by nobody after its wave (labels "
+                        + Admission.describe(labels) + "); its pods would lose their sidecars");
+            } else if (matches.size() == 1 && !matches.get(0).injector().revision().equals(state.expected())) {
+                messages.add(" is still injected by revision " + matches.get(0).injector().revision()
+                        + " (" + matches.get(0).injector().name() + ") after its wave; expected " + state.expected());
+            }
+        }
+        return messages;
     }
 
     private static Problem error(Plan plan, String path, String message) {
         return Problem.error(plan.position(path), path, message);
     }
 
-    /** The YAML path of a namespace's entry in the plan, e.g. {@code spec.waves[1].namespaces[0]}. */
-    static String yamlPath(Plan plan, String namespace) {
+    /**
+     * The YAML path of each namespace's entry in the plan, e.g. {@code spec.waves[1].namespaces[0]}: its
+     * first one, found in one pass over the waves.
+     */
+    private static Map<String, String> namespacePaths(Plan plan) {
+        Map<String, String> paths = new HashMap<>();
         for (int w = 0; w < plan.waves().size(); w++) {
-            int n = plan.waves().get(w).namespaces().indexOf(namespace);
-            if (n >= 0) {
-                return "spec.waves[" + w + "].namespaces[" + n + "]";
+            List<String> namespaces = plan.waves().get(w).namespaces();
+            for (int n = 0; n < namespaces.size(); n++) {
+                paths.putIfAbsent(namespaces.get(n), "spec.waves[" + w + "].namespaces[" + n + "]");
             }
         }
-        return "spec.waves";
+        return paths;
     }
 }

@@ -22,6 +22,12 @@ public final class StagePlan {
     private final List<Map<String, Integer>> movedAt = new ArrayList<>();
     /** Namespace → the tag it follows, for the namespaces that follow one. */
     private final Map<String, String> followsTag = new java.util.HashMap<>();
+    /**
+     * Wave name → its stages (one per phase), and the finalize stages: looked up for every stage, so not
+     * searched for among ten thousand of them each time.
+     */
+    private final Map<String, List<Stage>> stagesOfWave = new java.util.HashMap<>();
+    private final List<Stage> finalizeStages;
 
     public StagePlan(Plan plan, Plan.Cluster cluster) {
         this.plan = plan;
@@ -46,6 +52,8 @@ public final class StagePlan {
             list.add(new Stage(list.size(), Stage.Kind.CA_CLEANUP, Optional.empty(), phases.size() - 1));
         }
         this.stages = List.copyOf(list);
+        stages.forEach(s -> s.wave().ifPresent(w -> stagesOfWave.computeIfAbsent(w.name(), k -> new ArrayList<>()).add(s)));
+        this.finalizeStages = stages.stream().filter(s -> s.kind() == Stage.Kind.FINALIZE).toList();
         for (Plan.Wave wave : plan.wavesFor(cluster)) {
             wave.followsTag().forEach(followsTag::putIfAbsent);
         }
@@ -116,7 +124,7 @@ public final class StagePlan {
     /** The stages that move (or, from a non-revisioned install, create) a plan tag: one per phase. */
     private List<Stage> stagesMoving(String tag) {
         String wave = plan.tags().get(tag);
-        return stages.stream().filter(s -> s.wave().map(w -> w.name().equals(wave)).orElse(false)).toList();
+        return wave == null ? List.of() : stagesOfWave.getOrDefault(wave, List.of());
     }
 
     /** The revision a plan tag points at once {@code stage} is applied; empty while it does not exist yet. */
@@ -143,7 +151,7 @@ public final class StagePlan {
         if (!plan.finishing().defaultTag()) {
             return Optional.empty();
         }
-        return stages.stream().filter(s -> s.kind() == Stage.Kind.FINALIZE && s.number() <= stage.number())
+        return finalizeStages.stream().filter(s -> s.number() <= stage.number())
                 .reduce((first, second) -> second).map(s -> phase(s).to().revision());
     }
 

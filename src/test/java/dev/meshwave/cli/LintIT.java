@@ -171,7 +171,9 @@ class LintIT {
             Cli.Result result = Cli.run(new Environment(variables, Clock.systemUTC()), "lint", REPO);
             assertEquals(2, result.exitCode(), result::toString);
             assertEquals(1, findings(result).size(), "only apps/ is plain YAML: " + result);
-            assertTrue(result.err().contains(REPO + "/mesh/base/kustomization.yaml:1:1: warning: not checked: cannot run "), result::toString);
+            // Said once for the run, not once per kustomization.
+            assertEquals(1, result.err().split("cannot run ", -1).length - 1, result::toString);
+            assertFalse(result.err().contains("mesh/base/kustomization.yaml"), result::toString);
             assertTrue(result.out().contains("(0 kustomizations built, 1 directory of plain YAML read; 8 not checked, see stderr)"),
                     result::toString);
             String last = result.err().lines().reduce((a, b) -> b).orElse("");
@@ -293,6 +295,28 @@ class LintIT {
             assertTrue(result.out().contains("\n  seen in overlay\n"), result::toString);
         }
 
+        /** A repository controls its file names: escape sequences and newlines in them are printed escaped, one finding a line. */
+        @Test
+        void fileNamesWithEscapeSequencesAndNewlinesCannotForgeOrHideLines() throws IOException {
+            String name = "ns\u001b[2J\u202e\nrepo/forged.yaml:1:1: error: forged [both-injection-labels]\n.yaml";
+            write("repo/" + name, BOTH_LABELS);
+            Cli.Result result = Cli.run("lint", tmp.resolve("repo").toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            TerminalSafeOutputTest.assertPrintable(result.out());
+            TerminalSafeOutputTest.assertPrintable(result.err());
+            assertEquals(List.of(tmp.resolve("repo") + "/ns\\x1b[2J\\u202e\\nrepo/forged.yaml:1:1: error: forged [both-injection-labels]\\n.yaml:6:5"),
+                    findings(result).stream().map(f -> f.substring(0, f.indexOf(": error: namespace"))).toList(), result::toString);
+            assertEquals(2, result.out().lines().count(), "the finding and the summary: " + result);
+            // JSON: the writer escapes control characters, and the name reads back exactly.
+            Cli.Result json = Cli.run("lint", tmp.resolve("repo").toString(), "--format", "json");
+            assertFalse(json.out().chars().anyMatch(c -> c < 0x20 && c != '\n'), json::toString);
+            assertEquals(tmp.resolve("repo") + "/" + name, JSON.readTree(json.out()).path("findings").get(0).path("file").asText());
+            // A PATH that does not exist is echoed escaped too.
+            Cli.Result missing = Cli.run("lint", tmp.resolve("x\u001b[2J\nforged").toString());
+            assertEquals(2, missing.exitCode(), missing::toString);
+            assertEquals("meshwave: " + tmp.resolve("x") + "\\x1b[2J\\nforged: no such file or directory\n", missing.err());
+        }
+
         @Test
         void anEmptyPathIsAUsageError() {
             Cli.Result result = Cli.run("lint", "");
@@ -308,6 +332,215 @@ class LintIT {
             assertEquals(1, result.exitCode(), result::toString);
             assertEquals("./c:d/ns.yaml", JSON.readTree(result.out()).path("runs").get(0).path("results").get(0).path("locations").get(0)
                     .path("physicalLocation").path("artifactLocation").path("uri").asText());
+        }
+    }
+
+    /** A repository that fights back: servers that never answer, killed runs, files that never end, a PATH without kubectl. */
+    @Nested
+    class Hostile {
+
+        private static final String K = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+
+        /** A local HTTP server that accepts every connection and never answers. */
+        private static final class SilentServer implements AutoCloseable {
+            private final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            private final List<java.net.Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+
+            SilentServer() throws IOException {
+                Thread accept = new Thread(() -> {
+                    try {
+                        while (true) {
+                            held.add(socket.accept());
+                        }
+                    } catch (IOException e) {
+                        // closed
+                    }
+                }, "silent-server");
+                accept.setDaemon(true);
+                accept.start();
+            }
+
+            String url(String file) {
+                return "http://127.0.0.1:" + socket.getLocalPort() + "/" + file;
+            }
+
+            @Override
+            public void close() throws IOException {
+                socket.close();
+                for (java.net.Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+
+        private Environment environment(String... variables) throws IOException {
+            Map<String, String> all = new HashMap<>(System.getenv());
+            all.put("TMPDIR", Files.createDirectories(tmp.resolve("scratch")).toString());
+            for (int i = 0; i < variables.length; i += 2) {
+                all.put(variables[i], variables[i + 1]);
+            }
+            return new Environment(all, Clock.systemUTC());
+        }
+
+        /** Processes whose arguments name a path under {@code dir}: the kubectl builds of runs using it. */
+        private static List<ProcessHandle> workingIn(Path dir) {
+            return ProcessHandle.allProcesses().filter(p -> p.info().arguments()
+                    .map(args -> java.util.Arrays.stream(args).anyMatch(a -> a.startsWith(dir + "/"))).orElse(false)).toList();
+        }
+
+        private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!condition.getAsBoolean()) {
+                assertTrue(System.nanoTime() < until, "timed out waiting until " + what);
+                Thread.sleep(100);
+            }
+        }
+
+        @Test
+        @org.junit.jupiter.api.Timeout(120)
+        void aBuildThatNeverEndsIsNotCheckedAndTheRunExitsThree() throws IOException {
+            try (SilentServer server = new SilentServer()) {
+                write("repo/remote/kustomization.yaml", K + "resources:\n- " + server.url("ns.yaml") + "\n");
+                write("repo/local/kustomization.yaml", K + "resources:\n- ns.yaml\n");
+                write("repo/local/ns.yaml", namespace("istio.io/rev: canary"));
+                Cli.Result result = Cli.run(environment(), "lint", tmp.resolve("repo").toString(), "--build-timeout", "2");
+                assertEquals(3, result.exitCode(), result::toString);
+                assertTrue(result.err().contains(tmp.resolve("repo") + "/remote/kustomization.yaml:1:1: warning: not checked: kubectl kustomize"
+                        + " did not finish within 2 s (--build-timeout)"), result::toString);
+                assertTrue(result.err().endsWith("meshwave: lint could not check everything under " + tmp.resolve("repo") + ": 1 kustomization"
+                        + " was not built in time (see the 'not checked' warnings; --build-timeout, --deadline)\n"), result::toString);
+                assertFalse(result.out().contains("no injection problems (1 kustomization built, 0 directories of plain YAML read)\n"),
+                        "not a clean pass: " + result);
+
+                // The deadline bounds them all: three builds that never end, and a build timeout far longer.
+                write("repo/remote2/kustomization.yaml", K + "resources:\n- " + server.url("two.yaml") + "\n");
+                write("repo/remote3/kustomization.yaml", K + "resources:\n- " + server.url("three.yaml") + "\n");
+                long start = System.nanoTime();
+                Cli.Result late = Cli.run(environment("MESHWAVE_LINT_DEADLINE", "3"), "lint", tmp.resolve("repo").toString(), "--format", "json");
+                assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(60), late::toString);
+                assertEquals(3, late.exitCode(), late::toString);
+                JsonNode report = JSON.readTree(late.out());
+                // The three that never end, and the local one too if it was still waiting for a thread.
+                assertTrue(report.path("checked").path("timedOut").asInt() >= 3, late::toString);
+                assertEquals(report.path("checked").path("timedOut").asInt(), report.path("warnings").size(), late::toString);
+                report.path("warnings").forEach(w -> assertTrue(w.path("message").asText().contains("lint's deadline of 3 s (--deadline) passed"),
+                        w::toString));
+                assertEquals(List.of(), workingIn(tmp.resolve("scratch")), "no kubectl left running");
+            }
+        }
+
+        @Test
+        void timeLimitsAreCheckedAndNamedWhenWrong() throws IOException {
+            write("repo/ns.yaml", namespace("istio.io/rev: canary"));
+            String repo = tmp.resolve("repo").toString();
+            for (List<String> args : List.of(List.of("--build-timeout", "0"), List.of("--deadline", "ten"), List.of("--deadline", "86401"))) {
+                List<String> command = new ArrayList<>(List.of("lint", repo));
+                command.addAll(args);
+                Cli.Result result = Cli.run(environment(), command.toArray(String[]::new));
+                assertEquals(2, result.exitCode(), result::toString);
+                assertTrue(result.err().startsWith("meshwave: " + args.get(0) + ": expected whole seconds from 1 to 86400, got '" + args.get(1) + "'"),
+                        result::toString);
+            }
+            for (String variable : List.of("MESHWAVE_LINT_BUILD_TIMEOUT", "MESHWAVE_LINT_DEADLINE")) {
+                Cli.Result result = Cli.run(environment(variable, "-5"), "lint", repo);
+                assertEquals(2, result.exitCode(), result::toString);
+                assertTrue(result.err().startsWith("meshwave: " + variable + ": expected whole seconds from 1 to 86400, got '-5'"), result::toString);
+            }
+            assertEquals(0, Cli.run(environment("MESHWAVE_LINT_DEADLINE", "30"), "lint", repo, "--build-timeout", "10").exitCode());
+        }
+
+        /** SIGTERM: the run's kubectl and its temporary directory go with it. SIGKILL: the next run removes both. */
+        @Test
+        @org.junit.jupiter.api.Timeout(240)
+        void aKilledLintLeavesNoKubectlAndNoTemporaryDirectory() throws Exception {
+            Path scratch = Files.createDirectories(tmp.resolve("scratch"));
+            try (SilentServer server = new SilentServer()) {
+                write("repo/remote/kustomization.yaml", K + "resources:\n- " + server.url("ns.yaml") + "\n");
+                write("clean/ns.yaml", namespace("istio.io/rev: canary"));
+                for (boolean term : List.of(true, false)) {
+                    ProcessBuilder builder = new ProcessBuilder(Path.of("meshwave").toAbsolutePath().toString(), "lint", tmp.resolve("repo").toString())
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+                    builder.environment().put("TMPDIR", scratch.toString());
+                    Process lint = builder.start();
+                    try {
+                        await(() -> !workingIn(scratch).isEmpty(), "kubectl runs");
+                        if (term) {
+                            lint.destroy(); // SIGTERM
+                            assertEquals(143, lint.waitFor());
+                            await(() -> workingIn(scratch).isEmpty(), "kubectl is gone");
+                            try (var left = Files.list(scratch)) {
+                                assertEquals(List.of(), left.toList());
+                            }
+                        } else {
+                            lint.destroyForcibly(); // SIGKILL: nothing of the run can clean up
+                            assertEquals(137, lint.waitFor());
+                            assertFalse(workingIn(scratch).isEmpty(), "an orphaned kubectl still waits on the server");
+                            Cli.Result next = Cli.run(environment(), "lint", tmp.resolve("clean").toString());
+                            assertEquals(0, next.exitCode(), next::toString);
+                            await(() -> workingIn(scratch).isEmpty(), "the next run stopped the orphaned kubectl");
+                            try (var left = Files.list(scratch)) {
+                                assertEquals(List.of(), left.toList(), "the next run removed the dead run's directory");
+                            }
+                        }
+                    } finally {
+                        lint.destroyForcibly();
+                        workingIn(scratch).forEach(ProcessHandle::destroyForcibly);
+                    }
+                }
+            }
+        }
+
+        /** A file of gigabytes (sparse: it takes no disk) and a FIFO are reported, not read: no crash, no hang. */
+        @Test
+        @org.junit.jupiter.api.Timeout(60)
+        void filesThatAreHugeOrNotRegularAreReportedNotRead() throws Exception {
+            write("repo/ns/ns.yaml", namespace("istio.io/rev: canary"));
+            try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(tmp.resolve("repo/ns/huge.yaml").toFile(), "rw")) {
+                huge.setLength(3L << 30);
+            }
+            Path fifo = tmp.resolve("repo/ns/pipe.yaml");
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+            Cli.Result result = Cli.run(environment(), "lint", tmp.resolve("repo").toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(List.of(tmp.resolve("repo") + "/ns/huge.yaml:1:1: warning: larger than 16 MiB; not read",
+                    tmp.resolve("repo") + "/ns/pipe.yaml:1:1: warning: not a regular file; not read"), result.err().lines().toList(), result::toString);
+            assertTrue(result.out().endsWith("(0 kustomizations built, 1 directory of plain YAML read; 2 not checked, see stderr)\n"), result::toString);
+            Cli.Result alone = Cli.run(environment(), "lint", fifo.toString());
+            assertEquals(fifo + ":1:1: warning: not a regular file; not read\n", alone.err(), alone::toString);
+        }
+
+        /** A file or directory lint may not open is a warning, not an internal error (root may open anything: not tested then). */
+        @Test
+        void filesLintMayNotOpenAreReportedNotRead() throws IOException {
+            org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")), "root may read anything");
+            write("repo/ns/ns.yaml", namespace("istio.io/rev: canary"));
+            write("repo/secret/ns.yaml", BOTH_LABELS);
+            write("repo/locked.yaml", BOTH_LABELS);
+            Files.setPosixFilePermissions(tmp.resolve("repo/secret"), java.util.Set.of());
+            Files.setPosixFilePermissions(tmp.resolve("repo/locked.yaml"), java.util.Set.of());
+            try {
+                Cli.Result result = Cli.run(environment(), "lint", tmp.resolve("repo").toString());
+                assertEquals(0, result.exitCode(), result::toString);
+                assertEquals(List.of(tmp.resolve("repo") + "/locked.yaml:1:1: warning: cannot be read (AccessDeniedException); not read",
+                        tmp.resolve("repo") + "/secret:1:1: warning: cannot be read (AccessDeniedException); not read"),
+                        result.err().lines().toList(), result::toString);
+            } finally {
+                Files.setPosixFilePermissions(tmp.resolve("repo/secret"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+
+        /** kubectl is looked for on the run's PATH, not the JVM's, and a missing one is said once. */
+        @Test
+        void kubectlIsFoundOnTheRunsPathAndAMissingOneIsSaidOnce() throws IOException {
+            write("repo/a/kustomization.yaml", K + "resources: []\n");
+            write("repo/b/kustomization.yaml", K + "resources: []\n");
+            Path empty = Files.createDirectories(tmp.resolve("empty-bin"));
+            Cli.Result result = Cli.run(environment("PATH", empty.toString()), "lint", tmp.resolve("repo").toString());
+            assertEquals(2, result.exitCode(), result::toString);
+            assertEquals("meshwave: lint could build none of the 2 kustomizations under " + tmp.resolve("repo")
+                    + ": cannot run kubectl kustomize (not found on PATH); install kubectl or set MESHWAVE_KUBECTL\n", result.err(), result::toString);
+            assertTrue(result.out().endsWith("(0 kustomizations built, 0 directories of plain YAML read; 2 not checked, see stderr)\n"),
+                    result::toString);
         }
     }
 

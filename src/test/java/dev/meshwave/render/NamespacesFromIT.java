@@ -104,6 +104,21 @@ class NamespacesFromIT {
         assertTrue(result.err().endsWith("1 error\n"), result::toString);
     }
 
+    /** kubectl is looked for on the PATH of the run's environment, not the JVM's: without it the check is skipped, and said. */
+    @Test
+    void kubectlIsLookedForOnTheRunsPath(@TempDir Path emptyBin) throws IOException {
+        Path namespaces = out.resolve("platform/namespaces/namespaces.yaml");
+        Files.writeString(namespaces, Files.readString(namespaces).replace("    team: payments\n",
+                "    team: payments\n    istio.io/dataplane-mode: ambient\n"));
+        Map<String, String> variables = new java.util.HashMap<>(System.getenv());
+        variables.put("PATH", emptyBin.toString());
+        Cli.Result result = Cli.run(new dev.meshwave.cli.Environment(variables, java.time.Clock.systemUTC()),
+                "render", FIXTURE.resolve("plan.yaml").toString(), "--out", out.toString());
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("namespacesFrom not checked for ambient namespaces: cannot run kubectl kustomize (not found on PATH)"),
+                result::toString);
+    }
+
     private static Map<String, Object> labelsOf(List<Map<String, Object>> objects, String namespace) {
         return labels(find(objects, "Namespace", null, namespace).orElseThrow());
     }
