@@ -197,24 +197,9 @@ public final class PlanSchema {
         return node;
     }
 
-    /** A value as a message quotes it: line breaks and invisible (format) characters escaped, so the message stays one line and says what is there. */
+    /** A value as a message quotes it: escaped as every echoed value is ({@link TerminalText}), so the message stays one line and says what is there. */
     static String shown(String value) {
-        StringBuilder out = new StringBuilder(value.length());
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == '\u2028' || c == '\u2029' || Character.getType(c) == Character.FORMAT) {
-                        out.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
+        return TerminalText.escape(value);
     }
 
     private static String pointer(JsonNodePath path) {

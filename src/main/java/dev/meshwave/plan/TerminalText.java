@@ -15,7 +15,8 @@ public final class TerminalText {
      * {@code text} with every control character written as a visible escape: {@code \n}, {@code \r} and
      * {@code \t} by name, other C0 controls, DEL and C1 controls as {@code \x1b}, and the bidi controls
      * (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) and line and paragraph separators as
-     * {@code \u202e}. Everything else, backslashes included, is left as it is: a printed {@code \x1b} is
+     * {@code \u202e}, as are the other invisible format characters (zero-width spaces and joiners, U+FEFF).
+     * Everything else, backslashes included, is left as it is: a printed {@code \x1b} is
      * harmless whether it was escaped or written so.
      */
     public static String escape(String text) {
@@ -49,6 +50,7 @@ public final class TerminalText {
     private static boolean needsEscape(char c) {
         return c < 0x20 || (c >= 0x7f && c <= 0x9f)
                 || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069')
-                || c == '\u200e' || c == '\u200f' || c == '\u061c' || c == '\u2028' || c == '\u2029';
+                || c == '\u200e' || c == '\u200f' || c == '\u061c' || c == '\u2028' || c == '\u2029'
+                || Character.getType(c) == Character.FORMAT; // the rest of the invisible ones: zero-width joiners, U+FEFF
     }
 }
