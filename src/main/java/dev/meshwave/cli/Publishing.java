@@ -93,6 +93,8 @@ final class Publishing {
 
     /** Loads and checks the plan with the chosen templates, then commits, pushes and opens pull requests for its steps. */
     static int run(Path planFile, Options options, Environment environment, CommandSpec spec, Steps steps) throws Exception {
+        // Before any use: --base becomes a ref name, and an unchecked one (../../etc/passwd) was read as a ref file.
+        WavePublisher.requireBranchName("--base", options.base);
         Templates templates = Workflow.templates(options.templates);
         PrintWriter err = spec.commandLine().getErr();
         Plan plan = Workflow.load(planFile, err, templates).plan();
@@ -220,12 +222,28 @@ final class Publishing {
             throw new InvalidRepositoryException("--author '" + author + "' must look like 'Name <email>'");
         }
         String epoch = environment.variables().get("SOURCE_DATE_EPOCH");
-        Instant when;
-        try {
-            when = epoch != null && !epoch.isBlank() ? Instant.ofEpochSecond(Long.parseLong(epoch.trim())) : environment.clock().instant();
-        } catch (NumberFormatException e) {
-            throw new InvalidRepositoryException("SOURCE_DATE_EPOCH '" + epoch + "' is not a number of seconds");
-        }
+        Instant when = epoch != null && !epoch.isBlank() ? sourceDateEpoch(epoch.trim()) : environment.clock().instant();
         return new WavePublisher.Identity(m.group(1), m.group(2), when);
+    }
+
+    /** The last second git and {@link Instant} both write as a plain date: 9999-12-31T23:59:59Z. */
+    private static final long LAST_EPOCH_SECOND = 253_402_300_799L;
+
+    /**
+     * A commit time git accepts: whole seconds from 0 (git's fsck refuses negative dates) to the year 9999;
+     * anything else was an internal error (exit 4) when it reached {@link Instant} or the commit.
+     */
+    private static Instant sourceDateEpoch(String epoch) throws InvalidRepositoryException {
+        String shown = epoch.length() > 40 ? epoch.substring(0, 40) + "…" : epoch;
+        try {
+            long seconds = Long.parseLong(epoch);
+            if (seconds >= 0 && seconds <= LAST_EPOCH_SECOND) {
+                return Instant.ofEpochSecond(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidRepositoryException("SOURCE_DATE_EPOCH '" + shown + "' must be a whole number of seconds from 0 to "
+                + LAST_EPOCH_SECOND + " (9999-12-31)");
     }
 }

@@ -86,6 +86,19 @@ public final class WavePublisher {
         this.settings = settings;
     }
 
+    /**
+     * Refuses what git would not take as a branch name (JGit's own rule), before it is used anywhere: an
+     * unchecked {@code --base ../../../../etc/passwd} was opened as a loose ref file and its first line printed.
+     */
+    public static void requireBranchName(String option, String name) throws InvalidRepositoryException {
+        if (name == null || name.isEmpty() || !Repository.isValidRefName(Constants.R_HEADS + name)) {
+            String shown = name == null ? "" : name.codePoints().limit(80)
+                    .map(c -> Character.isISOControl(c) ? '?' : c)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            throw new InvalidRepositoryException(option + " '" + shown + "' is not a valid git branch name");
+        }
+    }
+
     /** The URL of a working copy's origin, or null; for telling a pull-request provider where the repository is. */
     public static String originUrl(RepositoryLocation location) throws IOException {
         if (location.kind() != RepositoryLocation.Kind.WORKING_COPY) {
@@ -110,6 +123,10 @@ public final class WavePublisher {
 
     public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths, Progress progress)
             throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+        requireBranchName("--base", settings.base());
+        for (PublishStep step : steps) {
+            requireBranchName("the plan's branch", step.branch());
+        }
         try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
              SshTransport ssh = new SshTransport(settings.environment())) {
             Repository repository = work.repository();

@@ -1,0 +1,97 @@
+package dev.meshwave.git;
+
+import static dev.meshwave.testing.GitCli.git;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.cli.Environment;
+import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.GitopsRepository;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code publish} given hostile options, environment and repositories (issue 15): each ends in exit 2 (bad input,
+ * naming the flag or variable) or 3 (unsafe state), never 4, never a stack trace, and loses nothing.
+ */
+class HostilePublishIT {
+
+    @TempDir
+    Path tmp;
+
+    Path remote;
+    Map<String, String> env;
+
+    @BeforeEach
+    void gitopsRepository() throws IOException {
+        remote = GitopsRepository.create(tmp.resolve("gitops.git"));
+        env = new HashMap<>(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.resolve("home").toString(),
+                "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_LOCK_TIMEOUT", "1", "GIT_CONFIG_GLOBAL", "/dev/null"));
+    }
+
+    Cli.Result publish(String... extra) {
+        List<String> args = new ArrayList<>(List.of("publish", PublishIT.PLAN, "--repo", remote.toUri().toString(), "--push"));
+        args.addAll(List.of(extra));
+        return Cli.run(new Environment(env, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)),
+                args.toArray(String[]::new));
+    }
+
+    static void assertNoStackTrace(Cli.Result result) {
+        assertFalse(result.err().contains("\tat ") || result.err().contains("Exception"), result::toString);
+    }
+
+    /** A --base that walks out of refs/heads was read as a loose ref: the first line of any file was printed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"../../../../../../planted.txt", "main..x", "ma:in", "main.lock", "-x/../y", "main\u001b[31m"})
+    void aBaseThatIsNoBranchNameIsRefusedBeforeAnyUse(String base) throws IOException {
+        Files.writeString(tmp.resolve("planted.txt"), "PLANTED-FIRST-LINE\nsecond\n");
+        Cli.Result result = publish("--base", base);
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("--base '") && result.err().contains("' is not a valid git branch name"), result::toString);
+        assertFalse((result.out() + result.err()).contains("PLANTED-FIRST-LINE"), result::toString);
+        assertFalse(result.err().contains("\u001b"), "no terminal escape is echoed: " + result);
+        assertNoStackTrace(result);
+        assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"));
+    }
+
+    @Test
+    void aRollbackChecksItsBaseToo() {
+        Cli.Result result = Cli.run(new Environment(env, Clock.systemUTC()), "rollback", PublishIT.PLAN, "--wave", "app",
+                "--repo", remote.toUri().toString(), "--base", "../../../../../../planted.txt");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("--base '../../../../../../planted.txt' is not a valid git branch name"), result::toString);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"99999999999999999999", "-99999999999999999", "-1", "253402300800", "9223372036854775807", "1e9"})
+    void aSourceDateEpochOutOfRangeIsExitTwoNamingTheVariable(String epoch) {
+        env.put("SOURCE_DATE_EPOCH", epoch);
+        Cli.Result result = publish();
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("SOURCE_DATE_EPOCH"), result::toString);
+        assertNoStackTrace(result);
+        assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"));
+    }
+
+    @Test
+    void theLastSourceDateEpochGitAcceptsStillPublishes() {
+        env.put("SOURCE_DATE_EPOCH", "253402300799");
+        Cli.Result result = publish();
+        assertEquals(0, result.exitCode(), result::toString);
+        git(remote, "fsck", "--strict");
+    }
+}
