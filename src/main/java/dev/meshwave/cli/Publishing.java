@@ -192,6 +192,10 @@ final class Publishing {
             RepositoryLocation location) throws InvalidRepositoryException {
         String token = GitCredentials.token(environment.variables()).orElseThrow(() -> new InvalidRepositoryException(
                 "--pr " + options.pr + " needs a token in MESHWAVE_GIT_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN"));
+        if (options.prApi != null && !GitCredentials.mayCarryCredentials(options.prApi.getScheme(), options.prApi.getHost())) {
+            throw new InvalidRepositoryException("--pr-api " + Redaction.url(options.prApi.toString()) + ": "
+                    + GitCredentials.WHERE_CREDENTIALS_GO);
+        }
         try {
             // --pr-repo names the repository; without it, the remote URL names it and the API's host.
             Optional<RemoteRepository> remote = options.prRepo != null ? Optional.empty() : Optional.of(RemoteRepository.parse(remoteUrl));

@@ -56,7 +56,7 @@ public final class GitCredentials {
         return uri == null || uri.getUser() == null ? url : uri.setUser(null).setPass(null).toString();
     }
 
-    private static URIish parse(String url) {
+    static URIish parse(String url) {
         try {
             return url == null ? null : new URIish(url);
         } catch (java.net.URISyntaxException e) {
@@ -94,10 +94,52 @@ public final class GitCredentials {
         public void reset(URIish uri) {
             delegate.reset(uri);
         }
+    }
 
-        private static boolean isLoopback(String host) {
-            return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]"));
+    /** {@link #mayCarryCredentials} in words, for messages. */
+    public static final String WHERE_CREDENTIALS_GO = "a token or password goes only over https, or over http to this machine"
+            + " (127.0.0.0/8, ::1, localhost)";
+
+    /**
+     * Whether a token or password may be sent to this URL: over https, or over plain http only to this
+     * machine. The one rule for git remotes and pull-request APIs.
+     */
+    public static boolean mayCarryCredentials(String scheme, String host) {
+        return "https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme) && isLoopback(host);
+    }
+
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    /**
+     * 127.0.0.0/8, ::1 or the name {@code localhost}, read as written and never looked up: a prefix test
+     * ({@code startsWith("127.")}) sent the token to {@code http://127.attacker.example/}.
+     */
+    static boolean isLoopback(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
         }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        java.util.regex.Matcher v4 = IPV4.matcher(h);
+        if (v4.matches()) {
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(v4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return Integer.parseInt(v4.group(1)) == 127;
+        }
+        if (h.contains(":") && h.matches("[0-9A-Fa-f:.]+")) {
+            try {
+                // An IPv6 literal: InetAddress only checks its format, it does no DNS lookup.
+                return java.net.InetAddress.getByName(h).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Asks {@code git credential fill}, so that users' configured helpers (store, osxkeychain, …) work. */

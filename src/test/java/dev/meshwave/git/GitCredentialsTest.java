@@ -26,6 +26,24 @@ class GitCredentialsTest {
         assertTrue(answers(provider, "http://127.0.0.1:8080/a.git"));
     }
 
+    /** "Loopback" was a prefix test on the host name, so http://127.attacker.example/ got the token. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"http://127.attacker.example/a.git", "http://127.0.0.1.nip.io/a.git",
+        "http://localhost.attacker.example/a.git", "http://127.0.0.256/a.git", "http://[::2]/a.git", "http://10.0.0.1/a.git",
+        "http://0x7f.1/a.git", "http://2130706433/a.git"})
+    void noTokenOverHttpToANameThatOnlyLooksLikeThisMachine(String url) throws Exception {
+        assertFalse(answers(GitCredentials.provider(ENV, url), url), url);
+        assertFalse(GitCredentials.mayCarryCredentials("http", new URIish(url).getHost()), url);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"http://127.0.0.1/a.git", "http://127.3.2.1:8080/a.git",
+        "http://localhost:8080/a.git", "http://LOCALHOST/a.git", "http://[::1]:8080/a.git"})
+    void aTokenGoesOverHttpToTrueLoopbackAddresses(String url) throws Exception {
+        assertTrue(answers(GitCredentials.provider(ENV, url), url), url);
+        assertTrue(GitCredentials.mayCarryCredentials("http", java.net.URI.create(url).getHost()), url);
+    }
+
     @Test
     void credentialsInTheUrlAreUsedAndNeverStored() throws Exception {
         CredentialsProvider provider = GitCredentials.provider(Map.of(), "https://bot:pass-in-url@git.example.com/a.git");

@@ -94,4 +94,30 @@ class HostilePublishIT {
         assertEquals(0, result.exitCode(), result::toString);
         git(remote, "fsck", "--strict");
     }
+
+    /** "Loopback only over http" was host.startsWith("127."): the token went to http://127.attacker.example/. */
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.attacker.example/", "http://localhost.attacker.example/api/v3", "http://10.1.2.3/",
+        "http://127.0.0.1.nip.io/"})
+    void aPullRequestApiOverPlainHttpToAnotherHostIsRefusedBeforeAnythingIsPushed(String api) {
+        String token = "ghp_" + "PlantedToken0123456789abcdef";
+        env.put("GITHUB_TOKEN", token);
+        Cli.Result result = publish("--pr", "github", "--pr-repo", "platform/gitops", "--pr-api", api);
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("--pr-api " + api + ": a token or password goes only over https, or over http to this machine"),
+                result::toString);
+        assertFalse((result.out() + result.err()).contains(token), result::toString);
+        assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"));
+    }
+
+    @Test
+    void aPasswordInAnHttpRemoteUrlToAnotherHostIsRefused() {
+        String password = "glpat-" + "Planted0123456789abcd";
+        Cli.Result result = Cli.run(new Environment(env, Clock.systemUTC()), "publish", PublishIT.PLAN,
+                "--repo", "http://bot:" + password + "@127.attacker.example/gitops.git", "--push");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("--repo http://***@127.attacker.example/gitops.git: a token or password goes only over https"),
+                result::toString);
+        assertFalse((result.out() + result.err()).contains(password), result::toString);
+    }
 }

@@ -89,6 +89,9 @@ final class ProviderHttp {
         if (!"https".equalsIgnoreCase(scheme) && !"http".equalsIgnoreCase(scheme)) {
             throw new IllegalArgumentException("an API base must be an http(s) URL, not " + apiBase);
         }
+        if (!dev.meshwave.git.GitCredentials.mayCarryCredentials(scheme, apiBase.getHost())) {
+            throw new IllegalArgumentException(dev.meshwave.git.GitCredentials.WHERE_CREDENTIALS_GO + ", not " + dev.meshwave.git.Redaction.url(apiBase.toString()));
+        }
         String base = apiBase.toString();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);

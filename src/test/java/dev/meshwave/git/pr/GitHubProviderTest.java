@@ -426,4 +426,14 @@ class GitHubProviderTest {
         assertFalse(lookup.getUrl().contains(TOKEN));
         assertEquals("Bearer " + TOKEN, lookup.getHeader("Authorization"));
     }
+
+    /** The token goes over http only to this machine: a host that merely starts with "127." is another machine. */
+    @Test
+    void anApiBaseOverPlainHttpToAnotherHostIsRefused() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new GitHubProvider(
+                URI.create("http://127.attacker.example/api/v3"), "meshwave", "p", TOKEN, HttpClient.newHttpClient(), sleeper));
+        assertTrue(refused.getMessage().contains("goes only over https"), refused.getMessage());
+        assertFalse(refused.getMessage().contains(TOKEN));
+        new GitHubProvider(URI.create("http://localhost:1/"), "meshwave", "p", TOKEN, HttpClient.newHttpClient(), sleeper);
+    }
 }
