@@ -50,10 +50,29 @@ public final class GitCredentials {
         return new EncryptedOnly(chosen);
     }
 
-    /** The URL to store and show: without user and password. */
+    /**
+     * The URL to store: without password, and without user unless it is ssh, where the user is the login
+     * ({@code git@github.com}) and no secret; dropping it logged in to GitHub and GitLab as the local user.
+     */
     public static String withoutCredentials(String url) {
         URIish uri = parse(url);
+        if (uri == null || uri.getUser() == null) {
+            return url;
+        }
+        return isSsh(uri) ? uri.setPass(null).toString() : withoutUser(url);
+    }
+
+    /** The URL without any user or password: what names the repository, whoever logs in. */
+    public static String withoutUser(String url) {
+        URIish uri = parse(url);
         return uri == null || uri.getUser() == null ? url : uri.setUser(null).setPass(null).toString();
+    }
+
+    /** ssh://, git+ssh://, ssh+git:// and git's scp-like user@host:path. */
+    private static boolean isSsh(URIish uri) {
+        String scheme = uri.getScheme();
+        return scheme == null ? uri.getHost() != null
+                : scheme.equalsIgnoreCase("ssh") || scheme.equalsIgnoreCase("git+ssh") || scheme.equalsIgnoreCase("ssh+git");
     }
 
     static URIish parse(String url) {

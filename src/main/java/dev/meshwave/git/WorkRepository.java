@@ -53,7 +53,7 @@ final class WorkRepository implements AutoCloseable {
         String cache = env.get("XDG_CACHE_HOME");
         Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(env.getOrDefault("HOME", "."), ".cache");
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(GitCredentials.withoutCredentials(url).getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(GitCredentials.withoutUser(url).getBytes(StandardCharsets.UTF_8));
             return base.resolve("meshwave").resolve("repos").resolve(HexFormat.of().formatHex(digest, 0, 8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -90,7 +90,8 @@ final class WorkRepository implements AutoCloseable {
             String configured = config.getString("remote", REMOTE, "url");
             // Credentials in a URL go to the credentials provider, never into the clone's config.
             String url = GitCredentials.withoutCredentials(location.url());
-            if (configured != null && !configured.equals(url)) {
+            // The same repository whoever logs in: earlier versions stored ssh URLs without their user.
+            if (configured != null && !GitCredentials.withoutUser(configured).equals(GitCredentials.withoutUser(url))) {
                 throw new InvalidRepositoryException("the work directory " + workdir + " belongs to " + Redaction.url(configured)
                         + ", not " + location.displayUrl() + "; choose another --workdir");
             }

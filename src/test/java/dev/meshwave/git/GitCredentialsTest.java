@@ -54,4 +54,14 @@ class GitCredentialsTest {
         assertEquals("pass-in-url", new String(password.getValue()));
         assertEquals("https://git.example.com/a.git", GitCredentials.withoutCredentials("https://bot:pass-in-url@git.example.com/a.git"));
     }
+
+    /** An ssh user is the login (git@github.com), not a secret: it stays; a password never does. */
+    @Test
+    void theSshUserIsKeptAndOnlyPasswordsGo() {
+        assertEquals("ssh://git@github.com/o/r.git", GitCredentials.withoutCredentials("ssh://git@github.com/o/r.git"));
+        assertEquals("ssh://git@github.com/o/r.git", GitCredentials.withoutCredentials("ssh://git:secret-pw@github.com/o/r.git"));
+        assertEquals("git@gitlab.com:group/r.git", GitCredentials.withoutCredentials("git@gitlab.com:group/r.git"));
+        assertEquals("https://git.example.com/a.git", GitCredentials.withoutCredentials("https://bot@git.example.com/a.git"));
+        assertEquals("ssh://github.com/o/r.git", GitCredentials.withoutUser("ssh://git@github.com/o/r.git"));
+    }
 }

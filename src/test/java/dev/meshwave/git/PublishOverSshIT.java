@@ -112,6 +112,33 @@ class PublishOverSshIT {
         }
     }
 
+    /** The user of ssh://git@host/… was dropped, so publishing to GitHub or GitLab logged in as the local user. */
+    @Test
+    void theUserInTheUrlIsTheOneThatLogsIn() throws IOException {
+        server = GitSshServer.start(tmp.resolve("srv"), keygen(ssh, "ecdsa"));
+        Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+
+        Cli.Result result = publish();
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(List.of("git", "git"), server.users(), "fetch and push log in as git");
+    }
+
+    /** git's scp-like form, user@host:path, through a Host alias in ~/.ssh/config (which gives the port). */
+    @Test
+    void theUserOfAnScpLikeUrlIsTheOneThatLogsIn() throws IOException {
+        server = GitSshServer.start(tmp.resolve("srv"), keygen(ssh, "ecdsa"));
+        Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+        Files.writeString(ssh.resolve("config"), "Host gitserver\n  HostName 127.0.0.1\n  Port " + server.address().getPort() + "\n");
+
+        Cli.Result result = Cli.run(new Environment(env, Clock.systemUTC()),
+                "publish", PLAN, "--repo", "deploy@gitserver:gitops.git", "--push");
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(List.of("deploy", "deploy"), server.users());
+        assertEquals(BRANCHES, waveBranches());
+    }
+
     @Test
     void anUnknownHostKeyIsExitThreeAndNothingIsPushed() throws IOException {
         server = GitSshServer.start(tmp.resolve("srv"), keygen(ssh, "ecdsa"));

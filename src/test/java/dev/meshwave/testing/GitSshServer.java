@@ -58,6 +58,7 @@ public final class GitSshServer implements AutoCloseable {
     private final PublicKey hostKey;
     private final int port;
     private final AtomicInteger commands = new AtomicInteger();
+    private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private GitSshServer(Path root, List<PublicKey> authorized) throws IOException, GeneralSecurityException {
         this.root = root;
@@ -81,6 +82,7 @@ public final class GitSshServer implements AutoCloseable {
         server.setShellFactory(null);
         server.setCommandFactory((channel, command) -> {
             commands.incrementAndGet();
+            users.add(channel.getSession().getUsername());
             return gitCommand(command);
         });
         server.start();
@@ -123,6 +125,11 @@ public final class GitSshServer implements AutoCloseable {
     /** Commands (exec requests) received so far from authenticated clients, valid or not. */
     public int commandCount() {
         return commands.get();
+    }
+
+    /** The user name each command's session logged in as, in order. */
+    public List<String> users() {
+        return List.copyOf(users);
     }
 
     @Override
