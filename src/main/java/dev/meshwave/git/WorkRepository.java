@@ -72,11 +72,17 @@ final class WorkRepository implements AutoCloseable {
                     RunLock.waitFrom(env));
         }
         Path workdir = workdirOption != null ? workdirOption : defaultWorkdir(location.url(), env);
+        if (workdirOption != null) {
+            requireOwnWorkdir(workdir);
+        }
         Files.createDirectories(workdir);
         // The lock comes first: creating the repository and writing its config are changes too.
-        RunLock lock = acquire(workdir.resolve(".meshwave.lock"), RunLock.waitFrom(env));
+        RunLock lock = acquire(workdir.resolve(LOCK), RunLock.waitFrom(env));
         Repository repository = null;
         try {
+            if (!Files.isRegularFile(workdir.resolve(MARKER))) {
+                Files.writeString(workdir.resolve(MARKER), "meshwave's work directory: meshwave may delete and recreate what is in it.\n");
+            }
             Path gitDir = workdir.resolve("repo.git");
             if (!Files.isRegularFile(gitDir.resolve("HEAD"))) {
                 createWorkRepository(workdir, gitDir);
@@ -106,6 +112,31 @@ final class WorkRepository implements AutoCloseable {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    private static final String LOCK = ".meshwave.lock";
+    /** Written into every work directory meshwave makes or takes (empty); without it, meshwave touches nothing there. */
+    static final String MARKER = ".meshwave-workdir";
+
+    /**
+     * A {@code --workdir} must be meshwave's (the marker), new, or empty (but perhaps for the lock file of
+     * a run that found it so): meshwave deletes a half-made {@code repo.git} in it, and once deleted a
+     * user's clone there. Default work directories live under meshwave's own cache folder and are taken.
+     */
+    private static void requireOwnWorkdir(Path workdir) throws IOException, UnsafeRepositoryException {
+        if (!Files.exists(workdir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(workdir.resolve(MARKER))) {
+            return;
+        }
+        if (!Files.isDirectory(workdir)) {
+            throw new UnsafeRepositoryException("--workdir " + workdir + " exists and is not a directory; choose a new or empty directory");
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(workdir)) {
+            if (entries.anyMatch(e -> !e.getFileName().toString().equals(LOCK))) {
+                throw new UnsafeRepositoryException("--workdir " + workdir + " was not made by meshwave (it has files and no " + MARKER
+                        + "); meshwave changes nothing in it. Choose a new or empty directory (or, if an earlier meshwave made it,"
+                        + " create an empty " + MARKER + " in it)");
+            }
         }
     }
 

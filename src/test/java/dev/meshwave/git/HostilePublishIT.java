@@ -120,4 +120,48 @@ class HostilePublishIT {
                 result::toString);
         assertFalse((result.out() + result.err()).contains(password), result::toString);
     }
+
+    /** --workdir D deleted D/repo.git when it was a normal clone (no top-level HEAD), without asking. */
+    @Test
+    void aWorkdirMeshwaveDidNotMakeIsRefusedAndKeptWhole() throws IOException {
+        Path workdir = tmp.resolve("mine");
+        Files.createDirectories(workdir);
+        git(workdir, "clone", "-q", remote.toString(), "repo.git");
+        Files.writeString(workdir.resolve("repo.git/uncommitted.txt"), "work in progress\n");
+        Files.writeString(workdir.resolve("notes.txt"), "mine\n");
+
+        Cli.Result result = publish("--workdir", workdir.toString());
+
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("--workdir " + workdir + " was not made by meshwave"), result::toString);
+        assertNoStackTrace(result);
+        assertEquals("work in progress\n", Files.readString(workdir.resolve("repo.git/uncommitted.txt")));
+        git(workdir.resolve("repo.git"), "fsck");
+        try (var entries = Files.list(workdir)) {
+            assertEquals(List.of("notes.txt", "repo.git"), entries.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "not even a lock file is left in it");
+        }
+        assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"));
+    }
+
+    @Test
+    void aWorkdirThatIsAFileIsRefused() throws IOException {
+        Path file = Files.writeString(tmp.resolve("file"), "x\n");
+        Cli.Result result = publish("--workdir", file.toString());
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("--workdir " + file + " exists and is not a directory"), result::toString);
+        assertEquals("x\n", Files.readString(file));
+    }
+
+    @Test
+    void aNewOrEmptyWorkdirIsTakenAndMarkedAndUsedAgain() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        assertEquals(0, publish("--workdir", empty.toString()).exitCode());
+        assertTrue(Files.isRegularFile(empty.resolve(WorkRepository.MARKER)));
+        Cli.Result again = publish("--workdir", empty.toString());
+        assertEquals(0, again.exitCode(), again::toString);
+        Path fresh = tmp.resolve("new/work");
+        assertEquals(0, publish("--workdir", fresh.toString()).exitCode());
+        assertTrue(Files.isRegularFile(fresh.resolve(WorkRepository.MARKER)));
+    }
 }
