@@ -68,6 +68,7 @@ final class WorkRepository implements AutoCloseable {
             // PR texts go inside .git so the working copy stays clean.
             Path workdir = workdirOption != null ? workdirOption : repository.getDirectory().toPath();
             boolean hasRemote = repository.getConfig().getString("remote", REMOTE, "url") != null;
+            noBackgroundGc(repository.getConfig()); // in memory only: the user's config is not meshwave's to change
             return locked(location, repository, repository.getDirectory().toPath().resolve("meshwave.lock"), workdir, hasRemote,
                     RunLock.waitFrom(env));
         }
@@ -88,7 +89,8 @@ final class WorkRepository implements AutoCloseable {
                 createWorkRepository(workdir, gitDir);
             }
             // The work repository is meshwave's alone and this run holds its lock: any lock file in it is a killed run's.
-            for (String stale : List.of("config.lock", "HEAD.lock", "FETCH_HEAD.lock", "packed-refs.lock")) {
+            // gc.log.lock is what a run killed during JGit's background gc left (git gc --auto then dies on it).
+            for (String stale : List.of("config.lock", "HEAD.lock", "FETCH_HEAD.lock", "packed-refs.lock", "gc.log.lock")) {
                 Files.deleteIfExists(gitDir.resolve(stale));
             }
             repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().setMustExist(true).build();
@@ -103,6 +105,7 @@ final class WorkRepository implements AutoCloseable {
             }
             config.setString("remote", REMOTE, "url", url);
             config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
+            noBackgroundGc(config);
             config.save();
             clearStaleRefLocks(repository);
             return new WorkRepository(location, repository, workdir, true, lock);
@@ -113,6 +116,15 @@ final class WorkRepository implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * JGit's fetch ends with an automatic gc that, by default, runs on a background thread of this process;
+     * a run killed meanwhile (or exiting) left {@code gc.log.lock} behind for good. In the foreground it
+     * is bounded by the run and cleans up after itself.
+     */
+    private static void noBackgroundGc(StoredConfig config) {
+        config.setBoolean("gc", null, "autoDetach", false);
     }
 
     private static final String LOCK = ".meshwave.lock";

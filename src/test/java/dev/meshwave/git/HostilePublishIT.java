@@ -164,4 +164,21 @@ class HostilePublishIT {
         assertEquals(0, publish("--workdir", fresh.toString()).exitCode());
         assertTrue(Files.isRegularFile(fresh.resolve(WorkRepository.MARKER)));
     }
+
+    /** A publish killed during JGit's background gc left gc.log.lock in the work repository for good. */
+    @Test
+    void theWorkRepositoryNeverGcsInTheBackgroundAndAStaleGcLockGoes() throws IOException {
+        Path workdir = tmp.resolve("work");
+        assertEquals(0, publish("--workdir", workdir.toString()).exitCode());
+        Path gitDir = workdir.resolve("repo.git");
+        assertEquals("false", git(gitDir, "config", "gc.autoDetach"));
+        Files.writeString(gitDir.resolve("gc.log.lock"), "");
+
+        Cli.Result again = publish("--workdir", workdir.toString());
+
+        assertEquals(0, again.exitCode(), again::toString);
+        assertFalse(Files.exists(gitDir.resolve("gc.log.lock")), "the stale lock of an older run is gone");
+        git(gitDir, "gc", "--auto");
+        git(gitDir, "fsck", "--strict");
+    }
 }
