@@ -426,7 +426,7 @@ public final class WavePublisher {
     }
 
     private void push(WorkRepository work, List<BranchResult> results, TransportConfigCallback transport)
-            throws UnsafeRepositoryException {
+            throws IOException, UnsafeRepositoryException {
         List<RefSpec> specs = results.stream().filter(BranchResult::pushed)
                 .map(r -> new RefSpec(Constants.R_HEADS + r.branch() + ":" + Constants.R_HEADS + r.branch()))
                 .toList();
@@ -439,17 +439,25 @@ public final class WavePublisher {
         } catch (IOException e) {
             // Not fatal: the push reports a lock it cannot take.
         }
+        String remoteSaid = "";
         try (Git git = Git.wrap(work.repository())) {
-            Iterable<PushResult> pushResults = git.push().setRemote(WorkRepository.REMOTE).setRefSpecs(specs)
+            var command = git.push().setRemote(WorkRepository.REMOTE).setRefSpecs(specs)
                     .setForce(false).setCredentialsProvider(settings.credentials())
-                    .setTransportConfigCallback(transport).call();
-            for (PushResult pushResult : pushResults) {
+                    .setTransportConfigCallback(transport);
+            if (work.remoteIsLocal()) {
+                // JGit receives a local push in this process and runs none of the remote's hooks, so a push its
+                // pre-receive or update hook refuses "succeeded". Any receive-pack but the default string makes
+                // JGit fork git's own, which runs them as git push would.
+                command.setReceivePack("exec git receive-pack");
+            }
+            for (PushResult pushResult : command.call()) {
                 for (RemoteRefUpdate update : pushResult.getRemoteUpdates()) {
                     switch (update.getStatus()) {
                         case OK, UP_TO_DATE -> { }
                         default -> rejected.add(Repository.shortenRefName(update.getRemoteName()) + ": " + describe(update));
                     }
                 }
+                remoteSaid = remoteSaid + (pushResult.getMessages() == null ? "" : pushResult.getMessages());
             }
         } catch (TransportException e) {
             throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: "
@@ -458,8 +466,11 @@ public final class WavePublisher {
             throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: " + settings.redaction().text(e.getMessage()));
         }
         if (!rejected.isEmpty()) {
+            String said = remoteSaid.lines().map(String::strip).filter(l -> !l.isEmpty()).limit(20)
+                    .map(settings.redaction()::text).collect(java.util.stream.Collectors.joining(" | "));
             throw new UnsafeRepositoryException("the remote " + work.remoteDisplay() + " rejected the push of "
-                    + String.join("; ", rejected) + ". Nothing was forced; the commits are kept in "
+                    + String.join("; ", rejected) + (said.isEmpty() ? "" : " (the remote said: " + said + ")")
+                    + ". Nothing was forced; the commits are kept in "
                     + work.repository().getDirectory() + ". Publish again to build on what the remote has now.");
         }
     }

@@ -284,6 +284,12 @@ final class WorkRepository implements AutoCloseable {
         }
     }
 
+    /** A {@code file://} URL or a path: pushed to by a receive-pack on this machine. */
+    boolean remoteIsLocal() throws IOException {
+        URIish uri = remoteUri();
+        return uri.getHost() == null && (uri.getScheme() == null || uri.getScheme().equals("file"));
+    }
+
     String remoteDisplay() {
         return Redaction.url(repository.getConfig().getString("remote", REMOTE, "url"));
     }

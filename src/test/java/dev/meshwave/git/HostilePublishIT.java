@@ -181,4 +181,30 @@ class HostilePublishIT {
         git(gitDir, "gc", "--auto");
         git(gitDir, "fsck", "--strict");
     }
+
+    /** file:// and bare-path remotes skipped the remote's hooks, so a push the server would refuse "succeeded". */
+    @ParameterizedTest
+    @ValueSource(strings = {"pre-receive", "update"})
+    void aLocalRemotesHookThatRefusesIsExitThreeWithItsMessageRedacted(String hook) throws IOException {
+        String token = "ghp_" + "PlantedHookToken0123456789abcd";
+        env.put("MESHWAVE_GIT_TOKEN", token);
+        Path script = remote.resolve("hooks/" + hook);
+        Files.writeString(script, "#!/bin/sh\necho \"change freeze until Monday (" + token + ")\" >&2\nexit 1\n");
+        assertTrue(script.toFile().setExecutable(true));
+
+        for (String repo : List.of(remote.toUri().toString(), remote.toString())) {
+            Cli.Result result = Cli.run(new Environment(env, Clock.systemUTC()), "publish", PublishIT.PLAN, "--repo", repo, "--push");
+
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("rejected the push of " + PublishIT.BRANCHES.get(0)), result::toString);
+            assertTrue(result.err().contains("change freeze until Monday"), result::toString);
+            assertFalse((result.out() + result.err()).contains(token), result::toString);
+            assertNoStackTrace(result);
+            assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"), "the hook refused every branch");
+        }
+        Files.delete(script);
+        Cli.Result retry = publish();
+        assertEquals(0, retry.exitCode(), retry::toString);
+        assertEquals(4, retry.out().lines().filter(l -> l.endsWith(" (pushed)")).count(), retry::toString);
+    }
 }
