@@ -2,6 +2,7 @@ package dev.meshwave.cli;
 
 import dev.meshwave.git.GitCredentials;
 import dev.meshwave.git.InvalidRepositoryException;
+import dev.meshwave.git.NetworkTimeout;
 import dev.meshwave.git.Redaction;
 import dev.meshwave.git.RepositoryLocation;
 import dev.meshwave.git.UnsafeRepositoryException;
@@ -110,13 +111,14 @@ final class Publishing {
             throw new InvalidRepositoryException("--pr " + options.pr + " is not a provider (expected github, gitlab or none)");
         }
         RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
+        NetworkTimeout timeout = NetworkTimeout.from(environment.variables());
         WavePublisher.Settings settings = new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
-                options.workdir, identity(options.author, environment), environment.variables());
+                options.workdir, identity(options.author, environment), environment.variables(), timeout);
         // A hosted provider is set up (token, owner/name) before anything is pushed, so a wrong setting
         // fails before the branches exist rather than after.
         PullRequestProvider hosted = options.pr.equals("none") ? null
                 : provider(options, environment, location.kind() == RepositoryLocation.Kind.REMOTE ? location.url()
-                        : WavePublisher.originUrl(location), location);
+                        : WavePublisher.originUrl(location), location, timeout);
         List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
         boolean json = options.format == JsonReport.Format.json;
         Progress progress = new Progress(err, environment, options.quiet || json);
@@ -189,7 +191,7 @@ final class Publishing {
     }
 
     private static PullRequestProvider provider(Options options, Environment environment, String remoteUrl,
-            RepositoryLocation location) throws InvalidRepositoryException {
+            RepositoryLocation location, NetworkTimeout timeout) throws InvalidRepositoryException {
         String token = GitCredentials.token(environment.variables()).orElseThrow(() -> new InvalidRepositoryException(
                 "--pr " + options.pr + " needs a token in MESHWAVE_GIT_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN"));
         if (options.prApi != null && !GitCredentials.mayCarryCredentials(options.prApi.getScheme(), options.prApi.getHost())) {
@@ -207,11 +209,11 @@ final class Publishing {
                 if (slash <= 0 || slash != path.lastIndexOf('/')) {
                     throw new InvalidRepositoryException("--pr-repo " + path + " must be OWNER/NAME for GitHub");
                 }
-                return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token);
+                return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token, timeout);
             }
             URI api = options.prApi != null ? options.prApi
                     : remote.map(RemoteRepository::gitLabApiBase).orElse(GitLabProvider.DEFAULT_API_BASE);
-            return GitLabProvider.create(api, remote.map(RemoteRepository::projectPath).orElse(options.prRepo), token);
+            return GitLabProvider.create(api, remote.map(RemoteRepository::projectPath).orElse(options.prRepo), token, timeout);
         } catch (IllegalArgumentException e) {
             String why = Redaction.url(String.valueOf(e.getMessage()));
             throw new InvalidRepositoryException(options.prRepo != null ? "--pr-repo " + options.prRepo + ": " + why

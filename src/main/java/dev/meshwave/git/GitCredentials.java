@@ -34,12 +34,17 @@ public final class GitCredentials {
         return provider(env, null);
     }
 
+    public static CredentialsProvider provider(Map<String, String> env, String url) {
+        return provider(env, url, NetworkTimeout.DEFAULT.connect());
+    }
+
     /**
      * Credentials for a remote: user and password written in its URL, else the environment's token,
-     * else git's credential helpers; never sent over plain http to anything but this machine.
+     * else git's credential helpers (given {@code helperTimeout} to answer); never sent over plain http
+     * to anything but this machine.
      */
-    public static CredentialsProvider provider(Map<String, String> env, String url) {
-        CredentialsProvider chosen = new GitCredentialHelper();
+    public static CredentialsProvider provider(Map<String, String> env, String url, java.time.Duration helperTimeout) {
+        CredentialsProvider chosen = new GitCredentialHelper(env, helperTimeout);
         Optional<String> token = token(env);
         URIish uri = parse(url);
         if (uri != null && uri.getUser() != null && uri.getPass() != null) {
@@ -164,6 +169,15 @@ public final class GitCredentials {
     /** Asks {@code git credential fill}, so that users' configured helpers (store, osxkeychain, …) work. */
     static final class GitCredentialHelper extends CredentialsProvider {
 
+        private final Map<String, String> env;
+        private final java.time.Duration timeout;
+
+        /** {@code env}: the run's environment, over the process's (HOME, GIT_CONFIG_GLOBAL choose the helpers). */
+        GitCredentialHelper(Map<String, String> env, java.time.Duration timeout) {
+            this.env = env;
+            this.timeout = timeout;
+        }
+
         @Override
         public boolean isInteractive() {
             return false;
@@ -197,35 +211,53 @@ public final class GitCredentials {
             return true;
         }
 
-        private static Map<String, String> fill(URIish uri) {
+        /**
+         * Asks the helpers, for at most the timeout: a helper that sleeps (or waits for a prompt nobody
+         * answers) is killed with its children and counts as no answer, so JGit reports the remote's refusal.
+         */
+        private Map<String, String> fill(URIish uri) {
             Map<String, String> answer = new HashMap<>();
             if (uri.getScheme() == null || !uri.getScheme().startsWith("http")) {
                 return answer;
             }
+            Process process = null;
             try {
-                ProcessBuilder builder = new ProcessBuilder("git", "credential", "fill");
+                ProcessBuilder builder = new ProcessBuilder("git", "credential", "fill").redirectError(ProcessBuilder.Redirect.DISCARD);
+                builder.environment().putAll(env);
                 builder.environment().put("GIT_TERMINAL_PROMPT", "0");
-                Process process = builder.start();
+                process = builder.start();
+                // Read on another thread: a helper that never answers must not hold this one.
+                java.io.InputStream stdout = process.getInputStream();
+                java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return stdout.readAllBytes();
+                    } catch (IOException e) {
+                        return new byte[0];
+                    }
+                });
                 String request = "protocol=" + uri.getScheme() + "\nhost=" + uri.getHost()
                         + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + "\npath=" + uri.getPath().replaceFirst("^/", "") + "\n\n";
                 process.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
                 process.getOutputStream().close();
-                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                process.getErrorStream().readAllBytes();
-                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                    process.destroyForcibly();
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
                     return answer;
                 }
+                String out = new String(output.get(timeout.toMillis(), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8);
                 for (String line : out.split("\n")) {
                     int eq = line.indexOf('=');
                     if (eq > 0) {
                         answer.put(line.substring(0, eq), line.substring(eq + 1));
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 return answer;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                if (process != null && process.isAlive()) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                }
             }
             return answer;
         }

@@ -54,10 +54,11 @@ public final class WavePublisher {
             boolean dryRun,
             Path workdir,
             Identity identity,
-            Map<String, String> environment) {
+            Map<String, String> environment,
+            NetworkTimeout timeout) {
 
         CredentialsProvider credentials() {
-            return GitCredentials.provider(environment, location.url());
+            return GitCredentials.provider(environment, location.url(), timeout.connect());
         }
 
         Redaction redaction() {
@@ -128,11 +129,11 @@ public final class WavePublisher {
             requireBranchName("the plan's branch", step.branch());
         }
         try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
-             SshTransport ssh = new SshTransport(settings.environment())) {
+             SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
             Repository repository = work.repository();
             boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
             if (useRemote) {
-                work.fetch(settings.credentials(), ssh, settings.redaction());
+                work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
             }
             if (work.isWorkingCopy()) {
                 refuseUncommittedChanges(repository, clusterPaths);
@@ -443,7 +444,7 @@ public final class WavePublisher {
         try (Git git = Git.wrap(work.repository())) {
             var command = git.push().setRemote(WorkRepository.REMOTE).setRefSpecs(specs)
                     .setForce(false).setCredentialsProvider(settings.credentials())
-                    .setTransportConfigCallback(transport);
+                    .setTransportConfigCallback(transport).setTimeout(settings.timeout().requestSeconds());
             if (work.remoteIsLocal()) {
                 // JGit receives a local push in this process and runs none of the remote's hooks, so a push its
                 // pre-receive or update hook refuses "succeeded". Any receive-pack but the default string makes
@@ -462,8 +463,10 @@ public final class WavePublisher {
         } catch (TransportException e) {
             throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: "
                     + settings.redaction().text(e.getMessage()) + "; the commits are kept in " + work.repository().getDirectory());
-        } catch (GitAPIException e) {
-            throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: " + settings.redaction().text(e.getMessage()));
+        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
+            // A transport failure is the remote's, never an internal error.
+            throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: " + settings.redaction().text(e.getMessage())
+                    + "; the commits are kept in " + work.repository().getDirectory());
         }
         if (!rejected.isEmpty()) {
             String said = remoteSaid.lines().map(String::strip).filter(l -> !l.isEmpty()).limit(20)

@@ -264,10 +264,10 @@ final class WorkRepository implements AutoCloseable {
     }
 
     /** Fetches every branch of the remote into {@code refs/remotes/origin/*}. */
-    void fetch(CredentialsProvider credentials, TransportConfigCallback transport, Redaction redaction)
+    void fetch(CredentialsProvider credentials, TransportConfigCallback transport, Redaction redaction, NetworkTimeout timeout)
             throws UnsafeRepositoryException {
         try (Git git = Git.wrap(repository)) {
-            git.fetch().setRemote(REMOTE)
+            git.fetch().setRemote(REMOTE).setTimeout(timeout.requestSeconds())
                     .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"))
                     .setCredentialsProvider(credentials)
                     .setTransportConfigCallback(transport)
@@ -279,7 +279,8 @@ final class WorkRepository implements AutoCloseable {
             String prefix = remoteDisplay() + ": ";
             throw new UnsafeRepositoryException("cannot fetch from " + remoteDisplay() + ": "
                     + (message.startsWith(prefix) ? message.substring(prefix.length()) : message));
-        } catch (GitAPIException e) {
+        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
+            // A transport failure is the remote's, never an internal error.
             throw new UnsafeRepositoryException("fetching from " + remoteDisplay() + " failed: " + redaction.text(e.getMessage()));
         }
     }

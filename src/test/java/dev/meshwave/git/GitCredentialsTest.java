@@ -64,4 +64,34 @@ class GitCredentialsTest {
         assertEquals("https://git.example.com/a.git", GitCredentials.withoutCredentials("https://bot@git.example.com/a.git"));
         assertEquals("ssh://github.com/o/r.git", GitCredentials.withoutUser("ssh://git@github.com/o/r.git"));
     }
+
+    /** A `git credential` helper that sleeps held the run forever (stdout was read before any timeout). */
+    @Test
+    void aCredentialHelperThatNeverAnswersIsKilledAtTheTimeout(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.writeString(tmp.resolve("gitconfig"),
+                "[credential]\n\thelper = \"!f() { sleep 60; }; f\"\n");
+        Map<String, String> env = Map.of("GIT_CONFIG_GLOBAL", config.toString(), "GIT_CONFIG_NOSYSTEM", "1", "HOME", tmp.toString());
+        CredentialsProvider provider = GitCredentials.provider(env, "https://git.example.com/a.git", java.time.Duration.ofSeconds(1));
+        long started = System.nanoTime();
+        boolean answered = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> answers(provider, "https://git.example.com/a.git"));
+        long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertFalse(answered);
+        assertTrue(seconds < 10, "gave up after " + seconds + " s");
+        assertTrue(ProcessHandle.current().descendants().noneMatch(p -> p.info().commandLine().orElse("").contains("sleep 60")),
+                "the helper is killed, not left behind");
+    }
+
+    /** The run's environment chooses the helpers (HOME, GIT_CONFIG_GLOBAL), as it does everything else. */
+    @Test
+    void theCredentialHelperOfTheRunsEnvironmentAnswers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.writeString(tmp.resolve("gitconfig"),
+                "[credential]\n\thelper = \"!f() { echo username=bot; echo password=from-helper; }; f\"\n");
+        Map<String, String> env = Map.of("GIT_CONFIG_GLOBAL", config.toString(), "GIT_CONFIG_NOSYSTEM", "1", "HOME", tmp.toString());
+        CredentialItem.Username user = new CredentialItem.Username();
+        CredentialItem.Password password = new CredentialItem.Password();
+        assertTrue(GitCredentials.provider(env, "https://git.example.com/a.git").get(new URIish("https://git.example.com/a.git"), user, password));
+        assertEquals("bot", user.getValue());
+        assertEquals("from-helper", new String(password.getValue()));
+    }
 }

@@ -207,4 +207,15 @@ class HostilePublishIT {
         assertEquals(0, retry.exitCode(), retry::toString);
         assertEquals(4, retry.out().lines().filter(l -> l.endsWith(" (pushed)")).count(), retry::toString);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "0", "-5", "3601", "99999999999999999999", "1.5"})
+    void aNetworkTimeoutThatIsNoNumberOfSecondsIsExitTwoNamingTheVariable(String value) {
+        env.put("MESHWAVE_NETWORK_TIMEOUT", value);
+        Cli.Result result = publish();
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("MESHWAVE_NETWORK_TIMEOUT '" + value + "' must be a whole number of seconds from 1 to 3600"),
+                result::toString);
+        assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"));
+    }
 }

@@ -59,6 +59,7 @@ public final class GitSshServer implements AutoCloseable {
     private final int port;
     private final AtomicInteger commands = new AtomicInteger();
     private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean refuseExec;
 
     private GitSshServer(Path root, List<PublicKey> authorized) throws IOException, GeneralSecurityException {
         this.root = root;
@@ -83,6 +84,9 @@ public final class GitSshServer implements AutoCloseable {
         server.setCommandFactory((channel, command) -> {
             commands.incrementAndGet();
             users.add(channel.getSession().getUsername());
+            if (refuseExec) {
+                throw new IOException("exec refused");
+            }
             return gitCommand(command);
         });
         server.start();
@@ -125,6 +129,11 @@ public final class GitSshServer implements AutoCloseable {
     /** Commands (exec requests) received so far from authenticated clients, valid or not. */
     public int commandCount() {
         return commands.get();
+    }
+
+    /** From now on every exec request is refused (as a server that allows no commands does). */
+    public void refuseExec() {
+        refuseExec = true;
     }
 
     /** The user name each command's session logged in as, in order. */
