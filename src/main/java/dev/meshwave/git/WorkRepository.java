@@ -76,9 +76,18 @@ final class WorkRepository implements AutoCloseable {
         if (workdirOption != null) {
             requireOwnWorkdir(workdir);
         }
-        Files.createDirectories(workdir);
-        // The lock comes first: creating the repository and writing its config are changes too.
-        RunLock lock = acquire(workdir.resolve(LOCK), RunLock.waitFrom(env));
+        RunLock lock;
+        try {
+            Files.createDirectories(workdir);
+            // The lock comes first: creating the repository and writing its config are changes too.
+            lock = acquire(workdir.resolve(LOCK), RunLock.waitFrom(env));
+        } catch (IOException e) {
+            // A path the user chose (or HOME, XDG_CACHE_HOME) that cannot be a directory is bad input, not a bug.
+            throw new InvalidRepositoryException("cannot use " + (workdirOption != null ? "--workdir " : "the work directory ")
+                    + workdir + " (" + (e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way" : e.getMessage()) + ")"
+                    + (workdirOption != null ? "" : "; set XDG_CACHE_HOME or pass --workdir"));
+        }
         Repository repository = null;
         try {
             if (!Files.isRegularFile(workdir.resolve(MARKER))) {

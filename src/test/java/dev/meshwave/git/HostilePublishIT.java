@@ -218,4 +218,19 @@ class HostilePublishIT {
                 result::toString);
         assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"));
     }
+
+    @Test
+    void aWorkdirThatCannotBeADirectoryIsExitTwoNamingTheFlag() throws IOException {
+        Path file = Files.writeString(tmp.resolve("file"), "x\n");
+        Cli.Result result = publish("--workdir", file.resolve("sub").toString());
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("cannot use --workdir " + file.resolve("sub")), result::toString);
+        assertNoStackTrace(result);
+
+        env.put("XDG_CACHE_HOME", file.toString());
+        Cli.Result cache = publish();
+        assertEquals(2, cache.exitCode(), cache::toString);
+        assertTrue(cache.err().contains("set XDG_CACHE_HOME or pass --workdir"), cache::toString);
+        assertEquals("x\n", Files.readString(file));
+    }
 }
