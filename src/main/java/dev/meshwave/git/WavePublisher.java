@@ -469,8 +469,8 @@ public final class WavePublisher {
                     + "; the commits are kept in " + work.repository().getDirectory());
         }
         if (!rejected.isEmpty()) {
-            String said = remoteSaid.lines().map(String::strip).filter(l -> !l.isEmpty()).limit(20)
-                    .map(settings.redaction()::text).collect(java.util.stream.Collectors.joining(" | "));
+            String said = remoteSaid.lines().map(String::strip).filter(l -> !l.isEmpty())
+                    .limit(20).map(this::fromRemote).collect(java.util.stream.Collectors.joining(" | "));
             throw new UnsafeRepositoryException("the remote " + work.remoteDisplay() + " rejected the push of "
                     + String.join("; ", rejected) + (said.isEmpty() ? "" : " (the remote said: " + said + ")")
                     + ". Nothing was forced; the commits are kept in "
@@ -486,6 +486,15 @@ public final class WavePublisher {
             case REJECTED_OTHER_REASON -> "refused by the remote";
             default -> update.getStatus().name().toLowerCase(java.util.Locale.ROOT);
         };
-        return update.getMessage() == null ? reason : reason + " (" + settings.redaction().text(update.getMessage()) + ")";
+        return update.getMessage() == null ? reason : reason + " (" + fromRemote(update.getMessage()) + ")";
+    }
+
+    /**
+     * What a remote (its hooks) says, fit to print: secrets hidden and control characters shown as {@code ?},
+     * so a hostile hook cannot drive the user's terminal with escape sequences.
+     */
+    private String fromRemote(String text) {
+        return settings.redaction().text(text).codePoints().limit(500).map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }

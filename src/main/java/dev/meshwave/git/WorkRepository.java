@@ -227,8 +227,9 @@ final class WorkRepository implements AutoCloseable {
     }
 
     /**
-     * A {@code file://} remote is written by the meshwave process itself (JGit receives its own push),
-     * so a killed run leaves the same lock files there; they go before a push (found by the publish kill test).
+     * A {@code file://} remote is written by the receive-pack a meshwave run starts (JGit's own, before
+     * hooks had to run), so a killed run can leave the same lock files there; they go before a push
+     * (found by the publish kill test).
      */
     void clearStaleRemoteRefLocks() throws IOException {
         URIish uri = remoteUri();

@@ -189,7 +189,7 @@ class HostilePublishIT {
         String token = "ghp_" + "PlantedHookToken0123456789abcd";
         env.put("MESHWAVE_GIT_TOKEN", token);
         Path script = remote.resolve("hooks/" + hook);
-        Files.writeString(script, "#!/bin/sh\necho \"change freeze until Monday (" + token + ")\" >&2\nexit 1\n");
+        Files.writeString(script, "#!/bin/sh\nprintf 'change freeze until Monday (" + token + ")\\033[2J\\n' >&2\nexit 1\n");
         assertTrue(script.toFile().setExecutable(true));
 
         for (String repo : List.of(remote.toUri().toString(), remote.toString())) {
@@ -199,6 +199,7 @@ class HostilePublishIT {
             assertTrue(result.err().contains("rejected the push of " + PublishIT.BRANCHES.get(0)), result::toString);
             assertTrue(result.err().contains("change freeze until Monday"), result::toString);
             assertFalse((result.out() + result.err()).contains(token), result::toString);
+            assertFalse(result.err().contains("\u001b"), "the hook's escape sequence is not passed to the terminal: " + result);
             assertNoStackTrace(result);
             assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"), "the hook refused every branch");
         }
