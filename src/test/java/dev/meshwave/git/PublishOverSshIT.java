@@ -171,6 +171,39 @@ class PublishOverSshIT {
         }
     }
 
+    /**
+     * An unreachable host (SYNs dropped) is exit 3 at the connect timeout, not after the kernel's two minutes of
+     * retries: a listening socket whose accept queue is full drops new connections the way a firewall does.
+     */
+    @Test
+    void anUnreachableHostIsExitThreeAtTheConnectTimeout() throws Exception {
+        keygen(ssh, "ecdsa");
+        env.put("MESHWAVE_NETWORK_TIMEOUT", "2");
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> queued = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    java.net.Socket socket = new java.net.Socket();
+                    socket.connect(full.getLocalSocketAddress(), 300);
+                    queued.add(socket);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // the queue is full: the next connection hangs as to an unreachable host
+            }
+            long started = System.nanoTime();
+            Cli.Result result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> Cli.run(new Environment(env, Clock.systemUTC()), "publish", PLAN, "--repo",
+                            "ssh://git@127.0.0.1:" + full.getLocalPort() + "/gitops.git", "--push"));
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("cannot fetch from ssh://"), result::toString);
+            assertTrue(seconds < 20, "gave up after " + seconds + " s");
+            for (java.net.Socket socket : queued) {
+                socket.close();
+            }
+        }
+    }
+
     /** A server that logs the key in but allows no command is the remote's refusal: exit 3, not 4, and no hang. */
     @Test
     void aServerThatRefusesExecIsExitThree() throws Exception {
