@@ -54,7 +54,7 @@ final class SshTransport implements TransportConfigCallback, AutoCloseable {
     /**
      * Key exchange and login wait on sshd's auth timeout (2 minutes by default), which it reads from the
      * client's properties or, failing those, system properties; JGit exposes no client, so a server that
-     * accepts the connection and never answers held the run for two minutes a connection. A meshwave
+     * accepts the connection and never answers held the run two minutes per connection. A meshwave
      * process publishes once, so the system property is the run's.
      */
     private void limitLogin() {
