@@ -446,10 +446,7 @@ public final class WavePublisher {
                     .setForce(false).setCredentialsProvider(settings.credentials())
                     .setTransportConfigCallback(transport).setTimeout(settings.timeout().requestSeconds());
             if (work.remoteIsLocal()) {
-                // JGit receives a local push in this process and runs none of the remote's hooks, so a push its
-                // pre-receive or update hook refuses "succeeded". Any receive-pack but the default string makes
-                // JGit fork git's own, which runs them as git push would.
-                command.setReceivePack("exec git receive-pack");
+                command.setReceivePack(localReceivePack(settings.timeout()));
             }
             for (PushResult pushResult : command.call()) {
                 for (RemoteRefUpdate update : pushResult.getRemoteUpdates()) {
@@ -487,6 +484,18 @@ public final class WavePublisher {
             default -> update.getStatus().name().toLowerCase(java.util.Locale.ROOT);
         };
         return update.getMessage() == null ? reason : reason + " (" + fromRemote(update.getMessage()) + ")";
+    }
+
+    /**
+     * JGit receives a local push in this process and runs none of the remote's hooks, so a push its
+     * pre-receive or update hook refuses "succeeded". Any receive-pack but the default string makes JGit
+     * fork one ({@code sh -c '<this> "$@"'}): git's own, which runs the hooks as git push would. JGit then
+     * waits for it without limit, so a hook that never ends would hold the run: coreutils' timeout, where
+     * there is one, ends it and its hooks (its process group) at the request timeout.
+     */
+    static String localReceivePack(NetworkTimeout timeout) {
+        return "rp() { if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 " + timeout.requestSeconds()
+                + " git receive-pack \"$@\"; fi; exec git receive-pack \"$@\"; }; rp";
     }
 
     /**

@@ -234,4 +234,21 @@ class HostilePublishIT {
         assertTrue(cache.err().contains("set XDG_CACHE_HOME or pass --workdir"), cache::toString);
         assertEquals("x\n", Files.readString(file));
     }
+
+    /** A local remote's hook that never ends is the remote timing out: exit 3 at the network timeout, no hang. */
+    @Test
+    void aLocalRemotesHookThatNeverEndsIsExitThreeAtTheTimeout() throws IOException {
+        Path script = remote.resolve("hooks/pre-receive");
+        Files.writeString(script, "#!/bin/sh\nsleep 300\n");
+        assertTrue(script.toFile().setExecutable(true));
+        env.put("MESHWAVE_NETWORK_TIMEOUT", "3");
+        long started = System.nanoTime();
+        Cli.Result result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(90), () -> publish());
+        long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("push to " + remote.toUri()) || result.err().contains("the remote " + remote.toUri()), result::toString);
+        assertTrue(seconds < 30, "gave up after " + seconds + " s");
+        assertNoStackTrace(result);
+        assertEquals("", git(remote, "for-each-ref", "refs/heads/meshwave/"));
+    }
 }
