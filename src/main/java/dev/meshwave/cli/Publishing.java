@@ -2,6 +2,7 @@ package dev.meshwave.cli;
 
 import dev.meshwave.git.GitCredentials;
 import dev.meshwave.git.InvalidRepositoryException;
+import dev.meshwave.git.NetworkTimeout;
 import dev.meshwave.git.RepositoryLocation;
 import dev.meshwave.git.UnsafeRepositoryException;
 import dev.meshwave.git.WavePublisher;
@@ -93,6 +94,8 @@ final class Publishing {
 
     /** Loads and checks the plan with the chosen templates, then commits, pushes and opens pull requests for its steps. */
     static int run(Path planFile, Options options, Environment environment, CommandSpec spec, Steps steps) throws Exception {
+        // Before any use: --base becomes a ref name, and an unchecked one (../../etc/passwd) was read as a ref file.
+        WavePublisher.requireBranchName("--base", options.base);
         Templates templates = Workflow.templates(options.templates);
         PrintWriter err = spec.commandLine().getErr();
         Plan plan = Workflow.load(planFile, err, templates).plan();
@@ -111,13 +114,14 @@ final class Publishing {
             throw new InvalidRepositoryException("--pr " + options.pr + " is not a provider (expected github, gitlab or none)");
         }
         RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
+        NetworkTimeout timeout = NetworkTimeout.from(environment.variables());
         WavePublisher.Settings settings = new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
-                options.workdir, identity(options.author, environment), environment.variables(), environment.redaction());
+                options.workdir, identity(options.author, environment), environment.variables(), environment.redaction(), timeout);
         // A hosted provider is set up (token, owner/name) before anything is pushed, so a wrong setting
         // fails before the branches exist rather than after.
         PullRequestProvider hosted = options.pr.equals("none") ? null
                 : provider(options, environment, location.kind() == RepositoryLocation.Kind.REMOTE ? location.url()
-                        : WavePublisher.originUrl(location), location);
+                        : WavePublisher.originUrl(location), location, timeout);
         List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
         boolean json = options.format == JsonReport.Format.json;
         Progress progress = new Progress(err, environment, options.quiet || json);
@@ -190,9 +194,13 @@ final class Publishing {
     }
 
     private static PullRequestProvider provider(Options options, Environment environment, String remoteUrl,
-            RepositoryLocation location) throws InvalidRepositoryException {
+            RepositoryLocation location, NetworkTimeout timeout) throws InvalidRepositoryException {
         String token = GitCredentials.token(environment.variables()).orElseThrow(() -> new InvalidRepositoryException(
                 "--pr " + options.pr + " needs a token in MESHWAVE_GIT_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN"));
+        if (options.prApi != null && !GitCredentials.mayCarryCredentials(options.prApi.getScheme(), options.prApi.getHost())) {
+            throw new InvalidRepositoryException("--pr-api " + Redaction.url(options.prApi.toString()) + ": "
+                    + GitCredentials.WHERE_CREDENTIALS_GO);
+        }
         try {
             // --pr-repo names the repository; without it, the remote URL names it and the API's host.
             Optional<RemoteRepository> remote = options.prRepo != null ? Optional.empty() : Optional.of(RemoteRepository.parse(remoteUrl));
@@ -204,11 +212,11 @@ final class Publishing {
                 if (slash <= 0 || slash != path.lastIndexOf('/')) {
                     throw new InvalidRepositoryException("--pr-repo " + path + " must be OWNER/NAME for GitHub");
                 }
-                return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token);
+                return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token, timeout);
             }
             URI api = options.prApi != null ? options.prApi
                     : remote.map(RemoteRepository::gitLabApiBase).orElse(GitLabProvider.DEFAULT_API_BASE);
-            return GitLabProvider.create(api, remote.map(RemoteRepository::projectPath).orElse(options.prRepo), token);
+            return GitLabProvider.create(api, remote.map(RemoteRepository::projectPath).orElse(options.prRepo), token, timeout);
         } catch (IllegalArgumentException e) {
             String why = Redaction.url(String.valueOf(e.getMessage()));
             throw new InvalidRepositoryException(options.prRepo != null ? "--pr-repo " + options.prRepo + ": " + why
@@ -223,12 +231,28 @@ final class Publishing {
             throw new InvalidRepositoryException("--author '" + author + "' must look like 'Name <email>'");
         }
         String epoch = environment.variables().get("SOURCE_DATE_EPOCH");
-        Instant when;
-        try {
-            when = epoch != null && !epoch.isBlank() ? Instant.ofEpochSecond(Long.parseLong(epoch.trim())) : environment.clock().instant();
-        } catch (NumberFormatException e) {
-            throw new InvalidRepositoryException("SOURCE_DATE_EPOCH '" + epoch + "' is not a number of seconds");
-        }
+        Instant when = epoch != null && !epoch.isBlank() ? sourceDateEpoch(epoch.trim()) : environment.clock().instant();
         return new WavePublisher.Identity(m.group(1), m.group(2), when);
+    }
+
+    /** The last second git and {@link Instant} both write as a plain date: 9999-12-31T23:59:59Z. */
+    private static final long LAST_EPOCH_SECOND = 253_402_300_799L;
+
+    /**
+     * A commit time git accepts: whole seconds from 0 (git's fsck refuses negative dates) to the year 9999;
+     * anything else was an internal error (exit 4) when it reached {@link Instant} or the commit.
+     */
+    private static Instant sourceDateEpoch(String epoch) throws InvalidRepositoryException {
+        String shown = epoch.length() > 40 ? epoch.substring(0, 40) + "…" : epoch;
+        try {
+            long seconds = Long.parseLong(epoch);
+            if (seconds >= 0 && seconds <= LAST_EPOCH_SECOND) {
+                return Instant.ofEpochSecond(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidRepositoryException("SOURCE_DATE_EPOCH '" + shown + "' must be a whole number of seconds from 0 to "
+                + LAST_EPOCH_SECOND + " (9999-12-31)");
     }
 }

@@ -37,15 +37,19 @@ public final class GitCredentials {
 
     /**
      * Credentials for a remote: user and password written in its URL, else the environment's token,
-     * else git's credential helpers; never sent over plain http to anything but this machine.
+     * else git's credential helpers (given {@code helperTimeout} to answer); never sent over plain http
+     * to anything but this machine.
      */
     public static CredentialsProvider provider(Map<String, String> env, String url) {
-        return provider(env, url, new Redaction());
+        return provider(env, url, new Redaction(), NetworkTimeout.DEFAULT.connect());
     }
 
-    /** As {@link #provider(Map, String)}, holding a URL's password and a credential helper's answer in the run's {@code redaction}. */
-    public static CredentialsProvider provider(Map<String, String> env, String url, Redaction redaction) {
-        CredentialsProvider chosen = new GitCredentialHelper(redaction);
+    /**
+     * As {@link #provider(Map, String)}, holding a URL's password and a credential helper's answer in the
+     * run's {@code redaction}, and giving the helper {@code helperTimeout} to answer.
+     */
+    public static CredentialsProvider provider(Map<String, String> env, String url, Redaction redaction, java.time.Duration helperTimeout) {
+        CredentialsProvider chosen = new GitCredentialHelper(env, redaction, helperTimeout);
         Optional<String> token = token(env);
         URIish uri = parse(url);
         if (uri != null && uri.getUser() != null && uri.getPass() != null) {
@@ -57,13 +61,32 @@ public final class GitCredentials {
         return new EncryptedOnly(chosen);
     }
 
-    /** The URL to store and show: without user and password. */
+    /**
+     * The URL to store: without password, and without user unless it is ssh, where the user is the login
+     * ({@code git@github.com}) and no secret; dropping it logged in to GitHub and GitLab as the local user.
+     */
     public static String withoutCredentials(String url) {
+        URIish uri = parse(url);
+        if (uri == null || uri.getUser() == null) {
+            return url;
+        }
+        return isSsh(uri) ? uri.setPass(null).toString() : withoutUser(url);
+    }
+
+    /** The URL without any user or password: what names the repository, whoever logs in. */
+    public static String withoutUser(String url) {
         URIish uri = parse(url);
         return uri == null || uri.getUser() == null ? url : uri.setUser(null).setPass(null).toString();
     }
 
-    private static URIish parse(String url) {
+    /** ssh://, git+ssh://, ssh+git:// and git's scp-like user@host:path. */
+    private static boolean isSsh(URIish uri) {
+        String scheme = uri.getScheme();
+        return scheme == null ? uri.getHost() != null
+                : scheme.equalsIgnoreCase("ssh") || scheme.equalsIgnoreCase("git+ssh") || scheme.equalsIgnoreCase("ssh+git");
+    }
+
+    static URIish parse(String url) {
         try {
             return url == null ? null : new URIish(url);
         } catch (java.net.URISyntaxException e) {
@@ -101,19 +124,66 @@ public final class GitCredentials {
         public void reset(URIish uri) {
             delegate.reset(uri);
         }
+    }
 
-        private static boolean isLoopback(String host) {
-            return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]"));
+    /** {@link #mayCarryCredentials} in words, for messages. */
+    public static final String WHERE_CREDENTIALS_GO = "a token or password goes only over https, or over http to this machine"
+            + " (127.0.0.0/8, ::1, localhost)";
+
+    /**
+     * Whether a token or password may be sent to this URL: over https, or over plain http only to this
+     * machine. The one rule for git remotes and pull-request APIs.
+     */
+    public static boolean mayCarryCredentials(String scheme, String host) {
+        return "https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme) && isLoopback(host);
+    }
+
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    /**
+     * 127.0.0.0/8, ::1 or the name {@code localhost}, read as written and never looked up: a prefix test
+     * ({@code startsWith("127.")}) sent the token to {@code http://127.attacker.example/}.
+     */
+    static boolean isLoopback(String host) {
+        if (host == null || host.isEmpty()) {
+            return false;
         }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        java.util.regex.Matcher v4 = IPV4.matcher(h);
+        if (v4.matches()) {
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(v4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return Integer.parseInt(v4.group(1)) == 127;
+        }
+        if (h.contains(":") && h.matches("[0-9A-Fa-f:.]+")) {
+            try {
+                // An IPv6 literal: InetAddress only checks its format, it does no DNS lookup.
+                return java.net.InetAddress.getByName(h).isLoopbackAddress();
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Asks {@code git credential fill}, so that users' configured helpers (store, osxkeychain, …) work. */
     static final class GitCredentialHelper extends CredentialsProvider {
 
+        private final Map<String, String> env;
         private final Redaction redaction;
+        private final java.time.Duration timeout;
 
-        GitCredentialHelper(Redaction redaction) {
+        /** {@code env}: the run's environment, over the process's (HOME, GIT_CONFIG_GLOBAL choose the helpers). */
+        GitCredentialHelper(Map<String, String> env, Redaction redaction, java.time.Duration timeout) {
+            this.env = env;
             this.redaction = redaction;
+            this.timeout = timeout;
         }
 
         @Override
@@ -151,35 +221,53 @@ public final class GitCredentials {
             return true;
         }
 
-        private static Map<String, String> fill(URIish uri) {
+        /**
+         * Asks the helpers, for at most the timeout: a helper that sleeps (or waits for a prompt nobody
+         * answers) is killed with its children and counts as no answer, so JGit reports the remote's refusal.
+         */
+        private Map<String, String> fill(URIish uri) {
             Map<String, String> answer = new HashMap<>();
             if (uri.getScheme() == null || !uri.getScheme().startsWith("http")) {
                 return answer;
             }
+            Process process = null;
             try {
-                ProcessBuilder builder = new ProcessBuilder("git", "credential", "fill");
+                ProcessBuilder builder = new ProcessBuilder("git", "credential", "fill").redirectError(ProcessBuilder.Redirect.DISCARD);
+                builder.environment().putAll(env);
                 builder.environment().put("GIT_TERMINAL_PROMPT", "0");
-                Process process = builder.start();
+                process = builder.start();
+                // Read on another thread: a helper that never answers must not hold this one.
+                java.io.InputStream stdout = process.getInputStream();
+                java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return stdout.readAllBytes();
+                    } catch (IOException e) {
+                        return new byte[0];
+                    }
+                });
                 String request = "protocol=" + uri.getScheme() + "\nhost=" + uri.getHost()
                         + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + "\npath=" + uri.getPath().replaceFirst("^/", "") + "\n\n";
                 process.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
                 process.getOutputStream().close();
-                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                process.getErrorStream().readAllBytes();
-                if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                    process.destroyForcibly();
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || process.exitValue() != 0) {
                     return answer;
                 }
+                String out = new String(output.get(timeout.toMillis(), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8);
                 for (String line : out.split("\n")) {
                     int eq = line.indexOf('=');
                     if (eq > 0) {
                         answer.put(line.substring(0, eq), line.substring(eq + 1));
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 return answer;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                if (process != null && process.isAlive()) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                }
             }
             return answer;
         }

@@ -18,6 +18,11 @@ public record RepositoryLocation(Kind kind, Path workingCopy, String url) {
         String lower = repo.toLowerCase(Locale.ROOT);
         if (lower.startsWith("file://") || lower.startsWith("https://") || lower.startsWith("http://")
                 || lower.startsWith("ssh://") || lower.startsWith("git://")) {
+            org.eclipse.jgit.transport.URIish uri = GitCredentials.parse(repo);
+            if (uri != null && uri.getPass() != null && !GitCredentials.mayCarryCredentials(uri.getScheme(), uri.getHost())
+                    && !"ssh".equalsIgnoreCase(uri.getScheme())) {
+                throw new InvalidRepositoryException("--repo " + Redaction.url(repo) + ": " + GitCredentials.WHERE_CREDENTIALS_GO);
+            }
             return new RepositoryLocation(Kind.REMOTE, null, repo);
         }
         if (repo.matches("^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:.+")) {

@@ -59,10 +59,11 @@ public final class WavePublisher {
             Path workdir,
             Identity identity,
             Map<String, String> environment,
-            Redaction redaction) {
+            Redaction redaction,
+            NetworkTimeout timeout) {
 
         CredentialsProvider credentials() {
-            return GitCredentials.provider(environment, location.url(), redaction);
+            return GitCredentials.provider(environment, location.url(), redaction, timeout.connect());
         }
     }
 
@@ -85,6 +86,19 @@ public final class WavePublisher {
 
     public WavePublisher(Settings settings) {
         this.settings = settings;
+    }
+
+    /**
+     * Refuses what git would not take as a branch name (JGit's own rule), before it is used anywhere: an
+     * unchecked {@code --base ../../../../etc/passwd} was opened as a loose ref file and its first line printed.
+     */
+    public static void requireBranchName(String option, String name) throws InvalidRepositoryException {
+        if (name == null || name.isEmpty() || !Repository.isValidRefName(Constants.R_HEADS + name)) {
+            String shown = name == null ? "" : name.codePoints().limit(80)
+                    .map(c -> Character.isISOControl(c) ? '?' : c)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            throw new InvalidRepositoryException(option + " '" + shown + "' is not a valid git branch name");
+        }
     }
 
     /** The URL of a working copy's origin, or null; for telling a pull-request provider where the repository is. */
@@ -111,12 +125,16 @@ public final class WavePublisher {
 
     public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths, Progress progress)
             throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+        requireBranchName("--base", settings.base());
+        for (PublishStep step : steps) {
+            requireBranchName("the plan's branch", step.branch());
+        }
         try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
-             SshTransport ssh = new SshTransport(settings.environment())) {
+             SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
             Repository repository = work.repository();
             boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
             if (useRemote) {
-                work.fetch(settings.credentials(), ssh, settings.redaction());
+                work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
             }
             if (work.isWorkingCopy()) {
                 refuseUncommittedChanges(repository, clusterPaths);
@@ -410,7 +428,7 @@ public final class WavePublisher {
     }
 
     private void push(WorkRepository work, List<BranchResult> results, TransportConfigCallback transport)
-            throws UnsafeRepositoryException {
+            throws IOException, UnsafeRepositoryException {
         List<RefSpec> specs = results.stream().filter(BranchResult::pushed)
                 .map(r -> new RefSpec(Constants.R_HEADS + r.branch() + ":" + Constants.R_HEADS + r.branch()))
                 .toList();
@@ -423,27 +441,37 @@ public final class WavePublisher {
         } catch (IOException e) {
             // Not fatal: the push reports a lock it cannot take.
         }
+        String remoteSaid = "";
         try (Git git = Git.wrap(work.repository())) {
-            Iterable<PushResult> pushResults = git.push().setRemote(WorkRepository.REMOTE).setRefSpecs(specs)
+            var command = git.push().setRemote(WorkRepository.REMOTE).setRefSpecs(specs)
                     .setForce(false).setCredentialsProvider(settings.credentials())
-                    .setTransportConfigCallback(transport).call();
-            for (PushResult pushResult : pushResults) {
+                    .setTransportConfigCallback(transport).setTimeout(settings.timeout().requestSeconds());
+            if (work.remoteIsLocal()) {
+                command.setReceivePack(localReceivePack(settings.timeout()));
+            }
+            for (PushResult pushResult : command.call()) {
                 for (RemoteRefUpdate update : pushResult.getRemoteUpdates()) {
                     switch (update.getStatus()) {
                         case OK, UP_TO_DATE -> { }
                         default -> rejected.add(Repository.shortenRefName(update.getRemoteName()) + ": " + describe(update));
                     }
                 }
+                remoteSaid = remoteSaid + (pushResult.getMessages() == null ? "" : pushResult.getMessages());
             }
         } catch (TransportException e) {
             throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: "
                     + settings.redaction().text(e.getMessage()) + "; the commits are kept in " + work.repository().getDirectory());
-        } catch (GitAPIException e) {
-            throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: " + settings.redaction().text(e.getMessage()));
+        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
+            // A transport failure is the remote's, never an internal error.
+            throw new UnsafeRepositoryException("push to " + work.remoteDisplay() + " failed: " + settings.redaction().text(e.getMessage())
+                    + "; the commits are kept in " + work.repository().getDirectory());
         }
         if (!rejected.isEmpty()) {
+            String said = remoteSaid.lines().map(String::strip).filter(l -> !l.isEmpty())
+                    .limit(20).map(this::fromRemote).collect(java.util.stream.Collectors.joining(" | "));
             throw new UnsafeRepositoryException("the remote " + work.remoteDisplay() + " rejected the push of "
-                    + String.join("; ", rejected) + ". Nothing was forced; the commits are kept in "
+                    + String.join("; ", rejected) + (said.isEmpty() ? "" : " (the remote said: " + said + ")")
+                    + ". Nothing was forced; the commits are kept in "
                     + work.repository().getDirectory() + ". Publish again to build on what the remote has now.");
         }
     }
@@ -456,6 +484,27 @@ public final class WavePublisher {
             case REJECTED_OTHER_REASON -> "refused by the remote";
             default -> update.getStatus().name().toLowerCase(java.util.Locale.ROOT);
         };
-        return update.getMessage() == null ? reason : reason + " (" + settings.redaction().text(update.getMessage()) + ")";
+        return update.getMessage() == null ? reason : reason + " (" + fromRemote(update.getMessage()) + ")";
+    }
+
+    /**
+     * JGit receives a local push in this process and runs none of the remote's hooks, so a push its
+     * pre-receive or update hook refuses "succeeded". Any receive-pack but the default string makes JGit
+     * fork one ({@code sh -c '<this> "$@"'}): git's own, which runs the hooks as git push would. JGit then
+     * waits for it without limit, so a hook that never ends would hold the run: coreutils' timeout, where
+     * there is one, ends it and its hooks (its process group) at the request timeout.
+     */
+    static String localReceivePack(NetworkTimeout timeout) {
+        return "rp() { if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 " + timeout.requestSeconds()
+                + " git receive-pack \"$@\"; fi; exec git receive-pack \"$@\"; }; rp";
+    }
+
+    /**
+     * What a remote (its hooks) says, fit to print: secrets hidden and control characters shown as {@code ?},
+     * so a hostile hook cannot drive the user's terminal with escape sequences.
+     */
+    private String fromRemote(String text) {
+        return settings.redaction().text(text).codePoints().limit(500).map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }

@@ -54,7 +54,7 @@ final class WorkRepository implements AutoCloseable {
         String cache = env.get("XDG_CACHE_HOME");
         Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(env.getOrDefault("HOME", "."), ".cache");
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(GitCredentials.withoutCredentials(url).getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(GitCredentials.withoutUser(url).getBytes(StandardCharsets.UTF_8));
             return base.resolve("meshwave").resolve("repos").resolve(HexFormat.of().formatHex(digest, 0, 8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -69,21 +69,38 @@ final class WorkRepository implements AutoCloseable {
             // PR texts go inside .git so the working copy stays clean.
             Path workdir = workdirOption != null ? workdirOption : repository.getDirectory().toPath();
             boolean hasRemote = repository.getConfig().getString("remote", REMOTE, "url") != null;
+            noBackgroundGc(repository.getConfig()); // in memory only: the user's config is not meshwave's to change
             return locked(location, repository, repository.getDirectory().toPath().resolve("meshwave.lock"), workdir, hasRemote,
                     RunLock.waitFrom(env));
         }
         Path workdir = workdirOption != null ? workdirOption : defaultWorkdir(location.url(), env);
-        Files.createDirectories(workdir);
-        // The lock comes first: creating the repository and writing its config are changes too.
-        RunLock lock = acquire(workdir.resolve(".meshwave.lock"), RunLock.waitFrom(env));
+        if (workdirOption != null) {
+            requireOwnWorkdir(workdir);
+        }
+        RunLock lock;
+        try {
+            Files.createDirectories(workdir);
+            // The lock comes first: creating the repository and writing its config are changes too.
+            lock = acquire(workdir.resolve(LOCK), RunLock.waitFrom(env));
+        } catch (IOException e) {
+            // A path the user chose (or HOME, XDG_CACHE_HOME) that cannot be a directory is bad input, not a bug.
+            throw new InvalidRepositoryException("cannot use " + (workdirOption != null ? "--workdir " : "the work directory ")
+                    + workdir + " (" + (e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way" : e.getMessage()) + ")"
+                    + (workdirOption != null ? "" : "; set XDG_CACHE_HOME or pass --workdir"));
+        }
         Repository repository = null;
         try {
+            if (!Files.isRegularFile(workdir.resolve(MARKER))) {
+                Files.writeString(workdir.resolve(MARKER), "meshwave's work directory: meshwave may delete and recreate what is in it.\n");
+            }
             Path gitDir = workdir.resolve("repo.git");
             if (!Files.isRegularFile(gitDir.resolve("HEAD"))) {
                 createWorkRepository(workdir, gitDir);
             }
             // The work repository is meshwave's alone and this run holds its lock: any lock file in it is a killed run's.
-            for (String stale : List.of("config.lock", "HEAD.lock", "FETCH_HEAD.lock", "packed-refs.lock")) {
+            // gc.log.lock is what a run killed during JGit's background gc left (git gc --auto then dies on it).
+            for (String stale : List.of("config.lock", "HEAD.lock", "FETCH_HEAD.lock", "packed-refs.lock", "gc.log.lock")) {
                 Files.deleteIfExists(gitDir.resolve(stale));
             }
             repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().setMustExist(true).build();
@@ -91,12 +108,14 @@ final class WorkRepository implements AutoCloseable {
             String configured = config.getString("remote", REMOTE, "url");
             // Credentials in a URL go to the credentials provider, never into the clone's config.
             String url = GitCredentials.withoutCredentials(location.url());
-            if (configured != null && !configured.equals(url)) {
+            // The same repository whoever logs in: earlier versions stored ssh URLs without their user.
+            if (configured != null && !GitCredentials.withoutUser(configured).equals(GitCredentials.withoutUser(url))) {
                 throw new InvalidRepositoryException("the work directory " + workdir + " belongs to " + Redaction.url(configured)
                         + ", not " + location.displayUrl() + "; choose another --workdir");
             }
             config.setString("remote", REMOTE, "url", url);
             config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
+            noBackgroundGc(config);
             config.save();
             clearStaleRefLocks(repository);
             return new WorkRepository(location, repository, workdir, true, lock);
@@ -106,6 +125,40 @@ final class WorkRepository implements AutoCloseable {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    /**
+     * JGit's fetch ends with an automatic gc that, by default, runs on a background thread of this process;
+     * a run killed meanwhile (or exiting) left {@code gc.log.lock} behind for good. In the foreground it
+     * is bounded by the run and cleans up after itself.
+     */
+    private static void noBackgroundGc(StoredConfig config) {
+        config.setBoolean("gc", null, "autoDetach", false);
+    }
+
+    private static final String LOCK = ".meshwave.lock";
+    /** Written into every work directory meshwave makes or takes (empty); without it, meshwave touches nothing there. */
+    static final String MARKER = ".meshwave-workdir";
+
+    /**
+     * A {@code --workdir} must be meshwave's (the marker), new, or empty (but perhaps for the lock file of
+     * a run that found it so): meshwave deletes a half-made {@code repo.git} in it, and once deleted a
+     * user's clone there. Default work directories live under meshwave's own cache folder and are taken.
+     */
+    private static void requireOwnWorkdir(Path workdir) throws IOException, UnsafeRepositoryException {
+        if (!Files.exists(workdir, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(workdir.resolve(MARKER))) {
+            return;
+        }
+        if (!Files.isDirectory(workdir)) {
+            throw new UnsafeRepositoryException("--workdir " + workdir + " exists and is not a directory; choose a new or empty directory");
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(workdir)) {
+            if (entries.anyMatch(e -> !e.getFileName().toString().equals(LOCK))) {
+                throw new UnsafeRepositoryException("--workdir " + workdir + " was not made by meshwave (it has files and no " + MARKER
+                        + "); meshwave changes nothing in it. Choose a new or empty directory (or, if an earlier meshwave made it,"
+                        + " create an empty " + MARKER + " in it)");
+            }
         }
     }
 
@@ -175,8 +228,9 @@ final class WorkRepository implements AutoCloseable {
     }
 
     /**
-     * A {@code file://} remote is written by the meshwave process itself (JGit receives its own push),
-     * so a killed run leaves the same lock files there; they go before a push (found by the publish kill test).
+     * A {@code file://} remote is written by the receive-pack a meshwave run starts (JGit's own, before
+     * hooks had to run), so a killed run can leave the same lock files there; they go before a push
+     * (found by the publish kill test).
      */
     void clearStaleRemoteRefLocks() throws IOException {
         URIish uri = remoteUri();
@@ -221,10 +275,10 @@ final class WorkRepository implements AutoCloseable {
     }
 
     /** Fetches every branch of the remote into {@code refs/remotes/origin/*}. */
-    void fetch(CredentialsProvider credentials, TransportConfigCallback transport, Redaction redaction)
+    void fetch(CredentialsProvider credentials, TransportConfigCallback transport, Redaction redaction, NetworkTimeout timeout)
             throws UnsafeRepositoryException {
         try (Git git = Git.wrap(repository)) {
-            git.fetch().setRemote(REMOTE)
+            git.fetch().setRemote(REMOTE).setTimeout(timeout.requestSeconds())
                     .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"))
                     .setCredentialsProvider(credentials)
                     .setTransportConfigCallback(transport)
@@ -236,9 +290,16 @@ final class WorkRepository implements AutoCloseable {
             String prefix = remoteDisplay() + ": ";
             throw new UnsafeRepositoryException("cannot fetch from " + remoteDisplay() + ": "
                     + (message.startsWith(prefix) ? message.substring(prefix.length()) : message));
-        } catch (GitAPIException e) {
+        } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
+            // A transport failure is the remote's, never an internal error.
             throw new UnsafeRepositoryException("fetching from " + remoteDisplay() + " failed: " + redaction.text(e.getMessage()));
         }
+    }
+
+    /** A {@code file://} URL or a path: pushed to by a receive-pack on this machine. */
+    boolean remoteIsLocal() throws IOException {
+        URIish uri = remoteUri();
+        return uri.getHost() == null && (uri.getScheme() == null || uri.getScheme().equals("file"));
     }
 
     String remoteDisplay() {

@@ -112,6 +112,113 @@ class PublishOverSshIT {
         }
     }
 
+    /** The user of ssh://git@host/… was dropped, so publishing to GitHub or GitLab logged in as the local user. */
+    @Test
+    void theUserInTheUrlIsTheOneThatLogsIn() throws IOException {
+        server = GitSshServer.start(tmp.resolve("srv"), keygen(ssh, "ecdsa"));
+        Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+
+        Cli.Result result = publish();
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(List.of("git", "git"), server.users(), "fetch and push log in as git");
+    }
+
+    /** git's scp-like form, user@host:path, through a Host alias in ~/.ssh/config (which gives the port). */
+    @Test
+    void theUserOfAnScpLikeUrlIsTheOneThatLogsIn() throws IOException {
+        server = GitSshServer.start(tmp.resolve("srv"), keygen(ssh, "ecdsa"));
+        Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+        Files.writeString(ssh.resolve("config"), "Host gitserver\n  HostName 127.0.0.1\n  Port " + server.address().getPort() + "\n");
+
+        Cli.Result result = Cli.run(new Environment(env, Clock.systemUTC()),
+                "publish", PLAN, "--repo", "deploy@gitserver:gitops.git", "--push");
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertEquals(List.of("deploy", "deploy"), server.users());
+        assertEquals(BRANCHES, waveBranches());
+    }
+
+    /** An ssh server that takes the connection and never says a word held the run forever. */
+    @Test
+    void aServerThatNeverAnswersIsExitThreeAtTheConnectTimeout() throws Exception {
+        keygen(ssh, "ecdsa");
+        env.put("MESHWAVE_NETWORK_TIMEOUT", "2");
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread accepting = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            accepting.setDaemon(true);
+            accepting.start();
+            long started = System.nanoTime();
+            Cli.Result result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> Cli.run(new Environment(env, Clock.systemUTC()), "publish", PLAN, "--repo",
+                            "ssh://git@127.0.0.1:" + silent.getLocalPort() + "/gitops.git", "--push"));
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("cannot fetch from ssh://"), result::toString);
+            assertTrue(seconds < 20, "gave up after " + seconds + " s");
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * An unreachable host (SYNs dropped) is exit 3 at the connect timeout, not after the kernel's two minutes of
+     * retries: a listening socket whose accept queue is full drops new connections the way a firewall does.
+     */
+    @Test
+    void anUnreachableHostIsExitThreeAtTheConnectTimeout() throws Exception {
+        keygen(ssh, "ecdsa");
+        env.put("MESHWAVE_NETWORK_TIMEOUT", "2");
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> queued = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    java.net.Socket socket = new java.net.Socket();
+                    socket.connect(full.getLocalSocketAddress(), 300);
+                    queued.add(socket);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // the queue is full: the next connection hangs as to an unreachable host
+            }
+            long started = System.nanoTime();
+            Cli.Result result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                    () -> Cli.run(new Environment(env, Clock.systemUTC()), "publish", PLAN, "--repo",
+                            "ssh://git@127.0.0.1:" + full.getLocalPort() + "/gitops.git", "--push"));
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.err().contains("cannot fetch from ssh://"), result::toString);
+            assertTrue(seconds < 20, "gave up after " + seconds + " s");
+            for (java.net.Socket socket : queued) {
+                socket.close();
+            }
+        }
+    }
+
+    /** A server that logs the key in but allows no command is the remote's refusal: exit 3, not 4, and no hang. */
+    @Test
+    void aServerThatRefusesExecIsExitThree() throws Exception {
+        server = GitSshServer.start(tmp.resolve("srv"), keygen(ssh, "ecdsa"));
+        Files.writeString(ssh.resolve("known_hosts"), server.knownHostsLine() + "\n");
+        server.refuseExec();
+        env.put("MESHWAVE_NETWORK_TIMEOUT", "5");
+
+        Cli.Result result = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), this::publish);
+
+        assertEquals(3, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("cannot fetch from ssh://"), result::toString);
+        assertEquals(List.of(), waveBranches());
+    }
+
     @Test
     void anUnknownHostKeyIsExitThreeAndNothingIsPushed() throws IOException {
         server = GitSshServer.start(tmp.resolve("srv"), keygen(ssh, "ecdsa"));

@@ -58,6 +58,8 @@ public final class GitSshServer implements AutoCloseable {
     private final PublicKey hostKey;
     private final int port;
     private final AtomicInteger commands = new AtomicInteger();
+    private final List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean refuseExec;
 
     private GitSshServer(Path root, List<PublicKey> authorized) throws IOException, GeneralSecurityException {
         this.root = root;
@@ -81,6 +83,10 @@ public final class GitSshServer implements AutoCloseable {
         server.setShellFactory(null);
         server.setCommandFactory((channel, command) -> {
             commands.incrementAndGet();
+            users.add(channel.getSession().getUsername());
+            if (refuseExec) {
+                throw new IOException("exec refused");
+            }
             return gitCommand(command);
         });
         server.start();
@@ -123,6 +129,16 @@ public final class GitSshServer implements AutoCloseable {
     /** Commands (exec requests) received so far from authenticated clients, valid or not. */
     public int commandCount() {
         return commands.get();
+    }
+
+    /** From now on every exec request is refused (as a server that allows no commands does). */
+    public void refuseExec() {
+        refuseExec = true;
+    }
+
+    /** The user name each command's session logged in as, in order. */
+    public List<String> users() {
+        return List.copyOf(users);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import dev.meshwave.git.NetworkTimeout;
 
 /**
  * Pull requests through the GitHub REST API (github.com or GitHub Enterprise Server, whose API lives
@@ -22,6 +23,11 @@ public final class GitHubProvider implements PullRequestProvider {
     private final ReviewRequests.Dialect dialect;
 
     public GitHubProvider(URI apiBase, String owner, String repo, String token, HttpClient http, Sleeper sleeper) {
+        this(apiBase, owner, repo, token, http, sleeper, NetworkTimeout.DEFAULT.request());
+    }
+
+    /** @param deadline how long one API request may take, its response body included */
+    public GitHubProvider(URI apiBase, String owner, String repo, String token, HttpClient http, Sleeper sleeper, Duration deadline) {
         Objects.requireNonNull(apiBase, "apiBase");
         requireName(owner, "owner");
         requireName(repo, "repository name");
@@ -38,7 +44,8 @@ public final class GitHubProvider implements PullRequestProvider {
                 checked,
                 "repository " + repository + " not found or not visible to this token",
                 "the token may not write pull requests to " + repository
-                        + " (a fine-grained token needs \"Pull requests: write\", a classic one the repo scope)");
+                        + " (a fine-grained token needs \"Pull requests: write\", a classic one the repo scope)",
+                deadline);
         this.dialect = new ReviewRequests.Dialect("pull request", "#", repository, pulls,
                 head -> ReviewRequests.filter("head", owner + ":" + head, "state", "open"),
                 existing -> existing.path("base").path("ref").asText(),
@@ -47,13 +54,13 @@ public final class GitHubProvider implements PullRequestProvider {
 
     /** A provider for github.com. */
     public static GitHubProvider create(String owner, String repo, String token) {
-        return create(DEFAULT_API_BASE, owner, repo, token);
+        return create(DEFAULT_API_BASE, owner, repo, token, NetworkTimeout.DEFAULT);
     }
 
     /** A provider for the API at {@code apiBase}, e.g. {@code https://ghe.example.com/api/v3}. */
-    public static GitHubProvider create(URI apiBase, String owner, String repo, String token) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        return new GitHubProvider(apiBase, owner, repo, token, http, Sleeper.system());
+    public static GitHubProvider create(URI apiBase, String owner, String repo, String token, NetworkTimeout timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(timeout.connect()).build();
+        return new GitHubProvider(apiBase, owner, repo, token, http, Sleeper.system(), timeout.request());
     }
 
     @Override

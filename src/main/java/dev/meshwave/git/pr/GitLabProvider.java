@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import dev.meshwave.git.NetworkTimeout;
 
 /**
  * Merge requests through the GitLab REST API (gitlab.com or a self-managed instance at
@@ -22,6 +23,11 @@ public final class GitLabProvider implements PullRequestProvider {
 
     /** @param projectPath the project's full path, e.g. {@code group/sub/repo}, or its numeric ID */
     public GitLabProvider(URI apiBase, String projectPath, String token, HttpClient http, Sleeper sleeper) {
+        this(apiBase, projectPath, token, http, sleeper, NetworkTimeout.DEFAULT.request());
+    }
+
+    /** @param deadline how long one API request may take, its response body included */
+    public GitLabProvider(URI apiBase, String projectPath, String token, HttpClient http, Sleeper sleeper, Duration deadline) {
         Objects.requireNonNull(apiBase, "apiBase");
         if (projectPath == null || !(projectPath.matches("\\d+") || projectPath.matches("[^/\\s]+(/[^/\\s]+)+"))) {
             throw new IllegalArgumentException("GitLab: the project path must look like group/project (or be the project's numeric ID), not '"
@@ -39,7 +45,8 @@ public final class GitLabProvider implements PullRequestProvider {
                 checked,
                 "project " + projectPath + " not found or not visible to this token",
                 "the token may not open merge requests in " + projectPath
-                        + " (it needs the api scope and at least the Developer role)");
+                        + " (it needs the api scope and at least the Developer role)",
+                deadline);
         this.dialect = new ReviewRequests.Dialect("merge request", "!", projectPath, mergeRequests,
                 head -> ReviewRequests.filter("source_branch", head, "state", "opened"),
                 existing -> existing.path("target_branch").asText(),
@@ -48,13 +55,13 @@ public final class GitLabProvider implements PullRequestProvider {
 
     /** A provider for gitlab.com. */
     public static GitLabProvider create(String projectPath, String token) {
-        return create(DEFAULT_API_BASE, projectPath, token);
+        return create(DEFAULT_API_BASE, projectPath, token, NetworkTimeout.DEFAULT);
     }
 
     /** A provider for the API at {@code apiBase}, e.g. {@code https://gitlab.example.com/api/v4}. */
-    public static GitLabProvider create(URI apiBase, String projectPath, String token) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        return new GitLabProvider(apiBase, projectPath, token, http, Sleeper.system());
+    public static GitLabProvider create(URI apiBase, String projectPath, String token, NetworkTimeout timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(timeout.connect()).build();
+        return new GitLabProvider(apiBase, projectPath, token, http, Sleeper.system(), timeout.request());
     }
 
     @Override

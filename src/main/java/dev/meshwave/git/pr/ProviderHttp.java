@@ -29,7 +29,6 @@ final class ProviderHttp {
     static final int MAX_ATTEMPTS = 3;
     /** A longer Retry-After than this is reported instead of waited out: a CLI should not hang for an hour. */
     static final Duration LONGEST_WAIT = Duration.ofSeconds(60);
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     private static final int LONGEST_SERVER_MESSAGE = 300;
     private static final Set<String> IDEMPOTENT = Set.of("GET", "PUT", "PATCH");
 
@@ -42,9 +41,10 @@ final class ProviderHttp {
     private final HttpClient http;
     private final Sleeper sleeper;
     private final List<String> headers;
-    private final String secret;
+    private final dev.meshwave.plan.Redaction redaction;
     private final String notFound;
     private final String forbidden;
+    private final Duration deadline;
 
     /**
      * @param provider  "GitHub" or "GitLab", the first word of every message
@@ -52,14 +52,16 @@ final class ProviderHttp {
      * @param secret    the token, cut out of every message built here
      * @param notFound  what a 404 means, e.g. "repository o/r not found or not visible to this token"
      * @param forbidden what a 403 that is not a rate limit means
+     * @param deadline  how long one request may take, its whole response body included
      */
     ProviderHttp(String provider, HttpClient http, Sleeper sleeper, List<String> headers, String secret,
-            String notFound, String forbidden) {
+            String notFound, String forbidden, Duration deadline) {
+        this.deadline = deadline;
         this.provider = provider;
         this.http = http;
         this.sleeper = sleeper;
         this.headers = List.copyOf(headers);
-        this.secret = secret;
+        this.redaction = new dev.meshwave.plan.Redaction(secret.isEmpty() ? List.of() : List.of(secret));
         this.notFound = notFound;
         this.forbidden = forbidden;
     }
@@ -89,6 +91,9 @@ final class ProviderHttp {
         if (!"https".equalsIgnoreCase(scheme) && !"http".equalsIgnoreCase(scheme)) {
             throw new IllegalArgumentException("an API base must be an http(s) URL, not " + apiBase);
         }
+        if (!dev.meshwave.git.GitCredentials.mayCarryCredentials(scheme, apiBase.getHost())) {
+            throw new IllegalArgumentException(dev.meshwave.git.GitCredentials.WHERE_CREDENTIALS_GO + ", not " + dev.meshwave.plan.Redaction.url(apiBase.toString()));
+        }
         String base = apiBase.toString();
         while (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
@@ -112,12 +117,12 @@ final class ProviderHttp {
         return JSON.createObjectNode();
     }
 
-    /** Replaces every occurrence of the token; used on every message this package builds. */
+    /**
+     * Hides the token, in every encoding and piece the run's redaction knows (a server echoing part of
+     * it, or its base64); used on every message this package builds, before the output's own redaction.
+     */
     String redact(String message) {
-        if (message == null || secret.isEmpty()) {
-            return message;
-        }
-        return message.replace(secret, "<redacted>");
+        return message == null ? null : redaction.text(message);
     }
 
     ProviderException failure(String operation, String detail, int status) {
@@ -164,15 +169,26 @@ final class ProviderHttp {
         HttpRequest request = request(method, uri, body);
         for (int attempt = 1; ; attempt++) {
             HttpResponse<String> response;
+            // The request's own timeout ends with the headers; a server trickling its body would hold the run
+            // forever, so the whole exchange has a deadline, and one that passes is not retried.
+            java.util.concurrent.CompletableFuture<HttpResponse<String>> pending =
+                    http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (IOException e) {
+                response = pending.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                pending.cancel(true);
+                throw failure(operation, "no complete response from " + URI.create(uri).getHost() + " within "
+                        + deadline.toSeconds() + " s" + (idempotent ? "" : "; it may have gone through anyway:"
+                        + " re-running publish finds it rather than opening another"), 0);
+            } catch (java.util.concurrent.ExecutionException e) {
+                IOException io = e.getCause() instanceof IOException cause ? cause : new IOException(e.getCause());
                 if (!idempotent || attempt == MAX_ATTEMPTS) {
-                    throw failure(operation, noResponse(e, uri, attempt, idempotent), 0);
+                    throw failure(operation, noResponse(io, uri, attempt, idempotent), 0);
                 }
                 pause(backoff(attempt), operation);
                 continue;
             } catch (InterruptedException e) {
+                pending.cancel(true);
                 Thread.currentThread().interrupt();
                 throw failure(operation, "interrupted", 0);
             }
@@ -193,7 +209,7 @@ final class ProviderHttp {
     }
 
     private HttpRequest request(String method, String uri, JsonNode body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri)).timeout(REQUEST_TIMEOUT);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(uri)).timeout(deadline);
         for (int i = 0; i < headers.size(); i += 2) {
             builder.header(headers.get(i), headers.get(i + 1));
         }

@@ -388,7 +388,7 @@ class GitHubProviderTest {
 
         ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
-        assertTrue(e.getMessage().contains("token <redacted> is not valid"), e.getMessage());
+        assertTrue(e.getMessage().contains("token *** is not valid"), e.getMessage());
     }
 
     @Test
@@ -425,5 +425,54 @@ class GitHubProviderTest {
                 .withHeader("PRIVATE-TOKEN", absent())).get(0);
         assertFalse(lookup.getUrl().contains(TOKEN));
         assertEquals("Bearer " + TOKEN, lookup.getHeader("Authorization"));
+    }
+
+    /** The token goes over http only to this machine: a host that merely starts with "127." is another machine. */
+    @Test
+    void anApiBaseOverPlainHttpToAnotherHostIsRefused() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new GitHubProvider(
+                URI.create("http://127.attacker.example/api/v3"), "meshwave", "p", TOKEN, HttpClient.newHttpClient(), sleeper));
+        assertTrue(refused.getMessage().contains("goes only over https"), refused.getMessage());
+        assertFalse(refused.getMessage().contains(TOKEN));
+        new GitHubProvider(URI.create("http://localhost:1/"), "meshwave", "p", TOKEN, HttpClient.newHttpClient(), sleeper);
+    }
+
+    /**
+     * The request timeout ended with the headers: an API that sends them and then trickles its body held the
+     * run forever. The whole exchange now has a deadline, and passing it is a failure that is not retried.
+     */
+    @Test
+    void anApiThatTricklesItsBodyFailsAtTheDeadline() throws Exception {
+        try (java.net.ServerSocket trickler = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread serving = new Thread(() -> {
+                while (!trickler.isClosed()) {
+                    try (java.net.Socket client = trickler.accept()) {
+                        var out = client.getOutputStream();
+                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        out.write('[');
+                        while (true) {
+                            Thread.sleep(200);
+                            out.write(' ');
+                            out.flush();
+                        }
+                    } catch (java.io.IOException | InterruptedException e) {
+                        // the client gave up, or the test is over
+                    }
+                }
+            }, "trickling API");
+            serving.setDaemon(true);
+            serving.start();
+            GitHubProvider slow = new GitHubProvider(URI.create("http://127.0.0.1:" + trickler.getLocalPort()), "meshwave", "p", TOKEN,
+                    HttpClient.newHttpClient(), sleeper, Duration.ofSeconds(2));
+            long started = System.nanoTime();
+            ProviderException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> assertThrows(ProviderException.class, () -> slow.publish(REQUEST)));
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertTrue(e.getMessage().contains("no complete response from 127.0.0.1 within 2 s"), e.getMessage());
+            assertTrue(seconds < 10, "gave up after " + seconds + " s");
+            assertEquals(List.of(), sleeper.waits, "a deadline that passed is not retried");
+            assertFalse(e.getMessage().contains(TOKEN));
+        }
     }
 }

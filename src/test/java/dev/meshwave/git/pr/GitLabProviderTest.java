@@ -274,7 +274,7 @@ class GitLabProviderTest {
 
         ProviderException e = failure(TOKEN, () -> provider.publish(REQUEST));
 
-        assertTrue(e.getMessage().endsWith("400 bad token <redacted>"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("400 bad token ***"), e.getMessage());
     }
 
     @Test
