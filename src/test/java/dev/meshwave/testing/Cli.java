@@ -5,7 +5,11 @@ import dev.meshwave.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** Runs meshwave in-process, the way a user's shell would, and captures what it prints. */
+/**
+ * Runs meshwave in-process, the way a user's shell would, and captures what it prints. Every run is
+ * checked for the secrets tests plant ({@link PlantedSecrets}): printing one fails the test, whatever
+ * the test itself asserts.
+ */
 public final class Cli {
 
     public record Result(int exitCode, String out, String err) {
@@ -25,6 +29,8 @@ public final class Cli {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new PrintWriter(out), new PrintWriter(err), environment, args);
+        PlantedSecrets.assertNotPrinted("stdout", out.toString());
+        PlantedSecrets.assertNotPrinted("stderr", err.toString());
         return new Result(code, out.toString(), err.toString());
     }
 }
