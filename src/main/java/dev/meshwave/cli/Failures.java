@@ -62,7 +62,9 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         if (wantsStackTrace(parseResult)) {
             java.io.StringWriter trace = new java.io.StringWriter();
             e.printStackTrace(new PrintWriter(trace));
-            trace.toString().lines().forEach(line -> err.println(TerminalText.escape(redaction.text(line))));
+            // The trace's own layout (a tab before each frame) stays; what a message echoed is escaped.
+            trace.toString().lines().forEach(line -> err.println(line.startsWith("\t")
+                    ? "\t" + TerminalText.escape(redaction.text(line.substring(1))) : TerminalText.escape(redaction.text(line))));
         }
         err.flush();
         return code;

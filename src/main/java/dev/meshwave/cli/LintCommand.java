@@ -5,6 +5,7 @@ import dev.meshwave.lint.Linter;
 import dev.meshwave.lint.Rule;
 import dev.meshwave.plan.TerminalText;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +65,11 @@ final class LintCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Linter.Result result;
+        if (Files.exists(path) && !Files.isDirectory(path) && !Files.isRegularFile(path)) {
+            // A FIFO or a device (lint /dev/zero) is no repository and no file of one: a bad argument, not a warning.
+            err.println(TerminalText.escape("meshwave: " + path + ": not a directory or a regular file; lint reads a repository or one YAML file"));
+            return ExitCodes.USAGE;
+        }
         try {
             result = new Linter(new Linter.Settings(environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl"), environment.variables(),
                     seconds("--build-timeout", buildTimeout, "MESHWAVE_LINT_BUILD_TIMEOUT", Linter.Settings.BUILD_TIMEOUT),

@@ -85,8 +85,9 @@ record RepositoryScan(List<Path> kustomizations, Map<Path, List<Path>> plainDire
                 String name = file.getFileName().toString();
                 if (!attributes.isRegularFile() && !(attributes.isSymbolicLink() && linkedFileInside(root, file))) {
                     // A FIFO, socket or device named like YAML is reported, not read; links are documented as not followed.
-                    if (!attributes.isSymbolicLink() && (KUSTOMIZATION_FILES.contains(name) || name.endsWith(".yaml") || name.endsWith(".yml"))) {
-                        notRead.put(root.relativize(file), "not a regular file");
+                    if (KUSTOMIZATION_FILES.contains(name) || name.endsWith(".yaml") || name.endsWith(".yml")) {
+                        notRead.put(root.relativize(file), attributes.isSymbolicLink() ? "a symbolic link out of the repository or to no"
+                                + " regular file (not followed)" : "not a regular file");
                     }
                     return FileVisitResult.CONTINUE;
                 }

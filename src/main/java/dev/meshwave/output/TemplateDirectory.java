@@ -32,7 +32,9 @@ public final class TemplateDirectory {
             for (Path file : walk.filter(f -> f.getFileName().toString().endsWith(".mustache")).sorted().toList()) {
                 String name = file.getFileName().toString();
                 if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
-                    continue;
+                    // A directory named like a template would be skipped, and the user's override silently not used.
+                    throw new TemplateException(file + ":1:1: a directory named like a template; a template override is a"
+                            + " regular file");
                 }
                 if (Files.isSymbolicLink(file) && (!Files.exists(file) || !file.toRealPath().startsWith(realDir))) {
                     throw new TemplateException(file + ":1:1: the template is a symbolic link that leads outside --templates "

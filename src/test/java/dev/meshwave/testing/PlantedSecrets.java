@@ -40,7 +40,7 @@ public final class PlantedSecrets {
     public static final Secret GITHUB_TOKEN = secret("GitHub token", "gh" + "p_", "Rt5Yh8Jk2Lp4" + "Qw7Ez1Xc9Vb3Nm6As0Df2Gh5Zq");
     /** An AWS access key id and its secret key (the secret key has no prefix: only "aws_secret_access_key" says what it is). */
     public static final Secret AWS_KEY_ID = secret("AWS access key id", "AK" + "IA", "QX4RZ7TB2WM9" + "KD3N");
-    public static final Secret AWS_SECRET = secret("AWS secret key", "", "wJa7Rx/K2mQz9Vt" + "Lp3Hn8Yc5Bd1Fg6Eu4Ks0" + "Tr2Ow");
+    public static final Secret AWS_SECRET = secret("AWS secret key", "", "wJa7Rx/K2mQz9Vt" + "Lp3Hn8Yc5Bd1Fg6Eu4Ks0" + "Tr2O");
     /** A password value ({@code password: ...}). */
     public static final Secret PASSWORD = secret("password", "", "Pq9" + "Zt4Lm7Wx2Rk8Jv5");
     /** A bearer token in a kubeconfig. */
