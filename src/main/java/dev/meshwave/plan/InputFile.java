@@ -139,7 +139,7 @@ public final class InputFile {
     }
 
     private static InvalidPlanException tooLarge(String label, String what, long limit) {
-        return problem(label, "the file is larger than " + limit + " bytes; a " + what + " that large is not what meshwave expects");
+        return problem(label, "the file is larger than " + limit + " bytes; " + (what.matches("[aeiou].*") ? "an " : "a ") + what + " that large is not what meshwave expects");
     }
 
     private static InvalidPlanException problem(String label, String message) {
