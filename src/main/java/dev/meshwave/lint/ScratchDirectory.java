@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -92,9 +93,24 @@ final class ScratchDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the process and its children, and waits (briefly) until they are gone: a kubectl still
+     * writing into the directory would otherwise make the directory's removal fail.
+     */
     private static void destroy(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        List<ProcessHandle> handles = new java.util.ArrayList<>(process.descendants().toList());
+        handles.add(process.toHandle());
+        handles.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle handle : handles) {
+            try {
+                handle.onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // gone or unkillable: the next run removes what is left
+            }
+        }
     }
 
     private static Path base(Map<String, String> environment) {

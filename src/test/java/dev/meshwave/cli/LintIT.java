@@ -505,8 +505,11 @@ class LintIT {
             assertEquals(List.of(tmp.resolve("repo") + "/ns/huge.yaml:1:1: warning: larger than 16 MiB; not read",
                     tmp.resolve("repo") + "/ns/pipe.yaml:1:1: warning: not a regular file; not read"), result.err().lines().toList(), result::toString);
             assertTrue(result.out().endsWith("(0 kustomizations built, 1 directory of plain YAML read; 2 not checked, see stderr)\n"), result::toString);
+            // Given as the argument itself, a FIFO is no repository and no file of one: a bad argument, read by nobody.
             Cli.Result alone = Cli.run(environment(), "lint", fifo.toString());
-            assertEquals(fifo + ":1:1: warning: not a regular file; not read\n", alone.err(), alone::toString);
+            assertEquals(2, alone.exitCode(), alone::toString);
+            assertEquals("meshwave: " + fifo + ": not a directory or a regular file; lint reads a repository or one YAML file\n", alone.err(),
+                    alone::toString);
         }
 
         /** A file or directory lint may not open is a warning, not an internal error (root may open anything: not tested then). */
