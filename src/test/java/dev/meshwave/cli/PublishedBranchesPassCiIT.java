@@ -44,8 +44,7 @@ class PublishedBranchesPassCiIT {
     void gitopsRepository() throws IOException {
         remote = GitopsRepository.create(tmp.resolve("gitops.git"));
         env = new HashMap<>(System.getenv());
-        env.putAll(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.resolve("home").toString(),
-                "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_LOCK_TIMEOUT", "1"));
+        env.putAll(GitopsRepository.publishEnvironment(tmp));
     }
 
     Cli.Result meshwave(List<String> args) {

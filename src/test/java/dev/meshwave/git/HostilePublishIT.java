@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,8 +38,8 @@ class HostilePublishIT {
     @BeforeEach
     void gitopsRepository() throws IOException {
         remote = GitopsRepository.create(tmp.resolve("gitops.git"));
-        env = new HashMap<>(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.resolve("home").toString(),
-                "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_LOCK_TIMEOUT", "1", "GIT_CONFIG_GLOBAL", "/dev/null"));
+        env = GitopsRepository.publishEnvironment(tmp);
+        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
     }
 
     Cli.Result publish(String... extra) {

@@ -51,8 +51,7 @@ class PublishIT {
     @BeforeEach
     void gitopsRepository() throws IOException {
         remote = GitopsRepository.create(tmp.resolve("gitops.git"));
-        env = new HashMap<>(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME", tmp.resolve("home").toString(),
-                "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_LOCK_TIMEOUT", "1"));
+        env = GitopsRepository.publishEnvironment(tmp);
     }
 
     Cli.Result meshwave(String... args) {
