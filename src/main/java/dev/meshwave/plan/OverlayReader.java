@@ -16,7 +16,7 @@ import java.util.List;
 final class OverlayReader {
 
     static final String API_VERSION = "install.istio.io/v1alpha1";
-    /** The longest overlay file name; see {@code PlanChecks.MAX_CLUSTER_PATH_BYTES} for the room below a cluster path. */
+    /** The longest overlay file name; see {@code ClusterRules.MAX_CLUSTER_PATH_BYTES} for the room below a cluster path. */
     static final int MAX_NAME_CHARS = 100;
 
     private final YamlDocument plan;
@@ -116,7 +116,7 @@ final class OverlayReader {
         }
         checkTrustDomainAliases(overlay);
         JsonNode revision = root.path("spec").path("revision");
-        if (!revision.isMissingNode() && PlanChecks.migratesCa(plan.root().path("spec"))) {
+        if (!revision.isMissingNode() && CaRules.migratesCa(plan.root().path("spec"))) {
             YamlDocument.Location at = overlay.locate("/spec/revision");
             problems.add(Problem.error(at.value(), at.displayPath(), "the overlay sets revision '" + revision.asText()
                     + "' but a CA migration installs its overlays in two revisions, one per phase; remove spec.revision from the overlay"));
@@ -137,7 +137,7 @@ final class OverlayReader {
         for (JsonNode option : spec.path("to").path("options")) {
             multiproject |= option.asText().equals("multiproject");
         }
-        boolean migration = PlanChecks.migratesCa(spec);
+        boolean migration = CaRules.migratesCa(spec);
         JsonNode aliases = overlay.root().path("spec").path("meshConfig").path("trustDomainAliases");
         if (!(multiproject || migration) || !aliases.isArray()) {
             return;

@@ -61,7 +61,7 @@ public final class PlanImport {
         });
         List<Injected> injected = new ArrayList<>();
         for (Manifest ns : namespaces) {
-            if (!ns.kind().equals("Namespace") || PlanChecks.SYSTEM_NAMESPACES.contains(ns.name())) {
+            if (!ns.kind().equals("Namespace") || WaveRules.SYSTEM_NAMESPACES.contains(ns.name())) {
                 continue;
             }
             String injection = ns.labels().get("istio-injection");

@@ -100,13 +100,13 @@ public final class PlanLoader {
 
     /** {@code spec.caMigration}, or {@code from.ca: citadel} with {@code to.ca: mesh_ca}: the two revisions to install. */
     private static Optional<Plan.CaMigration> caMigration(JsonNode spec, String toRevision) {
-        if (!PlanChecks.migratesCa(spec)) {
+        if (!CaRules.migratesCa(spec)) {
             return Optional.empty();
         }
         JsonNode migration = spec.path("caMigration");
         return Optional.of(new Plan.CaMigration(
-                text(migration, "distributeRootRevision").orElse(toRevision + PlanChecks.DISTRIBUTE_ROOT_SUFFIX),
-                text(migration, "meshcaRevision").orElse(toRevision + PlanChecks.MESHCA_SUFFIX)));
+                text(migration, "distributeRootRevision").orElse(toRevision + CaRules.DISTRIBUTE_ROOT_SUFFIX),
+                text(migration, "meshcaRevision").orElse(toRevision + CaRules.MESHCA_SUFFIX)));
     }
 
     /** {@code spec.gitops} with its defaults: {@code render --emit} reads only this. */

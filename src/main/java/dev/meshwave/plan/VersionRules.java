@@ -1,0 +1,114 @@
+package dev.meshwave.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+import java.util.Set;
+
+/** From one revision and version to another: a new revision name, the direction and size of the step. */
+final class VersionRules {
+
+    static final Set<String> MANAGED_REVISIONS = Set.of("asm-managed", "asm-managed-rapid", "asm-managed-stable");
+
+    private final Findings findings;
+    private final JsonNode spec;
+
+    VersionRules(Findings findings, JsonNode spec) {
+        this.findings = findings;
+        this.spec = spec;
+    }
+
+    void revisions() {
+        JsonNode to = spec.path("to");
+        MeshVersion toVersion = MeshVersion.parse(to.path("version").asText());
+        String from = spec.path("from").path("revision").asText();
+        Optional<String> toRevision;
+        String toRevisionPointer;
+        if (to.has("revision")) {
+            toRevision = Optional.of(to.path("revision").asText());
+            toRevisionPointer = "/spec/to/revision";
+            if (toRevision.get().equals(Plan.DEFAULT_REVISION)) {
+                findings.error(toRevisionPointer, "'default' cannot be installed as a revision: istioctl ignores"
+                        + " --revision default and it would overlap the non-revisioned injector (expected a name such as "
+                        + toVersion.defaultRevision().orElse("1-22-3") + ")");
+            }
+        } else {
+            toRevision = toVersion.defaultRevision();
+            toRevisionPointer = "/spec/to/version";
+            if (toRevision.isEmpty()) {
+                findings.error(toRevisionPointer, "plain Istio version " + toVersion + " has no default revision;"
+                        + " set spec.to.revision, e.g. Istio's own " + toVersion.major() + "-" + toVersion.minor()
+                        + "-" + toVersion.patch());
+            }
+        }
+        toRevision.filter(MANAGED_REVISIONS::contains).ifPresent(r -> findings.error(toRevisionPointer,
+                "'" + r + "' is a managed control plane (release channel), not an in-cluster revision meshwave can install"));
+        if (toRevision.isPresent() && toRevision.get().equals(from)) {
+            findings.error(toRevisionPointer, "the new revision '" + from + "'"
+                    + (to.has("revision") ? "" : " (derived from " + toVersion + ")")
+                    + " is the revision in use (spec.from.revision); a canary upgrade needs a new revision name");
+        }
+        JsonNode fromVersionNode = spec.path("from").path("version");
+        boolean saysDowngrade = to.path("downgrade").asBoolean(false);
+        if (fromVersionNode.isTextual()) {
+            MeshVersion fromVersion = MeshVersion.parse(fromVersionNode.asText());
+            if (fromVersion.major() == toVersion.major()) { // else checkSkew refuses the step anyway
+                checkDirection(fromVersion, toVersion, saysDowngrade);
+            }
+            checkSkew(fromVersion, toVersion);
+        } else if (saysDowngrade) {
+            findings.error("/spec/to/downgrade", "a downgrade is checked against the version in use: set spec.from.version");
+        }
+    }
+
+    /**
+     * Going back to an older version is a different operation from an upgrade (older proxies under the
+     * new control plane's config, CRDs and defaults the old one may not know), so a plan only does it
+     * when it says so: {@code spec.to.downgrade: true}.
+     */
+    private void checkDirection(MeshVersion from, MeshVersion to, boolean saysDowngrade) {
+        boolean downgrade = to.compareTo(from) < 0;
+        if (downgrade && !saysDowngrade) {
+            findings.error("/spec/to/version", to + " is older than " + from + " (spec.from.version): this plan is a downgrade;"
+                    + " if that is intended, say so with spec.to.downgrade: true");
+        } else if (!downgrade && saysDowngrade) {
+            findings.error("/spec/to/downgrade", "spec.to.downgrade is true, but " + to + " is not older than " + from
+                    + " (spec.from.version)");
+        }
+    }
+
+    /**
+     * Deactivating the non-revisioned injector means naming each of its webhooks (applying merges them
+     * by name): one {@code sidecar-injector.istio.io} before Istio 1.10, four from 1.10. Without
+     * {@code from.version} meshwave cannot tell which, unless the target is 1.12 or later: a step skips
+     * at most one minor, so the installed version is 1.10 or later then.
+     */
+    void deactivation() {
+        JsonNode mode = spec.path("existing").path("nonRevisionedInjector");
+        if (!mode.asText().equals("deactivate") || spec.path("from").path("version").isTextual()) {
+            return;
+        }
+        MeshVersion to = MeshVersion.parse(spec.path("to").path("version").asText());
+        if (!to.atLeast(1, 12)) {
+            findings.error("/spec/existing/nonRevisionedInjector", "deactivate needs spec.from.version when moving to " + to
+                    + ": a non-revisioned injector before Istio 1.10 has one webhook (sidecar-injector.istio.io), from 1.10 four,"
+                    + " and a deactivation that misses one leaves it injecting next to the default tag (IST0139)");
+        }
+    }
+
+    private void checkSkew(MeshVersion from, MeshVersion to) {
+        String pointer = "/spec/to/version";
+        if (from.major() != to.major()) {
+            findings.error(pointer, "upgrading from " + from + " to " + to + " crosses a major version, which is not supported");
+            return;
+        }
+        int minors = to.minor() - from.minor();
+        if (minors > 2) {
+            findings.error(pointer, "upgrading from " + from + " to " + to + " skips " + (minors - 1)
+                    + " minor versions; a canary upgrade may skip at most one (upgrade in steps, e.g. to "
+                    + from.major() + "." + (from.minor() + 2) + " first)");
+        } else if (minors == 2) {
+            findings.warning(pointer, "upgrading from " + from + " to " + to + " skips minor version " + from.major() + "."
+                    + (from.minor() + 1) + "; a canary upgrade may skip one minor, but read that version's upgrade notes too");
+        }
+    }
+}
