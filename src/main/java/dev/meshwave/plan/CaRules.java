@@ -3,60 +3,41 @@ package dev.meshwave.plan;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The certificate authority: {@code to.ca} and its fields, and the one change of CA meshwave plans (Citadel to Mesh CA). */
-final class CaRules {
-
-    static final String DISTRIBUTE_ROOT_SUFFIX = "-distribute-root";
-    static final String MESHCA_SUFFIX = "-meshca-ca-migration";
-
-    private final Findings findings;
-    private final JsonNode spec;
-
-    CaRules(Findings findings, JsonNode spec) {
-        this.findings = findings;
-        this.spec = spec;
-    }
-
-    /** Whether the plan migrates from Citadel to Mesh CA: {@code spec.caMigration}, or the CAs of from and to. */
-    static boolean migratesCa(JsonNode spec) {
-        return spec.has("caMigration")
-                || (spec.path("from").path("ca").asText("").equals("citadel") && spec.path("to").path("ca").asText("mesh_ca").equals("mesh_ca"));
-    }
+record CaRules(Findings findings, JsonNode spec, PlanDraft draft) {
 
     /** The Citadel → Mesh CA migration (seed 002): the only CA change meshwave plans, with two new revision names. */
     void migration() {
         JsonNode from = spec.path("from");
         JsonNode to = spec.path("to");
-        String fromCa = from.path("ca").asText("");
-        String toCa = to.path("ca").asText("mesh_ca");
+        Optional<String> fromCa = draft.fromCa().map(Plan.CertificateAuthority::flag);
+        Plan.CertificateAuthority toCa = draft.ca();
         if (spec.has("caMigration")) {
-            if (!fromCa.isEmpty() && !fromCa.equals("citadel")) {
-                findings.error("/spec/from/ca", "spec.caMigration migrates from citadel, but from.ca is " + fromCa);
+            if (fromCa.isPresent() && draft.fromCa().get() != Plan.CertificateAuthority.CITADEL) {
+                findings.error("/spec/from/ca", "spec.caMigration migrates from citadel, but from.ca is " + fromCa.get());
             }
-            if (!toCa.equals("mesh_ca")) {
-                findings.error("/spec/to/ca", "spec.caMigration migrates to mesh_ca, but to.ca is " + toCa);
+            if (toCa != Plan.CertificateAuthority.MESH_CA) {
+                findings.error("/spec/to/ca", "spec.caMigration migrates to mesh_ca, but to.ca is " + toCa.flag());
             }
-        } else if (!fromCa.isEmpty() && !fromCa.equals(toCa) && !migratesCa(spec)) {
-            findings.error("/spec/from/ca", "meshwave plans one change of CA, from citadel to mesh_ca (see docs/ca-migration.md in the meshwave repository); " + fromCa + " to "
-                    + toCa + " is not a canary upgrade it can render (keep from.ca and to.ca the same)");
+        } else if (fromCa.isPresent() && draft.fromCa().get() != toCa && !draft.migratesCa()) {
+            findings.error("/spec/from/ca", "meshwave plans one change of CA, from citadel to mesh_ca (see docs/ca-migration.md in the meshwave repository); " + fromCa.get() + " to "
+                    + toCa.flag() + " is not a canary upgrade it can render (keep from.ca and to.ca the same)");
         }
-        if (!migratesCa(spec)) {
+        if (!draft.migratesCa()) {
             return;
         }
-        MeshVersion version = MeshVersion.parse(to.path("version").asText());
+        MeshVersion version = draft.toVersion();
         if (!version.isAsm()) {
             findings.error("/spec/to/version", "the Citadel to Mesh CA migration needs an ASM version (M.m.p-asm.r): Mesh CA is"
                     + " Google's, and options ca-migration-citadel and ca-migration-meshca are asmcli's");
             return;
         }
-        String base = to.has("revision") ? to.path("revision").asText() : version.defaultRevision().orElse("");
         JsonNode migration = spec.path("caMigration");
         Map<String, String> revisions = new LinkedHashMap<>();
-        revisions.put("distributeRootRevision", migration.has("distributeRootRevision")
-                ? migration.path("distributeRootRevision").asText() : base + DISTRIBUTE_ROOT_SUFFIX);
-        revisions.put("meshcaRevision", migration.has("meshcaRevision")
-                ? migration.path("meshcaRevision").asText() : base + MESHCA_SUFFIX);
+        revisions.put("distributeRootRevision", draft.caMigration().get().distributeRootRevision());
+        revisions.put("meshcaRevision", draft.caMigration().get().meshcaRevision());
         String fromRevision = from.path("revision").asText();
         revisions.forEach((field, revision) -> {
             String pointer = migration.has(field) ? "/spec/caMigration/" + field : to.has("revision") ? "/spec/to/revision" : "/spec/to/version";
@@ -86,15 +67,15 @@ final class CaRules {
     /** What to.ca needs, and the fields that belong to another CA. */
     void ca() {
         JsonNode to = spec.path("to");
-        String ca = to.path("ca").asText("mesh_ca");
-        if (ca.equals("gcp_cas") && !to.has("caPool")) {
+        Plan.CertificateAuthority ca = draft.ca();
+        if (ca == Plan.CertificateAuthority.GCP_CAS && !to.has("caPool")) {
             findings.error("/spec/to/ca", "ca: gcp_cas needs spec.to.caPool (projects/P/locations/L/caPools/NAME)");
         }
-        if (!ca.equals("citadel") && !migratesCa(spec) && to.has("citadel")) {
-            findings.error("/spec/to/citadel", "the plug-in CA files are only used with ca: citadel (ca is " + ca + ")");
+        if (ca != Plan.CertificateAuthority.CITADEL && !draft.migratesCa() && to.has("citadel")) {
+            findings.error("/spec/to/citadel", "the plug-in CA files are only used with ca: citadel (ca is " + ca.flag() + ")");
         }
-        if (!ca.equals("gcp_cas") && to.has("caPool")) {
-            findings.error("/spec/to/caPool", "caPool is only used with ca: gcp_cas (ca is " + ca + ")");
+        if (ca != Plan.CertificateAuthority.GCP_CAS && to.has("caPool")) {
+            findings.error("/spec/to/caPool", "caPool is only used with ca: gcp_cas (ca is " + ca.flag() + ")");
         }
     }
 }

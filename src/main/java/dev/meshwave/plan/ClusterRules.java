@@ -11,7 +11,7 @@ import java.util.Set;
  * The clusters of a plan: unique names, and paths that are safe, distinct and clear of what meshwave
  * writes itself; the Argo CD destinations that name them.
  */
-final class ClusterRules {
+record ClusterRules(Findings findings, JsonNode spec) {
 
     /** The longest path, from the output root, that meshwave writes or reads; far below every PATH_MAX, whatever the output root. */
     static final int MAX_PATH_BYTES = 1024;
@@ -25,14 +25,6 @@ final class ClusterRules {
     static final int MAX_LAST_SEGMENT_BYTES = 200;
     /** Names meshwave writes as files in the directories it renders, which kustomize also reads as kustomization files. */
     private static final Set<String> OWN_FILE_NAMES = Set.of("readme.md", "kustomization.yaml", "kustomization.yml", "kustomization");
-
-    private final Findings findings;
-    private final JsonNode spec;
-
-    ClusterRules(Findings findings, JsonNode spec) {
-        this.findings = findings;
-        this.spec = spec;
-    }
 
     /** Cluster names, and each cluster's path and namespacesFrom; returns the names in plan order. */
     Set<String> clusters() {

@@ -11,7 +11,7 @@ import java.util.Set;
  * release ships, and the cluster facts its flags need. The rules of the one way meshwave delivers the
  * control plane today, kept apart for the others to come.
  */
-final class InstallerRules {
+record InstallerRules(Findings findings, JsonNode spec, PlanDraft draft) {
 
     /** asmcli named options meshwave renders today (MESH-FACTS §7). */
     static final Set<String> OPTIONS = Set.of("multicluster", "multiproject", "multicloud", "stackdriver", "prometheus",
@@ -24,14 +24,6 @@ final class InstallerRules {
     /** CA overlays come from {@code to.ca}, as asmcli's {@code --ca} does; listing them again is a mistake. */
     static final Map<String, String> CA_OPTIONS = Map.of(
             "citadel-ca", "citadel", "private-ca", "gcp_cas", "managed_cas", "managed_cas");
-
-    private final Findings findings;
-    private final JsonNode spec;
-
-    InstallerRules(Findings findings, JsonNode spec) {
-        this.findings = findings;
-        this.spec = spec;
-    }
 
     void options() {
         JsonNode options = spec.path("to").path("options");
@@ -62,7 +54,7 @@ final class InstallerRules {
      */
     void installerVersion() {
         JsonNode to = spec.path("to");
-        MeshVersion version = MeshVersion.parse(to.path("version").asText());
+        MeshVersion version = draft.toVersion();
         if (!version.isAsm()) {
             return;
         }
@@ -75,7 +67,7 @@ final class InstallerRules {
                         + version + " has no such option file and refuses it");
             }
         }
-        if (to.path("ca").asText("mesh_ca").equals("managed_cas") && !version.atLeast(1, 14)) {
+        if (draft.ca() == Plan.CertificateAuthority.MANAGED_CAS && !version.atLeast(1, 14)) {
             findings.error("/spec/to/ca", "ca: managed_cas is accepted by asmcli from ASM 1.14 on; the installer of " + version
                     + " refuses it (expected mesh_ca, citadel or gcp_cas)");
         }
@@ -155,7 +147,7 @@ final class InstallerRules {
         for (JsonNode option : spec.path("to").path("options")) {
             legacyGateway |= option.asText().equals("legacy-default-ingressgateway");
         }
-        if (!legacyGateway && MeshVersion.parse(spec.path("to").path("version").asText()).atLeast(1, 11)) {
+        if (!legacyGateway && draft.toVersion().atLeast(1, 11)) {
             for (int i = 0; i < clusters.size(); i++) {
                 if (clusters.get(i).has("ingressGateway")) {
                     findings.warning("/spec/clusters/" + i + "/ingressGateway", "the first wave switches this Service to the new"

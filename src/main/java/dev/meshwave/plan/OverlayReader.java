@@ -20,12 +20,14 @@ final class OverlayReader {
     static final int MAX_NAME_CHARS = 100;
 
     private final YamlDocument plan;
+    private final PlanDraft draft;
     private final Path planDir;
     private final Path labelDir;
     private final List<Problem> problems;
 
-    OverlayReader(YamlDocument plan, Path planDir, Path labelDir, List<Problem> problems) {
+    OverlayReader(YamlDocument plan, PlanDraft draft, Path planDir, Path labelDir, List<Problem> problems) {
         this.plan = plan;
+        this.draft = draft;
         this.planDir = planDir;
         this.labelDir = labelDir;
         this.problems = problems;
@@ -34,10 +36,7 @@ final class OverlayReader {
     List<Plan.Overlay> read() {
         List<Plan.Overlay> overlays = new ArrayList<>();
         JsonNode entries = plan.root().path("spec").path("to").path("overlays");
-        JsonNode to = plan.root().path("spec").path("to");
-        String revision = to.has("revision")
-                ? to.path("revision").asText()
-                : MeshVersion.parse(to.path("version").asText()).defaultRevision().orElse(null);
+        String revision = draft.toRevision().orElse(null);
         for (int i = 0; i < entries.size(); i++) {
             String pointer = "/spec/to/overlays/" + i;
             String relative = entries.get(i).asText();
@@ -116,7 +115,7 @@ final class OverlayReader {
         }
         checkTrustDomainAliases(overlay);
         JsonNode revision = root.path("spec").path("revision");
-        if (!revision.isMissingNode() && CaRules.migratesCa(plan.root().path("spec"))) {
+        if (!revision.isMissingNode() && draft.migratesCa()) {
             YamlDocument.Location at = overlay.locate("/spec/revision");
             problems.add(Problem.error(at.value(), at.displayPath(), "the overlay sets revision '" + revision.asText()
                     + "' but a CA migration installs its overlays in two revisions, one per phase; remove spec.revision from the overlay"));
@@ -137,7 +136,7 @@ final class OverlayReader {
         for (JsonNode option : spec.path("to").path("options")) {
             multiproject |= option.asText().equals("multiproject");
         }
-        boolean migration = CaRules.migratesCa(spec);
+        boolean migration = draft.migratesCa();
         JsonNode aliases = overlay.root().path("spec").path("meshConfig").path("trustDomainAliases");
         if (!(multiproject || migration) || !aliases.isArray()) {
             return;

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * The semantic rules a schema cannot express (MESH-FACTS §1, DESIGN "The plan"). Runs on a document
- * that already passed the schema, so every field has the type the schema promises. The rules live in
+ * that already passed the schema, so every field has the type the schema promises; defaults and derived
+ * values come from the {@link PlanDraft}. The rules live in
  * one class per concern; this class runs them in a fixed order, which is the order problems at the
  * same position are reported in.
  */
@@ -14,14 +15,14 @@ final class PlanChecks {
 
     private PlanChecks() {}
 
-    static List<Problem> check(YamlDocument document) {
+    static List<Problem> check(YamlDocument document, PlanDraft draft) {
         Findings findings = new Findings(document);
         JsonNode spec = document.root().path("spec");
-        VersionRules versions = new VersionRules(findings, spec);
-        CaRules ca = new CaRules(findings, spec);
-        InstallerRules installer = new InstallerRules(findings, spec);
+        VersionRules versions = new VersionRules(findings, spec, draft);
+        CaRules ca = new CaRules(findings, spec, draft);
+        InstallerRules installer = new InstallerRules(findings, spec, draft);
         ClusterRules clusters = new ClusterRules(findings, spec);
-        WaveRules waves = new WaveRules(findings, spec);
+        WaveRules waves = new WaveRules(findings, spec, draft);
         versions.revisions();
         versions.deactivation();
         ca.migration();
@@ -31,7 +32,7 @@ final class PlanChecks {
         installer.installerVersion();
         Set<String> clusterNames = clusters.clusters();
         waves.waves(clusterNames);
-        new TagRules(findings, spec).tags();
+        new TagRules(findings, spec, draft).tags();
         clusters.distinctPaths();
         installer.fleet();
         waves.canaryFirst(clusterNames);

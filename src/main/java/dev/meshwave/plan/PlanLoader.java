@@ -43,11 +43,12 @@ public final class PlanLoader {
         YamlDocument document = YamlDocument.read(label, bytes, problems).orElseThrow(() -> new InvalidPlanException(problems));
         problems.addAll(schema.validate(document));
         failOnErrors(problems);
-        problems.addAll(PlanChecks.check(document));
+        PlanDraft draft = PlanDraft.of(document.root().path("spec"));
+        problems.addAll(PlanChecks.check(document, draft));
         failOnErrors(problems);
-        List<Plan.Overlay> overlays = new OverlayReader(document, planDir, labelDir, problems).read();
+        List<Plan.Overlay> overlays = new OverlayReader(document, draft, planDir, labelDir, problems).read();
         failOnErrors(problems);
-        return new LoadedPlan(toPlan(document, overlays), List.copyOf(problems));
+        return new LoadedPlan(toPlan(document, draft, overlays), List.copyOf(problems));
     }
 
     private static void failOnErrors(List<Problem> problems) throws InvalidPlanException {
@@ -60,53 +61,35 @@ public final class PlanLoader {
         }
     }
 
-    private static Plan toPlan(YamlDocument document, List<Plan.Overlay> overlays) {
+    private static Plan toPlan(YamlDocument document, PlanDraft draft, List<Plan.Overlay> overlays) {
         JsonNode root = document.root();
         JsonNode spec = root.path("spec");
         JsonNode from = spec.path("from");
         JsonNode to = spec.path("to");
-        MeshVersion toVersion = MeshVersion.parse(to.path("version").asText());
-        String toRevision = text(to, "revision").or(toVersion::defaultRevision).orElseThrow();
-        JsonNode finalize = spec.path("finalize");
+        MeshVersion toVersion = draft.toVersion();
+        String toRevision = draft.toRevision().orElseThrow();
         return new Plan(
                 document.file(),
                 root.path("metadata").path("name").asText(),
-                new Plan.From(from.path("revision").asText(), text(from, "version").map(MeshVersion::parse)),
+                new Plan.From(from.path("revision").asText(), draft.fromVersion()),
                 new Plan.To(toVersion, toRevision, text(to, "hub"), text(to, "profile"),
-                        Plan.CertificateAuthority.valueOf(to.path("ca").asText("mesh_ca").toUpperCase(java.util.Locale.ROOT)),
+                        draft.ca(),
                         text(to, "caPool"), strings(to.path("options")), overlays,
                         Optional.of(to.path("citadel")).filter(JsonNode::isObject).map(c -> new Plan.CitadelCa(
                                 c.path("caCert").asText(), c.path("caKey").asText(), c.path("rootCert").asText(),
                                 c.path("certChain").asText()))),
-                Plan.Injection.valueOf(spec.path("injection").asText("revision").toUpperCase(java.util.Locale.ROOT)),
+                draft.injection(),
                 toTags(spec.path("tags")),
                 StreamSupport.stream(spec.path("clusters").spliterator(), false)
                         .map(c -> toCluster(c, from.path("revision").asText())).toList(),
-                waves(spec),
-                Plan.Restart.valueOf(spec.path("restart").asText("annotation").toUpperCase(java.util.Locale.ROOT)),
-                new Plan.Finalize(finalize.path("istiodService").asBoolean(true),
-                        // A plan that moves the default tag in a wave does not move it again at the end.
-                        finalize.path("defaultTag").asBoolean(!spec.path("tags").has("default")),
-                        finalize.path("removeOldRevision").asBoolean(true)),
-                new Plan.Existing(
-                        Plan.NonRevisionedInjector.valueOf(spec.path("existing").path("nonRevisionedInjector")
-                                .asText("absent").toUpperCase(java.util.Locale.ROOT)),
-                        toTags(spec.path("existing").path("tags"))),
-                Plan.Ordering.valueOf(spec.path("ordering").asText("waves").replace('-', '_').toUpperCase(java.util.Locale.ROOT)),
-                caMigration(spec, toRevision),
+                waves(spec, draft.injection()),
+                draft.restart(),
+                draft.finishing(),
+                new Plan.Existing(draft.nonRevisionedInjector(), toTags(spec.path("existing").path("tags"))),
+                draft.ordering(),
+                draft.caMigration(),
                 gitops(spec.path("gitops")),
                 document.positionsByPath());
-    }
-
-    /** {@code spec.caMigration}, or {@code from.ca: citadel} with {@code to.ca: mesh_ca}: the two revisions to install. */
-    private static Optional<Plan.CaMigration> caMigration(JsonNode spec, String toRevision) {
-        if (!CaRules.migratesCa(spec)) {
-            return Optional.empty();
-        }
-        JsonNode migration = spec.path("caMigration");
-        return Optional.of(new Plan.CaMigration(
-                text(migration, "distributeRootRevision").orElse(toRevision + CaRules.DISTRIBUTE_ROOT_SUFFIX),
-                text(migration, "meshcaRevision").orElse(toRevision + CaRules.MESHCA_SUFFIX)));
     }
 
     /** {@code spec.gitops} with its defaults: {@code render --emit} reads only this. */
@@ -131,8 +114,8 @@ public final class PlanLoader {
      * Waves with every namespace's strategy explicit: {@code {name, tag}} follows that tag; with
      * {@code injection: tag} a plain name follows the one tag its wave moves; otherwise it is relabelled.
      */
-    private static List<Plan.Wave> waves(JsonNode spec) {
-        boolean byTag = spec.path("injection").asText("revision").equals("tag");
+    private static List<Plan.Wave> waves(JsonNode spec, Plan.Injection injection) {
+        boolean byTag = injection == Plan.Injection.TAG;
         Map<String, String> tags = toTags(spec.path("tags"));
         List<Plan.Wave> waves = new ArrayList<>();
         for (JsonNode wave : spec.path("waves")) {

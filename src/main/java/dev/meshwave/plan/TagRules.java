@@ -7,15 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Revision tags (MESH-FACTS §1, §4): their names, the waves that move them, and the tags already in the cluster. */
-final class TagRules {
-
-    private final Findings findings;
-    private final JsonNode spec;
-
-    TagRules(Findings findings, JsonNode spec) {
-        this.findings = findings;
-        this.spec = spec;
-    }
+record TagRules(Findings findings, JsonNode spec, PlanDraft draft) {
 
     /** Revision tags (MESH-FACTS §1, §4) and how waves use them. */
     void tags() {
@@ -23,13 +15,12 @@ final class TagRules {
         JsonNode waves = spec.path("waves");
         String from = spec.path("from").path("revision").asText();
         JsonNode to = spec.path("to");
-        String toRevision = to.has("revision") ? to.path("revision").asText()
-                : MeshVersion.parse(to.path("version").asText()).defaultRevision().orElse("");
+        String toRevision = draft.toRevision().orElse("");
         Map<String, Integer> waveIndex = new HashMap<>();
         for (int w = 0; w < waves.size(); w++) {
             waveIndex.putIfAbsent(waves.get(w).path("name").asText(), w);
         }
-        boolean byTag = spec.path("injection").asText("revision").equals("tag");
+        boolean byTag = draft.injection() == Plan.Injection.TAG;
         if (byTag && tags.isEmpty()) {
             findings.error("/spec/injection", "injection: tag needs spec.tags (tag -> the wave that moves it)");
         }
@@ -65,7 +56,7 @@ final class TagRules {
                         + " to the new revision");
             }
         }
-        boolean removesOld = spec.path("finalize").path("removeOldRevision").asBoolean(true);
+        boolean removesOld = draft.finishing().removeOldRevision();
         for (Map.Entry<String, JsonNode> tag : Findings.entries(spec.path("existing").path("tags"))) {
             String pointer = "/spec/existing/tags/" + YamlDocument.escape(tag.getKey());
             String name = tag.getKey();
@@ -74,14 +65,15 @@ final class TagRules {
                 findings.errorAtKey(pointer, "existing tag '" + name + "' is named like a revision; tags and revisions share istio.io/rev"
                         + " values, so injection would be ambiguous (rename the tag: istioctl tag remove, then tag set)");
             }
-            boolean movedAtFinalize = name.equals("default") && spec.path("finalize").path("defaultTag").asBoolean(!tags.has("default"));
+            boolean movedAtFinalize = name.equals("default") && draft.finishing().defaultTag();
             if (removesOld && tag.getValue().asText().equals(from) && !movedAtFinalize) {
                 findings.error(pointer, "existing tag '" + name + "' points at " + from + ", which this plan removes after finalize;"
                         + " its webhook (failurePolicy Fail) would then refuse every pod it matches. Move it in a wave"
                         + " (spec.tags) or keep the old revision (finalize.removeOldRevision: false)");
             }
         }
-        if (tags.has("default") && spec.path("finalize").path("defaultTag").asBoolean(false)) {
+        // With the default tag in spec.tags, finalize.defaultTag is false unless the plan sets it.
+        if (tags.has("default") && draft.finishing().defaultTag()) {
             findings.error("/spec/finalize/defaultTag", "the default tag already moves in wave '" + tags.path("default").asText()
                     + "' (spec.tags); remove finalize.defaultTag");
         }

@@ -5,35 +5,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /** From one revision and version to another: a new revision name, the direction and size of the step. */
-final class VersionRules {
+record VersionRules(Findings findings, JsonNode spec, PlanDraft draft) {
 
     static final Set<String> MANAGED_REVISIONS = Set.of("asm-managed", "asm-managed-rapid", "asm-managed-stable");
 
-    private final Findings findings;
-    private final JsonNode spec;
-
-    VersionRules(Findings findings, JsonNode spec) {
-        this.findings = findings;
-        this.spec = spec;
-    }
-
     void revisions() {
         JsonNode to = spec.path("to");
-        MeshVersion toVersion = MeshVersion.parse(to.path("version").asText());
+        MeshVersion toVersion = draft.toVersion();
         String from = spec.path("from").path("revision").asText();
-        Optional<String> toRevision;
-        String toRevisionPointer;
+        Optional<String> toRevision = draft.toRevision();
+        String toRevisionPointer = to.has("revision") ? "/spec/to/revision" : "/spec/to/version";
         if (to.has("revision")) {
-            toRevision = Optional.of(to.path("revision").asText());
-            toRevisionPointer = "/spec/to/revision";
             if (toRevision.get().equals(Plan.DEFAULT_REVISION)) {
                 findings.error(toRevisionPointer, "'default' cannot be installed as a revision: istioctl ignores"
                         + " --revision default and it would overlap the non-revisioned injector (expected a name such as "
                         + toVersion.defaultRevision().orElse("1-22-3") + ")");
             }
         } else {
-            toRevision = toVersion.defaultRevision();
-            toRevisionPointer = "/spec/to/version";
             if (toRevision.isEmpty()) {
                 findings.error(toRevisionPointer, "plain Istio version " + toVersion + " has no default revision;"
                         + " set spec.to.revision, e.g. Istio's own " + toVersion.major() + "-" + toVersion.minor()
@@ -47,10 +35,9 @@ final class VersionRules {
                     + (to.has("revision") ? "" : " (derived from " + toVersion + ")")
                     + " is the revision in use (spec.from.revision); a canary upgrade needs a new revision name");
         }
-        JsonNode fromVersionNode = spec.path("from").path("version");
-        boolean saysDowngrade = to.path("downgrade").asBoolean(false);
-        if (fromVersionNode.isTextual()) {
-            MeshVersion fromVersion = MeshVersion.parse(fromVersionNode.asText());
+        boolean saysDowngrade = draft.downgrade();
+        if (draft.fromVersion().isPresent()) {
+            MeshVersion fromVersion = draft.fromVersion().get();
             if (fromVersion.major() == toVersion.major()) { // else checkSkew refuses the step anyway
                 checkDirection(fromVersion, toVersion, saysDowngrade);
             }
@@ -83,11 +70,10 @@ final class VersionRules {
      * at most one minor, so the installed version is 1.10 or later then.
      */
     void deactivation() {
-        JsonNode mode = spec.path("existing").path("nonRevisionedInjector");
-        if (!mode.asText().equals("deactivate") || spec.path("from").path("version").isTextual()) {
+        if (draft.nonRevisionedInjector() != Plan.NonRevisionedInjector.DEACTIVATE || draft.fromVersion().isPresent()) {
             return;
         }
-        MeshVersion to = MeshVersion.parse(spec.path("to").path("version").asText());
+        MeshVersion to = draft.toVersion();
         if (!to.atLeast(1, 12)) {
             findings.error("/spec/existing/nonRevisionedInjector", "deactivate needs spec.from.version when moving to " + to
                     + ": a non-revisioned injector before Istio 1.10 has one webhook (sidecar-injector.istio.io), from 1.10 four,"

@@ -8,17 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /** Waves and the namespaces they move: names, system namespaces, once per cluster, canary-first ordering, restart. */
-final class WaveRules {
+record WaveRules(Findings findings, JsonNode spec, PlanDraft draft) {
 
     static final Set<String> SYSTEM_NAMESPACES = Set.of("kube-system", "kube-public", "kube-node-lease", "istio-system");
-
-    private final Findings findings;
-    private final JsonNode spec;
-
-    WaveRules(Findings findings, JsonNode spec) {
-        this.findings = findings;
-        this.spec = spec;
-    }
 
     /** Wave names, and each namespace moving once per cluster on clusters of the plan. */
     void waves(Set<String> clusterNames) {
@@ -71,14 +63,14 @@ final class WaveRules {
 
     /** How a wave's pods are restarted: restart: job is in the schema, but render has no Job to offer yet. */
     void restart() {
-        if (spec.path("restart").asText("annotation").equals("job")) {
+        if (draft.restart() == Plan.Restart.JOB) {
             findings.error("/spec/restart", "restart: job is not supported yet; use annotation (declarative) or manual");
         }
     }
 
     /** With ordering: canary-first, every namespace moves on the canary clusters in an earlier wave than elsewhere. */
     void canaryFirst(Set<String> allClusters) {
-        if (!spec.path("ordering").asText("waves").equals("canary-first")) {
+        if (draft.ordering() != Plan.Ordering.CANARY_FIRST) {
             return;
         }
         Set<String> canaries = new java.util.LinkedHashSet<>();

@@ -28,6 +28,38 @@ class PlanLoaderTest {
         assertEquals(List.of("a"), plan.waves().get(0).namespaces());
     }
 
+    /**
+     * plan.schema.json names each default for editors and readers; {@link PlanDraft} is the one place
+     * that fills them in. A plan that sets none of them gets exactly what the schema says.
+     */
+    @Test
+    void theDefaultsAreTheOnesTheSchemaNames() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode schema;
+        try (var in = PlanSchema.class.getResourceAsStream("plan.schema.json")) {
+            schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("properties").path("spec").path("properties");
+        }
+        Plan plan = Plans.load(dir, Plans.BASE);
+        java.util.function.Function<String, String> at = pointer -> schema.at(pointer).path("default").asText();
+        assertEquals(at.apply("/to/properties/downgrade"), "false");
+        assertEquals(at.apply("/to/properties/ca"), plan.to().ca().flag());
+        assertEquals(at.apply("/injection"), plan.injection().name().toLowerCase(java.util.Locale.ROOT));
+        assertEquals(at.apply("/existing/properties/nonRevisionedInjector"),
+                plan.existing().nonRevisionedInjector().name().toLowerCase(java.util.Locale.ROOT));
+        assertEquals(at.apply("/ordering"), plan.ordering().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        assertEquals(at.apply("/restart"), plan.restart().name().toLowerCase(java.util.Locale.ROOT));
+        assertEquals(at.apply("/finalize/properties/istiodService"), String.valueOf(plan.finishing().istiodService()));
+        assertEquals(at.apply("/finalize/properties/defaultTag"), String.valueOf(plan.finishing().defaultTag()));
+        assertEquals(at.apply("/finalize/properties/removeOldRevision"), String.valueOf(plan.finishing().removeOldRevision()));
+        Plan.GitOps gitops = plan.gitops();
+        assertEquals(at.apply("/gitops/properties/argocd/properties/targetRevision"), gitops.argocd().targetRevision());
+        assertEquals(at.apply("/gitops/properties/argocd/properties/project"), gitops.argocd().project());
+        assertEquals(at.apply("/gitops/properties/argocd/properties/namespace"), gitops.argocd().namespace());
+        assertEquals(at.apply("/gitops/properties/flux/properties/namespace"), gitops.flux().namespace());
+        assertEquals(at.apply("/gitops/properties/flux/properties/interval"), gitops.flux().interval());
+        assertEquals(at.apply("/gitops/properties/flux/properties/sourceRef/properties/kind"), gitops.flux().sourceRef().kind());
+        assertEquals(at.apply("/gitops/properties/flux/properties/sourceRef/properties/name"), gitops.flux().sourceRef().name());
+    }
+
     /** An installed Istio revision may follow Istio's own 1-21-0 naming, and so may the new one. */
     @Test
     void anIstioStyleInstalledRevisionIsAccepted() {

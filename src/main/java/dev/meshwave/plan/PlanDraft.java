@@ -1,0 +1,88 @@
+package dev.meshwave.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The plan's settings with their defaults filled in and its derived values worked out, once, from a
+ * document that passed the schema. The semantic rules and the overlay checks read these values, and
+ * {@link PlanLoader} builds the {@link Plan} from them, so that a default (the CA, the injection
+ * strategy, the finalize flags, the ordering, the restart) or a derived value (the target revision, the
+ * revisions of a CA migration) is decided in one place and never re-derived from the raw document.
+ * {@code plan.schema.json} names the same defaults for editors; {@code PlanLoaderTest} holds them equal.
+ *
+ * @param toRevision {@code to.revision}, or the default revision of {@code to.version}; empty when a plain
+ *     Istio version has none (a rule refuses that plan)
+ * @param fromCa {@code from.ca}: no default, the CA in use is unknown unless the plan says it
+ */
+record PlanDraft(
+        Optional<MeshVersion> fromVersion,
+        MeshVersion toVersion,
+        boolean downgrade,
+        Optional<String> toRevision,
+        Optional<Plan.CertificateAuthority> fromCa,
+        Plan.CertificateAuthority ca,
+        Plan.Injection injection,
+        Plan.Restart restart,
+        Plan.Ordering ordering,
+        Plan.Finalize finishing,
+        Plan.NonRevisionedInjector nonRevisionedInjector,
+        Optional<Plan.CaMigration> caMigration) {
+
+    static final String DISTRIBUTE_ROOT_SUFFIX = "-distribute-root";
+    static final String MESHCA_SUFFIX = "-meshca-ca-migration";
+
+    static PlanDraft of(JsonNode spec) {
+        JsonNode from = spec.path("from");
+        JsonNode to = spec.path("to");
+        MeshVersion toVersion = MeshVersion.parse(to.path("version").asText());
+        Optional<String> toRevision = to.has("revision") ? Optional.of(to.path("revision").asText()) : toVersion.defaultRevision();
+        Optional<Plan.CertificateAuthority> fromCa = Optional.ofNullable(from.get("ca")).map(c -> constant(Plan.CertificateAuthority.class, c.asText()));
+        Plan.CertificateAuthority ca = constant(Plan.CertificateAuthority.class, to.path("ca").asText("mesh_ca"));
+        JsonNode finalize = spec.path("finalize");
+        return new PlanDraft(
+                Optional.ofNullable(from.get("version")).filter(JsonNode::isTextual).map(v -> MeshVersion.parse(v.asText())),
+                toVersion,
+                to.path("downgrade").asBoolean(false),
+                toRevision,
+                fromCa,
+                ca,
+                constant(Plan.Injection.class, spec.path("injection").asText("revision")),
+                constant(Plan.Restart.class, spec.path("restart").asText("annotation")),
+                constant(Plan.Ordering.class, spec.path("ordering").asText("waves")),
+                new Plan.Finalize(finalize.path("istiodService").asBoolean(true),
+                        // A plan that moves the default tag in a wave does not move it again at the end.
+                        finalize.path("defaultTag").asBoolean(!spec.path("tags").has("default")),
+                        finalize.path("removeOldRevision").asBoolean(true)),
+                constant(Plan.NonRevisionedInjector.class, spec.path("existing").path("nonRevisionedInjector").asText("absent")),
+                caMigration(spec, fromCa, ca, toRevision.orElse("")));
+    }
+
+    /**
+     * {@code spec.caMigration}, or {@code from.ca: citadel} with {@code to.ca: mesh_ca}: the two revisions
+     * to install, named after the target revision unless the plan names them.
+     */
+    private static Optional<Plan.CaMigration> caMigration(JsonNode spec, Optional<Plan.CertificateAuthority> fromCa,
+            Plan.CertificateAuthority ca, String base) {
+        boolean migrates = spec.has("caMigration")
+                || (fromCa.equals(Optional.of(Plan.CertificateAuthority.CITADEL)) && ca == Plan.CertificateAuthority.MESH_CA);
+        if (!migrates) {
+            return Optional.empty();
+        }
+        JsonNode migration = spec.path("caMigration");
+        return Optional.of(new Plan.CaMigration(
+                migration.has("distributeRootRevision") ? migration.path("distributeRootRevision").asText() : base + DISTRIBUTE_ROOT_SUFFIX,
+                migration.has("meshcaRevision") ? migration.path("meshcaRevision").asText() : base + MESHCA_SUFFIX));
+    }
+
+    /** Whether the plan migrates from Citadel to Mesh CA. */
+    boolean migratesCa() {
+        return caMigration.isPresent();
+    }
+
+    /** A plan's spelling of an enum constant ({@code canary-first}, {@code mesh_ca}) as the constant. */
+    private static <E extends Enum<E>> E constant(Class<E> type, String spelling) {
+        return Enum.valueOf(type, spelling.replace('-', '_').toUpperCase(Locale.ROOT));
+    }
+}
