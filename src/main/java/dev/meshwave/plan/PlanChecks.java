@@ -7,9 +7,8 @@ import java.util.Set;
 /**
  * The semantic rules a schema cannot express (MESH-FACTS §1, DESIGN "The plan"). Runs on a document
  * that already passed the schema, so every field has the type the schema promises; defaults and derived
- * values come from the {@link PlanDraft}. The rules live in
- * one class per concern; this class runs them in a fixed order, which is the order problems at the
- * same position are reported in.
+ * values come from the {@link PlanDraft}. The rules live in one class per concern; this class runs them
+ * in a fixed order, which is the order problems at the same position (and warnings) are reported in.
  */
 final class PlanChecks {
 

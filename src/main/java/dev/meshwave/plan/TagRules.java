@@ -9,7 +9,7 @@ import java.util.Map;
 /** Revision tags (MESH-FACTS §1, §4): their names, the waves that move them, and the tags already in the cluster. */
 record TagRules(Findings findings, JsonNode spec, PlanDraft draft) {
 
-    /** Revision tags (MESH-FACTS §1, §4) and how waves use them. */
+    /** Tags named unlike revisions, moved by a wave of the plan, followed by the namespaces of that wave. */
     void tags() {
         JsonNode tags = spec.path("tags");
         JsonNode waves = spec.path("waves");
