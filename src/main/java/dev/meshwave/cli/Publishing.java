@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -73,8 +74,8 @@ final class Publishing {
                 description = "Author and committer of the commits (default: ${DEFAULT-VALUE}). Commit time: SOURCE_DATE_EPOCH, else now.")
         String author;
 
-        @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
-        Path templates;
+        @Mixin
+        PlanArguments.TemplateOverrides templates;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
                 description = "text (default), or json: one object on stdout with every branch and pull request.")
@@ -96,7 +97,7 @@ final class Publishing {
     static int run(Path planFile, Options options, Environment environment, CommandSpec spec, Steps steps) throws Exception {
         // Before any use: --base becomes a ref name, and an unchecked one (../../etc/passwd) was read as a ref file.
         WavePublisher.requireBranchName("--base", options.base);
-        Templates templates = Workflow.templates(options.templates);
+        Templates templates = Workflow.templates(options.templates.directory);
         PrintWriter err = spec.commandLine().getErr();
         Plan plan = Workflow.load(planFile, err, templates).plan();
         // Held before planning, so that no commit or pull-request text may carry it either.
