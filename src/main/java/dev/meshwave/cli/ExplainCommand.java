@@ -9,15 +9,14 @@ import dev.meshwave.render.Stage;
 import dev.meshwave.render.StagePlan;
 import dev.meshwave.render.Templates;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
@@ -27,8 +26,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
-    Path planFile;
+    @Mixin
+    PlanArguments.PlanFile planFile;
 
     @Option(names = "--namespace", required = true, paramLabel = "NS", description = "A namespace of the plan.")
     String namespace;
@@ -36,14 +35,14 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--stage", paramLabel = "STAGE", description = "Only this stage (number, name or directory); default every stage.")
     String stage;
 
-    @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
-    Path templates;
+    @Mixin
+    PlanArguments.TemplateOverrides templates;
 
     @Override
     public Integer call() throws Exception {
-        Templates templateSet = Workflow.templates(templates);
+        Templates templateSet = Workflow.templates(templates.directory);
         // Injection problems are what explain is for: show them instead of refusing the plan.
-        Plan plan = Workflow.loadWithoutInjectionCheck(planFile).plan();
+        Plan plan = Workflow.loadWithoutInjectionCheck(planFile.path).plan();
         PrintWriter out = spec.commandLine().getOut();
         for (Plan.Cluster cluster : plan.clusters()) {
             StagePlan stages = new StagePlan(plan, cluster);

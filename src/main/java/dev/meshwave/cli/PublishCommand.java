@@ -1,11 +1,9 @@
 package dev.meshwave.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
@@ -18,8 +16,8 @@ final class PublishCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
-    Path planFile;
+    @Mixin
+    PlanArguments.PlanFile planFile;
 
     @Mixin
     Publishing.Options options;
@@ -30,6 +28,6 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Publishing.run(planFile, options, environment, spec, (planner, plan) -> planner.waves(plan, options.base));
+        return Publishing.run(planFile.path, options, environment, spec, (planner, plan) -> planner.waves(plan, options.base));
     }
 }

@@ -1,21 +1,15 @@
 package dev.meshwave.cli;
 
-import dev.meshwave.git.GitCredentials;
 import dev.meshwave.git.InvalidRepositoryException;
 import dev.meshwave.git.NetworkTimeout;
 import dev.meshwave.git.RepositoryLocation;
 import dev.meshwave.git.UnsafeRepositoryException;
 import dev.meshwave.git.WavePublisher;
-import dev.meshwave.git.pr.GitHubProvider;
-import dev.meshwave.git.pr.GitLabProvider;
 import dev.meshwave.git.pr.MarkdownFileProvider;
 import dev.meshwave.git.pr.ProviderException;
 import dev.meshwave.git.pr.PullRequest;
 import dev.meshwave.git.pr.PullRequestProvider;
-import dev.meshwave.git.pr.PullRequestResult;
-import dev.meshwave.git.pr.RemoteRepository;
 import dev.meshwave.plan.Plan;
-import dev.meshwave.plan.Redaction;
 import dev.meshwave.render.PublishPlanner;
 import dev.meshwave.render.PublishStep;
 import dev.meshwave.render.RenderException;
@@ -31,6 +25,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -73,8 +68,8 @@ final class Publishing {
                 description = "Author and committer of the commits (default: ${DEFAULT-VALUE}). Commit time: SOURCE_DATE_EPOCH, else now.")
         String author;
 
-        @Option(names = "--templates", paramLabel = "DIR", description = "Directory of templates that replace built-in ones of the same file name.")
-        Path templates;
+        @Mixin
+        PlanArguments.TemplateOverrides templates;
 
         @Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
                 description = "text (default), or json: one object on stdout with every branch and pull request.")
@@ -96,7 +91,7 @@ final class Publishing {
     static int run(Path planFile, Options options, Environment environment, CommandSpec spec, Steps steps) throws Exception {
         // Before any use: --base becomes a ref name, and an unchecked one (../../etc/passwd) was read as a ref file.
         WavePublisher.requireBranchName("--base", options.base);
-        Templates templates = Workflow.templates(options.templates);
+        Templates templates = Workflow.templates(options.templates.directory);
         PrintWriter err = spec.commandLine().getErr();
         Plan plan = Workflow.load(planFile, err, templates).plan();
         // Held before planning, so that no commit or pull-request text may carry it either.
@@ -105,79 +100,52 @@ final class Publishing {
                 spec.commandLine().getOut(), err);
     }
 
+    /**
+     * The provider first (a wrong setting fails before anything is pushed), then the branches, then the pull
+     * requests of the branches the base does not have yet; the report says what happened as it happens.
+     */
     private static int run(Plan plan, List<PublishStep> steps, Options options, Environment environment, PrintWriter out, PrintWriter err)
             throws IOException, InvalidRepositoryException, UnsafeRepositoryException, ProviderException {
-        if (!options.pr.equals("none") && !options.push && !options.dryRun) {
-            throw new InvalidRepositoryException("--pr " + options.pr + " needs --push: a pull request needs its branch on the remote");
-        }
-        if (!List.of("none", "github", "gitlab").contains(options.pr)) {
-            throw new InvalidRepositoryException("--pr " + options.pr + " is not a provider (expected github, gitlab or none)");
-        }
+        ProviderChoice.Kind kind = ProviderChoice.kind(options);
         RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
         NetworkTimeout timeout = NetworkTimeout.from(environment.variables());
         WavePublisher.Settings settings = new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
                 options.workdir, identity(options.author, environment), environment.variables(), environment.redaction(), timeout);
-        // A hosted provider is set up (token, owner/name) before anything is pushed, so a wrong setting
-        // fails before the branches exist rather than after.
-        PullRequestProvider hosted = options.pr.equals("none") ? null
-                : provider(options, environment, location.kind() == RepositoryLocation.Kind.REMOTE ? location.url()
-                        : WavePublisher.originUrl(location), location, timeout);
+        Optional<PullRequestProvider> hosted = ProviderChoice.hosted(kind, options, environment, location, timeout);
+        PublishReport report = PublishReport.of(options.format, plan.name(), options.dryRun, out);
+        // A JSON run prints one object on stdout and nothing else, not even progress on stderr.
+        Progress progress = new Progress(err, environment, options.quiet || options.format == JsonReport.Format.json);
+        WavePublisher.Result result = commit(plan, steps, settings, progress);
+        report.branches(result);
+        if (!options.dryRun) {
+            openPullRequests(steps, result, hosted.orElseGet(() -> new MarkdownFileProvider(result.workdir())), options.base, report);
+        }
+        report.finish(result);
+        return ExitCodes.OK;
+    }
+
+    /** Commits every step on its branch (and pushes, with {@code --push}), one progress line per branch. */
+    private static WavePublisher.Result commit(Plan plan, List<PublishStep> steps, WavePublisher.Settings settings, Progress progress)
+            throws IOException, InvalidRepositoryException, UnsafeRepositoryException {
         List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
-        boolean json = options.format == JsonReport.Format.json;
-        Progress progress = new Progress(err, environment, options.quiet || json);
-        WavePublisher.Result result;
         try {
-            result = new WavePublisher(settings).publish(plan.name(), steps, clusterPaths, (branch, done) -> progress.item(
+            return new WavePublisher(settings).publish(plan.name(), steps, clusterPaths, (branch, done) -> progress.item(
                     "committed " + branch.branch() + " (" + branch.status().name().toLowerCase(Locale.ROOT) + ")", done, steps.size()));
         } finally {
             progress.finish();
         }
-        String verb = options.dryRun ? "would be " : "";
-        List<Object> branches = new java.util.ArrayList<>();
-        List<Object> pullRequests = new java.util.ArrayList<>();
-        for (WavePublisher.BranchResult branch : result.branches()) {
-            if (json) {
-                branches.add(JsonReport.object("branch", branch.branch(), "status", branch.status().name().toLowerCase(Locale.ROOT),
-                        "commit", branch.commit(), "pushed", branch.pushed(), "localOnly", branch.localOnly()));
-            } else {
-                out.printf(Locale.ROOT, "%s%s %s %s%s%n", verb, branch.status().name().toLowerCase(Locale.ROOT), branch.branch(),
-                        branch.commit().substring(0, 12), branch.pushed() ? " (pushed)" : branch.localOnly() ? " (local, not pushed)" : "");
-            }
-        }
-        JsonReport report = new JsonReport("publish").with("plan", plan.name()).with("dryRun", options.dryRun)
-                .with("branches", branches).with("pullRequests", pullRequests)
-                .with("localRepository", result.repository().toString());
-        if (options.dryRun) {
-            if (json) {
-                report.print(out);
-            }
-            return ExitCodes.OK;
-        }
-        PullRequestProvider provider = hosted != null ? hosted : new MarkdownFileProvider(result.workdir());
+    }
+
+    private static void openPullRequests(List<PublishStep> steps, WavePublisher.Result result, PullRequestProvider provider, String base,
+            PublishReport report) throws ProviderException {
         for (int i = 0; i < steps.size(); i++) {
             PublishStep step = steps.get(i);
             if (result.branches().get(i).status() == WavePublisher.Status.MERGED) {
                 continue; // the base branch has it: no pull request to open or update
             }
-            PullRequestResult pr = provider.publish(new PullRequest(step.branch(), prBase(step, steps, result, options.base),
-                    step.title(), step.body()));
-            if (json) {
-                pullRequests.add(JsonReport.object("branch", step.branch(), "outcome", pr.outcome().name().toLowerCase(Locale.ROOT),
-                        "location", pr.location()));
-            } else {
-                out.printf(Locale.ROOT, "pull request %s: %s %s%n", step.branch(), pr.outcome().name().toLowerCase(Locale.ROOT), pr.location());
-            }
+            report.pullRequest(step.branch(), provider.publish(new PullRequest(step.branch(), prBase(step, steps, result, base),
+                    step.title(), step.body())));
         }
-        long localOnly = result.branches().stream().filter(WavePublisher.BranchResult::localOnly).count();
-        if (json) {
-            report.print(out);
-        } else if (localOnly > 0) {
-            // "created" alone would read as created where the team can see it: say where the branches are and how to push them.
-            out.printf(Locale.ROOT, "not pushed: %s only in meshwave's work repository %s, not in %s; run again with --push to push %s%n",
-                    localOnly == 1 ? "1 branch is" : localOnly + " branches are", result.repository(), result.remote(),
-                    localOnly == 1 ? "it" : "them");
-        }
-        return ExitCodes.OK;
     }
 
     /** A wave's request goes into the branch below it, or into the base once that one is merged. */
@@ -191,38 +159,6 @@ final class Publishing {
             }
         }
         return step.parentBranch().get();
-    }
-
-    private static PullRequestProvider provider(Options options, Environment environment, String remoteUrl,
-            RepositoryLocation location, NetworkTimeout timeout) throws InvalidRepositoryException {
-        String token = GitCredentials.token(environment.variables()).orElseThrow(() -> new InvalidRepositoryException(
-                "--pr " + options.pr + " needs a token in MESHWAVE_GIT_TOKEN, GITHUB_TOKEN or GITLAB_TOKEN"));
-        if (options.prApi != null && !GitCredentials.mayCarryCredentials(options.prApi.getScheme(), options.prApi.getHost())) {
-            throw new InvalidRepositoryException("--pr-api " + Redaction.url(options.prApi.toString()) + ": "
-                    + GitCredentials.WHERE_CREDENTIALS_GO);
-        }
-        try {
-            // --pr-repo names the repository; without it, the remote URL names it and the API's host.
-            Optional<RemoteRepository> remote = options.prRepo != null ? Optional.empty() : Optional.of(RemoteRepository.parse(remoteUrl));
-            if (options.pr.equals("github")) {
-                URI api = options.prApi != null ? options.prApi
-                        : remote.map(RemoteRepository::gitHubApiBase).orElse(GitHubProvider.DEFAULT_API_BASE);
-                String path = remote.map(r -> r.owner() + "/" + r.name()).orElse(options.prRepo);
-                int slash = path.indexOf('/');
-                if (slash <= 0 || slash != path.lastIndexOf('/')) {
-                    throw new InvalidRepositoryException("--pr-repo " + path + " must be OWNER/NAME for GitHub");
-                }
-                return GitHubProvider.create(api, path.substring(0, slash), path.substring(slash + 1), token, timeout);
-            }
-            URI api = options.prApi != null ? options.prApi
-                    : remote.map(RemoteRepository::gitLabApiBase).orElse(GitLabProvider.DEFAULT_API_BASE);
-            return GitLabProvider.create(api, remote.map(RemoteRepository::projectPath).orElse(options.prRepo), token, timeout);
-        } catch (IllegalArgumentException e) {
-            String why = Redaction.url(String.valueOf(e.getMessage()));
-            throw new InvalidRepositoryException(options.prRepo != null ? "--pr-repo " + options.prRepo + ": " + why
-                    : "cannot tell the repository's owner and name for --pr " + options.pr + " from " + location.displayUrl()
-                            + " (" + why + "); pass --pr-repo OWNER/NAME");
-        }
     }
 
     static WavePublisher.Identity identity(String author, Environment environment) throws InvalidRepositoryException {

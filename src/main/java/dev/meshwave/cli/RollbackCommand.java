@@ -1,13 +1,11 @@
 package dev.meshwave.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "rollback", mixinStandardHelpOptions = true,
@@ -19,8 +17,8 @@ final class RollbackCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
-    Path planFile;
+    @Mixin
+    PlanArguments.PlanFile planFile;
 
     @Option(names = "--wave", required = true, paramLabel = "WAVE", description = "The wave to roll back (name, number or stage directory; also finalize).")
     String wave;
@@ -34,7 +32,7 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Publishing.run(planFile, options, environment, spec,
+        return Publishing.run(planFile.path, options, environment, spec,
                 (planner, plan) -> List.of(planner.rollback(plan, wave, options.base)));
     }
 }

@@ -6,8 +6,8 @@ import dev.meshwave.render.Templates;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
@@ -17,8 +17,8 @@ final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (plan.yaml).")
-    Path planFile;
+    @Mixin
+    PlanArguments.PlanFile planFile;
 
     @picocli.CommandLine.Option(names = "--templates", paramLabel = "DIR",
             description = "Templates that replace built-in ones (as for render): the plan is also rendered in memory with them,"
@@ -38,7 +38,7 @@ final class ValidateCommand implements Callable<Integer> {
         Plan plan = loaded.plan();
         int namespaces = (int) plan.waves().stream().flatMap(w -> w.namespaces().stream()).distinct().count();
         spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: valid: plan %s moves %d namespace%s in %d wave%s on %d cluster%s from %s to %s (%s)%n",
-                planFile, plan.name(), namespaces, plural(namespaces), plan.waves().size(), plural(plan.waves().size()),
+                planFile.path, plan.name(), namespaces, plural(namespaces), plan.waves().size(), plural(plan.waves().size()),
                 plan.clusters().size(), plural(plan.clusters().size()), plan.from().revision(),
                 plan.caMigration().map(m -> m.distributeRootRevision() + " then " + m.meshcaRevision() + " (Citadel to Mesh CA)")
                         .orElse(plan.to().revision()),
@@ -47,7 +47,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
 
     private int json() throws Exception {
-        JsonReport report = new JsonReport("validate").with("plan", planFile.toString());
+        JsonReport report = new JsonReport("validate").with("plan", planFile.path.toString());
         try {
             PlanLoader.LoadedPlan loaded = load(new java.io.PrintWriter(java.io.Writer.nullWriter()));
             Plan plan = loaded.plan();
@@ -75,7 +75,7 @@ final class ValidateCommand implements Callable<Integer> {
      */
     private PlanLoader.LoadedPlan load(java.io.PrintWriter err) throws Exception {
         Templates chosen = Workflow.templates(templates);
-        PlanLoader.LoadedPlan loaded = Workflow.load(planFile, err, chosen);
+        PlanLoader.LoadedPlan loaded = Workflow.load(planFile.path, err, chosen);
         if (templates != null) {
             new dev.meshwave.render.Renderer(chosen).render(loaded.plan(), dev.meshwave.render.Renderer.LiveStages.first());
         }
