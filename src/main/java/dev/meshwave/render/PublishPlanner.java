@@ -84,8 +84,7 @@ public final class PublishPlanner {
         List<StagePlan> fleet = fleet(plan);
         List<PlanStage> planStages = planStages(plan);
         PlanStage planStage = planStages.stream().filter(s -> s.kind() != Stage.Kind.CONTROL_PLANE)
-                .filter(s -> s.directory().equals(waveSelector) || s.label().equals(waveSelector)
-                        || (waveSelector.matches("\\d{1,3}") && Integer.parseInt(waveSelector) == s.number()))
+                .filter(s -> s.name().selectedBy(waveSelector))
                 .findFirst()
                 .orElseThrow(() -> new RenderException("no wave '" + waveSelector + "' to roll back (expected one of: "
                         + String.join(", ", planStages.stream().filter(s -> s.kind() != Stage.Kind.CONTROL_PLANE)

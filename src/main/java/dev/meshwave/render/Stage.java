@@ -29,8 +29,12 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
         return phase > 0 && kind != Kind.CA_CLEANUP ? Plan.CaMigration.STAGE_PREFIX + label : label;
     }
 
+    public StageName name() {
+        return new StageName(number, label());
+    }
+
     /** The directory name under {@code stages/}. */
     public String directory() {
-        return (number < 10 ? "0" : "") + number + "-" + label(); // %02d, without a Formatter on a hot path
+        return name().directory();
     }
 }
