@@ -394,10 +394,7 @@ final class ClusterRenderer {
                     .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
                     .with("gatewayCanonicalBefore", stages.gatewayCanonicalBefore(stage).orElse(""))
                     .with("isLive", stage.equals(live))
-                    .with("isControlPlane", stage.kind() == Stage.Kind.CONTROL_PLANE)
-                    .with("isWave", stage.kind() == Stage.Kind.WAVE)
-                    .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
-                    .with("isCaCleanup", stage.kind() == Stage.Kind.CA_CLEANUP)
+                    .withAll(stage.kind().templateFlags())
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
                     .with("switchesGateway", runbook.switchesGateway(stage))
                     .with("verify", runbook.verify(stage))
@@ -489,6 +486,11 @@ final class ClusterRenderer {
 
         Context with(String key, Object value) {
             put(key, value);
+            return this;
+        }
+
+        Context withAll(Map<String, ?> values) {
+            putAll(values);
             return this;
         }
     }
