@@ -270,8 +270,7 @@ public final class WavePublisher {
                 }
             }
             try (org.eclipse.jgit.treewalk.TreeWalk live = org.eclipse.jgit.treewalk.TreeWalk.forPath(reader, root + "/kustomization.yaml", tree)) {
-                String text = live == null ? "" : new String(reader.open(live.getObjectId(0)).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                if (!text.contains(dev.meshwave.render.RenderedTree.GENERATED_MARK)) {
+                if (live == null || !dev.meshwave.render.RenderedTree.writtenByMeshwave(reader.open(live.getObjectId(0)).getBytes())) {
                     throw new UnsafeRepositoryException(root + " on the base branch holds files meshwave did not render"
                             + " (no generated kustomization.yaml); publishing would replace them. Move them, or choose another cluster path");
                 }

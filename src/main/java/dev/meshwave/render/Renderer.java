@@ -171,7 +171,7 @@ public final class Renderer {
 
         /** A file whose text is the user's own (an overlay): copied, with a header saying where from. */
         void copy(String path, String source, String text) throws TemplateException {
-            String withHeader = "# Copied by meshwave from " + source + " (the plan's overlay).\n" + text;
+            String withHeader = "# " + RenderedTree.COPIED_MARK + " " + source + " (the plan's overlay).\n" + text;
             parseBack(where(path), source, withHeader);
             put(path, withHeader);
         }
