@@ -69,9 +69,7 @@ final class TreeComposer {
         if (blob.getSize() > GENERATED_PROBE) {
             return false;
         }
-        byte[] bytes = blob.getCachedBytes();
-        String head = new String(bytes, 0, Math.min(bytes.length, 4096), java.nio.charset.StandardCharsets.UTF_8);
-        return head.contains(RenderedTree.GENERATED_MARK);
+        return RenderedTree.writtenByMeshwave(blob.getCachedBytes());
     }
 
     static ObjectId compose(ObjectReader reader, ObjectInserter inserter, Blobs blobs, RevTree parent, List<String> roots,

@@ -2,6 +2,7 @@ package dev.meshwave.git;
 
 import dev.meshwave.plan.Redaction;
 import dev.meshwave.render.PublishStep;
+import dev.meshwave.render.StageName;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -79,7 +80,12 @@ public final class WavePublisher {
     /** {@code repository} is the git directory the branches were written to: the working copy's, or meshwave's work clone. */
     public record Result(List<BranchResult> branches, Path workdir, String remote, Path repository) {}
 
+    /** Marks a commit as meshwave's for this plan: what {@code refuseForeignCommits} reads. */
     static final String PLAN_TRAILER = "Meshwave-Plan: ";
+    /**
+     * For people and their tools ({@code git log --grep}), as docs/publish.md promises; meshwave itself
+     * never reads it: a step's live stages come with the step, and the base branch's from its tree.
+     */
     static final String STAGE_TRAILER = "Meshwave-Stage: ";
 
     private final Settings settings;
@@ -208,13 +214,9 @@ public final class WavePublisher {
      * step's or a later one: re-publishing must never propose moving a merged wave backwards.
      */
     private static boolean alreadyInBase(PublishStep step, Map<String, Integer> baseLive, List<String> clusterPaths) {
-        Map<String, Integer> stepLive = new LinkedHashMap<>();
-        for (String root : clusterPaths) {
-            byte[] live = step.tree().files().get(root + "/kustomization.yaml");
-            liveStageNumber(live == null ? "" : new String(live, java.nio.charset.StandardCharsets.UTF_8)).ifPresent(n -> stepLive.put(root, n));
-        }
-        return !stepLive.isEmpty() && stepLive.entrySet().stream()
-                .allMatch(e -> baseLive.containsKey(e.getKey()) && baseLive.get(e.getKey()) >= e.getValue());
+        List<String> roots = clusterPaths.stream().filter(step.live()::containsKey).toList();
+        return !roots.isEmpty() && roots.stream()
+                .allMatch(root -> baseLive.containsKey(root) && baseLive.get(root) >= step.live().get(root).number());
     }
 
     /**
@@ -223,8 +225,7 @@ public final class WavePublisher {
      */
     private void checkRollback(PublishStep step, Map<String, Integer> baseLive) throws InvalidRepositoryException {
         for (String root : step.tree().roots()) {
-            byte[] live = step.tree().files().get(root + "/kustomization.yaml");
-            int target = liveStageNumber(live == null ? "" : new String(live, java.nio.charset.StandardCharsets.UTF_8)).orElse(0);
+            int target = step.live().get(root).number();
             Integer current = baseLive.get(root);
             if (current == null || current <= target) {
                 throw new InvalidRepositoryException("nothing to roll back on " + root + ": the base branch '" + settings.base()
@@ -237,8 +238,11 @@ public final class WavePublisher {
         }
     }
 
-    /** The live stage number of each cluster directory in a tree (from its kustomization.yaml). */
-    /** The live stage of each cluster directory the plan rendered (its live kustomization names the plan). */
+    /**
+     * The live stage number of each cluster directory the plan rendered on the base branch (its live
+     * kustomization names the plan). Read from the tree, not from commit trailers: a squash merge keeps
+     * no trailer, and what the base branch deploys is what its files say.
+     */
     private static Map<String, Integer> liveStages(ObjectReader reader, org.eclipse.jgit.revwalk.RevTree tree, List<String> clusterPaths,
             String planName) throws IOException {
         Map<String, Integer> live = new LinkedHashMap<>();
@@ -248,7 +252,7 @@ public final class WavePublisher {
                     String text = new String(reader.open(walk.getObjectId(0)).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
                     // Another plan's stages (an earlier upgrade in the same directory) say nothing about this one.
                     if (text.contains(" for plan " + planName + ":")) {
-                        liveStageNumber(text).ifPresent(n -> live.put(root, n));
+                        StageName.liveIn(text).flatMap(StageName::parse).ifPresent(stage -> live.put(root, stage.number()));
                     }
                 }
             }
@@ -266,20 +270,12 @@ public final class WavePublisher {
                 }
             }
             try (org.eclipse.jgit.treewalk.TreeWalk live = org.eclipse.jgit.treewalk.TreeWalk.forPath(reader, root + "/kustomization.yaml", tree)) {
-                String text = live == null ? "" : new String(reader.open(live.getObjectId(0)).getBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                if (!text.contains(dev.meshwave.render.RenderedTree.GENERATED_MARK)) {
+                if (live == null || !dev.meshwave.render.RenderedTree.writtenByMeshwave(reader.open(live.getObjectId(0)).getBytes())) {
                     throw new UnsafeRepositoryException(root + " on the base branch holds files meshwave did not render"
                             + " (no generated kustomization.yaml); publishing would replace them. Move them, or choose another cluster path");
                 }
             }
         }
-    }
-
-    private static final java.util.regex.Pattern LIVE = java.util.regex.Pattern.compile("(?m)^- stages/(\\d{2,3})-");
-
-    private static Optional<Integer> liveStageNumber(String kustomization) {
-        java.util.regex.Matcher m = LIVE.matcher(kustomization);
-        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
     }
 
     private Optional<RevCommit> baseTip(WorkRepository work, RevWalk walk, boolean useRemote)

@@ -1,16 +1,13 @@
 package dev.meshwave.output;
 
+import dev.meshwave.render.StageName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * What a previously rendered cluster directory holds: which stage its live entry point points at, and
@@ -34,19 +31,7 @@ public final class LiveStageReader {
         if (live.isEmpty() || !live.get().readable()) {
             return Optional.empty();
         }
-        try {
-            Object document = new Load(LoadSettings.builder().build()).loadFromString(new String(live.get().bytes(), StandardCharsets.UTF_8));
-            if (document instanceof Map<?, ?> map && map.get("resources") instanceof List<?> resources) {
-                return resources.stream()
-                        .map(String::valueOf)
-                        .filter(r -> r.startsWith("stages/"))
-                        .map(r -> r.substring("stages/".length()).replaceAll("/+$", ""))
-                        .findFirst();
-            }
-        } catch (YamlEngineException e) {
-            return Optional.empty();
-        }
-        return Optional.empty();
+        return StageName.liveIn(new String(live.get().bytes(), StandardCharsets.UTF_8));
     }
 
     /** The names of the directories under {@code <outputRoot>/<clusterPath>/stages/}, sorted; none when it is not there. */
@@ -55,7 +40,7 @@ public final class LiveStageReader {
         if (clusterDir.isEmpty()) {
             return List.of();
         }
-        Path stages = clusterDir.get().resolve("stages");
+        Path stages = clusterDir.get().resolve(StageName.PARENT);
         if (!Files.isDirectory(stages, LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }

@@ -63,7 +63,7 @@ final class ClusterRenderer {
     }
 
     private void renderControlPlaneStage(Stage stage) throws TemplateException {
-        String dir = "stages/" + stage.directory() + "/";
+        String dir = stage.name().path();
         List<String> resources = new ArrayList<>();
         if (stage.phase() > 0) {
             // A later phase installs its revision on top of everything the phase before left.
@@ -190,7 +190,7 @@ final class ClusterRenderer {
     }
 
     private void renderWaveStage(Stage stage) throws TemplateException {
-        String dir = "stages/" + stage.directory() + "/";
+        String dir = stage.name().path();
         Plan phase = stages.phase(stage);
         Plan.Wave wave = stage.wave().orElseThrow();
         List<String> relabelled = wave.relabelled();
@@ -256,7 +256,7 @@ final class ClusterRenderer {
      * phase's finalize moves the same objects to its revision.
      */
     private void renderFinalizeStage(Stage stage) throws TemplateException {
-        String dir = "stages/" + stage.directory() + "/";
+        String dir = stage.name().path();
         Plan phase = stages.phase(stage);
         List<String> resources = new ArrayList<>();
         List<Map<String, Object>> patches = new ArrayList<>();
@@ -312,7 +312,7 @@ final class ClusterRenderer {
 
     /** The CA migration's last stage changes nothing in Git: its README and pull request carry the Secret cleanup. */
     private void renderCleanupStage(Stage stage) throws TemplateException {
-        String dir = "stages/" + stage.directory() + "/";
+        String dir = stage.name().path();
         out.emit(dir + "kustomization.yaml", "stages/ca-cleanup-kustomization.yaml.mustache", common(stages.phase(stage))
                 .with("stage", stage.directory())
                 .with("previousStage", previous(stage).directory()));
@@ -394,10 +394,7 @@ final class ClusterRenderer {
                     .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
                     .with("gatewayCanonicalBefore", stages.gatewayCanonicalBefore(stage).orElse(""))
                     .with("isLive", stage.equals(live))
-                    .with("isControlPlane", stage.kind() == Stage.Kind.CONTROL_PLANE)
-                    .with("isWave", stage.kind() == Stage.Kind.WAVE)
-                    .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
-                    .with("isCaCleanup", stage.kind() == Stage.Kind.CA_CLEANUP)
+                    .withAll(stage.kind().templateFlags())
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
                     .with("switchesGateway", runbook.switchesGateway(stage))
                     .with("verify", runbook.verify(stage))
@@ -489,6 +486,11 @@ final class ClusterRenderer {
 
         Context with(String key, Object value) {
             put(key, value);
+            return this;
+        }
+
+        Context withAll(Map<String, ?> values) {
+            putAll(values);
             return this;
         }
     }

@@ -81,10 +81,7 @@ final class FleetRenderer {
                     .with("revision", phase.to().revision())
                     .with("fromRevision", phase.from().revision())
                     .with("controlPlaneDirectory", ControlPlane.directory(plan, planStage.phase()))
-                    .with("isControlPlane", planStage.kind() == Stage.Kind.CONTROL_PLANE)
-                    .with("isWave", planStage.kind() == Stage.Kind.WAVE)
-                    .with("isFinalize", planStage.kind() == Stage.Kind.FINALIZE)
-                    .with("isCaCleanup", planStage.kind() == Stage.Kind.CA_CLEANUP)
+                    .withAll(planStage.kind().templateFlags())
                     .with("laterPhase", planStage.phase() > 0)
                     .with("cells", cells));
             before = after;

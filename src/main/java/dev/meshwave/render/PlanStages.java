@@ -24,6 +24,10 @@ final class PlanStages {
             return asStage().directory();
         }
 
+        StageName name() {
+            return asStage().name();
+        }
+
         private Stage asStage() {
             return new Stage(number, kind, wave, phase);
         }
@@ -49,15 +53,9 @@ final class PlanStages {
         return stages;
     }
 
-    /** A plan stage by number ({@code 1}, {@code 01}), directory ({@code 01-canary}) or label ({@code canary}). */
+    /** The first plan stage a selector names ({@link StageName#selectedBy}). */
     static Optional<PlanStage> find(Plan plan, String selector) {
-        for (PlanStage stage : of(plan)) {
-            if (stage.directory().equals(selector) || stage.label().equals(selector)
-                    || (selector.matches("\\d{1,3}") && Integer.parseInt(selector) == stage.number())) {
-                return Optional.of(stage);
-            }
-        }
-        return Optional.empty();
+        return of(plan).stream().filter(stage -> stage.name().selectedBy(selector)).findFirst();
     }
 
     /** Each cluster's own stage once a plan stage is applied: its stage of the latest wave so far that applies to it. */

@@ -65,7 +65,8 @@ public final class PublishPlanner {
                     .with("base", parent.orElse(base))
                     .with("nextBranch", next.orElse(""));
             addChanges(context, previousTree, tree);
-            steps.add(new PublishStep(false, branchPrefix(plan) + planStage.directory(), planStage.directory(), parent, tree,
+            steps.add(new PublishStep(false, branchPrefix(plan) + planStage.directory(), planStage.directory(),
+                    liveByPath(fleet, live, tree), parent, tree,
                     text("git/commit-message.txt.mustache", context),
                     text("git/pr-title.txt.mustache", context).strip(),
                     text("git/pr-body.md.mustache", context)));
@@ -84,8 +85,7 @@ public final class PublishPlanner {
         List<StagePlan> fleet = fleet(plan);
         List<PlanStage> planStages = planStages(plan);
         PlanStage planStage = planStages.stream().filter(s -> s.kind() != Stage.Kind.CONTROL_PLANE)
-                .filter(s -> s.directory().equals(waveSelector) || s.label().equals(waveSelector)
-                        || (waveSelector.matches("\\d{1,3}") && Integer.parseInt(waveSelector) == s.number()))
+                .filter(s -> s.name().selectedBy(waveSelector))
                 .findFirst()
                 .orElseThrow(() -> new RenderException("no wave '" + waveSelector + "' to roll back (expected one of: "
                         + String.join(", ", planStages.stream().filter(s -> s.kind() != Stage.Kind.CONTROL_PLANE)
@@ -111,7 +111,7 @@ public final class PublishPlanner {
         addChanges(context, waveTree, tree);
         String branch = branchPrefix(plan) + "rollback-" + planStage.label();
         // On top of the base branch, where the wave was merged, and proposed into it: merging it is the rollback.
-        return new PublishStep(true, branch, previous.directory(), Optional.empty(), tree,
+        return new PublishStep(true, branch, previous.directory(), liveByPath(fleet, backLive, tree), Optional.empty(), tree,
                 text("git/rollback-commit-message.txt.mustache", context),
                 text("git/rollback-pr-title.txt.mustache", context).strip(),
                 text("git/rollback-pr-body.md.mustache", context));
@@ -127,6 +127,18 @@ public final class PublishPlanner {
 
     private static Map<String, Stage> liveAt(List<StagePlan> fleet, PlanStage planStage) {
         return PlanStages.liveAt(fleet, planStage);
+    }
+
+    /** Cluster path → the stage its live kustomization points at, for the cluster directories a tree holds. */
+    private static Map<String, StageName> liveByPath(List<StagePlan> fleet, Map<String, Stage> live, RenderedTree tree) {
+        Map<String, StageName> byPath = new LinkedHashMap<>();
+        java.util.Set<String> roots = new java.util.HashSet<>(tree.roots());
+        for (StagePlan stages : fleet) {
+            if (roots.contains(stages.cluster().path())) {
+                byPath.put(stages.cluster().path(), live.get(stages.cluster().name()).name());
+            }
+        }
+        return byPath;
     }
 
     private static Renderer.LiveStages liveStages(Map<String, Stage> live) {
@@ -161,10 +173,7 @@ public final class PublishPlanner {
                 .with("label", stage.label())
                 .with("laterPhase", stage.phase() > 0)
                 .with("caMigration", plan.caMigration().isPresent())
-                .with("isControlPlane", stage.kind() == Stage.Kind.CONTROL_PLANE)
-                .with("isWave", stage.kind() == Stage.Kind.WAVE)
-                .with("isFinalize", stage.kind() == Stage.Kind.FINALIZE)
-                .with("isCaCleanup", stage.kind() == Stage.Kind.CA_CLEANUP)
+                .withAll(stage.kind().templateFlags())
                 .with("caCleanup", Runbook.caCleanup(plan))
                 .with("namespaceList", String.join(", ", stage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
                 .with("relabelledList", String.join(", ", stage.wave().map(Plan.Wave::relabelled).orElse(List.of())))

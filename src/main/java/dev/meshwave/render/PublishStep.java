@@ -1,5 +1,6 @@
 package dev.meshwave.render;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -7,6 +8,9 @@ import java.util.Optional;
  *
  * @param branch       {@code meshwave/<plan>/<stage>} or {@code meshwave/<plan>/rollback-<wave>}
  * @param stage        the stage directory this branch makes live
+ * @param live         cluster path → the stage its live kustomization points at in {@code tree}, for every
+ *                     cluster directory the tree holds: the publisher compares it with the base branch's
+ *                     instead of reading it back out of the rendered text
  * @param parentBranch the branch this one is stacked on; empty means the base branch
  * @param tree         the cluster directories as of this branch
  * @param rollback     a rollback moves the live stage backwards on purpose
@@ -15,8 +19,14 @@ public record PublishStep(
         boolean rollback,
         String branch,
         String stage,
+        Map<String, StageName> live,
         Optional<String> parentBranch,
         RenderedTree tree,
         String commitMessage,
         String title,
-        String body) {}
+        String body) {
+
+    public PublishStep {
+        live = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(live));
+    }
+}

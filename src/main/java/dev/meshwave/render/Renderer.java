@@ -110,11 +110,10 @@ public final class Renderer {
     public static RenderedTree throughStages(RenderedTree tree, List<StagePlan> fleet, Map<String, Stage> through) {
         TreeMap<String, byte[]> kept = new TreeMap<>(tree.files());
         for (StagePlan stages : fleet) {
-            String stagesDir = stages.cluster().path() + "/stages/";
             int last = through.get(stages.cluster().name()).number();
             for (Stage stage : stages.stages()) {
                 if (stage.number() > last) {
-                    String dir = stagesDir + stage.directory() + "/";
+                    String dir = stages.cluster().path() + "/" + stage.name().path();
                     // Paths under dir/ sort between "dir/" and "dir0" ('0' follows '/').
                     kept.subMap(dir, dir.substring(0, dir.length() - 1) + "0").clear();
                 }
@@ -172,7 +171,7 @@ public final class Renderer {
 
         /** A file whose text is the user's own (an overlay): copied, with a header saying where from. */
         void copy(String path, String source, String text) throws TemplateException {
-            String withHeader = "# Copied by meshwave from " + source + " (the plan's overlay).\n" + text;
+            String withHeader = "# " + RenderedTree.COPIED_MARK + " " + source + " (the plan's overlay).\n" + text;
             parseBack(where(path), source, withHeader);
             put(path, withHeader);
         }

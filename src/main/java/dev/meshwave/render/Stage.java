@@ -1,6 +1,8 @@
 package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,7 +14,22 @@ import java.util.Optional;
  */
 public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) {
 
-    public enum Kind { CONTROL_PLANE, WAVE, FINALIZE, CA_CLEANUP }
+    public enum Kind {
+        CONTROL_PLANE, WAVE, FINALIZE, CA_CLEANUP;
+
+        /**
+         * What a template knows of a stage's kind: {@code isControlPlane}, {@code isWave}, {@code isFinalize},
+         * {@code isCaCleanup}, exactly one of them true (Mustache has sections, not comparisons).
+         */
+        public Map<String, Boolean> templateFlags() {
+            Map<String, Boolean> flags = new LinkedHashMap<>();
+            flags.put("isControlPlane", this == CONTROL_PLANE);
+            flags.put("isWave", this == WAVE);
+            flags.put("isFinalize", this == FINALIZE);
+            flags.put("isCaCleanup", this == CA_CLEANUP);
+            return flags;
+        }
+    }
 
     /** A stage of the first (or only) phase. */
     public Stage(int number, Kind kind, Optional<Plan.Wave> wave) {
@@ -29,8 +46,12 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
         return phase > 0 && kind != Kind.CA_CLEANUP ? Plan.CaMigration.STAGE_PREFIX + label : label;
     }
 
+    public StageName name() {
+        return new StageName(number, label());
+    }
+
     /** The directory name under {@code stages/}. */
     public String directory() {
-        return (number < 10 ? "0" : "") + number + "-" + label(); // %02d, without a Formatter on a hot path
+        return name().directory();
     }
 }

@@ -172,19 +172,8 @@ public final class StagePlan {
         return movedTo(namespace, stage).orElse(plan.from().revision());
     }
 
-    /**
-     * Finds a stage by number ({@code 1}, {@code 01}), directory ({@code 01-ingress}) or label
-     * ({@code ingress}, {@code control-plane}, {@code finalize}).
-     */
+    /** The first stage a selector names ({@link StageName#selectedBy}). */
     public Optional<Stage> find(String selector) {
-        for (Stage stage : stages) {
-            if (stage.directory().equals(selector) || stage.label().equals(selector)) {
-                return Optional.of(stage);
-            }
-            if (selector.matches("\\d{1,3}") && Integer.parseInt(selector) == stage.number()) {
-                return Optional.of(stage);
-            }
-        }
-        return Optional.empty();
+        return stages.stream().filter(stage -> stage.name().selectedBy(selector)).findFirst();
     }
 }

@@ -55,6 +55,7 @@ class PublishPlannerTest {
             }
             assertEquals(k + 1, stages.size(), steps.get(k).branch() + " holds " + stages);
             assertTrue(stages.contains(steps.get(k).stage()), steps.get(k).branch() + " holds " + stages);
+            assertEquals(java.util.Map.of("clusters/c1", StageName.parse(steps.get(k).stage()).orElseThrow()), steps.get(k).live());
         }
     }
 
@@ -84,6 +85,7 @@ class PublishPlannerTest {
         assertEquals(Optional.empty(), rollback.parentBranch(), "built on and proposed into the base, where the wave was merged");
         assertTrue(rollback.rollback());
         assertTrue(rollback.tree().text("clusters/c1/kustomization.yaml").contains("- stages/01-first\n"));
+        assertEquals(java.util.Map.of("clusters/c1", new StageName(1, "first")), rollback.live(), "the stage it makes live again");
         assertTrue(rollback.tree().files().containsKey("clusters/c1/stages/02-second/kustomization.yaml"),
                 "the stage stays; only the live pointer moves");
         assertTrue(rollback.body().contains("kubectl get namespace b -L istio.io/rev,istio-injection   # expect istio.io/rev=asm-1130-0"),

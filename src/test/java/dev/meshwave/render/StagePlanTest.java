@@ -23,6 +23,17 @@ class StagePlanTest {
         assertEquals(List.of("a", "b", "c"), stages.namespaces());
     }
 
+    /** The README, the fleet overview and the pull-request texts all branch on these four names. */
+    @Test
+    void eachKindSetsExactlyOneTemplateFlag() {
+        assertEquals(java.util.Map.of("isControlPlane", false, "isWave", false, "isFinalize", true, "isCaCleanup", false),
+                Stage.Kind.FINALIZE.templateFlags());
+        for (Stage.Kind kind : Stage.Kind.values()) {
+            assertEquals(List.of("isControlPlane", "isWave", "isFinalize", "isCaCleanup"), List.copyOf(kind.templateFlags().keySet()));
+            assertEquals(1, kind.templateFlags().values().stream().filter(b -> b).count(), kind.name());
+        }
+    }
+
     @Test
     void noFinalizeStageWhenItWouldRenderNothing() {
         StagePlan stages = stages(Plans.BASE + "  finalize: {istiodService: false, defaultTag: false}\n");
