@@ -19,9 +19,9 @@ class PublishReportTest {
     private static final WavePublisher.Result LOCAL = new WavePublisher.Result(List.of(
             new WavePublisher.BranchResult("meshwave/p/00-control-plane", COMMIT, WavePublisher.Status.CREATED, false, true),
             new WavePublisher.BranchResult("meshwave/p/01-apps", COMMIT, WavePublisher.Status.MERGED, false, false)),
-            Path.of("/work"), "file:///remote.git/", Path.of("/work/repo.git"));
+            Path.of("/srv/gitops"), "file:///remote.git/", Path.of("/srv/gitops/repo.git"));
 
-    private static final PullRequestResult OPENED = new PullRequestResult(PullRequestResult.Outcome.CREATED, "/work/pr.md");
+    private static final PullRequestResult OPENED = new PullRequestResult(PullRequestResult.Outcome.CREATED, "/srv/gitops/pr.md");
 
     private static PublishReport report(JsonReport.Format format, boolean dryRun, StringWriter out) {
         return PublishReport.of(format, "p", dryRun, new PrintWriter(out, true));
@@ -41,8 +41,8 @@ class PublishReportTest {
             report.finish(LOCAL);
             assertEquals("created meshwave/p/00-control-plane 0123456789ab (local, not pushed)\n"
                     + "merged meshwave/p/01-apps 0123456789ab\n"
-                    + "pull request meshwave/p/00-control-plane: created /work/pr.md\n"
-                    + "not pushed: 1 branch is only in meshwave's work repository /work/repo.git, not in file:///remote.git/;"
+                    + "pull request meshwave/p/00-control-plane: created /srv/gitops/pr.md\n"
+                    + "not pushed: 1 branch is only in meshwave's work repository /srv/gitops/repo.git, not in file:///remote.git/;"
                     + " run again with --push to push it\n", out.toString());
         }
 
@@ -88,9 +88,9 @@ class PublishReportTest {
                     "  \"pullRequests\" : [ {",
                     "    \"branch\" : \"meshwave/p/00-control-plane\",",
                     "    \"outcome\" : \"created\",",
-                    "    \"location\" : \"/work/pr.md\"",
+                    "    \"location\" : \"/srv/gitops/pr.md\"",
                     "  } ],",
-                    "  \"localRepository\" : \"/work/repo.git\"",
+                    "  \"localRepository\" : \"/srv/gitops/repo.git\"",
                     "}") + "\n", out.toString());
         }
     }
