@@ -265,8 +265,20 @@ public final class GitCredentials {
                 Thread.currentThread().interrupt();
             } finally {
                 if (process != null && process.isAlive()) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
+                    // The helper and whatever it started; wait (briefly) until they are gone, so none outlives the run.
+                    java.util.List<ProcessHandle> handles = new java.util.ArrayList<>(process.descendants().toList());
+                    handles.add(process.toHandle());
+                    handles.forEach(ProcessHandle::destroyForcibly);
+                    for (ProcessHandle handle : handles) {
+                        try {
+                            handle.onExit().get(2, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                            // gone already, or unkillable: nothing more to do
+                        }
+                    }
                 }
             }
             return answer;
