@@ -160,21 +160,14 @@ public record Plan(
             overlays = List.copyOf(overlays);
         }
 
-        /** The installer of this version: what {@code install.sh} runs and what {@code validate} checks against. */
-        public Installer installer() {
-            if (!version.isAsm()) {
-                return Installer.ISTIOCTL;
-            }
-            return version.atLeast(1, 11) ? Installer.ASMCLI : Installer.INSTALL_ASM;
+        /**
+         * How this revision's control plane is delivered. No plan field chooses it yet: today every plan is
+         * delivered by a script. The fields above from {@code hub} on are that script's (asmcli's) settings.
+         */
+        public Delivery delivery() {
+            return Delivery.of(version);
         }
     }
-
-    /**
-     * The program that installs a revision. ASM 1.11 and later ship {@code asmcli}; 1.10 ships only
-     * {@code install_asm} (anthos-service-mesh-packages release-1.10-asm: scripts/asm-installer/install_asm,
-     * no asmcli/); plain Istio is installed by {@code istioctl install}.
-     */
-    public enum Installer { ASMCLI, INSTALL_ASM, ISTIOCTL }
 
     /** Paths to a plug-in CA for {@code ca: citadel}; passed to asmcli by path, never read. */
     public record CitadelCa(String caCert, String caKey, String rootCert, String certChain) {}

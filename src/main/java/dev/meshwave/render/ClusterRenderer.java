@@ -21,7 +21,7 @@ final class ClusterRenderer {
     private final Stage live;
     private final Renderer.Output out;
     /** The control plane of each phase, in phase order. */
-    private final List<ControlPlane> controlPlanes = new ArrayList<>();
+    private final List<DeliveryMethod> controlPlanes;
     private final Runbook runbook;
     private final Injectors injectors;
     private final DefaultObjects defaults;
@@ -32,7 +32,7 @@ final class ClusterRenderer {
         this.cluster = stages.cluster();
         this.live = live;
         this.out = out;
-        controlPlanes.addAll(ControlPlane.of(plan, cluster));
+        this.controlPlanes = DeliveryMethod.of(plan, cluster);
         this.runbook = new Runbook(stages);
         this.injectors = new Injectors(out.templates(), plan, ClusterFacts.of(plan, cluster), common());
         this.defaults = new DefaultObjects(plan);
@@ -68,6 +68,7 @@ final class ClusterRenderer {
         if (stage.phase() > 0) {
             // A later phase installs its revision on top of everything the phase before left.
             resources.add("../" + stages.previous(stage).directory());
+            resources.addAll(controlPlanes.get(stage.phase()).stageResources(dir));
             emitControlPlaneKustomization(dir, stage, resources, "");
             return;
         }
@@ -99,6 +100,7 @@ final class ClusterRenderer {
         }
         resources.addAll(emitObjectsFinalizeChanges(dir));
         resources.addAll(emitDeactivationIfDefaultTagArrives(dir, stage));
+        resources.addAll(controlPlanes.get(stage.phase()).stageResources(dir));
         emitControlPlaneKustomization(dir, stage, resources, cluster.namespacesFrom().orElse(""));
     }
 
@@ -451,7 +453,7 @@ final class ClusterRenderer {
         List<Map<String, Object>> list = new ArrayList<>();
         for (Stage stage : stages.stages()) {
             if (stage.kind() == Stage.Kind.CONTROL_PLANE) {
-                ControlPlane controlPlane = controlPlanes.get(stage.phase());
+                DeliveryMethod controlPlane = controlPlanes.get(stage.phase());
                 list.add(new Context()
                         .with("first", stage.phase() == 0)
                         .with("revision", controlPlane.revision())

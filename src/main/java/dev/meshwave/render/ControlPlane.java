@@ -1,15 +1,18 @@
 package dev.meshwave.render;
 
+import dev.meshwave.plan.Delivery;
 import dev.meshwave.plan.Plan;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The new revision's IstioOperator overlays, in {@code istioctl -f} order, and {@code install.sh}
- * (MESH-FACTS §7): meshwave's revision overlay, the CA overlay, each named option, then the user's
- * own overlays, so that what the user wrote wins.
+ * The script delivery ({@link Delivery.Script}): the new revision's IstioOperator overlays, in
+ * {@code istioctl -f} order, and {@code install.sh} (MESH-FACTS §7): meshwave's revision overlay, the CA
+ * overlay, each named option, then the user's own overlays, so that what the user wrote wins.
  */
-final class ControlPlane {
+final class ControlPlane implements DeliveryMethod {
+
+    private static final String TEMPLATES = "control-plane/";
 
     /** One overlay file of {@code control-plane/}. */
     private record OverlayFile(String name, String template, Plan.Overlay userOverlay) {}
@@ -18,34 +21,31 @@ final class ControlPlane {
     private final Plan.Cluster cluster;
     private final ClusterFacts facts;
     private final String directory;
+    private final Delivery.Installer installer;
     private final List<OverlayFile> files = new ArrayList<>();
 
-    /** The control plane of a plan of one phase, in {@code control-plane/}. */
-    ControlPlane(Plan plan, Plan.Cluster cluster) {
-        this(plan, cluster, "control-plane");
-    }
-
-    /** The control plane a phase installs, in {@code directory} of the cluster. */
-    ControlPlane(Plan plan, Plan.Cluster cluster, String directory) {
+    /** The control plane a phase installs with {@code script}, in {@code directory} of the cluster. */
+    ControlPlane(Plan plan, Plan.Cluster cluster, String directory, Delivery.Script script) {
         this.plan = plan;
         this.cluster = cluster;
         this.directory = directory;
+        this.installer = script.installer();
         this.facts = ClusterFacts.of(plan, cluster);
-        add("revision", "control-plane/revision.yaml.mustache", null);
+        add("revision", TEMPLATES + "revision.yaml.mustache", null);
         if (plan.clusters().size() > 1 || facts.network().isPresent() || facts.meshID().isPresent() || overridesClusterFacts()) {
-            add("cluster-" + cluster.name(), "control-plane/cluster-facts.yaml.mustache", null);
+            add("cluster-" + cluster.name(), TEMPLATES + "cluster-facts.yaml.mustache", null);
         }
         switch (plan.to().ca()) {
-            case CITADEL -> add("ca-citadel", "control-plane/ca-citadel.yaml.mustache", null);
-            case GCP_CAS -> add("ca-private-ca", "control-plane/ca-private-ca.yaml.mustache", null);
-            case MANAGED_CAS -> add("ca-managed-cas", "control-plane/ca-managed-cas.yaml.mustache", null);
+            case CITADEL -> add("ca-citadel", TEMPLATES + "ca-citadel.yaml.mustache", null);
+            case GCP_CAS -> add("ca-private-ca", TEMPLATES + "ca-private-ca.yaml.mustache", null);
+            case MANAGED_CAS -> add("ca-managed-cas", TEMPLATES + "ca-managed-cas.yaml.mustache", null);
             case MESH_CA -> { } // the asmcli base already is Mesh CA
         }
         for (String option : plan.to().options()) {
-            add("option-" + option, "control-plane/option-" + option + ".yaml.mustache", null);
+            add("option-" + option, TEMPLATES + "option-" + option + ".yaml.mustache", null);
         }
         if (mergesTrustDomainAliases()) {
-            add("trust-domain-aliases", "control-plane/trust-domain-aliases.yaml.mustache", null);
+            add("trust-domain-aliases", TEMPLATES + "trust-domain-aliases.yaml.mustache", null);
         }
         for (Plan.Overlay overlay : plan.to().overlays()) {
             String base = overlay.path().substring(overlay.path().lastIndexOf('/') + 1);
@@ -57,29 +57,37 @@ final class ControlPlane {
         files.add(new OverlayFile(String.format(java.util.Locale.ROOT, "%02d-%s.yaml", files.size(), name), template, userOverlay));
     }
 
-    /** The control plane of each phase of a plan, for one cluster. */
-    static List<ControlPlane> of(Plan plan, Plan.Cluster cluster) {
-        List<ControlPlane> list = new ArrayList<>();
-        for (int phase = 0; phase < plan.phases().size(); phase++) {
-            list.add(new ControlPlane(plan.phases().get(phase), cluster, directory(plan, phase)));
-        }
-        return list;
+    @Override
+    public String templateDirectory() {
+        return TEMPLATES;
     }
 
-    /** {@code control-plane/}, or with several phases {@code control-plane/<revision of the phase>/}. */
-    static String directory(Plan plan, int phase) {
-        List<Plan> phases = plan.phases();
-        return phases.size() == 1 ? "control-plane" : "control-plane/" + phases.get(phase).to().revision();
-    }
-
-    /** Where the files go in the cluster directory: {@code control-plane}, or one directory per phase. */
-    String directory() {
+    @Override
+    public String directory() {
         return directory;
     }
 
-    /** The revision this control plane installs. */
-    String revision() {
+    @Override
+    public String revision() {
         return plan.to().revision();
+    }
+
+    /** A person runs {@code install.sh} before the stage goes live: the stage applies nothing of it. */
+    @Override
+    public List<String> stageResources(String stageDirectory) {
+        return List.of();
+    }
+
+    /** istioctl, asmcli and install_asm all install the revision's injector as {@code istio-sidecar-injector-<rev>}. */
+    @Override
+    public String injector(Injectors injectors) throws TemplateException {
+        return injectors.revision(revision());
+    }
+
+    @Override
+    public List<String> verify() {
+        return List.of("kubectl get pods -n istio-system -l istio.io/rev=" + revision(),
+                "kubectl get mutatingwebhookconfigurations istio-sidecar-injector-" + revision());
     }
 
     /**
@@ -101,7 +109,8 @@ final class ControlPlane {
         return fromAsm ? "upgrade" : "migrate";
     }
 
-    List<String> fileNames() {
+    @Override
+    public List<String> fileNames() {
         return files.stream().map(OverlayFile::name).toList();
     }
 
@@ -125,9 +134,9 @@ final class ControlPlane {
      * {@code <project>.hub.id.goog} (release-1.10-asm scripts/asm-installer/install_asm). The same list on
      * every cluster.
      */
-    static List<String> trustDomainAliases(Plan plan) {
+    private List<String> trustDomainAliases() {
         List<String> aliases = new ArrayList<>();
-        boolean installAsm = plan.to().installer() == Plan.Installer.INSTALL_ASM;
+        boolean installAsm = installer == Delivery.Installer.INSTALL_ASM;
         plan.clusters().stream().flatMap(c -> (installAsm ? c.project() : c.fleetProject().or(c::project)).stream()).distinct()
                 .forEach(fleet -> aliases.addAll(List.of(fleet + ".svc.id.goog", fleet + ".hub.id.goog")));
         plan.clusters().stream().flatMap(c -> c.project().stream()).map(p -> p + ".svc.id.goog")
@@ -145,12 +154,13 @@ final class ControlPlane {
 
     /** Every project's trust domain, then Citadel's {@code cluster.local}. */
     private List<String> mergedTrustDomainAliases() {
-        List<String> aliases = new ArrayList<>(trustDomainAliases(plan));
+        List<String> aliases = new ArrayList<>(trustDomainAliases());
         aliases.add("cluster.local");
         return aliases;
     }
 
-    void render(Renderer.Output out, ClusterRenderer.Context common) throws TemplateException {
+    @Override
+    public void render(Renderer.Output out, ClusterRenderer.Context common) throws TemplateException {
         ClusterRenderer.Context context = common
                 .with("hub", plan.to().hub().orElse(""))
                 .with("profile", plan.to().profile().orElse(""))
@@ -158,7 +168,7 @@ final class ControlPlane {
                 .with("istioClusterName", facts.clusterName())
                 .with("network", facts.network().orElse(""))
                 .with("meshID", facts.meshID().orElse(""))
-                .with("trustDomainAliases", trustDomainAliases(plan))
+                .with("trustDomainAliases", trustDomainAliases())
                 .with("pilotCertProvider", pilotCertProvider(plan))
                 // ca-migration-meshca turns istiod's CA server off for ASM 1.23 and older only (MESH-FACTS §7).
                 .with("disableCaServer", !plan.to().version().atLeast(1, 24))
@@ -175,14 +185,13 @@ final class ControlPlane {
         List<String> customOverlays = new ArrayList<>();
         customOverlays.add(files.get(0).name());
         files.stream().filter(f -> f.userOverlay() != null
-                        || f.template().equals("control-plane/trust-domain-aliases.yaml.mustache")
-                        || f.template().equals("control-plane/cluster-facts.yaml.mustache") && overridesClusterFacts())
+                        || f.template().equals(TEMPLATES + "trust-domain-aliases.yaml.mustache")
+                        || f.template().equals(TEMPLATES + "cluster-facts.yaml.mustache") && overridesClusterFacts())
                 .forEach(f -> customOverlays.add(f.name()));
-        Plan.Installer installer = plan.to().installer();
-        out.emit(directory + "/install.sh", "control-plane/install.sh.mustache", context
-                .with("asmcli", installer == Plan.Installer.ASMCLI)
-                .with("installAsm", installer == Plan.Installer.INSTALL_ASM)
-                .with("plainIstio", installer == Plan.Installer.ISTIOCTL)
+        out.emit(directory + "/install.sh", TEMPLATES + "install.sh.mustache", context
+                .with("asmcli", installer == Delivery.Installer.ASMCLI)
+                .with("installAsm", installer == Delivery.Installer.INSTALL_ASM)
+                .with("plainIstio", installer == Delivery.Installer.ISTIOCTL)
                 .with("defaultMode", installer.name().toLowerCase(java.util.Locale.ROOT))
                 // asmcli takes --offline from ASM 1.12 (anthos-service-mesh-packages release-1.12 asmcli/lib/parse.sh).
                 .with("offline", plan.to().version().atLeast(1, 12))

@@ -80,7 +80,7 @@ final class FleetRenderer {
                     .with("namespaces", String.join(", ", planStage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
                     .with("revision", phase.to().revision())
                     .with("fromRevision", phase.from().revision())
-                    .with("controlPlaneDirectory", ControlPlane.directory(plan, planStage.phase()))
+                    .with("controlPlaneDirectory", DeliveryMethod.directory(plan, planStage.phase()))
                     .withAll(planStage.kind().templateFlags())
                     .with("laterPhase", planStage.phase() > 0)
                     .with("cells", cells));

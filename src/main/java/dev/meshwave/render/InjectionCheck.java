@@ -218,6 +218,7 @@ public final class InjectionCheck {
                         .with("planName", plan.name())
                         .with("cluster", stages.cluster().name())
                         .with("version", plan.to().version().toString()));
+        List<DeliveryMethod> controlPlanes = DeliveryMethod.of(plan, stages.cluster());
         TreeSet<String> names = new TreeSet<>(plan.tags().keySet());
         names.addAll(plan.existing().tags().keySet());
         plan.phases().forEach(phase -> names.add(phase.to().revision()));
@@ -248,7 +249,7 @@ public final class InjectionCheck {
                 manifests.add(injectors.revision(plan.from().revision()));
             }
             for (int phase = 0; phase <= stage.phase(); phase++) {
-                manifests.add(injectors.revision(plan.phases().get(phase).to().revision()));
+                manifests.add(controlPlanes.get(phase).injector(injectors));
             }
             for (String tag : plan.tags().keySet().stream().sorted().toList()) {
                 Optional<String> revision = stages.tagRevisionAt(tag, stage);

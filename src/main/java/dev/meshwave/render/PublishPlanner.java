@@ -154,7 +154,7 @@ public final class PublishPlanner {
                 .with("clusterPath", stages.cluster().path())
                 .with("clusterStage", stage.directory())
                 .with("clusterPreviousStage", stage.number() == 0 ? "" : stages.previous(stage).directory())
-                .with("controlPlaneDirectory", ControlPlane.directory(stages.plan(), stage.phase()))
+                .with("controlPlaneDirectory", DeliveryMethod.directory(stages.plan(), stage.phase()))
                 .with("switchesGateway", runbook.switchesGateway(stage))
                 .with("gatewayCanonicalBefore", stages.gatewayCanonicalBefore(stage).orElse(""))
                 .with("gatewayNamespace", stages.cluster().ingressGateway().map(Plan.IngressGateway::namespace).orElse(""))

@@ -32,8 +32,7 @@ final class Runbook {
                 if (stage.phase() > 0) {
                     commands.add(CHECK_BOTH_ROOTS + " (before installing " + revision + ")");
                 }
-                commands.add("kubectl get pods -n istio-system -l istio.io/rev=" + revision);
-                commands.add("kubectl get mutatingwebhookconfigurations istio-sidecar-injector-" + revision);
+                commands.addAll(DeliveryMethod.of(plan, stages.cluster(), stage.phase()).verify());
                 stages.cluster().ingressGateway().ifPresent(gateway -> commands.add("kubectl get pods -n " + gateway.namespace()
                         + " -l service.istio.io/canonical-revision=" + revision
                         + "   # the new gateway must be ready before the first wave switches " + gateway.service()));
