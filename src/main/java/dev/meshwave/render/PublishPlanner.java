@@ -42,15 +42,50 @@ public final class PublishPlanner {
 
     /** The stacked branches: control plane, each wave, finalize, each making every cluster's matching stage live. */
     public List<PublishStep> waves(Plan plan, String base) throws RenderException, TemplateException {
-        List<StagePlan> fleet = fleet(plan);
-        List<PlanStage> planStages = planStages(plan);
         List<PublishStep> steps = new ArrayList<>();
-        RenderedTree previousTree = null;
-        Map<String, Stage> previousLive = Map.of();
-        for (PlanStage planStage : planStages) {
+        for (Waves waves = new Waves(plan, base); waves.hasNext(); ) {
+            steps.add(waves.next());
+        }
+        return steps;
+    }
+
+    /** The same steps, rendered one at a time as they are asked for. */
+    public Waves lazyWaves(Plan plan, String base) {
+        return new Waves(plan, base);
+    }
+
+    /**
+     * The branches in order, each rendered when it is asked for: besides the plan, only the step before
+     * is kept (its tree is what the next pull request's "Changes" are counted against).
+     */
+    public final class Waves {
+        private final Plan plan;
+        private final String base;
+        private final List<StagePlan> fleet;
+        private final List<PlanStage> planStages;
+        private int index;
+        private RenderedTree previousTree;
+        private Map<String, Stage> previousLive = Map.of();
+        private Optional<String> parent = Optional.empty();
+
+        private Waves(Plan plan, String base) {
+            this.plan = plan;
+            this.base = base;
+            this.fleet = fleet(plan);
+            this.planStages = planStages(plan);
+        }
+
+        public boolean hasNext() {
+            return index < planStages.size();
+        }
+
+        public PublishStep next() throws RenderException, TemplateException {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            PlanStage planStage = planStages.get(index++);
             Map<String, Stage> live = liveAt(fleet, planStage);
             RenderedTree tree = Renderer.throughStages(renderer.render(plan, liveStages(live)), fleet, live);
-            Optional<String> parent = steps.isEmpty() ? Optional.empty() : Optional.of(steps.get(steps.size() - 1).branch());
             Optional<String> next = planStage.number() + 1 < planStages.size()
                     ? Optional.of(branchPrefix(plan) + planStages.get(planStage.number() + 1).directory()) : Optional.empty();
             List<Map<String, Object>> clusters = new ArrayList<>();
@@ -65,15 +100,16 @@ public final class PublishPlanner {
                     .with("base", parent.orElse(base))
                     .with("nextBranch", next.orElse(""));
             addChanges(context, previousTree, tree);
-            steps.add(new PublishStep(false, branchPrefix(plan) + planStage.directory(), planStage.directory(),
+            PublishStep step = new PublishStep(false, branchPrefix(plan) + planStage.directory(), planStage.directory(),
                     liveByPath(fleet, live, tree), parent, tree,
                     text("git/commit-message.txt.mustache", context),
                     text("git/pr-title.txt.mustache", context).strip(),
-                    text("git/pr-body.md.mustache", context)));
+                    text("git/pr-body.md.mustache", context));
             previousTree = tree;
             previousLive = live;
+            parent = Optional.of(step.branch());
+            return step;
         }
-        return steps;
     }
 
     /**

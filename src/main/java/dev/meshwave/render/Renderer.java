@@ -51,27 +51,43 @@ public final class Renderer {
     }
 
     public RenderedTree render(Plan plan, LiveStages live, java.util.Set<Emit> emit) throws RenderException, TemplateException {
-        TreeMap<String, byte[]> files = new TreeMap<>();
-        List<String> roots = new ArrayList<>();
+        TreeSink.Collecting sink = new TreeSink.Collecting();
+        render(plan, live, emit, sink);
+        return sink.tree();
+    }
+
+    /**
+     * Renders into {@code sink}: each cluster's files in plan order, then the fleet's files, then {@code
+     * finish()} once every file has passed {@link TreeGuard}.
+     */
+    public void render(Plan plan, LiveStages live, java.util.Set<Emit> emit, TreeSink sink) throws RenderException, TemplateException {
         List<StagePlan> fleet = fleet(plan);
         Map<String, Stage> liveByCluster = liveStages(plan, fleet, live);
-        fleet.forEach(stages -> roots.add(stages.cluster().path()));
         Optional<String> outOfOrder = PlanStages.phaseOrderViolation(fleet, liveByCluster);
         if (outOfOrder.isPresent()) {
             throw new RenderException("live stages out of order: " + outOfOrder.get());
         }
-        // Clusters render independently, so in parallel, each into its own map, merged in plan order.
-        for (Map<String, byte[]> clusterFiles : InOrder.parallelMap(fleet, stages -> {
-            Map<String, byte[]> rendered = new TreeMap<>();
+        TreeGuard.Scan guard = new TreeGuard.Scan(holds);
+        // Clusters render independently, so in parallel, a window at a time, each into its own map, handed
+        // over in plan order.
+        InOrder.forEachInOrder(fleet, WINDOW, stages -> {
+            TreeMap<String, byte[]> rendered = new TreeMap<>();
             new ClusterRenderer(stages, liveByCluster.get(stages.cluster().name()), new Output(stages.cluster().path(), rendered)).render();
             return rendered;
-        })) {
-            files.putAll(clusterFiles);
-        }
+        }, (stages, rendered) -> {
+            rendered.forEach(guard::file);
+            sink.cluster(stages.cluster().path(), rendered);
+        });
+        TreeMap<String, byte[]> files = new TreeMap<>();
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
-        TreeGuard.check(files, holds);
-        return RenderedTree.owning(files, roots);
+        files.forEach(guard::file);
+        sink.fleet(files);
+        guard.finish();
+        sink.finish();
     }
+
+    /** How many clusters render at once; only their files are held before the sink takes them. */
+    private static final int WINDOW = 4 * Math.max(1, Runtime.getRuntime().availableProcessors());
 
     /** Each cluster's stage plan, in plan order. */
     public static List<StagePlan> fleet(Plan plan) {

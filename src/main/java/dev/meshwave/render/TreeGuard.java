@@ -26,20 +26,72 @@ public final class TreeGuard {
 
     /** Checks a tree, also for the secrets the run {@code holds}. */
     public static void check(Map<String, byte[]> files, Redaction holds) throws UnsafeContentException {
-        Map<String, String> byFoldedCase = new HashMap<>();
-        for (Map.Entry<String, byte[]> file : files.entrySet()) {
-            String path = file.getKey();
-            checkPath(path);
+        Scan scan = new Scan(holds);
+        files.forEach(scan::file);
+        scan.finish();
+    }
+
+    /**
+     * Checks files one at a time as a render makes them, in any order, keeping only their paths (for the
+     * case clashes) and the finding that comes first in path order: {@link #finish()} refuses exactly what
+     * a check of the whole sorted tree refuses, with the same message.
+     */
+    public static final class Scan {
+        private record Finding(String file, int rank, int depth, UnsafeContentException refusal) {}
+
+        private final Redaction holds;
+        // Each directory or file path → the first file (in path order) under it, and per case-folded path
+        // the spelling whose first file comes first: the one a sorted walk meets first.
+        private final Map<String, String> firstFile = new HashMap<>();
+        private final Map<String, String> spellingByFoldedCase = new HashMap<>();
+        private Finding first;
+
+        public Scan(Redaction holds) {
+            this.holds = holds;
+        }
+
+        /** One file, by its path from the output root. */
+        public void file(String path, byte[] bytes) {
+            try {
+                checkPath(path);
+            } catch (UnsafeContentException e) {
+                found(new Finding(path, 0, 0, e));
+            }
             String prefix = "";
             for (String segment : path.split("/")) {
                 prefix = prefix.isEmpty() ? segment : prefix + "/" + segment;
-                String other = byFoldedCase.putIfAbsent(prefix.toLowerCase(Locale.ROOT), prefix);
-                if (other != null && !other.equals(prefix)) {
-                    throw new UnsafeContentException("refusing to write " + prefix + " beside " + other
-                            + ": the names differ only by case, and on a case-insensitive file system (macOS, Windows) one replaces the other");
+                firstFile.merge(prefix, path, (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                spellingByFoldedCase.merge(prefix.toLowerCase(Locale.ROOT), prefix,
+                        (a, b) -> firstFile.get(a).compareTo(firstFile.get(b)) <= 0 ? a : b);
+            }
+            try {
+                refuseSecret(path, Secrets.findInFile(path, new String(bytes, StandardCharsets.UTF_8), holds));
+            } catch (UnsafeContentException e) {
+                found(new Finding(path, 2, 0, e));
+            }
+        }
+
+        /** Refuses the first unsafe path, case clash or secret in path order, if any. */
+        public void finish() throws UnsafeContentException {
+            for (Map.Entry<String, String> spelling : firstFile.entrySet()) {
+                String prefix = spelling.getKey();
+                String other = spellingByFoldedCase.get(prefix.toLowerCase(Locale.ROOT));
+                if (!other.equals(prefix)) {
+                    found(new Finding(spelling.getValue(), 1, prefix.split("/").length, new UnsafeContentException("refusing to write "
+                            + prefix + " beside " + other + ": the names differ only by case, and on a case-insensitive file system"
+                            + " (macOS, Windows) one replaces the other")));
                 }
             }
-            refuseSecret(path, Secrets.findInFile(path, new String(file.getValue(), StandardCharsets.UTF_8), holds));
+            if (first != null) {
+                throw first.refusal();
+            }
+        }
+
+        private void found(Finding finding) {
+            if (first == null || java.util.Comparator.comparing(Finding::file).thenComparingInt(Finding::rank)
+                    .thenComparingInt(Finding::depth).compare(finding, first) < 0) {
+                first = finding;
+            }
         }
     }
 

@@ -56,6 +56,20 @@ class TreeGuardTest {
     }
 
     @Test
+    void filesCheckedAsTheyArriveAreRefusedAsTheSortedTreeIs() {
+        // Clusters arrive in plan order, not path order: the refusal is still the first one in path order.
+        Map<String, byte[]> files = tree("z/a.yaml", "token: ghp_" + "a".repeat(36) + "\n", "b/Prod/a.yaml", "a", "b/prod/c.yaml", "c",
+                "b/x./y.yaml", "a", "a/ok.yaml", "a");
+        String sorted = assertThrows(UnsafeContentException.class, () -> TreeGuard.check(files)).getMessage();
+        TreeGuard.Scan scan = new TreeGuard.Scan(new Redaction());
+        java.util.List<String> arrival = new java.util.ArrayList<>(files.keySet());
+        java.util.Collections.reverse(arrival);
+        arrival.forEach(path -> scan.file(path, files.get(path)));
+        assertTrue(sorted.contains("b/prod beside b/Prod"), sorted);
+        assertTrue(assertThrows(UnsafeContentException.class, scan::finish).getMessage().equals(sorted));
+    }
+
+    @Test
     void ordinaryRenderedPathsPass() {
         assertDoesNotThrow(() -> TreeGuard.check(tree("clusters/prod-us/mesh/stages/01-apps/kustomization.yaml", "a: 1\n",
                 "clusters/prod-us/mesh/control-plane/asm-1233-2-distribute-root/05-option-ca-migration-citadel.yaml",

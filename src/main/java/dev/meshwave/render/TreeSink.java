@@ -1,0 +1,51 @@
+package dev.meshwave.render;
+
+import java.util.SortedMap;
+
+/**
+ * Where a render's files go, as they are made: each cluster's files in plan order, then the files
+ * about the whole fleet, then {@link #finish()} once everything has been rendered and checked. A sink
+ * makes nothing visible before {@code finish()}: a render that fails never calls it.
+ */
+public interface TreeSink {
+
+    /** One cluster's files, keyed by their path from the output root, under the cluster directory {@code root}. */
+    void cluster(String root, SortedMap<String, byte[]> files);
+
+    /** The files outside every cluster directory (the fleet overview, {@code --emit} files). */
+    void fleet(SortedMap<String, byte[]> files);
+
+    /** Every file has arrived and passed {@link TreeGuard}. */
+    void finish();
+
+    /** Keeps the whole tree: what tests, {@code render --check} and {@code publish} read. */
+    final class Collecting implements TreeSink {
+        private final java.util.TreeMap<String, byte[]> files = new java.util.TreeMap<>();
+        private final java.util.List<String> roots = new java.util.ArrayList<>();
+        private RenderedTree tree;
+
+        @Override
+        public void cluster(String root, SortedMap<String, byte[]> clusterFiles) {
+            roots.add(root);
+            files.putAll(clusterFiles);
+        }
+
+        @Override
+        public void fleet(SortedMap<String, byte[]> fleetFiles) {
+            files.putAll(fleetFiles);
+        }
+
+        @Override
+        public void finish() {
+            tree = RenderedTree.owning(files, roots);
+        }
+
+        /** The finished tree. */
+        public RenderedTree tree() {
+            if (tree == null) {
+                throw new IllegalStateException("the render has not finished");
+            }
+            return tree;
+        }
+    }
+}
