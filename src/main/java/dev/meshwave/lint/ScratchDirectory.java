@@ -51,7 +51,12 @@ final class ScratchDirectory implements AutoCloseable {
 
     /** A fresh directory for one build. */
     Path newDirectory() throws IOException {
-        return Files.createTempDirectory(dir, "build-");
+        synchronized (this) {
+            if (stopped) {
+                throw new IOException("lint is stopping");
+            }
+            return Files.createTempDirectory(dir, "build-");
+        }
     }
 
     /** Starts a process this run will destroy if it is stopped first. */
@@ -86,10 +91,18 @@ final class ScratchDirectory implements AutoCloseable {
             stopped = true;
         }
         running.forEach(ScratchDirectory::destroy);
-        try {
-            TreeWriter.deleteTree(dir);
-        } catch (IOException e) {
-            // a build still writing into it: the next run removes it
+        // A build that was between its kubectl and its next step may still add a file: try a few times.
+        for (int attempt = 0; attempt < 5 && Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS); attempt++) {
+            try {
+                TreeWriter.deleteTree(dir);
+            } catch (IOException e) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return; // the next run removes it
+                }
+            }
         }
     }
 

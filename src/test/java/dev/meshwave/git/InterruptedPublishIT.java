@@ -49,7 +49,9 @@ class InterruptedPublishIT {
         int withBranches = 0;
         for (int attempt = 0; attempt < KILLS; attempt++) {
             Process process = start(plan, remote, cache, tmp.resolve("log-" + attempt));
-            Thread.sleep(100 + random.nextInt(Math.max(1, runMillis * 11 / 10)));
+            // Every other kill lands in the first half of a run: later runs find branches already pushed and
+            // finish sooner than the first, so a window of the first run's length alone mostly hits finished runs.
+            Thread.sleep(100 + random.nextInt(Math.max(1, runMillis * (attempt % 2 == 0 ? 5 : 11) / 10)));
             process.destroyForcibly(); // SIGKILL on Linux
             assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             if (process.exitValue() != 0) {
