@@ -1,5 +1,6 @@
 package dev.meshwave.git;
 
+import dev.meshwave.plan.ProcessTree;
 import dev.meshwave.plan.Redaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -265,20 +266,7 @@ public final class GitCredentials {
                 Thread.currentThread().interrupt();
             } finally {
                 if (process != null && process.isAlive()) {
-                    // The helper and whatever it started; wait (briefly) until they are gone, so none outlives the run.
-                    java.util.List<ProcessHandle> handles = new java.util.ArrayList<>(process.descendants().toList());
-                    handles.add(process.toHandle());
-                    handles.forEach(ProcessHandle::destroyForcibly);
-                    for (ProcessHandle handle : handles) {
-                        try {
-                            handle.onExit().get(2, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            break;
-                        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                            // gone already, or unkillable: nothing more to do
-                        }
-                    }
+                    ProcessTree.kill(process); // the helper and whatever it started
                 }
             }
             return answer;

@@ -3,6 +3,7 @@ package dev.meshwave.lint;
 import dev.meshwave.output.TreeWriter;
 import dev.meshwave.plan.Manifest;
 import dev.meshwave.plan.ManifestFile;
+import dev.meshwave.plan.ProcessTree;
 import dev.meshwave.plan.SourcePosition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -145,8 +146,7 @@ final class KustomizeBuild {
                 process.getOutputStream().close();
                 boolean byDeadline = left < kubectl.timeout().toNanos();
                 if (!process.waitFor(Math.min(left, kubectl.timeout().toNanos()), TimeUnit.NANOSECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
+                    ProcessTree.kill(process);
                     throw new FailedException(byDeadline
                             ? "lint's deadline of " + kubectl.deadline().toSeconds() + " s (--deadline) passed while kubectl kustomize built it"
                             : "kubectl kustomize did not finish within " + kubectl.timeout().toSeconds() + " s (--build-timeout)",

@@ -1,6 +1,7 @@
 package dev.meshwave.lint;
 
 import dev.meshwave.output.TreeWriter;
+import dev.meshwave.plan.ProcessTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -90,7 +90,7 @@ final class ScratchDirectory implements AutoCloseable {
         synchronized (this) {
             stopped = true;
         }
-        running.forEach(ScratchDirectory::destroy);
+        running.forEach(ProcessTree::kill);
         // A build that was between its kubectl and its next step may still add a file: try a few times.
         for (int attempt = 0; attempt < 5 && Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS); attempt++) {
             try {
@@ -102,26 +102,6 @@ final class ScratchDirectory implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return; // the next run removes it
                 }
-            }
-        }
-    }
-
-    /**
-     * Kills the process and its children, and waits (briefly) until they are gone: a kubectl still
-     * writing into the directory would otherwise make the directory's removal fail.
-     */
-    private static void destroy(Process process) {
-        List<ProcessHandle> handles = new java.util.ArrayList<>(process.descendants().toList());
-        handles.add(process.toHandle());
-        handles.forEach(ProcessHandle::destroyForcibly);
-        for (ProcessHandle handle : handles) {
-            try {
-                handle.onExit().get(2, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // gone or unkillable: the next run removes what is left
             }
         }
     }
