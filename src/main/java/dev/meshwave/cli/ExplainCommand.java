@@ -5,9 +5,10 @@ import dev.meshwave.admission.LabelSelector;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.render.InjectionCheck;
 import dev.meshwave.render.RenderException;
-import dev.meshwave.render.Stage;
-import dev.meshwave.render.StagePlan;
 import dev.meshwave.render.Templates;
+import dev.meshwave.rollout.RolloutComposer;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StagePlan;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +57,7 @@ final class ExplainCommand implements Callable<Integer> {
             out.printf(java.util.Locale.ROOT, "namespace %s, plan %s, cluster %s: %s → %s%n", namespace, plan.name(), cluster.name(),
                     plan.from().revision(), plan.finalRevision());
             stages.followedTag(namespace).ifPresent(tag -> out.printf(java.util.Locale.ROOT, "follows revision tag %s%n", tag));
-            for (InjectionCheck.StageView view : new InjectionCheck(templateSet).views(stages)) {
+            for (InjectionCheck.StageView view : new InjectionCheck(templateSet).views(RolloutComposer.compose(stages))) {
                 if (selected.contains(view.stage())) {
                     print(out, view);
                 }

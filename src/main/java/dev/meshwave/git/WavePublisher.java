@@ -2,7 +2,7 @@ package dev.meshwave.git;
 
 import dev.meshwave.plan.Redaction;
 import dev.meshwave.render.PublishStep;
-import dev.meshwave.render.StageName;
+import dev.meshwave.rollout.StageName;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

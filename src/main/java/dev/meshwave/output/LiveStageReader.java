@@ -1,6 +1,6 @@
 package dev.meshwave.output;
 
-import dev.meshwave.render.StageName;
+import dev.meshwave.rollout.StageName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -160,8 +160,8 @@ final class ControlPlane implements DeliveryMethod {
     }
 
     @Override
-    public void render(Renderer.Output out, ClusterRenderer.Context common) throws TemplateException {
-        ClusterRenderer.Context context = common
+    public void render(Renderer.Output out, TemplateContext common) throws TemplateException {
+        TemplateContext context = common.copy()
                 .with("hub", plan.to().hub().orElse(""))
                 .with("profile", plan.to().profile().orElse(""))
                 .with("caPool", plan.to().caPool().orElse(""))
@@ -203,7 +203,7 @@ final class ControlPlane implements DeliveryMethod {
                 .with("location", cluster.location().orElse(""))
                 .with("fleetProject", cluster.fleetProject().or(cluster::project).orElse(""))
                 .with("kubeconfig", cluster.kubeconfig().orElse(""))
-                .with("citadel", plan.to().citadel().map(c -> (Object) new ClusterRenderer.Context()
+                .with("citadel", plan.to().citadel().map(c -> (Object) new TemplateContext()
                         .with("caCert", c.caCert()).with("caKey", c.caKey())
                         .with("rootCert", c.rootCert()).with("certChain", c.certChain())).orElse(false))
                 .with("ca", plan.to().ca().flag())

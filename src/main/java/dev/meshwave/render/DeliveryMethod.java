@@ -49,7 +49,7 @@ interface DeliveryMethod {
     List<String> fileNames();
 
     /** Writes this phase's control-plane files. */
-    void render(Renderer.Output out, ClusterRenderer.Context common) throws TemplateException;
+    void render(Renderer.Output out, TemplateContext common) throws TemplateException;
 
     /**
      * What the control-plane stage applies of this method, as paths from the stage directory, after the

@@ -1,6 +1,8 @@
 package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StagePlan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +39,7 @@ final class FleetRenderer {
         for (Renderer.Emit controller : new java.util.TreeSet<>(emit)) {
             switch (controller) {
                 case ARGOCD -> {
-                    ClusterRenderer.Context context = applicationSet();
+                    TemplateContext context = applicationSet();
                     out.emit(dir + "/argocd/README.md", "docs/argocd-README.md.mustache", context);
                     out.emit(dir + "/argocd/applicationset.yaml", "argocd/applicationset.yaml.mustache", context);
                 }
@@ -45,7 +47,7 @@ final class FleetRenderer {
                     out.emit(dir + "/flux/README.md", "docs/flux-README.md.mustache", fluxReadme());
                     for (Plan.Cluster cluster : plan.clusters()) {
                         String clusterDir = dir + "/flux/" + cluster.name();
-                        ClusterRenderer.Context context = fluxKustomization(cluster);
+                        TemplateContext context = fluxKustomization(cluster);
                         out.emit(clusterDir + "/kustomization.yaml", "flux/flux-directory-kustomization.yaml.mustache", context);
                         out.emit(clusterDir + "/mesh-" + cluster.name() + ".yaml", "flux/flux-kustomization.yaml.mustache", context);
                     }
@@ -54,8 +56,8 @@ final class FleetRenderer {
         }
     }
 
-    private ClusterRenderer.Context common() {
-        return new ClusterRenderer.Context()
+    private TemplateContext common() {
+        return new TemplateContext()
                 .with("planName", plan.name())
                 .with("fromRevision", plan.from().revision())
                 .with("revision", plan.finalRevision())
@@ -63,7 +65,7 @@ final class FleetRenderer {
     }
 
     /** One row per stage of the plan: the stage each cluster moves to, or — where the stage leaves it as it was. */
-    private ClusterRenderer.Context readme() {
+    private TemplateContext readme() {
         List<Map<String, Object>> rows = new ArrayList<>();
         Map<String, Stage> before = Map.of();
         for (PlanStages.PlanStage planStage : PlanStages.of(plan)) {
@@ -72,10 +74,10 @@ final class FleetRenderer {
             for (StagePlan stages : fleet) {
                 Stage stage = after.get(stages.cluster().name());
                 boolean moves = !stage.equals(before.get(stages.cluster().name()));
-                cells.add(new ClusterRenderer.Context().with("cell", moves ? "`" + stage.directory() + "`" : "—"));
+                cells.add(new TemplateContext().with("cell", moves ? "`" + stage.directory() + "`" : "—"));
             }
             Plan phase = plan.phases().get(planStage.phase());
-            rows.add(new ClusterRenderer.Context()
+            rows.add(new TemplateContext()
                     .with("label", planStage.label())
                     .with("namespaces", String.join(", ", planStage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
                     .with("revision", phase.to().revision())
@@ -88,7 +90,7 @@ final class FleetRenderer {
         }
         List<Map<String, Object>> clusters = new ArrayList<>();
         for (StagePlan stages : fleet) {
-            clusters.add(new ClusterRenderer.Context()
+            clusters.add(new TemplateContext()
                     .with("name", stages.cluster().name())
                     .with("path", stages.cluster().path())
                     .with("canary", stages.cluster().canary())
@@ -108,7 +110,7 @@ final class FleetRenderer {
      * A list rather than a git directory generator: meshwave knows the clusters, and a list leaves the
      * paths free (a directory generator would have to read the cluster's name back out of its path).
      */
-    private ClusterRenderer.Context applicationSet() throws RenderException {
+    private TemplateContext applicationSet() throws RenderException {
         Plan.ArgoCd argocd = plan.gitops().argocd();
         if (argocd.repoURL().isEmpty()) {
             throw new RenderException(where("spec.gitops.argocd") + ": --emit argocd needs spec.gitops.argocd.repoURL,"
@@ -117,7 +119,7 @@ final class FleetRenderer {
         }
         List<Map<String, Object>> clusters = new ArrayList<>();
         for (Plan.Cluster cluster : plan.clusters()) {
-            clusters.add(new ClusterRenderer.Context()
+            clusters.add(new TemplateContext()
                     .with("name", cluster.name())
                     .with("path", cluster.path())
                     .with("pathYaml", yamlString(cluster.path()))
@@ -137,7 +139,7 @@ final class FleetRenderer {
     }
 
     /** Where each cluster's Flux Kustomization is, and what they all share. */
-    private ClusterRenderer.Context fluxReadme() {
+    private TemplateContext fluxReadme() {
         Plan.Flux flux = plan.gitops().flux();
         return common()
                 .with("directory", plan.directory())
@@ -145,12 +147,12 @@ final class FleetRenderer {
                 .with("interval", flux.interval())
                 .with("sourceKind", flux.sourceRef().kind())
                 .with("sourceName", flux.sourceRef().name())
-                .with("clusters", plan.clusters().stream().<Map<String, Object>>map(cluster -> new ClusterRenderer.Context()
+                .with("clusters", plan.clusters().stream().<Map<String, Object>>map(cluster -> new TemplateContext()
                         .with("name", cluster.name()).with("path", cluster.path())).toList());
     }
 
     /** One cluster's Flux Kustomization, named for the cluster so that a fleet's never collide. */
-    private ClusterRenderer.Context fluxKustomization(Plan.Cluster cluster) {
+    private TemplateContext fluxKustomization(Plan.Cluster cluster) {
         Plan.Flux flux = plan.gitops().flux();
         return common()
                 .with("cluster", cluster.name())

@@ -4,6 +4,11 @@ import dev.meshwave.admission.Admission;
 import dev.meshwave.admission.Injector;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Problem;
+import dev.meshwave.rollout.Rollout;
+import dev.meshwave.rollout.RolloutComposer;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StageChange;
+import dev.meshwave.rollout.StagePlan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,12 +32,12 @@ public final class InjectionCheck {
      * ({@link #labels}), asked for one namespace at a time: a plan of ten thousand waves has as many stages,
      * and a map of every namespace's labels per stage would make the check quadratic.
      */
-    public record StageView(Stage stage, List<Injector> injectors, StagePlan stages,
+    public record StageView(Stage stage, List<Injector> injectors, Rollout rollout,
             List<Map<String, String>> podLabelSets, List<Map<String, String>> namespaceLabelSets) {
 
         /** A namespace's labels once this stage is applied. */
         public Map<String, String> labels(String namespace) {
-            return stages.labelsAt(namespace, stage);
+            return rollout.labelsAt(namespace, stage);
         }
     }
 
@@ -85,7 +90,7 @@ public final class InjectionCheck {
         Map<String, String> paths = namespacePaths(plan);
         // Clusters are checked independently, so in parallel; their findings are merged in plan order.
         List<Finding> found = new ArrayList<>();
-        for (List<Finding> clusterFindings : InOrder.parallelMap(plan.clusters(), cluster -> check(plan, paths, new StagePlan(plan, cluster)))) {
+        for (List<Finding> clusterFindings : InOrder.parallelMap(plan.clusters(), cluster -> check(plan, paths, RolloutComposer.compose(new StagePlan(plan, cluster))))) {
             found.addAll(clusterFindings);
         }
         return mergeClusters(plan, found);
@@ -97,8 +102,9 @@ public final class InjectionCheck {
      * its waves, so it is one {@link State} from one of its waves to the next, and every stage's verdict on a
      * state is computed once, not once per namespace in that state.
      */
-    private List<Finding> check(Plan plan, Map<String, String> paths, StagePlan stages) throws TemplateException {
-        List<StageView> views = views(stages);
+    private List<Finding> check(Plan plan, Map<String, String> paths, Rollout rollout) throws TemplateException {
+        StagePlan stages = rollout.stages();
+        List<StageView> views = views(rollout);
         List<Stage> all = stages.stages();
         // Stages share a few sets of injectors (only tags and phases change them): each set is judged once.
         Map<List<Injector>, Integer> sets = new HashMap<>();
@@ -112,17 +118,13 @@ public final class InjectionCheck {
                         new Run(all, view.stage().number(), view.stage().number())))));
             });
         }
-        // The stages at which each namespace's labels can change: those of the waves that move it (in every phase).
-        Map<String, List<Integer>> moves = new HashMap<>();
-        for (Stage stage : all) {
-            stage.wave().ifPresent(wave -> wave.namespaces().forEach(ns -> moves.computeIfAbsent(ns, k -> new ArrayList<>()).add(stage.number())));
-        }
         // Per state: for each stage, what is wrong with a namespace in that state there (nothing, mostly).
         Map<State, Verdicts> verdicts = new HashMap<>();
         List<String> namespaces = stages.namespaces();
         for (int index = 0; index < namespaces.size(); index++) {
             String name = namespaces.get(index);
-            List<Integer> changes = moves.getOrDefault(name, List.of());
+            // The stages at which its labels or the revision that should inject it change (those of its waves).
+            List<Integer> changes = rollout.movesOf(name);
             Map<String, Finding> mine = new LinkedHashMap<>();
             for (int from = 0, c = 0; from < all.size(); c++) {
                 int to = c < changes.size() ? changes.get(c) - 1 : all.size() - 1;
@@ -130,7 +132,7 @@ public final class InjectionCheck {
                     continue;
                 }
                 Stage first = all.get(from);
-                State state = new State(stages.labelsAt(name, first), stages.revisionAt(name, first));
+                State state = new State(rollout.labelsAt(name, first), rollout.revisionAt(name, first));
                 Verdicts verdict = verdicts.computeIfAbsent(state, s -> {
                     Map<Integer, List<String>> bySet = new HashMap<>();
                     List<List<String>> byStage = views.stream().map(v -> bySet.computeIfAbsent(setOf[v.stage().number()], k -> judge(plan, v, s)))
@@ -210,11 +212,16 @@ public final class InjectionCheck {
         return merged;
     }
 
-    /** Every stage of a cluster as the admission controller would see it. */
-    public List<StageView> views(StagePlan stages) throws TemplateException {
+    /**
+     * Every stage of a cluster as the admission controller would see it: the cluster's injectors of today, with
+     * the changes of the cluster's {@link Rollout} applied stage by stage (control planes installed, tags created
+     * and moved, the non-revisioned injector retired).
+     */
+    public List<StageView> views(Rollout rollout) throws TemplateException {
+        StagePlan stages = rollout.stages();
         Plan plan = stages.plan();
-        Injectors injectors = new Injectors(templates, plan, ClusterFacts.of(plan, stages.cluster()), new ClusterRenderer.Context()
-                        .with("istioNamespace", ClusterRenderer.ISTIO_SYSTEM)
+        Injectors injectors = new Injectors(templates, plan, ClusterFacts.of(plan, stages.cluster()), new TemplateContext()
+                        .with("istioNamespace", Rollout.ISTIO_SYSTEM)
                         .with("planName", plan.name())
                         .with("cluster", stages.cluster().name())
                         .with("version", plan.to().version().toString()));
@@ -227,52 +234,71 @@ public final class InjectionCheck {
         }
         List<Map<String, String>> podSets = Admission.podLabelSets(List.copyOf(names));
         List<Map<String, String>> namespaceSets = Admission.namespaceLabelSets(List.copyOf(names));
-        Optional<Stage> defaultTagArrives = stages.defaultTagArrives();
+        // What the cluster has before stage 00, then what the stages so far changed.
+        boolean nonRevisioned = plan.from().isNonRevisioned()
+                || plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.ABSENT;
+        Optional<StageChange.InjectorRetired> retired = Optional.empty();
+        List<Integer> installed = new ArrayList<>();
+        java.util.TreeMap<String, String> planTags = new java.util.TreeMap<>();
+        Optional<String> finalizedDefaultTag = Optional.empty();
         List<StageView> views = new ArrayList<>();
         for (Stage stage : stages.stages()) {
+            for (StageChange change : rollout.changes(stage)) {
+                if (change instanceof StageChange.InjectorRetired r) {
+                    retired = Optional.of(r);
+                } else if (change instanceof StageChange.ControlPlaneInstalled c) {
+                    installed.add(c.phase());
+                } else if (change instanceof StageChange.TagCreated t) {
+                    if (t.owner() == StageChange.TagOwner.PLAN) {
+                        planTags.put(t.tag(), t.revision());
+                    } else {
+                        finalizedDefaultTag = Optional.of(t.revision());
+                    }
+                } else if (change instanceof StageChange.TagMoved t) {
+                    if (t.owner() == StageChange.TagOwner.PLAN) {
+                        planTags.put(t.tag(), t.revision());
+                    } else {
+                        finalizedDefaultTag = Optional.of(t.revision());
+                    }
+                }
+                // A kept tag is the cluster's own, already among existing.tags; the other changes move no injector.
+            }
             List<String> manifests = new ArrayList<>();
             // The deactivation is applied over the cluster's own non-revisioned injector, so a webhook of
             // that injector the deactivation does not name (a 1.9 sidecar-injector.istio.io under the four
             // 1.10+ names) stays active in the simulation as it would in the cluster.
             Optional<Injector> deactivated = Optional.empty();
-            boolean defaultTagHere = defaultTagArrives.map(s -> s.number() <= stage.number()).orElse(false);
-            boolean nonRevisioned = plan.from().isNonRevisioned()
-                    || plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.ABSENT;
             if (nonRevisioned) {
-                if (!defaultTagHere) {
+                if (retired.isEmpty()) {
                     manifests.add(injectors.nonRevisioned());
-                } else if (plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.DEACTIVATE) {
+                } else if (retired.get().inGit()) {
                     deactivated = Optional.of(read(injectors.deactivatedNonRevisioned()).appliedOver(read(injectors.nonRevisioned())));
                 } // else: the stage's README has it removed before the default tag arrives
             }
             if (!plan.from().isNonRevisioned()) {
                 manifests.add(injectors.revision(plan.from().revision()));
             }
-            for (int phase = 0; phase <= stage.phase(); phase++) {
+            for (int phase : installed) {
                 manifests.add(controlPlanes.get(phase).injector(injectors));
             }
-            for (String tag : plan.tags().keySet().stream().sorted().toList()) {
-                Optional<String> revision = stages.tagRevisionAt(tag, stage);
-                if (revision.isPresent()) {
-                    manifests.add(injectors.tag(tag, revision.get()));
-                }
+            for (Map.Entry<String, String> tag : planTags.entrySet()) {
+                manifests.add(injectors.tag(tag.getKey(), tag.getValue()));
             }
-            Optional<String> finalDefaultTag = stages.finalizedDefaultTagAt(stage);
             for (Map.Entry<String, String> tag : plan.existing().tags().entrySet()) {
                 // A tag Git renders replaces the cluster's object of the same name.
-                if (!(finalDefaultTag.isPresent() && tag.getKey().equals(Injectors.DEFAULT_TAG))) {
+                if (!(finalizedDefaultTag.isPresent() && tag.getKey().equals(Rollout.DEFAULT_TAG))) {
                     manifests.add(injectors.tag(tag.getKey(), tag.getValue()));
                 }
             }
-            if (finalDefaultTag.isPresent()) {
-                manifests.add(injectors.tag(Injectors.DEFAULT_TAG, finalDefaultTag.get()));
+            if (finalizedDefaultTag.isPresent()) {
+                manifests.add(injectors.tag(Rollout.DEFAULT_TAG, finalizedDefaultTag.get()));
             }
             List<Injector> parsed = new ArrayList<>();
             deactivated.ifPresent(parsed::add);
             for (String manifest : manifests) {
                 parsed.add(read(manifest));
             }
-            views.add(new StageView(stage, parsed, stages, podSets, namespaceSets));
+            views.add(new StageView(stage, parsed, rollout, podSets, namespaceSets));
         }
         return views;
     }

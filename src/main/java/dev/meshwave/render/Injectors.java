@@ -1,6 +1,7 @@
 package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.Rollout;
 import java.util.List;
 
 /**
@@ -10,7 +11,6 @@ import java.util.List;
  */
 final class Injectors {
 
-    static final String DEFAULT_TAG = "default";
     static final List<String> DEFAULT_WEBHOOKS = List.of("rev.namespace.sidecar-injector.istio.io",
             "rev.object.sidecar-injector.istio.io", "namespace.sidecar-injector.istio.io", "object.sidecar-injector.istio.io");
     /**
@@ -56,14 +56,14 @@ final class Injectors {
             """;
 
     private final Templates templates;
-    private final ClusterRenderer.Context common;
+    private final TemplateContext common;
     private final String injectPath;
     private final List<String> reviewVersions;
     /** Whether the non-revisioned injector is a pre-1.10 one: its version is {@code from.version}. */
     private final boolean legacyNonRevisioned;
 
     /** {@code facts}: the path of every injector is the one the installer gives the revision's own (MESH-FACTS §4). */
-    Injectors(Templates templates, Plan plan, ClusterFacts facts, ClusterRenderer.Context common) {
+    Injectors(Templates templates, Plan plan, ClusterFacts facts, TemplateContext common) {
         this.templates = templates;
         this.common = common;
         this.injectPath = facts.injectPath();
@@ -83,7 +83,7 @@ final class Injectors {
 
     /** Webhooks a tag's configuration has: two, four for {@code default}. */
     static int webhookCount(String tag) {
-        return DEFAULT_TAG.equals(tag) ? 4 : 2;
+        return Rollout.DEFAULT_TAG.equals(tag) ? 4 : 2;
     }
 
     /** MutatingWebhookConfiguration {@code istio-revision-tag-<tag>} at a revision. */
@@ -117,7 +117,7 @@ final class Injectors {
         if (legacyNonRevisioned) {
             return LEGACY_NON_REVISIONED;
         }
-        return webhook("istio-sidecar-injector", DEFAULT_TAG, Plan.DEFAULT_REVISION, "istiod");
+        return webhook("istio-sidecar-injector", Rollout.DEFAULT_TAG, Plan.DEFAULT_REVISION, "istiod");
     }
 
     /**
@@ -125,11 +125,11 @@ final class Injectors {
      * webhook it has, by name, since applying it merges webhooks by name and leaves the others active.
      */
     String deactivatedNonRevisioned() throws TemplateException {
-        return templates.render("stages/deactivated-injector.yaml.mustache", new ClusterRenderer.Context()
+        return templates.render("stages/deactivated-injector.yaml.mustache", new TemplateContext()
                 .with("webhookNames", nonRevisionedWebhookNames())
                 .with("injectPath", injectPath)
                 .with("admissionReviewVersions", reviewVersions)
-                .with("istioNamespace", ClusterRenderer.ISTIO_SYSTEM));
+                .with("istioNamespace", Rollout.ISTIO_SYSTEM));
     }
 
     private String webhook(String name, String tag, String revision, String service) throws TemplateException {
@@ -138,13 +138,11 @@ final class Injectors {
                 .with("serviceName", service));
     }
 
-    ClusterRenderer.Context context(String tag, String revision) {
-        ClusterRenderer.Context context = new ClusterRenderer.Context();
-        context.putAll(common);
-        return context
+    TemplateContext context(String tag, String revision) {
+        return common.copy()
                 .with("tag", tag)
                 .with("revision", revision)
-                .with("isDefaultTag", DEFAULT_TAG.equals(tag))
+                .with("isDefaultTag", Rollout.DEFAULT_TAG.equals(tag))
                 .with("webhookName", "istio-revision-tag-" + tag)
                 .with("serviceName", "istiod-" + revision)
                 .with("protect", false)

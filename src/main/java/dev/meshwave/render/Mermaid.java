@@ -1,5 +1,7 @@
 package dev.meshwave.render;
 
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StagePlan;
 import java.util.List;
 import java.util.Map;
 

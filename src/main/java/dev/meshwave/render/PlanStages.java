@@ -1,6 +1,9 @@
 package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StageName;
+import dev.meshwave.rollout.StagePlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,11 @@
 package dev.meshwave.render;
 
-import dev.meshwave.render.PlanStages.PlanStage;
-
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Redaction;
+import dev.meshwave.render.PlanStages.PlanStage;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StageName;
+import dev.meshwave.rollout.StagePlan;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -95,7 +97,7 @@ public final class PublishPlanner {
                     clusters.add(clusterContext(stages, stage, new Runbook(stages).verify(stage)));
                 }
             }
-            ClusterRenderer.Context context = context(plan, planStage, clusters)
+            TemplateContext context = context(plan, planStage, clusters)
                     .with("rolloutChart", Mermaid.stages(fleet, live))
                     .with("base", parent.orElse(base))
                     .with("nextBranch", next.orElse(""));
@@ -142,7 +144,7 @@ public final class PublishPlanner {
         // about the whole fleet (its overview) are rendered as they read once the rollback is merged.
         RenderedTree waveTree = onlyRoots(Renderer.throughStages(renderer.render(plan, liveStages(waveLive)), fleet, waveLive), moved);
         RenderedTree tree = onlyRoots(Renderer.throughStages(renderer.render(plan, liveStages(backLive)), fleet, waveLive), moved);
-        ClusterRenderer.Context context = context(plan, planStage, clusters).with("base", base)
+        TemplateContext context = context(plan, planStage, clusters).with("base", base)
                 .with("rolloutChart", Mermaid.stages(fleet, backLive));
         addChanges(context, waveTree, tree);
         String branch = branchPrefix(plan) + "rollback-" + planStage.label();
@@ -183,9 +185,9 @@ public final class PublishPlanner {
         return new Renderer.LiveStages(Optional.empty(), byCluster);
     }
 
-    private ClusterRenderer.Context clusterContext(StagePlan stages, Stage stage, List<String> verify) {
+    private TemplateContext clusterContext(StagePlan stages, Stage stage, List<String> verify) {
         Runbook runbook = new Runbook(stages);
-        return new ClusterRenderer.Context()
+        return new TemplateContext()
                 .with("cluster", stages.cluster().name())
                 .with("clusterPath", stages.cluster().path())
                 .with("clusterStage", stage.directory())
@@ -198,9 +200,9 @@ public final class PublishPlanner {
                 .with("verify", verify);
     }
 
-    private ClusterRenderer.Context context(Plan plan, PlanStage stage, List<Map<String, Object>> clusters) {
+    private TemplateContext context(Plan plan, PlanStage stage, List<Map<String, Object>> clusters) {
         Plan phase = plan.phases().get(stage.phase());
-        return new ClusterRenderer.Context()
+        return new TemplateContext()
                 .with("planName", plan.name())
                 .with("fromRevision", phase.from().revision())
                 .with("revision", phase.to().revision())
@@ -222,7 +224,7 @@ public final class PublishPlanner {
     }
 
     /** The file-level difference between two trees, for the pull request's "Changes" section. */
-    private static void addChanges(ClusterRenderer.Context context, RenderedTree before, RenderedTree after) {
+    private static void addChanges(TemplateContext context, RenderedTree before, RenderedTree after) {
         Map<String, byte[]> old = before == null ? Map.of() : before.files();
         TreeSet<String> paths = new TreeSet<>(old.keySet());
         paths.addAll(after.files().keySet());
@@ -246,7 +248,7 @@ public final class PublishPlanner {
             } else {
                 continue;
             }
-            changes.add(new ClusterRenderer.Context().with("kind", kind).with("path", path));
+            changes.add(new TemplateContext().with("kind", kind).with("path", path));
         }
         context.with("changes", changes)
                 .with("changeSummary", added + " added, " + modified + " modified, " + removed + " removed");

@@ -1,5 +1,6 @@
 package dev.meshwave.render;
 
+import dev.meshwave.rollout.StageName;
 import java.util.Map;
 import java.util.Optional;
 

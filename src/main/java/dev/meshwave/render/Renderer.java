@@ -2,6 +2,9 @@ package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Redaction;
+import dev.meshwave.rollout.RolloutComposer;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StagePlan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +75,8 @@ public final class Renderer {
         // over in plan order.
         InOrder.forEachInOrder(fleet, WINDOW, stages -> {
             TreeMap<String, byte[]> rendered = new TreeMap<>();
-            new ClusterRenderer(stages, liveByCluster.get(stages.cluster().name()), new Output(stages.cluster().path(), rendered)).render();
+            Layout.of(RolloutComposer.compose(stages), liveByCluster.get(stages.cluster().name()),
+                    new Output(stages.cluster().path(), rendered)).write();
             return rendered;
         }, (stages, rendered) -> {
             rendered.forEach(guard::file);

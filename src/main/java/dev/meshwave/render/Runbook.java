@@ -1,6 +1,8 @@
 package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StagePlan;
 import java.util.ArrayList;
 import java.util.List;
 

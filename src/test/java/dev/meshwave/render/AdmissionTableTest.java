@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.admission.Admission;
 import dev.meshwave.admission.Injector;
-import dev.meshwave.admission.LabelSelector;
 import dev.meshwave.admission.LabelSelector.Operator;
 import dev.meshwave.admission.LabelSelector.Requirement;
+import dev.meshwave.admission.LabelSelector;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.testing.Plans;
 import java.nio.file.Path;
@@ -68,7 +68,7 @@ class AdmissionTableTest {
     static void renderInjectors() throws TemplateException {
         Plan plan = Plans.load(dir, Plans.BASE);
         Injectors injectors = new Injectors(Templates.builtIn(), plan, ClusterFacts.of(plan, plan.clusters().get(0)),
-                new ClusterRenderer.Context()
+                new TemplateContext()
                         .with("istioNamespace", "istio-system")
                         .with("planName", "p")
                         .with("cluster", "c1")

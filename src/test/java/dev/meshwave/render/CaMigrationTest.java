@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.Rollout;
+import dev.meshwave.rollout.RolloutComposer;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StagePlan;
 import dev.meshwave.testing.Plans;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,9 +83,10 @@ class CaMigrationTest {
         expected.put("04-meshca-control-plane", "asm-1233-2-distribute-root");
         expected.put("05-meshca-first", "asm-1233-2-meshca-ca-migration");
         expected.put("08-ca-cleanup", "asm-1233-2-meshca-ca-migration");
+        Rollout rollout = RolloutComposer.compose(stages);
         expected.forEach((stage, revision) ->
-                assertEquals(Map.of("istio.io/rev", revision), stages.labelsAt("a", stages.find(stage).orElseThrow()), stage));
-        assertEquals("asm-1233-2-distribute-root", stages.revisionAt("b", stages.find("meshca-first").orElseThrow()));
+                assertEquals(Map.of("istio.io/rev", revision), rollout.labelsAt("a", stages.find(stage).orElseThrow()), stage));
+        assertEquals("asm-1233-2-distribute-root", rollout.revisionAt("b", stages.find("meshca-first").orElseThrow()));
         assertTrue(stages.isFirstWaveOfPhase(stages.find("meshca-first").orElseThrow()));
         assertFalse(stages.isFirstWaveOfPhase(stages.find("meshca-second").orElseThrow()));
     }

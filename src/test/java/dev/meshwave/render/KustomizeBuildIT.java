@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meshwave.rollout.Stage;
 import dev.meshwave.testing.Kustomize;
 import java.nio.file.Files;
 import java.nio.file.Path;

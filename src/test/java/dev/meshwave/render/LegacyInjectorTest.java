@@ -42,7 +42,7 @@ class LegacyInjectorTest {
     Path dir;
 
     private Injectors injectors(Plan plan) {
-        return new Injectors(Templates.builtIn(), plan, ClusterFacts.of(plan, plan.clusters().get(0)), new ClusterRenderer.Context()
+        return new Injectors(Templates.builtIn(), plan, ClusterFacts.of(plan, plan.clusters().get(0)), new TemplateContext()
                 .with("istioNamespace", "istio-system").with("planName", "p").with("cluster", "c1")
                 .with("version", plan.to().version().toString()));
     }

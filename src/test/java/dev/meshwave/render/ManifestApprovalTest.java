@@ -95,7 +95,7 @@ class ManifestApprovalTest {
     void deactivatedNonRevisionedInjector(String band) throws Exception {
         Plan plan = Plans.load(dir, tagPlan(band));
         Plan.Cluster cluster = plan.clusters().get(0);
-        String text = new Injectors(Templates.builtIn(), plan, ClusterFacts.of(plan, cluster), new ClusterRenderer.Context()).deactivatedNonRevisioned();
+        String text = new Injectors(Templates.builtIn(), plan, ClusterFacts.of(plan, cluster), new TemplateContext()).deactivatedNonRevisioned();
         // A render that deactivates the injector writes the same text under its generated-by header.
         String rendered = file(render(tagPlan(band) + "  existing: {nonRevisionedInjector: deactivate}\n"),
                 CONTROL_PLANE + "istio-sidecar-injector-deactivated.yaml");

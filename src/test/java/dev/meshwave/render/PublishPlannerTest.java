@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StageName;
 import dev.meshwave.testing.Plans;
 import java.nio.file.Path;
 import java.util.List;

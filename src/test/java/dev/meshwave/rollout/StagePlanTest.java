@@ -1,4 +1,4 @@
-package dev.meshwave.render;
+package dev.meshwave.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,12 +42,12 @@ class StagePlanTest {
 
     @Test
     void aNamespaceIsOnTheNewRevisionFromItsWaveOn() {
-        StagePlan stages = stages(Plans.BASE);
-        List<Stage> all = stages.stages();
+        Rollout rollout = RolloutComposer.compose(stages(Plans.BASE));
+        List<Stage> all = rollout.stages().stages();
         assertEquals(List.of("asm-1130-0", "asm-1130-0", "asm-1140-0", "asm-1140-0"),
-                all.stream().map(s -> stages.revisionAt("b", s)).toList());
+                all.stream().map(s -> rollout.revisionAt("b", s)).toList());
         assertEquals(List.of("asm-1130-0", "asm-1140-0", "asm-1140-0", "asm-1140-0"),
-                all.stream().map(s -> stages.revisionAt("a", s)).toList());
+                all.stream().map(s -> rollout.revisionAt("a", s)).toList());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.meshwave.render;
+package dev.meshwave.rollout;
 
 import dev.meshwave.plan.Plan;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.meshwave.render;
+package dev.meshwave.rollout;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.meshwave.render;
+package dev.meshwave.rollout;
 
 import dev.meshwave.plan.Plan;
 import java.util.LinkedHashMap;
@@ -12,17 +12,17 @@ import java.util.Optional;
  * finalize restores it (rather than an auto-prune deleting it); one that did not exist is created by
  * finalize, and a rollback's prune deletes it again, which is also the state before.
  */
-final class DefaultObjects {
+public final class DefaultObjects {
 
     /** What a Service {@code istiod} holds: labels and its whole selector. */
-    record IstiodService(Map<String, String> labels, Map<String, String> selector) {}
+    public record IstiodService(Map<String, String> labels, Map<String, String> selector) {}
 
     /** A validator's revision label (empty for the 1.10 flavour, which has none) and the Service it calls. */
-    record Validator(Optional<String> revisionLabel, String service) {}
+    public record Validator(Optional<String> revisionLabel, String service) {}
 
     private final Plan plan;
 
-    DefaultObjects(Plan plan) {
+    public DefaultObjects(Plan plan) {
         this.plan = plan;
     }
 
@@ -32,7 +32,7 @@ final class DefaultObjects {
      * meshwave's last finalize) selects its revision. When a revisioned cluster has none, stage 00 creates that one,
      * which only names the running revision.
      */
-    IstiodService serviceBefore() {
+    public IstiodService serviceBefore() {
         Plan.From from = plan.from();
         return from.isNonRevisioned()
                 ? new IstiodService(serviceLabels(Plan.DEFAULT_REVISION), ordered("app", "istiod", "istio", "pilot"))
@@ -40,7 +40,7 @@ final class DefaultObjects {
     }
 
     /** Service {@code istiod} pointing at a revision: what asmcli's istiod-service.yaml applies (MESH-FACTS §5). */
-    IstiodService serviceAt(String revision) {
+    public IstiodService serviceAt(String revision) {
         return new IstiodService(serviceLabels(revision), ordered("app", "istiod", "istio.io/rev", revision));
     }
 
@@ -53,12 +53,12 @@ final class DefaultObjects {
      * of 1.10, {@code VALIDATION_WEBHOOK_CONFIG_NAME}); selecting {@code istiod-default-validator} by its revision
      * label starts in 1.11.
      */
-    boolean legacyValidator() {
+    public boolean legacyValidator() {
         return !plan.to().version().atLeast(1, 11);
     }
 
-    String validatorName() {
-        return legacyValidator() ? "istiod-" + ClusterRenderer.ISTIO_SYSTEM : "istiod-default-validator";
+    public String validatorName() {
+        return legacyValidator() ? "istiod-" + Rollout.ISTIO_SYSTEM : "istiod-default-validator";
     }
 
     /**
@@ -67,7 +67,7 @@ final class DefaultObjects {
      * install of 1.11 or later (base chart, {@code defaultRevision: default}: Service istiod) and where a default tag
      * exists ({@code istioctl tag set default}: Service istiod-&lt;rev&gt;). Otherwise finalize creates it.
      */
-    Optional<Validator> validatorBefore() {
+    public Optional<Validator> validatorBefore() {
         if (legacyValidator()) {
             return Optional.of(new Validator(Optional.empty(), "istiod"));
         }
@@ -83,14 +83,14 @@ final class DefaultObjects {
      * chart {@code defaultrevision-validatingwebhookconfiguration.yaml}: {@code istiod-<defaultRevision>}), so
      * validation never depends on Service istiod.
      */
-    Validator validatorAt(String revision) {
+    public Validator validatorAt(String revision) {
         return new Validator(legacyValidator() ? Optional.empty() : Optional.of(revision), "istiod-" + revision);
     }
 
     /** The revision an existing default tag points at before the upgrade, when finalize moves it. */
-    Optional<String> defaultTagBefore() {
-        return plan.finishing().defaultTag() && !plan.tags().containsKey(Injectors.DEFAULT_TAG)
-                ? Optional.ofNullable(plan.existing().tags().get(Injectors.DEFAULT_TAG)) : Optional.empty();
+    public Optional<String> defaultTagBefore() {
+        return plan.finishing().defaultTag() && !plan.tags().containsKey(Rollout.DEFAULT_TAG)
+                ? Optional.ofNullable(plan.existing().tags().get(Rollout.DEFAULT_TAG)) : Optional.empty();
     }
 
     private static Map<String, String> ordered(String... keysAndValues) {

@@ -1,4 +1,4 @@
-package dev.meshwave.render;
+package dev.meshwave.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

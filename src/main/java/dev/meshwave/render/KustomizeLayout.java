@@ -1,0 +1,442 @@
+package dev.meshwave.render;
+
+import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.DefaultObjects;
+import dev.meshwave.rollout.Rollout;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StageChange;
+import dev.meshwave.rollout.StagePlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Kustomize layout of one cluster's rollout: the live entry point, one cumulative directory per stage
+ * (each the stage before plus its changes, as resources and patches), the restart components, the
+ * control-plane files and the README runbook. It writes what the {@link Rollout} says and decides nothing.
+ */
+final class KustomizeLayout implements Layout {
+
+    private final Rollout rollout;
+    private final StagePlan stages;
+    private final Plan plan;
+    private final Plan.Cluster cluster;
+    private final Stage live;
+    private final Renderer.Output out;
+    /** The control plane of each phase, in phase order. */
+    private final List<DeliveryMethod> controlPlanes;
+    private final Runbook runbook;
+    private final Injectors injectors;
+    private final DefaultObjects defaults;
+
+    KustomizeLayout(Rollout rollout, Stage live, Renderer.Output out) {
+        this.rollout = rollout;
+        this.stages = rollout.stages();
+        this.plan = stages.plan();
+        this.cluster = stages.cluster();
+        this.live = live;
+        this.out = out;
+        this.controlPlanes = DeliveryMethod.of(plan, cluster);
+        this.runbook = new Runbook(stages);
+        this.injectors = new Injectors(out.templates(), plan, ClusterFacts.of(plan, cluster), common());
+        this.defaults = new DefaultObjects(plan);
+    }
+
+    @Override
+    public void write() throws TemplateException {
+        out.emit("kustomization.yaml", "live/kustomization.yaml.mustache", common()
+                .with("liveStage", live.directory()));
+        for (Stage stage : stages.stages()) {
+            writeStage(stage);
+        }
+        if (plan.restart() == Plan.Restart.ANNOTATION) {
+            for (String namespace : stages.namespaces()) {
+                out.emit("components/restart/" + namespace + "/kustomization.yaml", "components/restart.yaml.mustache",
+                        common().with("namespace", namespace).with("revision", rollout.revisionAt(namespace, live)));
+            }
+        }
+        for (int phase = 0; phase < controlPlanes.size(); phase++) {
+            controlPlanes.get(phase).render(out, common(plan.phases().get(phase)));
+        }
+        out.emit("argocd/ignore-differences.yaml", "argocd/ignore-differences.yaml.mustache", common());
+        out.emit("README.md", "docs/README.md.mustache", readme());
+    }
+
+    /** What a stage's kustomization lists: the files it adds as resources, and the patches over the stage before. */
+    private static final class Kustomization {
+        final List<String> resources = new ArrayList<>();
+        final List<Map<String, Object>> patches = new ArrayList<>();
+        boolean namespacePatches;
+        Optional<StageChange.GatewaySwitched> gatewaySwitch = Optional.empty();
+        Optional<String> namespacesFrom = Optional.empty();
+    }
+
+    /** Each change of a stage as the files it needs, then the stage's kustomization over them. */
+    private void writeStage(Stage stage) throws TemplateException {
+        String dir = stage.name().path();
+        Plan phase = stages.phase(stage);
+        Kustomization kustomization = new Kustomization();
+        if (stage.number() > 0) {
+            kustomization.resources.add("../" + previous(stage).directory());
+        }
+        for (StageChange change : rollout.changes(stage)) {
+            write(dir, phase, change, kustomization);
+        }
+        switch (stage.kind()) {
+            case CONTROL_PLANE -> out.emit(dir + "kustomization.yaml", "stages/control-plane-kustomization.yaml.mustache",
+                    common(phase)
+                            .with("stage", stage.directory())
+                            .with("resources", kustomization.resources)
+                            .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
+                            .with("laterPhase", stage.phase() > 0)
+                            .with("namespacesFrom", kustomization.namespacesFrom.orElse("")));
+            case WAVE -> writeWaveKustomization(dir, stage, phase, kustomization);
+            case FINALIZE -> out.emit(dir + "kustomization.yaml", "stages/finalize-kustomization.yaml.mustache", common(phase)
+                    .with("stage", stage.directory())
+                    .with("resources", kustomization.resources)
+                    .with("hasPatches", !kustomization.patches.isEmpty())
+                    .with("patches", kustomization.patches));
+            // The CA migration's last stage changes nothing in Git: its README and pull request carry the Secret cleanup.
+            case CA_CLEANUP -> out.emit(dir + "kustomization.yaml", "stages/ca-cleanup-kustomization.yaml.mustache", common(phase)
+                    .with("stage", stage.directory())
+                    .with("previousStage", previous(stage).directory()));
+        }
+    }
+
+    private void writeWaveKustomization(String dir, Stage stage, Plan phase, Kustomization kustomization) throws TemplateException {
+        List<String> relabelled = rollout.change(stage, StageChange.NamespacesRelabelled.class)
+                .map(StageChange.NamespacesRelabelled::namespaces).orElse(List.of());
+        List<String> tags = new ArrayList<>();
+        rollout.changes(stage, StageChange.TagCreated.class).forEach(t -> tags.add(t.tag()));
+        rollout.changes(stage, StageChange.TagMoved.class).forEach(t -> tags.add(t.tag()));
+        boolean switchesGateway = kustomization.gatewaySwitch.isPresent();
+        TemplateContext context = common(phase)
+                .with("stage", stage.directory())
+                .with("wave", stage.wave().orElseThrow().name())
+                .with("previousStage", previous(stage).directory())
+                .with("movedNamespaces", String.join(", ", relabelled))
+                .with("movedTags", String.join(", ", tags))
+                .with("addedResources", kustomization.resources.subList(1, kustomization.resources.size()))
+                .with("hasNamespacePatches", kustomization.namespacePatches)
+                .with("tagPatches", kustomization.patches)
+                .with("hasPatches", kustomization.namespacePatches || !kustomization.patches.isEmpty() || switchesGateway)
+                .with("switchesGateway", switchesGateway);
+        kustomization.gatewaySwitch.ifPresent(s -> context
+                .with("gatewayNamespace", s.gateway().namespace())
+                .with("gatewayService", s.gateway().service()));
+        out.emit(dir + "kustomization.yaml", "stages/wave-kustomization.yaml.mustache", context);
+    }
+
+    /** One change as files of the stage directory {@code dir}, listed in its kustomization. */
+    private void write(String dir, Plan phase, StageChange change, Kustomization kustomization) throws TemplateException {
+        if (change instanceof StageChange.NamespacesOwned owned) {
+            if (owned.from().isPresent()) {
+                kustomization.namespacesFrom = owned.from();
+                kustomization.resources.add(pathToOutputRoot(dir) + owned.from().get());
+                return;
+            }
+            List<Map<String, Object>> namespaces = new ArrayList<>();
+            owned.labels().forEach((namespace, labels) -> namespaces.add(new TemplateContext()
+                    .with("name", namespace).with("labels", keyValues(labels))));
+            out.emit(dir + "namespaces.yaml", "stages/namespaces.yaml.mustache", common().with("namespaces", namespaces));
+            kustomization.resources.add("namespaces.yaml");
+        } else if (change instanceof StageChange.NamespacesRelabelled relabelled) {
+            out.emit(dir + "namespaces.yaml", "stages/namespace-patches.yaml.mustache", common(phase).with("namespaces",
+                    relabelled.namespaces().stream().map(ns -> (Map<String, Object>) new TemplateContext().with("name", ns)).toList()));
+            kustomization.namespacePatches = true;
+        } else if (change instanceof StageChange.GatewayServiceOwned owned) {
+            Plan.IngressGateway gateway = owned.gateway();
+            out.emit(dir + "ingress-gateway-service.yaml", "stages/ingress-gateway-service.yaml.mustache", common()
+                    .with("gatewayNamespace", gateway.namespace())
+                    .with("gatewayService", gateway.service())
+                    .with("gatewaySelector", keyValues(gateway.selector()))
+                    .with("canonicalRevision", gateway.fromCanonicalRevision()));
+            kustomization.resources.add("ingress-gateway-service.yaml");
+        } else if (change instanceof StageChange.GatewaySwitched switched) {
+            kustomization.gatewaySwitch = Optional.of(switched); // an inline patch of the wave's kustomization
+        } else if (change instanceof StageChange.TagCreated created) {
+            kustomization.resources.addAll(writeTag(dir, created));
+        } else if (change instanceof StageChange.TagMoved moved) {
+            kustomization.patches.addAll(writeTagMove(dir, moved, phase));
+        } else if (change instanceof StageChange.TagKept kept) {
+            String file = "istio-revision-tag-" + kept.tag() + ".yaml";
+            out.emitText(dir + file, "stages/revision-tag-webhook.yaml.mustache", injectors.keptTag(kept.tag(), kept.revision()));
+            kustomization.resources.add(file);
+        } else if (change instanceof StageChange.IstiodServiceOwned owned) {
+            out.emit(dir + "istiod-service.yaml", "stages/istiod-service.yaml.mustache", common()
+                    .with("before", true).with("patch", false)
+                    .with("labels", keyValues(owned.service().labels()))
+                    .with("selector", selector(owned.service().selector(), Map.of())));
+            kustomization.resources.add("istiod-service.yaml");
+        } else if (change instanceof StageChange.IstiodServiceSelects selects) {
+            // Stage 00 owns Service istiod with today's selector: patch it whole, deleting the old install's keys.
+            List<Map<String, Object>> selector = selector(selects.service().selector(), selects.stale());
+            out.emit(dir + "istiod-service.yaml", "stages/istiod-service.yaml.mustache", common(phase)
+                    .with("before", false).with("patch", selector.stream().anyMatch(k -> Boolean.TRUE.equals(k.get("remove"))))
+                    .with("labels", keyValues(selects.service().labels()))
+                    .with("selector", selector));
+            kustomization.patches.add(patchTarget("istiod-service.yaml", "", "Service", "istiod"));
+        } else if (change instanceof StageChange.IstiodServiceMoved moved) {
+            out.emit(dir + "istiod-service.yaml", "stages/revision-label-move.yaml.mustache", common(phase)
+                    .with("object", "Service istiod").with("ops", List.of(
+                            op("/metadata/labels/istio.io~1rev", moved.revision()), op("/spec/selector/istio.io~1rev", moved.revision()))));
+            kustomization.patches.add(patchTarget("istiod-service.yaml", "", "Service", "istiod"));
+        } else if (change instanceof StageChange.ValidatorOwned owned) {
+            String file = owned.name() + ".yaml";
+            out.emit(dir + file, "stages/default-validator.yaml.mustache", validator(common(), owned.name(), owned.legacy(),
+                    owned.validator(), true));
+            kustomization.resources.add(file);
+        } else if (change instanceof StageChange.ValidatorCreated created) {
+            String file = created.name() + ".yaml";
+            out.emit(dir + file, "stages/default-validator.yaml.mustache", validator(common(phase), created.name(), created.legacy(),
+                    created.validator(), false));
+            kustomization.resources.add(file);
+        } else if (change instanceof StageChange.ValidatorMoved moved) {
+            String file = moved.name() + ".yaml";
+            List<Map<String, Object>> ops = new ArrayList<>();
+            if (!moved.legacy()) {
+                ops.add(op("/metadata/labels/istio.io~1rev", moved.revision()));
+            }
+            ops.add(op("/webhooks/0/clientConfig/service/name", "istiod-" + moved.revision()));
+            out.emit(dir + file, "stages/revision-label-move.yaml.mustache", common(phase)
+                    .with("object", "ValidatingWebhookConfiguration " + moved.name()).with("ops", ops));
+            kustomization.patches.add(patchTarget(file, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration", moved.name()));
+        } else if (change instanceof StageChange.InjectorRetired retired) {
+            if (retired.inGit()) {
+                out.emitText(dir + "istio-sidecar-injector-deactivated.yaml", "stages/deactivated-injector.yaml.mustache",
+                        injectors.deactivatedNonRevisioned());
+                kustomization.resources.add("istio-sidecar-injector-deactivated.yaml");
+            } // else: the stage's README has it removed by hand
+        } else if (change instanceof StageChange.ControlPlaneInstalled installed) {
+            kustomization.resources.addAll(controlPlanes.get(installed.phase()).stageResources(dir));
+        } else if (change instanceof StageChange.WorkloadsRestarted) {
+            // Nothing in the stage: the restart components follow the live stage, and the runbook lists the namespaces.
+        }
+    }
+
+    private TemplateContext validator(TemplateContext context, String name, boolean legacy, DefaultObjects.Validator validator,
+            boolean before) {
+        return context
+                .with("before", before)
+                .with("protect", before)
+                .with("legacy", legacy)
+                .with("validatorName", name)
+                .with("revisionLabel", validator.revisionLabel().orElse(""))
+                .with("serviceName", validator.service());
+    }
+
+    /** A selector as template entries: {@code selector}'s keys, then each key of {@code stale} it lacks, as a deletion. */
+    private static List<Map<String, Object>> selector(Map<String, String> selector, Map<String, String> stale) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        selector.forEach((k, v) -> list.add(new TemplateContext().with("key", k).with("value", v).with("remove", false)));
+        stale.keySet().stream().filter(k -> !selector.containsKey(k))
+                .forEach(k -> list.add(new TemplateContext().with("key", k).with("value", "").with("remove", true)));
+        return list;
+    }
+
+    /** A tag's webhook (and, from Istio 1.28, its Service) as files of a stage; returns their names. */
+    private List<String> writeTag(String dir, StageChange.TagCreated tag) throws TemplateException {
+        List<String> files = new ArrayList<>();
+        String webhook = "istio-revision-tag-" + tag.tag() + ".yaml";
+        out.emitText(dir + webhook, "stages/revision-tag-webhook.yaml.mustache", injectors.tag(tag.tag(), tag.revision()));
+        files.add(webhook);
+        if (tag.service()) {
+            String service = "istiod-revision-tag-" + tag.tag() + "-service.yaml";
+            out.emitText(dir + service, "stages/revision-tag-service.yaml.mustache", injectors.tagService(tag.tag(), tag.revision()));
+            files.add(service);
+        }
+        return files;
+    }
+
+    /** JSON6902 patches that move an existing tag's webhook (and, from Istio 1.28, its Service) to the phase's revision. */
+    private List<Map<String, Object>> writeTagMove(String dir, StageChange.TagMoved tag, Plan phase) throws TemplateException {
+        List<Map<String, Object>> patches = new ArrayList<>();
+        String patch = "tag-" + tag.tag() + ".yaml";
+        List<Integer> indexes = java.util.stream.IntStream.range(0, Injectors.webhookCount(tag.tag())).boxed().toList();
+        out.emit(dir + patch, "stages/tag-move.yaml.mustache", common(phase).with("tag", tag.tag()).with("webhookIndexes", indexes));
+        patches.add(patchTarget(patch, "admissionregistration.k8s.io", "MutatingWebhookConfiguration", "istio-revision-tag-" + tag.tag()));
+        if (tag.service()) {
+            String servicePatch = "tag-" + tag.tag() + "-service.yaml";
+            out.emit(dir + servicePatch, "stages/tag-service-move.yaml.mustache", common(phase).with("tag", tag.tag()));
+            patches.add(patchTarget(servicePatch, "", "Service", "istiod-revision-tag-" + tag.tag()));
+        }
+        return patches;
+    }
+
+    private static Map<String, Object> op(String path, String value) {
+        return new TemplateContext().with("path", path).with("value", value);
+    }
+
+    private static Map<String, Object> patchTarget(String file, String group, String kind, String name) {
+        return new TemplateContext().with("file", file).with("group", group).with("kind", kind).with("name", name);
+    }
+
+    /**
+     * The stage that adds {@code istiod-default-validator} where a non-revisioned install may have left its
+     * own validator, {@code istiod-<namespace>} (the base chart's up to 1.10). {@code istioctl tag set default}
+     * deletes that one when it adds the default validator (istio/istio release-1.12 … release-1.20
+     * istioctl/pkg/tag/generate.go, util.go DeleteDeprecatedValidator); an istiod of 1.10 patches only a
+     * validator of that name (release-1.10 pilot/pkg/bootstrap/validation.go), so it stays for a 1.10 target.
+     */
+    private boolean addsDefaultValidatorOverNonRevisioned(Stage stage) {
+        return stage.kind() == Stage.Kind.FINALIZE && stage.phase() == 0 && stages.phase(stage).finishing().istiodService()
+                && (plan.from().isNonRevisioned() || plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.ABSENT);
+    }
+
+    private static List<Map<String, Object>> keyValues(Map<String, String> map) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        map.forEach((k, v) -> list.add(new TemplateContext().with("key", k).with("value", v)));
+        return list;
+    }
+
+    /** The plan tags a stage creates or moves, in the order it lists them. */
+    private List<String> planTagsChanged(Stage stage) {
+        List<String> tags = new ArrayList<>();
+        for (StageChange change : rollout.changes(stage)) {
+            if (change instanceof StageChange.TagCreated created && created.owner() == StageChange.TagOwner.PLAN) {
+                tags.add(created.tag());
+            } else if (change instanceof StageChange.TagMoved moved && moved.owner() == StageChange.TagOwner.PLAN) {
+                tags.add(moved.tag());
+            }
+        }
+        return tags;
+    }
+
+    private static String backticked(List<String> names) {
+        return String.join(", ", names.stream().map(n -> "`" + n + "`").toList());
+    }
+
+    private Stage previous(Stage stage) {
+        return stages.previous(stage);
+    }
+
+    /** {@code ../} enough times to climb from a directory of this cluster to the output root. */
+    private String pathToOutputRoot(String dirInCluster) {
+        int depth = cluster.path().split("/").length + dirInCluster.split("/").length;
+        return "../".repeat(depth);
+    }
+
+    /** Values every template may use: the revisions of the whole plan, from the one in use to the last it installs. */
+    TemplateContext common() {
+        List<Plan> phases = plan.phases();
+        return common(plan.from(), phases.get(phases.size() - 1));
+    }
+
+    /** Values every template of one phase's files may use: the revisions that phase moves between. */
+    TemplateContext common(Plan phase) {
+        return common(phase.from(), phase);
+    }
+
+    private TemplateContext common(Plan.From from, Plan target) {
+        return new TemplateContext()
+                .with("planName", plan.name())
+                .with("cluster", cluster.name())
+                .with("clusterPath", cluster.path())
+                .with("fromRevision", from.revision())
+                .with("fromNonRevisioned", from.isNonRevisioned())
+                .with("revision", target.to().revision())
+                .with("version", target.to().version().toString())
+                .with("istioNamespace", Rollout.ISTIO_SYSTEM)
+                .with("caMigration", plan.caMigration().isPresent());
+    }
+
+    private TemplateContext readme() {
+        List<Map<String, Object>> stageRows = new ArrayList<>();
+        for (Stage stage : stages.stages()) {
+            Plan phase = stages.phase(stage);
+            TemplateContext row = new TemplateContext()
+                    .with("directory", stage.directory())
+                    // A stage speaks of the revisions of its phase.
+                    .with("revision", phase.to().revision())
+                    .with("fromRevision", phase.from().revision())
+                    .with("fromNonRevisioned", phase.from().isNonRevisioned())
+                    .with("laterPhase", stage.phase() > 0)
+                    .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
+                    .with("gatewayCanonicalBefore", stages.gatewayCanonicalBefore(stage).orElse(""))
+                    .with("isLive", stage.equals(live))
+                    .withAll(stage.kind().templateFlags())
+                    .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
+                    .with("switchesGateway", rollout.change(stage, StageChange.GatewaySwitched.class).isPresent())
+                    .with("verify", runbook.verify(stage))
+                    .with("relabelledList", backticked(rollout.change(stage, StageChange.NamespacesRelabelled.class)
+                            .map(StageChange.NamespacesRelabelled::namespaces).orElse(List.of())))
+                    .with("tagList", stage.kind() == Stage.Kind.WAVE ? backticked(planTagsChanged(stage)) : "")
+                    .with("followerList", stage.wave().map(w -> backticked(List.copyOf(w.followsTag().keySet()))).orElse(""))
+                    .with("defaultTagArrives", rollout.change(stage, StageChange.InjectorRetired.class).filter(r -> !r.inGit()).isPresent())
+                    .with("deactivatesInjector", rollout.change(stage, StageChange.InjectorRetired.class).filter(r -> r.inGit()).isPresent())
+                    .with("deletesOldValidator", addsDefaultValidatorOverNonRevisioned(stage) && phase.to().version().atLeast(1, 11))
+                    .with("keepsOldValidator", addsDefaultValidatorOverNonRevisioned(stage) && !phase.to().version().atLeast(1, 11));
+            row.with("namespaceList", backticked(rollout.change(stage, StageChange.WorkloadsRestarted.class)
+                    .map(StageChange.WorkloadsRestarted::namespaces).orElse(List.of())));
+            stageRows.add(row);
+        }
+        Optional<Plan.IngressGateway> gateway = cluster.ingressGateway();
+        List<String> kept = new ArrayList<>();
+        List<String> created = new ArrayList<>();
+        if (plan.finishing().istiodService()) {
+            kept.add("Service `istiod`");
+            (defaults.validatorBefore().isPresent() ? kept : created).add("`" + defaults.validatorName() + "`");
+        }
+        if (plan.finishing().defaultTag() && !plan.tags().containsKey(Rollout.DEFAULT_TAG)) {
+            (defaults.defaultTagBefore().isPresent() ? kept : created).add("`istio-revision-tag-default`");
+        }
+        return common()
+                .with("keptObjects", String.join(", ", kept))
+                .with("createdObjects", String.join(", ", created))
+                .with("liveStage", live.directory())
+                .with("rolloutChart", Mermaid.stages(List.of(stages), Map.of(cluster.name(), live)))
+                .with("stages", stageRows)
+                .with("restartAnnotation", plan.restart() == Plan.Restart.ANNOTATION)
+                .with("restartManual", plan.restart() == Plan.Restart.MANUAL)
+                .with("allNamespaces", stages.namespaces().stream()
+                        .map(ns -> (Map<String, Object>) new TemplateContext().with("name", ns)
+                                .with("revisionLive", rollout.revisionAt(ns, live)))
+                        .toList())
+                .with("hasGateway", gateway.isPresent())
+                .with("gatewayNamespace", gateway.map(Plan.IngressGateway::namespace).orElse(""))
+                .with("gatewayService", gateway.map(Plan.IngressGateway::service).orElse(""))
+                .with("gatewayCanonicalBefore", gateway.map(Plan.IngressGateway::fromCanonicalRevision).orElse(""))
+                .with("namespacesFrom", cluster.namespacesFrom().orElse(""))
+                .with("finalizeIstiodService", plan.finishing().istiodService())
+                .with("finalizeDefaultTag", plan.finishing().defaultTag())
+                .with("removeOldRevision", plan.finishing().removeOldRevision())
+                .with("controlPlanes", controlPlanesContext())
+                .with("oldRevisions", oldRevisions())
+                .with("caCleanup", Runbook.caCleanup(plan));
+    }
+
+    /** Each phase's control plane: where its files are, and the stage it must be installed before. */
+    private List<Map<String, Object>> controlPlanesContext() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Stage stage : stages.stages()) {
+            if (stage.kind() == Stage.Kind.CONTROL_PLANE) {
+                DeliveryMethod controlPlane = controlPlanes.get(stage.phase());
+                list.add(new TemplateContext()
+                        .with("first", stage.phase() == 0)
+                        .with("revision", controlPlane.revision())
+                        .with("controlPlaneDirectory", controlPlane.directory())
+                        .with("stage", stage.directory())
+                        .with("files", controlPlane.fileNames())
+                        .with("verify", runbook.verify(stage)));
+            }
+        }
+        return list;
+    }
+
+    /** The revisions to remove by hand, each once the phase that replaced it is finished. */
+    private List<Map<String, Object>> oldRevisions() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        List<Plan> phases = plan.phases();
+        for (int phase = 0; phase < phases.size(); phase++) {
+            int index = phase;
+            Stage last = stages.stages().stream().filter(s -> s.phase() == index && s.kind() != Stage.Kind.CA_CLEANUP)
+                    .reduce((first, second) -> second).orElseThrow();
+            list.add(new TemplateContext()
+                    .with("fromRevision", phases.get(phase).from().revision())
+                    .with("fromNonRevisioned", phases.get(phase).from().isNonRevisioned())
+                    .with("afterStage", last.directory()));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.meshwave.rollout;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * One cluster's upgrade as data: its stages ({@link StagePlan}) and what each changes over the one before
+ * ({@link StageChange}), as the {@link RolloutComposer} decided. Layouts write it; the admission check
+ * simulates it; neither decides anything a stage contains.
+ */
+public final class Rollout {
+
+    /** The tag the un-revisioned names point at once finalize (or a plan tag of that name) makes one. */
+    public static final String DEFAULT_TAG = "default";
+
+    /** Where every control plane of the plan runs. */
+    public static final String ISTIO_SYSTEM = "istio-system";
+
+    /** Where a namespace moved, and to what. */
+    private record Move(int stage, String revision) {}
+
+    private final StagePlan stages;
+    private final List<List<StageChange>> changes;
+    private final Map<String, Map<String, String>> labelsBefore;
+    private final Map<String, List<Move>> relabels = new HashMap<>();
+    private final Map<String, List<Move>> restarts = new HashMap<>();
+
+    Rollout(StagePlan stages, List<List<StageChange>> changes) {
+        this.stages = stages;
+        this.changes = changes.stream().map(List::copyOf).toList();
+        Map<String, Map<String, String>> before = Map.of();
+        for (int number = 0; number < this.changes.size(); number++) {
+            for (StageChange change : this.changes.get(number)) {
+                if (change instanceof StageChange.NamespacesOwned owned) {
+                    before = owned.labels();
+                } else if (change instanceof StageChange.NamespacesRelabelled relabelled) {
+                    index(relabels, relabelled.namespaces(), new Move(number, relabelled.revision()));
+                } else if (change instanceof StageChange.WorkloadsRestarted restarted) {
+                    index(restarts, restarted.namespaces(), new Move(number, restarted.revision()));
+                }
+            }
+        }
+        this.labelsBefore = before;
+    }
+
+    private static void index(Map<String, List<Move>> moves, List<String> namespaces, Move move) {
+        namespaces.forEach(namespace -> moves.computeIfAbsent(namespace, k -> new ArrayList<>()).add(move));
+    }
+
+    public StagePlan stages() {
+        return stages;
+    }
+
+    /** What a stage changes over the one before it, in the order its layout lists them. */
+    public List<StageChange> changes(Stage stage) {
+        return changes.get(stage.number());
+    }
+
+    /** A stage's changes of one kind, in order. */
+    public <T extends StageChange> List<T> changes(Stage stage, Class<T> kind) {
+        return changes(stage).stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    /** A stage's (first) change of one kind. */
+    public <T extends StageChange> Optional<T> change(Stage stage, Class<T> kind) {
+        return changes(stage).stream().filter(kind::isInstance).map(kind::cast).findFirst();
+    }
+
+    /** A plan namespace's labels once {@code stage} is applied: today's, then those of the latest wave that relabelled it. */
+    public Map<String, String> labelsAt(String namespace, Stage stage) {
+        return latest(relabels, namespace, stage).map(move -> Map.of("istio.io/rev", move.revision()))
+                .orElseGet(() -> labelsBefore.get(namespace));
+    }
+
+    /** The revision a namespace's pods are injected by once {@code stage} is applied (and they restarted). */
+    public String revisionAt(String namespace, Stage stage) {
+        return latest(restarts, namespace, stage).map(Move::revision).orElse(stages.plan().from().revision());
+    }
+
+    /** The stages at which a namespace's labels or the revision that should inject it change, ascending. */
+    public List<Integer> movesOf(String namespace) {
+        TreeSet<Integer> numbers = new TreeSet<>();
+        relabels.getOrDefault(namespace, List.of()).forEach(move -> numbers.add(move.stage()));
+        restarts.getOrDefault(namespace, List.of()).forEach(move -> numbers.add(move.stage()));
+        return List.copyOf(numbers);
+    }
+
+    private static Optional<Move> latest(Map<String, List<Move>> moves, String namespace, Stage stage) {
+        Move latest = null;
+        for (Move move : moves.getOrDefault(namespace, List.of())) {
+            if (move.stage() <= stage.number()) {
+                latest = move;
+            }
+        }
+        return Optional.ofNullable(latest);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.meshwave.rollout;
+
+import dev.meshwave.plan.Plan;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One thing a stage changes over the stage before it, as data. The {@link RolloutComposer} decides every
+ * change; a layout turns them into files (the Kustomize layout: stage directories), the admission check
+ * applies them to the cluster it simulates, and the runbook explains them. A stage's changes come in the
+ * order the layout lists their resources and patches.
+ */
+public sealed interface StageChange {
+
+    /**
+     * Stage 00 takes the plan's namespaces into Git with the labels they have today: declared by meshwave, or
+     * as the cluster's {@code namespacesFrom} kustomization holds them ({@code from}).
+     *
+     * @param labels namespace → its labels before the upgrade, in the order the waves move them
+     */
+    record NamespacesOwned(Optional<String> from, Map<String, Map<String, String>> labels) implements StageChange {}
+
+    /** A wave points namespaces at its phase's revision: each then carries {@code istio.io/rev=<revision>} alone. */
+    record NamespacesRelabelled(List<String> namespaces, String revision) implements StageChange {
+        public Map<String, String> labels() {
+            return Map.of("istio.io/rev", revision);
+        }
+    }
+
+    /**
+     * A wave's namespaces whose pods the phase's revision injects once they restart: the relabelled ones and
+     * those following a tag the wave moves.
+     */
+    record WorkloadsRestarted(List<String> namespaces, String revision) implements StageChange {}
+
+    /** Stage 00 takes the shared ingress gateway's Service into Git, selecting today's canonical revision. */
+    record GatewayServiceOwned(Plan.IngressGateway gateway) implements StageChange {}
+
+    /** The first wave of a phase points the shared ingress gateway Service at the phase's revision (seed 000 step 2). */
+    record GatewaySwitched(Plan.IngressGateway gateway, String revision) implements StageChange {}
+
+    /** Who a tag change belongs to: a plan tag (stage 00 or its wave), or finalize's default tag. */
+    enum TagOwner { PLAN, FINALIZE }
+
+    /** A revision tag's webhook (and, with {@code service}, from Istio 1.28, its Service) created at a revision. */
+    record TagCreated(String tag, String revision, TagOwner owner, boolean service) implements StageChange {}
+
+    /** A tag Git already holds, moved to a revision: its webhooks (and, with {@code service}, its Service) patched. */
+    record TagMoved(String tag, String revision, TagOwner owner, boolean service) implements StageChange {}
+
+    /** An existing tag taken into Git as it is, protected from deletion: the default tag finalize moves later. */
+    record TagKept(String tag, String revision) implements StageChange {}
+
+    /** Stage 00 takes Service {@code istiod} into Git as it is today, so that rolling back finalize restores it. */
+    record IstiodServiceOwned(DefaultObjects.IstiodService service) implements StageChange {}
+
+    /**
+     * The first finalize points Service {@code istiod} at its revision, written whole: the keys of {@code stale}
+     * (today's selector) that {@code service} lacks are deleted.
+     */
+    record IstiodServiceSelects(DefaultObjects.IstiodService service, Map<String, String> stale) implements StageChange {}
+
+    /** A later finalize moves Service {@code istiod}'s revision label and selector to its revision. */
+    record IstiodServiceMoved(String revision) implements StageChange {}
+
+    /** Stage 00 takes the existing default validator into Git as it is (see {@link DefaultObjects}). */
+    record ValidatorOwned(String name, boolean legacy, DefaultObjects.Validator validator) implements StageChange {}
+
+    /** Finalize creates the default validator, calling its revision's Service. */
+    record ValidatorCreated(String name, boolean legacy, DefaultObjects.Validator validator) implements StageChange {}
+
+    /** Finalize points a validator Git holds at its revision (its label, unless legacy, and the Service it calls). */
+    record ValidatorMoved(String name, boolean legacy, String revision) implements StageChange {}
+
+    /**
+     * The cluster's non-revisioned injector stops injecting where a default tag arrives: deactivated in Git
+     * ({@code inGit}, {@code existing.nonRevisionedInjector: deactivate}), or removed by hand as the runbook says.
+     */
+    record InjectorRetired(boolean inGit) implements StageChange {}
+
+    /** A phase's control plane, delivered with this stage (a script's is installed before it goes live). */
+    record ControlPlaneInstalled(int phase, String revision) implements StageChange {}
+}

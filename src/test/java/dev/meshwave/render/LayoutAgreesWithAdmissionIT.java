@@ -1,0 +1,55 @@
+package dev.meshwave.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.meshwave.plan.Plan;
+import dev.meshwave.plan.PlanLoader;
+import dev.meshwave.plan.PlanSchema;
+import dev.meshwave.rollout.RolloutComposer;
+import dev.meshwave.rollout.StagePlan;
+import dev.meshwave.testing.Kustomize;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Kustomize layout writes a rollout's changes and the admission check applies the same changes to the
+ * cluster it simulates: for every stage of every approved example, the revision tags Git holds there (built with the
+ * real {@code kubectl kustomize}) are exactly those the check
+ * sees, pointing at the same Services. A change that one of them read and the other did not would show here.
+ */
+class LayoutAgreesWithAdmissionIT {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"asm-tags", "asm-upgrade", "istio-to-asm", "ca-migration", "multi-project"})
+    void everyStageBuildsTheInjectorsTheCheckSimulates(String example) throws Exception {
+        Plan plan = new PlanLoader(PlanSchema.load()).load(Path.of("examples/" + example + "/plan.yaml")).plan();
+        InjectionCheck check = new InjectionCheck(Templates.builtIn());
+        for (Plan.Cluster cluster : plan.clusters()) {
+            StagePlan stages = new StagePlan(plan, cluster);
+            for (InjectionCheck.StageView view : check.views(RolloutComposer.compose(stages))) {
+                Map<String, String> simulated = new TreeMap<>();
+                view.injectors().stream().filter(i -> inGit(i.name()))
+                        .forEach(i -> simulated.put(i.name(), i.webhooks().get(0).service()));
+                Map<String, String> built = new TreeMap<>();
+                for (Map<String, Object> object : Kustomize.build(Path.of("golden/" + example + "/" + cluster.path() + "/stages/"
+                        + view.stage().directory()))) {
+                    String name = (String) Kustomize.at(object, "metadata", "name");
+                    if ("MutatingWebhookConfiguration".equals(object.get("kind")) && inGit(name)) {
+                        @SuppressWarnings("unchecked")
+                        List<Map<String, Object>> webhooks = (List<Map<String, Object>>) object.get("webhooks");
+                        built.put(name, (String) Kustomize.at(webhooks.get(0), "clientConfig", "service", "name"));
+                    }
+                }
+                assertEquals(built, simulated, example + " " + cluster.name() + " " + view.stage().directory());
+            }
+        }
+    }
+
+    private static boolean inGit(String webhookConfiguration) {
+        return webhookConfiguration.startsWith("istio-revision-tag-");
+    }
+}
