@@ -1,13 +1,16 @@
 package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.StageChange;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One way of delivering a phase's control plane to a cluster, as the renderer, the admission check and the
  * runbook see it: the files it writes, what it adds to its control-plane stage, the injector its revision
- * brings, the commands that show it arrived, and its own template directory. {@link #of} is the one place
+ * brings, the revision tags that select it (created and moved), the commands that show it arrived, and its
+ * own template directory. {@link #of} is the one place
  * that chooses a method for a plan's {@link dev.meshwave.plan.Delivery}; {@link ControlPlane} is the
  * script (asmcli, install_asm, istioctl) method.
  */
@@ -62,4 +65,49 @@ interface DeliveryMethod {
 
     /** Commands that show this control plane is installed, for its stage's runbook. */
     List<String> verify();
+
+    /**
+     * A revision tag created at this method's revision by a stage: its objects written in the stage directory
+     * {@code dir}, returned as that stage's resources. By default the objects {@code istioctl tag set} makes (and
+     * Istio's Helm docs apply from the istiod chart's tag template): MutatingWebhookConfiguration
+     * {@code istio-revision-tag-<tag>} and, from Istio 1.28, Service {@code istiod-revision-tag-<tag>}.
+     */
+    default List<String> writeTag(Renderer.Output out, String dir, StageChange.TagCreated tag, Injectors injectors)
+            throws TemplateException {
+        List<String> files = new ArrayList<>();
+        String webhook = "istio-revision-tag-" + tag.tag() + ".yaml";
+        out.emitText(dir + webhook, "stages/revision-tag-webhook.yaml.mustache", tagInjector(injectors, tag.tag(), tag.revision()));
+        files.add(webhook);
+        if (tag.service()) {
+            String service = "istiod-revision-tag-" + tag.tag() + "-service.yaml";
+            out.emitText(dir + service, "stages/revision-tag-service.yaml.mustache", injectors.tagService(tag.tag(), tag.revision()));
+            files.add(service);
+        }
+        return files;
+    }
+
+    /**
+     * A tag Git holds moved to this method's revision by a stage: the patch files written in {@code dir}, returned
+     * as kustomize patch targets. By default JSON6902 patches of the tag's webhooks (and, from 1.28, its Service).
+     */
+    default List<Map<String, Object>> writeTagMove(Renderer.Output out, String dir, StageChange.TagMoved tag, TemplateContext common)
+            throws TemplateException {
+        List<Map<String, Object>> patches = new ArrayList<>();
+        String patch = "tag-" + tag.tag() + ".yaml";
+        List<Integer> indexes = java.util.stream.IntStream.range(0, Injectors.webhookCount(tag.tag())).boxed().toList();
+        out.emit(dir + patch, "stages/tag-move.yaml.mustache", common.copy().with("tag", tag.tag()).with("webhookIndexes", indexes));
+        patches.add(KustomizeLayout.patchTarget(patch, "admissionregistration.k8s.io", "MutatingWebhookConfiguration",
+                "istio-revision-tag-" + tag.tag()));
+        if (tag.service()) {
+            String servicePatch = "tag-" + tag.tag() + "-service.yaml";
+            out.emit(dir + servicePatch, "stages/tag-service-move.yaml.mustache", common.copy().with("tag", tag.tag()));
+            patches.add(KustomizeLayout.patchTarget(servicePatch, "", "Service", "istiod-revision-tag-" + tag.tag()));
+        }
+        return patches;
+    }
+
+    /** The MutatingWebhookConfiguration of a tag pointing at a revision, as the cluster will have it. */
+    default String tagInjector(Injectors injectors, String tag, String revision) throws TemplateException {
+        return injectors.tag(tag, revision);
+    }
 }

@@ -239,26 +239,23 @@ public final class InjectionCheck {
                 || plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.ABSENT;
         Optional<StageChange.InjectorRetired> retired = Optional.empty();
         List<Integer> installed = new ArrayList<>();
+        // Tag → its webhook as the delivery of the phase that created or last moved it makes it.
         java.util.TreeMap<String, String> planTags = new java.util.TreeMap<>();
         Optional<String> finalizedDefaultTag = Optional.empty();
         List<StageView> views = new ArrayList<>();
         for (Stage stage : stages.stages()) {
+            DeliveryMethod delivery = controlPlanes.get(stage.phase());
             for (StageChange change : rollout.changes(stage)) {
                 if (change instanceof StageChange.InjectorRetired r) {
                     retired = Optional.of(r);
                 } else if (change instanceof StageChange.ControlPlaneInstalled c) {
                     installed.add(c.phase());
-                } else if (change instanceof StageChange.TagCreated t) {
+                } else if (change instanceof StageChange.TagPointed t) {
+                    String webhook = delivery.tagInjector(injectors, t.tag(), t.revision());
                     if (t.owner() == StageChange.TagOwner.PLAN) {
-                        planTags.put(t.tag(), t.revision());
+                        planTags.put(t.tag(), webhook);
                     } else {
-                        finalizedDefaultTag = Optional.of(t.revision());
-                    }
-                } else if (change instanceof StageChange.TagMoved t) {
-                    if (t.owner() == StageChange.TagOwner.PLAN) {
-                        planTags.put(t.tag(), t.revision());
-                    } else {
-                        finalizedDefaultTag = Optional.of(t.revision());
+                        finalizedDefaultTag = Optional.of(webhook);
                     }
                 }
                 // A kept tag is the cluster's own, already among existing.tags; the other changes move no injector.
@@ -281,18 +278,14 @@ public final class InjectionCheck {
             for (int phase : installed) {
                 manifests.add(controlPlanes.get(phase).injector(injectors));
             }
-            for (Map.Entry<String, String> tag : planTags.entrySet()) {
-                manifests.add(injectors.tag(tag.getKey(), tag.getValue()));
-            }
+            manifests.addAll(planTags.values());
             for (Map.Entry<String, String> tag : plan.existing().tags().entrySet()) {
                 // A tag Git renders replaces the cluster's object of the same name.
                 if (!(finalizedDefaultTag.isPresent() && tag.getKey().equals(Rollout.DEFAULT_TAG))) {
                     manifests.add(injectors.tag(tag.getKey(), tag.getValue()));
                 }
             }
-            if (finalizedDefaultTag.isPresent()) {
-                manifests.add(injectors.tag(Rollout.DEFAULT_TAG, finalizedDefaultTag.get()));
-            }
+            finalizedDefaultTag.ifPresent(manifests::add);
             List<Injector> parsed = new ArrayList<>();
             deactivated.ifPresent(parsed::add);
             for (String manifest : manifests) {

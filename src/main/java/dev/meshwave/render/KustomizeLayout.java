@@ -81,7 +81,7 @@ final class KustomizeLayout implements Layout {
             kustomization.resources.add("../" + previous(stage).directory());
         }
         for (StageChange change : rollout.changes(stage)) {
-            write(dir, phase, change, kustomization);
+            write(dir, phase, controlPlanes.get(stage.phase()), change, kustomization);
         }
         switch (stage.kind()) {
             case CONTROL_PLANE -> out.emit(dir + "kustomization.yaml", "stages/control-plane-kustomization.yaml.mustache",
@@ -107,9 +107,7 @@ final class KustomizeLayout implements Layout {
     private void writeWaveKustomization(String dir, Stage stage, Plan phase, Kustomization kustomization) throws TemplateException {
         List<String> relabelled = rollout.change(stage, StageChange.NamespacesRelabelled.class)
                 .map(StageChange.NamespacesRelabelled::namespaces).orElse(List.of());
-        List<String> tags = new ArrayList<>();
-        rollout.changes(stage, StageChange.TagCreated.class).forEach(t -> tags.add(t.tag()));
-        rollout.changes(stage, StageChange.TagMoved.class).forEach(t -> tags.add(t.tag()));
+        List<String> tags = rollout.changes(stage, StageChange.TagPointed.class).stream().map(StageChange.TagPointed::tag).toList();
         boolean switchesGateway = kustomization.gatewaySwitch.isPresent();
         TemplateContext context = common(phase)
                 .with("stage", stage.directory())
@@ -129,7 +127,8 @@ final class KustomizeLayout implements Layout {
     }
 
     /** One change as files of the stage directory {@code dir}, listed in its kustomization. */
-    private void write(String dir, Plan phase, StageChange change, Kustomization kustomization) throws TemplateException {
+    private void write(String dir, Plan phase, DeliveryMethod delivery, StageChange change, Kustomization kustomization)
+            throws TemplateException {
         if (change instanceof StageChange.NamespacesOwned owned) {
             if (owned.from().isPresent()) {
                 kustomization.namespacesFrom = owned.from();
@@ -156,9 +155,9 @@ final class KustomizeLayout implements Layout {
         } else if (change instanceof StageChange.GatewaySwitched switched) {
             kustomization.gatewaySwitch = Optional.of(switched); // an inline patch of the wave's kustomization
         } else if (change instanceof StageChange.TagCreated created) {
-            kustomization.resources.addAll(writeTag(dir, created));
+            kustomization.resources.addAll(delivery.writeTag(out, dir, created, injectors));
         } else if (change instanceof StageChange.TagMoved moved) {
-            kustomization.patches.addAll(writeTagMove(dir, moved, phase));
+            kustomization.patches.addAll(delivery.writeTagMove(out, dir, moved, common(phase)));
         } else if (change instanceof StageChange.TagKept kept) {
             String file = "istio-revision-tag-" + kept.tag() + ".yaml";
             out.emitText(dir + file, "stages/revision-tag-webhook.yaml.mustache", injectors.keptTag(kept.tag(), kept.revision()));
@@ -209,7 +208,7 @@ final class KustomizeLayout implements Layout {
                 kustomization.resources.add("istio-sidecar-injector-deactivated.yaml");
             } // else: the stage's README has it removed by hand
         } else if (change instanceof StageChange.ControlPlaneInstalled installed) {
-            kustomization.resources.addAll(controlPlanes.get(installed.phase()).stageResources(dir));
+            kustomization.resources.addAll(delivery.stageResources(dir));
         } else if (change instanceof StageChange.WorkloadsRestarted) {
             // Nothing in the stage: the restart components follow the live stage, and the runbook lists the namespaces.
         }
@@ -235,40 +234,12 @@ final class KustomizeLayout implements Layout {
         return list;
     }
 
-    /** A tag's webhook (and, from Istio 1.28, its Service) as files of a stage; returns their names. */
-    private List<String> writeTag(String dir, StageChange.TagCreated tag) throws TemplateException {
-        List<String> files = new ArrayList<>();
-        String webhook = "istio-revision-tag-" + tag.tag() + ".yaml";
-        out.emitText(dir + webhook, "stages/revision-tag-webhook.yaml.mustache", injectors.tag(tag.tag(), tag.revision()));
-        files.add(webhook);
-        if (tag.service()) {
-            String service = "istiod-revision-tag-" + tag.tag() + "-service.yaml";
-            out.emitText(dir + service, "stages/revision-tag-service.yaml.mustache", injectors.tagService(tag.tag(), tag.revision()));
-            files.add(service);
-        }
-        return files;
-    }
-
-    /** JSON6902 patches that move an existing tag's webhook (and, from Istio 1.28, its Service) to the phase's revision. */
-    private List<Map<String, Object>> writeTagMove(String dir, StageChange.TagMoved tag, Plan phase) throws TemplateException {
-        List<Map<String, Object>> patches = new ArrayList<>();
-        String patch = "tag-" + tag.tag() + ".yaml";
-        List<Integer> indexes = java.util.stream.IntStream.range(0, Injectors.webhookCount(tag.tag())).boxed().toList();
-        out.emit(dir + patch, "stages/tag-move.yaml.mustache", common(phase).with("tag", tag.tag()).with("webhookIndexes", indexes));
-        patches.add(patchTarget(patch, "admissionregistration.k8s.io", "MutatingWebhookConfiguration", "istio-revision-tag-" + tag.tag()));
-        if (tag.service()) {
-            String servicePatch = "tag-" + tag.tag() + "-service.yaml";
-            out.emit(dir + servicePatch, "stages/tag-service-move.yaml.mustache", common(phase).with("tag", tag.tag()));
-            patches.add(patchTarget(servicePatch, "", "Service", "istiod-revision-tag-" + tag.tag()));
-        }
-        return patches;
-    }
-
     private static Map<String, Object> op(String path, String value) {
         return new TemplateContext().with("path", path).with("value", value);
     }
 
-    private static Map<String, Object> patchTarget(String file, String group, String kind, String name) {
+    /** A kustomize patch of {@code file} on the object it targets, as the stage templates list it. */
+    static Map<String, Object> patchTarget(String file, String group, String kind, String name) {
         return new TemplateContext().with("file", file).with("group", group).with("kind", kind).with("name", name);
     }
 
@@ -292,15 +263,8 @@ final class KustomizeLayout implements Layout {
 
     /** The plan tags a stage creates or moves, in the order it lists them. */
     private List<String> planTagsChanged(Stage stage) {
-        List<String> tags = new ArrayList<>();
-        for (StageChange change : rollout.changes(stage)) {
-            if (change instanceof StageChange.TagCreated created && created.owner() == StageChange.TagOwner.PLAN) {
-                tags.add(created.tag());
-            } else if (change instanceof StageChange.TagMoved moved && moved.owner() == StageChange.TagOwner.PLAN) {
-                tags.add(moved.tag());
-            }
-        }
-        return tags;
+        return rollout.changes(stage, StageChange.TagPointed.class).stream().filter(t -> t.owner() == StageChange.TagOwner.PLAN)
+                .map(StageChange.TagPointed::tag).toList();
     }
 
     private static String backticked(List<String> names) {

@@ -43,11 +43,20 @@ public sealed interface StageChange {
     /** Who a tag change belongs to: a plan tag (stage 00 or its wave), or finalize's default tag. */
     enum TagOwner { PLAN, FINALIZE }
 
+    /** A tag pointed at a revision by a stage, whether it creates the tag or moves it. */
+    sealed interface TagPointed extends StageChange {
+        String tag();
+
+        String revision();
+
+        TagOwner owner();
+    }
+
     /** A revision tag's webhook (and, with {@code service}, from Istio 1.28, its Service) created at a revision. */
-    record TagCreated(String tag, String revision, TagOwner owner, boolean service) implements StageChange {}
+    record TagCreated(String tag, String revision, TagOwner owner, boolean service) implements TagPointed {}
 
     /** A tag Git already holds, moved to a revision: its webhooks (and, with {@code service}, its Service) patched. */
-    record TagMoved(String tag, String revision, TagOwner owner, boolean service) implements StageChange {}
+    record TagMoved(String tag, String revision, TagOwner owner, boolean service) implements TagPointed {}
 
     /** An existing tag taken into Git as it is, protected from deletion: the default tag finalize moves later. */
     record TagKept(String tag, String revision) implements StageChange {}
