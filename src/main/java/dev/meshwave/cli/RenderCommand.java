@@ -150,13 +150,15 @@ final class RenderCommand implements Callable<Integer> {
         Renderer.LiveStages requested = options.live().isPresent() ? Renderer.LiveStages.of(options.live().get())
                 : keptLiveStages(plan, onDisk, options.check());
         Map<String, Stage> live = Renderer.liveStages(plan, requested);
+        if (!options.check()) {
+            return write(plan, renderer, requested, options, onDisk, live, stderr);
+        }
         RenderedTree rendered = renderer.render(plan, requested, options.emit());
         warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
         refuseAmbientNamespaces(plan, options.out(), stderr);
         // --check compares the stages the directory carries: a published branch holds those up to its own.
-        RenderedTree tree = options.check()
-                ? Renderer.throughStages(rendered, Renderer.fleet(plan), carriedStages(plan, options.out(), live)) : rendered;
-        if (options.check() && format == JsonReport.Format.json) {
+        RenderedTree tree = Renderer.throughStages(rendered, Renderer.fleet(plan), carriedStages(plan, options.out(), live));
+        if (format == JsonReport.Format.json) {
             List<DriftCheck.Change> changes = new DriftCheck(options.out()).changes(tree);
             new JsonReport("check").with("plan", options.plan().toString()).with("out", options.out().toString())
                     .with("upToDate", changes.isEmpty())
@@ -165,23 +167,37 @@ final class RenderCommand implements Callable<Integer> {
                     .print(stdout);
             return changes.isEmpty() ? ExitCodes.OK : ExitCodes.DRIFT;
         }
-        if (options.check()) {
-            String diff = new DriftCheck(options.out()).diff(tree);
-            if (diff.isEmpty()) {
-                stderr.printf(java.util.Locale.ROOT, "%s is up to date with %s%n", options.out(), options.plan());
-                return ExitCodes.OK;
-            }
-            stdout.print(diff);
-            stderr.printf(java.util.Locale.ROOT, "%s differs from what %s renders (diff above); run meshwave render to update it%n",
-                    options.out(), options.plan());
-            return ExitCodes.DRIFT;
+        String diff = new DriftCheck(options.out()).diff(tree);
+        if (diff.isEmpty()) {
+            stderr.printf(java.util.Locale.ROOT, "%s is up to date with %s%n", options.out(), options.plan());
+            return ExitCodes.OK;
         }
-        // Two renders into one directory take turns: the second waits, or gives up with exit 3.
+        stdout.print(diff);
+        stderr.printf(java.util.Locale.ROOT, "%s differs from what %s renders (diff above); run meshwave render to update it%n",
+                options.out(), options.plan());
+        return ExitCodes.DRIFT;
+    }
+
+    /**
+     * Renders into the output directory: each cluster directory is staged beside its target as it is
+     * rendered (no fleet is held in memory), and swapped in only once the render and every check after it
+     * passed; a failed or refused run leaves the directory as it was and no staging directory behind.
+     */
+    private int write(Plan plan, Renderer renderer, Renderer.LiveStages requested, Options options, Map<String, String> onDisk,
+            Map<String, Stage> live, PrintWriter stderr) throws InvalidPlanException, IOException, TemplateException, RenderException,
+            UnsafeOutputException {
         Progress progress = new Progress(stderr, environment, quiet);
         int[] done = {0};
-        try (RunLock lock = RunLock.forOutput(options.out(), environment.variables())) {
-            new TreeWriter(options.out(), options.deleteForeign()).write(tree, (root, files) -> progress.item(String.format(java.util.Locale.ROOT,
-                    "rendered %s (%d files)", options.out().resolve(root), files), ++done[0], tree.roots().size()));
+        // Two renders into one directory take turns: the second waits, or gives up with exit 3. Taken before
+        // rendering, since the render is staged beside the directory as it goes.
+        try (RunLock lock = RunLock.forOutput(options.out(), environment.variables());
+                TreeWriter.Sink sink = new TreeWriter(options.out(), options.deleteForeign()).sink()) {
+            renderer.render(plan, requested, options.emit(), sink);
+            warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
+            refuseAmbientNamespaces(plan, options.out(), stderr);
+            int total = sink.roots().size();
+            sink.swapIn((root, files) -> progress.item(String.format(java.util.Locale.ROOT,
+                    "rendered %s (%d files)", options.out().resolve(root), files), ++done[0], total));
         } finally {
             progress.finish();
         }

@@ -1,6 +1,7 @@
 package dev.meshwave.output;
 
 import dev.meshwave.render.RenderedTree;
+import dev.meshwave.render.TreeSink;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
@@ -68,44 +70,189 @@ public final class TreeWriter {
         write(tree, (root, files) -> { });
     }
 
-    /** Writes a tree, telling {@code written} about each cluster directory once it is in place. */
+    /**
+     * Writes a tree, telling {@code written} about each cluster directory once it is in place: the tree
+     * fed through {@link #sink()}, so that a whole tree and a streamed render are written one way.
+     */
     public void write(RenderedTree tree, BiConsumer<String, Integer> written) throws UnsafeOutputException, IOException {
-        List<Path> created = new ArrayList<>();
-        List<Path> stagings = new ArrayList<>();
-        try {
-            List<Path> targets = new ArrayList<>();
+        try (Sink sink = sink()) {
             for (String root : tree.roots()) {
-                Path target = resolve(root);
+                // Paths under root/ sort between "root/" and "root0" ('0' follows '/'): a view, not a copy.
+                sink.cluster(root, tree.files().subMap(root + "/", root + "0"));
+            }
+            sink.fleet(tree.outsideRoots());
+            sink.finish();
+            sink.swapIn(written);
+        }
+    }
+
+    /** A sink that stages each cluster directory as it is rendered; see {@link Sink}. */
+    public Sink sink() {
+        return new Sink();
+    }
+
+    /**
+     * A render written as it arrives ({@link TreeSink}): each cluster directory is checked and written
+     * into its staging sibling as soon as its files come, and only its staging path and file count are
+     * kept, so a fleet's bytes are never held together; the fleet's own files (a few, small) are checked
+     * and kept. Nothing is visible until {@link #swapIn}, which a run calls only when everything else it
+     * checks after rendering has passed; {@link #close} removes whatever a run that failed, was refused
+     * or never swapped in left: its staging directories and the directories it made that stayed empty.
+     *
+     * <p>A refusal (a target that may not be rendered over, a link, a fleet file that is not meshwave's)
+     * or a failed write is kept and thrown by {@link #swapIn}, not from the render: the render goes on
+     * (staging nothing more), so a run reports what it always did first (a template error, a refused
+     * plan), and among the writer's own refusals the same one as when every target was checked before
+     * anything was staged. The checks stop at the first refusal, as they did then; after a failed write
+     * the later targets are still checked, and a refusal among them is the one reported.
+     *
+     * <p>Nested in {@code TreeWriter} rather than a class beside it: it is the writer's own sequence
+     * (recover, check, stage, swap, clean up) made of the writer's private steps, and {@link #write} is
+     * this sink fed from a whole tree, so nothing else in the package can write a cluster directory
+     * another way.
+     */
+    public final class Sink implements TreeSink, AutoCloseable {
+        private record Staged(String root, Path target, Path staging, int files) {}
+
+        private final List<String> roots = new ArrayList<>();
+        private final List<Staged> staged = new ArrayList<>();
+        private final List<Path> created = new ArrayList<>();
+        private final TreeMap<String, byte[]> fleet = new TreeMap<>();
+        /** A target or fleet file that may not be written: nothing further is checked or staged. */
+        private UnsafeOutputException refused;
+        /** A cluster directory that could not be staged: nothing further is staged, later targets are still checked. */
+        private UnsafeOutputException failed;
+        private boolean finished;
+        private boolean closed;
+
+        private Sink() {}
+
+        @Override
+        public void cluster(String root, SortedMap<String, byte[]> files) {
+            open();
+            roots.add(root);
+            if (refused != null) {
+                return;
+            }
+            Path target;
+            try {
+                target = resolve(root);
                 recoverInterrupted(target);
                 checkSafeTarget(target);
-                targets.add(target);
+            } catch (UnsafeOutputException e) {
+                refused = e;
+                return;
+            } catch (IOException e) {
+                refused = cannotWrite(e);
+                return;
             }
-            for (String path : tree.outsideRoots().keySet()) {
-                checkSafeFile(resolve(path));
+            if (failed != null) {
+                return;
             }
-            for (int i = 0; i < targets.size(); i++) {
-                stagings.add(stage(targets.get(i), tree.under(tree.roots().get(i)), created));
+            try {
+                SortedMap<String, byte[]> relative = new TreeMap<>();
+                for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                    if (!file.getKey().startsWith(root + "/")) {
+                        throw new UnsafeOutputException("refusing to write " + file.getKey() + " outside " + target);
+                    }
+                    relative.put(file.getKey().substring(root.length() + 1), file.getValue());
+                }
+                staged.add(new Staged(root, target, stage(target, relative, created), relative.size()));
+            } catch (UnsafeOutputException e) {
+                failed = e;
+            } catch (IOException e) {
+                failed = cannotWrite(e);
             }
-            for (int i = 0; i < targets.size(); i++) {
-                swap(stagings.get(i), targets.get(i));
-                written.accept(tree.roots().get(i), tree.under(tree.roots().get(i)).size());
+        }
+
+        @Override
+        public void fleet(SortedMap<String, byte[]> files) {
+            open();
+            if (refused != null) {
+                return;
             }
-            for (Map.Entry<String, byte[]> file : tree.outsideRoots().entrySet()) {
-                AtomicFiles.write(resolve(file.getKey()), file.getValue());
+            try {
+                for (String path : files.keySet()) {
+                    checkSafeFile(resolve(path));
+                }
+            } catch (UnsafeOutputException e) {
+                refused = e;
+                return;
+            } catch (IOException e) {
+                refused = cannotWrite(e);
+                return;
             }
-        } catch (IOException e) {
-            throw new UnsafeOutputException("cannot write " + describe(e) + "; every cluster directory is left whole"
-                    + " and no temporary directory remains");
-        } finally {
-            for (Path staging : stagings) {
+            fleet.putAll(files);
+        }
+
+        @Override
+        public void finish() {
+            open();
+            finished = true;
+        }
+
+        /** The cluster directories of the render so far, in plan order: what a progress line counts. */
+        public List<String> roots() {
+            return List.copyOf(roots);
+        }
+
+        /**
+         * Swaps every staged cluster directory in, in plan order, telling {@code written} about each once it
+         * is in place, then writes the fleet's files; first throws what refused or failed while staging.
+         */
+        public void swapIn(BiConsumer<String, Integer> written) throws UnsafeOutputException {
+            open();
+            if (!finished) {
+                throw new IllegalStateException("the render has not finished");
+            }
+            if (refused != null) {
+                throw refused;
+            }
+            if (failed != null) {
+                throw failed;
+            }
+            try {
+                for (Staged cluster : staged) {
+                    swap(cluster.staging(), cluster.target());
+                    written.accept(cluster.root(), cluster.files());
+                }
+                for (Map.Entry<String, byte[]> file : fleet.entrySet()) {
+                    AtomicFiles.write(resolve(file.getKey()), file.getValue());
+                }
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            } finally {
+                closed = true;
+            }
+        }
+
+        /** Removes every staging directory still there and the directories this run made that stayed empty. */
+        @Override
+        public void close() {
+            closed = true;
+            for (Staged cluster : staged) {
                 try {
-                    deleteTree(staging); // one that was swapped in is no longer there
+                    deleteTree(cluster.staging()); // one that was swapped in is no longer there
                 } catch (IOException e) {
                     // the next run removes it: nobody alive owns it then
                 }
             }
+            staged.clear();
+            fleet.clear();
             removeIfEmpty(created);
+            created.clear();
         }
+
+        private void open() {
+            if (closed) {
+                throw new IllegalStateException("the sink was swapped in or closed");
+            }
+        }
+    }
+
+    private static UnsafeOutputException cannotWrite(IOException e) {
+        return new UnsafeOutputException("cannot write " + describe(e) + "; every cluster directory is left whole"
+                + " and no temporary directory remains");
     }
 
     /** Resolves a '/'-separated path under the output root, refusing anything that leaves it. */

@@ -61,7 +61,9 @@ public final class Renderer {
 
     /**
      * Renders into {@code sink}: each cluster's files in plan order, then the fleet's files, then {@code
-     * finish()} once every file has passed {@link TreeGuard}.
+     * finish()} once every file has passed {@link TreeGuard}. Once a file is refused (an unsafe path, a
+     * secret) the sink gets nothing more, that file's cluster included; the render goes on as it would,
+     * so it fails with the same error (a template error, else the guard's first refusal in path order).
      */
     public void render(Plan plan, LiveStages live, java.util.Set<Emit> emit, TreeSink sink) throws RenderException, TemplateException {
         List<StagePlan> fleet = fleet(plan);
@@ -80,12 +82,17 @@ public final class Renderer {
             return rendered;
         }, (stages, rendered) -> {
             rendered.forEach(guard::file);
-            sink.cluster(stages.cluster().path(), rendered);
+            // A tree the guard will refuse goes no further: a sink that stages files on disk never holds a secret.
+            if (!guard.refuses()) {
+                sink.cluster(stages.cluster().path(), rendered);
+            }
         });
         TreeMap<String, byte[]> files = new TreeMap<>();
         new FleetRenderer(plan, fleet, liveByCluster, new Output(null, files)).render(emit);
         files.forEach(guard::file);
-        sink.fleet(files);
+        if (!guard.refuses()) {
+            sink.fleet(files);
+        }
         guard.finish();
         sink.finish();
     }

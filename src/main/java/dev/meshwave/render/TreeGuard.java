@@ -71,6 +71,14 @@ public final class TreeGuard {
             }
         }
 
+        /**
+         * Whether a file seen so far has an unsafe path or a secret: {@link #finish} will refuse the tree, so
+         * nothing more of it need go where it would be written (a directory sink stages files on disk).
+         */
+        public boolean refuses() {
+            return first != null;
+        }
+
         /** Refuses the first unsafe path, case clash or secret in path order, if any. */
         public void finish() throws UnsafeContentException {
             for (Map.Entry<String, String> spelling : firstFile.entrySet()) {

@@ -5,7 +5,8 @@ import java.util.SortedMap;
 /**
  * Where a render's files go, as they are made: each cluster's files in plan order, then the files
  * about the whole fleet, then {@link #finish()} once everything has been rendered and checked. A sink
- * makes nothing visible before {@code finish()}: a render that fails never calls it.
+ * makes nothing visible before {@code finish()}: a render that fails never calls it, and once
+ * {@link TreeGuard} has refused a file the sink gets no more files (it may have staged them on disk).
  */
 public interface TreeSink {
 

@@ -95,8 +95,13 @@ class NamespacesFromIT {
         Path namespaces = out.resolve("platform/namespaces/namespaces.yaml");
         Files.writeString(namespaces, Files.readString(namespaces).replace("    team: payments\n",
                 "    team: payments\n    istio.io/dataplane-mode: ambient\n"));
+        // A cluster directory the refused render would replace: the refusal comes after rendering (into staging
+        // directories beside it) and before anything is swapped in.
+        Files.writeString(cluster.resolve("README.md"), "edited since\n", java.nio.file.StandardOpenOption.APPEND);
+        Map<String, String> before = everything(out);
         Cli.Result result = Cli.run("render", FIXTURE.resolve("plan.yaml").toString(), "--out", out.toString());
         assertEquals(2, result.exitCode(), result::toString);
+        assertEquals(before, everything(out), "the output directory as it was, and no staging directory left");
         assertTrue(result.err().startsWith(out + "/platform/namespaces/namespaces.yaml:15:5: cluster edge: namespace 'billing' is ambient"
                 + " (istio.io/dataplane-mode=ambient in namespacesFrom platform/namespaces) and wave 'second' would label it"
                 + " istio.io/rev=asm-1140-0; sidecar injection takes precedence over ztunnel capture, so its next restart would"
@@ -117,6 +122,17 @@ class NamespacesFromIT {
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.err().contains("namespacesFrom not checked for ambient namespaces: cannot run kubectl kustomize (not found on PATH)"),
                 result::toString);
+    }
+
+    /** Every entry under {@code dir}, hidden ones too: a file's text, a directory's name. */
+    private static Map<String, String> everything(Path dir) throws IOException {
+        Map<String, String> entries = new java.util.TreeMap<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.toList()) {
+                entries.put(dir.relativize(p).toString(), Files.isDirectory(p) ? "(directory)" : Files.readString(p));
+            }
+        }
+        return entries;
     }
 
     private static Map<String, Object> labelsOf(List<Map<String, Object>> objects, String namespace) {
