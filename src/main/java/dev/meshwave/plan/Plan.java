@@ -64,13 +64,26 @@ public record Plan(
         CaMigration migration = caMigration.get();
         To distributeRoot = new To(to.version(), migration.distributeRootRevision(), to.hub(), to.profile(),
                 CertificateAuthority.CITADEL, Optional.empty(), plus(to.options(), CaMigration.CITADEL_OPTION),
-                to.overlays(), to.citadel());
+                to.overlays(), to.citadel(), to.delivery());
         To meshCa = new To(to.version(), migration.meshcaRevision(), to.hub(), to.profile(),
                 CertificateAuthority.MESH_CA, Optional.empty(), plus(to.options(), CaMigration.MESHCA_OPTION),
-                to.overlays(), Optional.empty());
+                to.overlays(), Optional.empty(), to.delivery());
         return List.of(
                 phase(from, distributeRoot),
                 phase(new From(migration.distributeRootRevision(), Optional.of(to.version())), meshCa));
+    }
+
+    /**
+     * Whether a phase ends with a finalize stage: it renders objects of its own, or its delivery keeps the
+     * default revision in Git (Helm's base release), which finalize moves.
+     */
+    public boolean finalizes() {
+        return finishing.rendersObjects() || to.delivery().inGit();
+    }
+
+    /** Whether a last stage (cleanup) takes the old control plane out of Git, which uninstalls it. */
+    public boolean retiresInGit() {
+        return to.delivery().inGit() && finishing.removeOldRevision();
     }
 
     /** The revision the plan ends on: {@code to.revision}, or the Mesh CA revision of a CA migration. */
@@ -154,19 +167,13 @@ public record Plan(
             Optional<String> caPool,
             List<String> options,
             List<Overlay> overlays,
-            Optional<CitadelCa> citadel) {
+            Optional<CitadelCa> citadel,
+            Delivery delivery) {
         public To {
             options = List.copyOf(options);
             overlays = List.copyOf(overlays);
         }
 
-        /**
-         * How this revision's control plane is delivered. No plan field chooses it yet: today every plan is
-         * delivered by a script. The fields above from {@code hub} on are that script's (asmcli's) settings.
-         */
-        public Delivery delivery() {
-            return Delivery.of(version);
-        }
     }
 
     /** Paths to a plug-in CA for {@code ca: citadel}; passed to asmcli by path, never read. */

@@ -23,6 +23,7 @@ final class PlanChecks {
         ClusterRules clusters = new ClusterRules(findings, spec);
         WaveRules waves = new WaveRules(findings, spec, draft);
         versions.revisions();
+        new DeliveryRules(findings, spec, draft).delivery();
         versions.deactivation();
         ca.migration();
         waves.restart();

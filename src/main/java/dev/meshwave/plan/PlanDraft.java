@@ -12,8 +12,10 @@ import java.util.Optional;
  * revisions of a CA migration) is decided in one place and never re-derived from the raw document.
  * {@code plan.schema.json} names the same defaults for editors; {@code PlanLoaderTest} holds them equal.
  *
- * @param toRevision {@code to.revision}, or the default revision of {@code to.version}; empty when a plain
- *     Istio version has none (a rule refuses that plan)
+ * @param toRevision {@code to.revision}, or the default revision of {@code to.version} and its delivery (ASM's
+ *     {@code asm-<M><m><p>-<r>}, Helm's {@code 1-23-3}, Sail's {@code <name>-v1-23-3}); empty when a plain Istio
+ *     version delivered by istioctl has none (a rule refuses that plan)
+ * @param delivery {@code to.install} and its settings, with their defaults
  * @param fromCa {@code from.ca}: no default, the CA in use is unknown unless the plan says it
  */
 record PlanDraft(
@@ -28,7 +30,8 @@ record PlanDraft(
         Plan.Ordering ordering,
         Plan.Finalize finishing,
         Plan.NonRevisionedInjector nonRevisionedInjector,
-        Optional<Plan.CaMigration> caMigration) {
+        Optional<Plan.CaMigration> caMigration,
+        Delivery delivery) {
 
     static final String DISTRIBUTE_ROOT_SUFFIX = "-distribute-root";
     static final String MESHCA_SUFFIX = "-meshca-ca-migration";
@@ -37,7 +40,11 @@ record PlanDraft(
         JsonNode from = spec.path("from");
         JsonNode to = spec.path("to");
         MeshVersion toVersion = MeshVersion.parse(to.path("version").asText());
-        Optional<String> toRevision = to.has("revision") ? Optional.of(to.path("revision").asText()) : toVersion.defaultRevision();
+        Delivery delivery = delivery(spec, toVersion);
+        Optional<String> toRevision = to.has("revision") ? Optional.of(to.path("revision").asText()) : delivery.match(
+                script -> toVersion.defaultRevision(),
+                helm -> Optional.of(toVersion.major() + "-" + toVersion.minor() + "-" + toVersion.patch()),
+                sail -> Optional.of(Delivery.Sail.revision(sail.name(), toVersion)));
         Optional<Plan.CertificateAuthority> fromCa = Optional.ofNullable(from.get("ca")).map(c -> constant(Plan.CertificateAuthority.class, c.asText()));
         Plan.CertificateAuthority ca = constant(Plan.CertificateAuthority.class, to.path("ca").asText("mesh_ca"));
         JsonNode finalize = spec.path("finalize");
@@ -51,12 +58,51 @@ record PlanDraft(
                 constant(Plan.Injection.class, spec.path("injection").asText("revision")),
                 constant(Plan.Restart.class, spec.path("restart").asText("annotation")),
                 constant(Plan.Ordering.class, spec.path("ordering").asText("waves")),
-                new Plan.Finalize(finalize.path("istiodService").asBoolean(true),
+                // Helm's base chart and Sail own the un-revisioned names: meshwave renders no Service istiod for them.
+                new Plan.Finalize(finalize.path("istiodService").asBoolean(!delivery.inGit()),
                         // A plan that moves the default tag in a wave does not move it again at the end.
                         finalize.path("defaultTag").asBoolean(!spec.path("tags").has("default")),
                         finalize.path("removeOldRevision").asBoolean(true)),
                 constant(Plan.NonRevisionedInjector.class, spec.path("existing").path("nonRevisionedInjector").asText("absent")),
-                caMigration(spec, fromCa, ca, toRevision.orElse("")));
+                caMigration(spec, fromCa, ca, toRevision.orElse("")),
+                delivery);
+    }
+
+    /** {@code to.install} with its settings; without it, the script of the target version's installer. */
+    private static Delivery delivery(JsonNode spec, MeshVersion toVersion) {
+        JsonNode to = spec.path("to");
+        switch (to.path("install").asText("")) {
+            case "helm" -> {
+                JsonNode helm = to.path("helm");
+                String namespace = helm.path("namespace").asText("istio-system");
+                JsonNode source = helm.path("flux").path("sourceRef");
+                JsonNode argocd = helm.path("argocd");
+                return new Delivery.Helm(
+                        constant(Delivery.Controller.class, helm.path("controller").asText("flux")),
+                        helm.path("repository").asText(Delivery.Helm.ISTIO_CHARTS),
+                        namespace,
+                        helm.path("baseRelease").asText("istio-base"),
+                        spec.path("from").path("helm").path("release")
+                                .asText(Delivery.Helm.istiodRelease(spec.path("from").path("revision").asText())),
+                        source.isObject() ? Optional.of(new Delivery.FluxSource(source.path("name").asText(),
+                                source.path("namespace").asText(namespace))) : Optional.empty(),
+                        helm.path("flux").path("interval").asText("10m"),
+                        argocd.path("namespace").asText("argocd"),
+                        argocd.path("project").asText("default"),
+                        argocd.path("server").asText("https://kubernetes.default.svc"));
+            }
+            case "sail" -> {
+                JsonNode sail = to.path("sail");
+                return new Delivery.Sail(sail.path("name").asText("default"), sail.path("namespace").asText("istio-system"),
+                        sail.path("gracePeriodSeconds").asInt(2592000));
+            }
+            case "istioctl" -> {
+                return new Delivery.Script(Delivery.Installer.ISTIOCTL);
+            }
+            default -> { // asmcli, or not set: the installer of the version (a rule refuses asmcli for plain Istio)
+                return Delivery.of(toVersion);
+            }
+        }
     }
 
     /**

@@ -77,7 +77,7 @@ public final class PlanLoader {
                         text(to, "caPool"), strings(to.path("options")), overlays,
                         Optional.of(to.path("citadel")).filter(JsonNode::isObject).map(c -> new Plan.CitadelCa(
                                 c.path("caCert").asText(), c.path("caKey").asText(), c.path("rootCert").asText(),
-                                c.path("certChain").asText()))),
+                                c.path("certChain").asText())), draft.delivery()),
                 draft.injection(),
                 toTags(spec.path("tags")),
                 StreamSupport.stream(spec.path("clusters").spliterator(), false)

@@ -30,7 +30,9 @@ interface DeliveryMethod {
         Plan phasePlan = plan.phases().get(phase);
         String directory = directory(plan, phase);
         return phasePlan.to().delivery().match(
-                script -> new ControlPlane(phasePlan, cluster, directory, script));
+                script -> new ControlPlane(phasePlan, cluster, directory, script),
+                helm -> new HelmDelivery(phasePlan, cluster, directory, helm),
+                sail -> new SailDelivery(phasePlan, cluster, directory, sail));
     }
 
     /** {@code control-plane/}, or with several phases {@code control-plane/<revision of the phase>/}. */
@@ -109,5 +111,21 @@ interface DeliveryMethod {
     /** The MutatingWebhookConfiguration of a tag pointing at a revision, as the cluster will have it. */
     default String tagInjector(Injectors injectors, String tag, String revision) throws TemplateException {
         return injectors.tag(tag, revision);
+    }
+
+    /**
+     * Finalize's change of the default revision, for a method that keeps it in Git: its patch files written in
+     * {@code dir}, returned as kustomize patch targets. The composer asks only methods whose delivery is
+     * {@linkplain dev.meshwave.plan.Delivery#inGit() in Git}.
+     */
+    default List<Map<String, Object>> writeDefaultRevision(Renderer.Output out, String dir, StageChange.DefaultRevisionSet change,
+            TemplateContext common) throws TemplateException {
+        throw new IllegalStateException(getClass().getSimpleName() + " keeps no default revision in Git");
+    }
+
+    /** The cleanup stage's removal of the old control plane from Git, as patch targets (only for a method in Git). */
+    default List<Map<String, Object>> writeRetirement(Renderer.Output out, String dir, StageChange.ControlPlaneRetired change,
+            TemplateContext common) throws TemplateException {
+        throw new IllegalStateException(getClass().getSimpleName() + " has no control plane in Git to retire");
     }
 }

@@ -238,6 +238,7 @@ public final class InjectionCheck {
         boolean nonRevisioned = plan.from().isNonRevisioned()
                 || plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.ABSENT;
         Optional<StageChange.InjectorRetired> retired = Optional.empty();
+        boolean oldRevisionRetired = false;
         List<Integer> installed = new ArrayList<>();
         // Tag → its webhook as the delivery of the phase that created or last moved it makes it.
         java.util.TreeMap<String, String> planTags = new java.util.TreeMap<>();
@@ -248,6 +249,8 @@ public final class InjectionCheck {
             for (StageChange change : rollout.changes(stage)) {
                 if (change instanceof StageChange.InjectorRetired r) {
                     retired = Optional.of(r);
+                } else if (change instanceof StageChange.ControlPlaneRetired) {
+                    oldRevisionRetired = true; // its release or IstioRevision is gone, and its injector with it
                 } else if (change instanceof StageChange.ControlPlaneInstalled c) {
                     installed.add(c.phase());
                 } else if (change instanceof StageChange.TagPointed t) {
@@ -265,14 +268,14 @@ public final class InjectionCheck {
             // that injector the deactivation does not name (a 1.9 sidecar-injector.istio.io under the four
             // 1.10+ names) stays active in the simulation as it would in the cluster.
             Optional<Injector> deactivated = Optional.empty();
-            if (nonRevisioned) {
+            if (nonRevisioned && !(oldRevisionRetired && plan.from().isNonRevisioned())) {
                 if (retired.isEmpty()) {
                     manifests.add(injectors.nonRevisioned());
                 } else if (retired.get().inGit()) {
                     deactivated = Optional.of(read(injectors.deactivatedNonRevisioned()).appliedOver(read(injectors.nonRevisioned())));
                 } // else: the stage's README has it removed before the default tag arrives
             }
-            if (!plan.from().isNonRevisioned()) {
+            if (!plan.from().isNonRevisioned() && !oldRevisionRetired) {
                 manifests.add(injectors.revision(plan.from().revision()));
             }
             for (int phase : installed) {

@@ -97,6 +97,11 @@ final class KustomizeLayout implements Layout {
                     .with("resources", kustomization.resources)
                     .with("hasPatches", !kustomization.patches.isEmpty())
                     .with("patches", kustomization.patches));
+            case CLEANUP -> out.emit(dir + "kustomization.yaml", "stages/cleanup-kustomization.yaml.mustache", common(phase)
+                    .with("stage", stage.directory())
+                    .with("previousStage", previous(stage).directory())
+                    .with("hasPatches", !kustomization.patches.isEmpty())
+                    .with("patches", kustomization.patches));
             // The CA migration's last stage changes nothing in Git: its README and pull request carry the Secret cleanup.
             case CA_CLEANUP -> out.emit(dir + "kustomization.yaml", "stages/ca-cleanup-kustomization.yaml.mustache", common(phase)
                     .with("stage", stage.directory())
@@ -209,6 +214,10 @@ final class KustomizeLayout implements Layout {
             } // else: the stage's README has it removed by hand
         } else if (change instanceof StageChange.ControlPlaneInstalled installed) {
             kustomization.resources.addAll(delivery.stageResources(dir));
+        } else if (change instanceof StageChange.DefaultRevisionSet set) {
+            kustomization.patches.addAll(delivery.writeDefaultRevision(out, dir, set, common(phase)));
+        } else if (change instanceof StageChange.ControlPlaneRetired retired) {
+            kustomization.patches.addAll(delivery.writeRetirement(out, dir, retired, common(phase)));
         } else if (change instanceof StageChange.WorkloadsRestarted) {
             // Nothing in the stage: the restart components follow the live stage, and the runbook lists the namespaces.
         }
@@ -238,9 +247,14 @@ final class KustomizeLayout implements Layout {
         return new TemplateContext().with("path", path).with("value", value);
     }
 
-    /** A kustomize patch of {@code file} on the object it targets, as the stage templates list it. */
+    /** A kustomize patch of {@code file} on the object it targets (of API version v1), as the stage templates list it. */
     static Map<String, Object> patchTarget(String file, String group, String kind, String name) {
-        return new TemplateContext().with("file", file).with("group", group).with("kind", kind).with("name", name);
+        return patchTarget(file, group, "v1", kind, name);
+    }
+
+    static Map<String, Object> patchTarget(String file, String group, String version, String kind, String name) {
+        return new TemplateContext().with("file", file).with("group", group).with("targetVersion", version).with("kind", kind)
+                .with("name", name);
     }
 
     /**

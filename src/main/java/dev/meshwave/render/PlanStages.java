@@ -46,12 +46,15 @@ final class PlanStages {
             for (Plan.Wave wave : phases.get(phase).waves()) {
                 stages.add(new PlanStage(stages.size(), Stage.Kind.WAVE, Optional.of(wave), phase));
             }
-            if (phases.get(phase).finishing().rendersObjects()) {
+            if (phases.get(phase).finalizes()) {
                 stages.add(new PlanStage(stages.size(), Stage.Kind.FINALIZE, Optional.empty(), phase));
             }
         }
         if (plan.caMigration().isPresent()) {
             stages.add(new PlanStage(stages.size(), Stage.Kind.CA_CLEANUP, Optional.empty(), phases.size() - 1));
+        }
+        if (plan.retiresInGit()) {
+            stages.add(new PlanStage(stages.size(), Stage.Kind.CLEANUP, Optional.empty(), phases.size() - 1));
         }
         return stages;
     }
@@ -81,13 +84,15 @@ final class PlanStages {
         if (candidate.phase() != planStage.phase()) {
             return candidate.phase() < planStage.phase();
         }
-        boolean phaseFinished = planStage.kind() == Stage.Kind.FINALIZE || planStage.kind() == Stage.Kind.CA_CLEANUP;
+        boolean phaseFinished = planStage.kind() == Stage.Kind.FINALIZE || planStage.kind() == Stage.Kind.CA_CLEANUP
+                || planStage.kind() == Stage.Kind.CLEANUP;
         return switch (candidate.kind()) {
             case CONTROL_PLANE -> true;
             case WAVE -> phaseFinished || (planStage.kind() == Stage.Kind.WAVE
                     && plan.waves().indexOf(candidate.wave().orElseThrow()) <= plan.waves().indexOf(planStage.wave().orElseThrow()));
             case FINALIZE -> phaseFinished;
             case CA_CLEANUP -> planStage.kind() == Stage.Kind.CA_CLEANUP;
+            case CLEANUP -> planStage.kind() == Stage.Kind.CLEANUP;
         };
     }
 

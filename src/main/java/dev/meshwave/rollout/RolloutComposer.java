@@ -48,6 +48,7 @@ public final class RolloutComposer {
                 }
                 case FINALIZE -> finalize(stage, stageChanges);
                 case CA_CLEANUP -> { } // changes nothing in Git: its runbook carries the Secret cleanup
+                case CLEANUP -> stageChanges.add(new StageChange.ControlPlaneRetired(plan.from().revision()));
             }
             changes.add(stageChanges);
         }
@@ -119,6 +120,10 @@ public final class RolloutComposer {
                 changes.add(new StageChange.ValidatorCreated(defaults.validatorName(), defaults.legacyValidator(),
                         defaults.validatorAt(revision)));
             }
+        }
+        if (phase.to().delivery().inGit()) {
+            // Before the old revision leaves, the default revision (and its validator) must not name it.
+            changes.add(new StageChange.DefaultRevisionSet(revision));
         }
         if (phase.finishing().defaultTag()) {
             changes.add(moves || defaults.defaultTagBefore().isPresent()

@@ -15,11 +15,11 @@ import java.util.Optional;
 public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) {
 
     public enum Kind {
-        CONTROL_PLANE, WAVE, FINALIZE, CA_CLEANUP;
+        CONTROL_PLANE, WAVE, FINALIZE, CA_CLEANUP, CLEANUP;
 
         /**
          * What a template knows of a stage's kind: {@code isControlPlane}, {@code isWave}, {@code isFinalize},
-         * {@code isCaCleanup}, exactly one of them true (Mustache has sections, not comparisons).
+         * {@code isCaCleanup}, {@code isCleanup}, exactly one of them true (Mustache has sections, not comparisons).
          */
         public Map<String, Boolean> templateFlags() {
             Map<String, Boolean> flags = new LinkedHashMap<>();
@@ -27,6 +27,7 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
             flags.put("isWave", this == WAVE);
             flags.put("isFinalize", this == FINALIZE);
             flags.put("isCaCleanup", this == CA_CLEANUP);
+            flags.put("isCleanup", this == CLEANUP);
             return flags;
         }
     }
@@ -42,8 +43,9 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
             case WAVE -> wave.orElseThrow().name();
             case FINALIZE -> "finalize";
             case CA_CLEANUP -> Plan.CaMigration.CLEANUP_LABEL;
+            case CLEANUP -> "cleanup";
         };
-        return phase > 0 && kind != Kind.CA_CLEANUP ? Plan.CaMigration.STAGE_PREFIX + label : label;
+        return phase > 0 && kind != Kind.CA_CLEANUP && kind != Kind.CLEANUP ? Plan.CaMigration.STAGE_PREFIX + label : label;
     }
 
     public StageName name() {

@@ -88,6 +88,15 @@ public sealed interface StageChange {
      */
     record InjectorRetired(boolean inGit) implements StageChange {}
 
+    /**
+     * Finalize makes a revision the default one where the delivery owns that in Git (Helm's base release
+     * {@code defaultRevision}, which owns {@code istiod-default-validator}).
+     */
+    record DefaultRevisionSet(String revision) implements StageChange {}
+
+    /** The cleanup stage takes the old revision's control plane out of Git, which uninstalls it; its rollback reinstalls it. */
+    record ControlPlaneRetired(String revision) implements StageChange {}
+
     /** A phase's control plane, delivered with this stage (a script's is installed before it goes live). */
     record ControlPlaneInstalled(int phase, String revision) implements StageChange {}
 }

@@ -39,12 +39,15 @@ public final class StagePlan {
                     namespaces.addAll(wave.namespaces());
                 }
             }
-            if (phasePlan.finishing().rendersObjects()) {
+            if (phasePlan.finalizes()) {
                 list.add(new Stage(list.size(), Stage.Kind.FINALIZE, Optional.empty(), phase));
             }
         }
         if (plan.caMigration().isPresent()) {
             list.add(new Stage(list.size(), Stage.Kind.CA_CLEANUP, Optional.empty(), phases.size() - 1));
+        }
+        if (plan.retiresInGit()) {
+            list.add(new Stage(list.size(), Stage.Kind.CLEANUP, Optional.empty(), phases.size() - 1));
         }
         this.stages = List.copyOf(list);
         stages.forEach(s -> s.wave().ifPresent(w -> stagesOfWave.computeIfAbsent(w.name(), k -> new ArrayList<>()).add(s)));

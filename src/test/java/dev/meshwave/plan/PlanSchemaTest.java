@@ -30,6 +30,9 @@ class PlanSchemaTest {
             Map.entry("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "default"),
             Map.entry("^[A-Za-z0-9._:/@+-]+$", "in-cluster"),
             Map.entry("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$", "1m30s"),
+            Map.entry("^([0-9]+(s|m|h))+$", "10m"),
+            Map.entry("^(https://|oci://)[A-Za-z0-9._~:/@%+-]+$", "oci://registry.example.com/istio/charts"),
+            Map.entry("^https://[A-Za-z0-9.:-]+(/[A-Za-z0-9._~/-]*)?$", "https://kubernetes.default.svc"),
             Map.entry("^[A-Za-z0-9_./${}-]+$", "${CA_DIR}/ca-key.pem"),
             Map.entry("^[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4}(-asm\\.[0-9]{1,4})?$", "1.14.0-asm.1"));
 

@@ -26,10 +26,11 @@ class StagePlanTest {
     /** The README, the fleet overview and the pull-request texts all branch on these four names. */
     @Test
     void eachKindSetsExactlyOneTemplateFlag() {
-        assertEquals(java.util.Map.of("isControlPlane", false, "isWave", false, "isFinalize", true, "isCaCleanup", false),
+        assertEquals(java.util.Map.of("isControlPlane", false, "isWave", false, "isFinalize", true, "isCaCleanup", false, "isCleanup", false),
                 Stage.Kind.FINALIZE.templateFlags());
         for (Stage.Kind kind : Stage.Kind.values()) {
-            assertEquals(List.of("isControlPlane", "isWave", "isFinalize", "isCaCleanup"), List.copyOf(kind.templateFlags().keySet()));
+            assertEquals(List.of("isControlPlane", "isWave", "isFinalize", "isCaCleanup", "isCleanup"),
+                    List.copyOf(kind.templateFlags().keySet()));
             assertEquals(1, kind.templateFlags().values().stream().filter(b -> b).count(), kind.name());
         }
     }

@@ -1,0 +1,216 @@
+package dev.meshwave.render;
+
+import dev.meshwave.plan.Delivery;
+import dev.meshwave.plan.MeshVersion;
+import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.StageChange;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+
+/**
+ * Istio's charts as Helm releases in Git ({@link Delivery.Helm}), as Flux HelmReleases or Argo CD
+ * Applications: {@code control-plane/} holds the base release, today's istiod release as it is and the new
+ * revision's release beside it, and is applied by stage 00. Finalize points the base release's
+ * {@code defaultRevision} (which owns {@code istiod-default-validator}) at the new revision; the cleanup
+ * stage deletes today's release, which uninstalls it, and rolling cleanup back reinstalls it.
+ * Revision tags stay meshwave's webhooks (the defaults of {@link DeliveryMethod}): no release sets
+ * {@code revisionTags}, so every {@code istio-revision-tag-*} has one writer.
+ */
+final class HelmDelivery implements DeliveryMethod {
+
+    private static final String TEMPLATES = "helm/";
+
+    private final Plan plan;
+    private final Delivery.Helm helm;
+    private final ClusterFacts facts;
+    private final String directory;
+
+    HelmDelivery(Plan plan, Plan.Cluster cluster, String directory, Delivery.Helm helm) {
+        this.plan = plan;
+        this.helm = helm;
+        this.facts = ClusterFacts.of(plan, cluster);
+        this.directory = directory;
+    }
+
+    private boolean flux() {
+        return helm.controller() == Delivery.Controller.FLUX;
+    }
+
+    @Override
+    public String templateDirectory() {
+        return TEMPLATES;
+    }
+
+    @Override
+    public String directory() {
+        return directory;
+    }
+
+    @Override
+    public String revision() {
+        return plan.to().revision();
+    }
+
+    /** The release of the new revision: {@code istiod-<revision>}. */
+    private String newRelease() {
+        return Delivery.Helm.istiodRelease(revision());
+    }
+
+    /** Whether meshwave renders the Flux HelmRepository itself: no {@code flux.sourceRef} names the team's. */
+    private boolean ownRepository() {
+        return flux() && helm.fluxSource().isEmpty();
+    }
+
+    @Override
+    public List<String> fileNames() {
+        List<String> names = new ArrayList<>();
+        names.add("kustomization.yaml");
+        if (ownRepository()) {
+            names.add("helm-repository.yaml");
+        }
+        names.add(helm.baseRelease() + ".yaml");
+        names.add(helm.fromRelease() + ".yaml");
+        names.add(newRelease() + ".yaml");
+        return names;
+    }
+
+    @Override
+    public void render(Renderer.Output out, TemplateContext common) throws TemplateException {
+        List<String> releases = fileNames().subList(1, fileNames().size());
+        out.emit(directory + "/kustomization.yaml", TEMPLATES + "helm-kustomization.yaml.mustache", common.copy()
+                .with("resources", releases));
+        if (ownRepository()) {
+            out.emit(directory + "/helm-repository.yaml", TEMPLATES + "flux-helm-repository.yaml.mustache", common.copy()
+                    .with("helmNamespace", helm.namespace())
+                    .with("repository", helm.repository())
+                    .with("oci", helm.repository().startsWith("oci://"))
+                    .with("interval", helm.fluxInterval()));
+        }
+        Map<String, Object> baseValues = new LinkedHashMap<>();
+        // The base chart's validator calls Service istiod for "default", else istiod-<revision> (base chart,
+        // defaultrevision-validatingwebhookconfiguration.yaml): today's default revision until finalize moves it.
+        baseValues.put("defaultRevision", plan.from().revision());
+        release(out, common, helm.baseRelease(), "base", plan.from().version().orElse(plan.to().version()), baseValues, false,
+                "the cluster-wide objects both revisions share; its defaultRevision names the default revision");
+        release(out, common, helm.fromRelease(), "istiod", plan.from().version().orElseThrow(), istiodValues(plan.from().revision()),
+                true, "today's revision " + plan.from().revision() + ", as it runs now: unchanged until the cleanup stage removes it");
+        release(out, common, newRelease(), "istiod", plan.to().version(), istiodValues(revision()), true,
+                "revision " + revision() + ", installed beside " + plan.from().revision() + " by stage 00");
+    }
+
+    /**
+     * An istiod release's values: its revision ({@code ""} for the non-revisioned {@code default}) and the
+     * cluster's facts as the chart names them (global.multiCluster.clusterName, global.network, global.meshID),
+     * so that both revisions agree on them.
+     */
+    private Map<String, Object> istiodValues(String revision) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("revision", Plan.DEFAULT_REVISION.equals(revision) ? "" : revision);
+        Map<String, Object> global = new LinkedHashMap<>();
+        plan.to().hub().ifPresent(hub -> global.put("hub", hub));
+        facts.meshID().ifPresent(meshID -> global.put("meshID", meshID));
+        global.put("multiCluster", Map.of("clusterName", facts.clusterName()));
+        facts.network().ifPresent(network -> global.put("network", network));
+        values.put("global", global);
+        plan.to().profile().ifPresent(profile -> values.put("profile", profile));
+        return values;
+    }
+
+    private void release(Renderer.Output out, TemplateContext common, String name, String chart, MeshVersion version,
+            Map<String, Object> values, boolean dependsOnBase, String purpose) throws TemplateException {
+        out.emit(directory + "/" + name + ".yaml", TEMPLATES + (flux() ? "flux-helm-release.yaml.mustache" : "argocd-application.yaml.mustache"),
+                common.copy()
+                        .with("releaseName", name)
+                        .with("chart", chart)
+                        .with("chartVersion", version.toString())
+                        .with("purpose", purpose)
+                        .with("helmNamespace", helm.namespace())
+                        .with("interval", helm.fluxInterval())
+                        .with("sourceName", helm.fluxSource().map(Delivery.FluxSource::name).orElse("istio"))
+                        .with("sourceNamespace", helm.fluxSource().map(Delivery.FluxSource::namespace).orElse(helm.namespace()))
+                        .with("dependsOnBase", dependsOnBase)
+                        .with("baseRelease", helm.baseRelease())
+                        // Argo CD names an OCI registry without its scheme (argo-cd docs/user-guide/helm.md).
+                        .with("repository", flux() ? helm.repository() : helm.repository().replaceFirst("^oci://", ""))
+                        .with("argocdNamespace", helm.argocdNamespace())
+                        .with("argocdProject", helm.argocdProject())
+                        .with("argocdServer", helm.argocdServer())
+                        // Argo CD applies in sync waves: the base chart (CRDs, the validator) before any istiod.
+                        .with("syncWave", dependsOnBase ? "1" : "0")
+                        .with("values", indented(values, flux() ? 4 : 8)));
+    }
+
+    /** Stage 00 applies {@code control-plane/}: the releases of both revisions and the base. */
+    @Override
+    public List<String> stageResources(String stageDirectory) {
+        return List.of("../".repeat(stageDirectory.split("/").length) + directory);
+    }
+
+    /** The chart installs the revision's injector as {@code istio-sidecar-injector-<rev>}, as istioctl does. */
+    @Override
+    public String injector(Injectors injectors) throws TemplateException {
+        return injectors.revision(revision());
+    }
+
+    @Override
+    public List<String> verify() {
+        List<String> commands = new ArrayList<>();
+        commands.add(flux() ? "flux get helmreleases -n " + helm.namespace() + " " + newRelease() + "   # expect Ready True"
+                : "kubectl get applications.argoproj.io -n " + helm.argocdNamespace() + " " + newRelease()
+                        + " -o jsonpath='{.status.sync.status} {.status.health.status}'   # expect Synced Healthy");
+        commands.add("kubectl get pods -n " + helm.namespace() + " -l istio.io/rev=" + revision());
+        commands.add("kubectl get mutatingwebhookconfigurations istio-sidecar-injector-" + revision());
+        return commands;
+    }
+
+    /** The object kind of a release in Git, as a kustomize patch targets it. */
+    private Map<String, Object> releaseTarget(String file, String name) {
+        return flux() ? KustomizeLayout.patchTarget(file, "helm.toolkit.fluxcd.io", "v2", "HelmRelease", name)
+                : KustomizeLayout.patchTarget(file, "argoproj.io", "v1alpha1", "Application", name);
+    }
+
+    /** Finalize sets the base release's {@code defaultRevision} (istio.io Helm upgrade guide, last step). */
+    @Override
+    public List<Map<String, Object>> writeDefaultRevision(Renderer.Output out, String dir, StageChange.DefaultRevisionSet change,
+            TemplateContext common) throws TemplateException {
+        String file = helm.baseRelease() + ".yaml";
+        out.emit(dir + file, TEMPLATES + "default-revision.yaml.mustache", common.copy()
+                .with("flux", flux())
+                .with("releaseName", helm.baseRelease())
+                .with("namespace", flux() ? helm.namespace() : helm.argocdNamespace())
+                .with("defaultRevision", change.revision()));
+        return List.of(releaseTarget(file, helm.baseRelease()));
+    }
+
+    /**
+     * The cleanup stage deletes today's istiod release object: helm-controller's finalizer (Flux) or the
+     * Application's resources finalizer (Argo CD) uninstalls it; rolling the stage back applies it again.
+     */
+    @Override
+    public List<Map<String, Object>> writeRetirement(Renderer.Output out, String dir, StageChange.ControlPlaneRetired change,
+            TemplateContext common) throws TemplateException {
+        String file = helm.fromRelease() + ".yaml";
+        out.emit(dir + file, TEMPLATES + "delete-release.yaml.mustache", common.copy()
+                .with("flux", flux())
+                .with("releaseName", helm.fromRelease())
+                .with("namespace", flux() ? helm.namespace() : helm.argocdNamespace()));
+        return List.of(releaseTarget(file, helm.fromRelease()));
+    }
+
+    /** A values mapping as block YAML, each line indented by {@code spaces}, for a template to place under {@code values:}. */
+    private static String indented(Map<String, Object> values, int spaces) {
+        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
+                .setIndicatorIndent(2).setIndentWithIndicator(true).build();
+        String yaml = new Dump(settings).dumpToString(values);
+        StringBuilder text = new StringBuilder();
+        for (String line : yaml.split("\n")) {
+            text.append(" ".repeat(spaces)).append(line).append('\n');
+        }
+        return text.toString().stripTrailing();
+    }
+}

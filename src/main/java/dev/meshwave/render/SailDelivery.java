@@ -1,0 +1,129 @@
+package dev.meshwave.render;
+
+import dev.meshwave.plan.Delivery;
+import dev.meshwave.plan.Plan;
+import dev.meshwave.rollout.StageChange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Sail Operator ({@link Delivery.Sail}): one {@code Istio} object (sailoperator.io/v1) with
+ * {@code updateStrategy: RevisionBased}. Stage 00 sets its version to the new one, so Sail adds the
+ * IstioRevision {@code <name>-v<new version>} and keeps today's while pods use it and for
+ * {@code inactiveRevisionDeletionGracePeriodSeconds} after; rolling stage 00 back sets the old version again.
+ * Revision tags are {@code IstioRevisionTag}s whose {@code targetRef} names an IstioRevision, never the
+ * {@code Istio} object (which would move every tag the moment the version changes); the default tag is one
+ * of them, and Sail installs the default validator with it. The cleanup stage sets Sail's default grace
+ * period again, so that the unused old revision is deleted.
+ */
+final class SailDelivery implements DeliveryMethod {
+
+    private static final String TEMPLATES = "sail/";
+
+    private final Plan plan;
+    private final Delivery.Sail sail;
+    private final ClusterFacts facts;
+    private final String directory;
+
+    SailDelivery(Plan plan, Plan.Cluster cluster, String directory, Delivery.Sail sail) {
+        this.plan = plan;
+        this.sail = sail;
+        this.facts = ClusterFacts.of(plan, cluster);
+        this.directory = directory;
+    }
+
+    @Override
+    public String templateDirectory() {
+        return TEMPLATES;
+    }
+
+    @Override
+    public String directory() {
+        return directory;
+    }
+
+    @Override
+    public String revision() {
+        return plan.to().revision();
+    }
+
+    @Override
+    public List<String> fileNames() {
+        return List.of("kustomization.yaml", "istio.yaml");
+    }
+
+    @Override
+    public void render(Renderer.Output out, TemplateContext common) throws TemplateException {
+        out.emit(directory + "/kustomization.yaml", TEMPLATES + "sail-kustomization.yaml.mustache", common.copy());
+        out.emit(directory + "/istio.yaml", TEMPLATES + "istio.yaml.mustache", common.copy()
+                .with("istioName", sail.name())
+                .with("sailVersion", "v" + plan.to().version())
+                .with("sailNamespace", sail.namespace())
+                .with("gracePeriodSeconds", sail.gracePeriodSeconds())
+                .with("istioClusterName", facts.clusterName())
+                .with("meshID", facts.meshID().orElse(""))
+                .with("network", facts.network().orElse("")));
+    }
+
+    @Override
+    public List<String> stageResources(String stageDirectory) {
+        return List.of("../".repeat(stageDirectory.split("/").length) + directory);
+    }
+
+    /** Sail renders each IstioRevision's injector from the istiod chart: {@code istio-sidecar-injector-<revision>}. */
+    @Override
+    public String injector(Injectors injectors) throws TemplateException {
+        return injectors.revision(revision());
+    }
+
+    @Override
+    public List<String> verify() {
+        return List.of(
+                "kubectl get istiorevision " + revision() + "   # expect READY True",
+                "kubectl get istio " + sail.name() + " -o jsonpath='{.status.activeRevisionName}'   # expect " + revision(),
+                "kubectl get pods -n " + sail.namespace() + " -l istio.io/rev=" + revision());
+    }
+
+    /** A tag is an IstioRevisionTag naming its IstioRevision; Sail renders its webhook from the istiod chart. */
+    @Override
+    public List<String> writeTag(Renderer.Output out, String dir, StageChange.TagCreated tag, Injectors injectors)
+            throws TemplateException {
+        String file = "istio-revision-tag-" + tag.tag() + ".yaml";
+        out.emit(dir + file, TEMPLATES + "revision-tag.yaml.mustache", new TemplateContext()
+                .with("planName", plan.name())
+                .with("tag", tag.tag())
+                .with("targetRevision", tag.revision()));
+        return List.of(file);
+    }
+
+    @Override
+    public List<Map<String, Object>> writeTagMove(Renderer.Output out, String dir, StageChange.TagMoved tag, TemplateContext common)
+            throws TemplateException {
+        String file = "tag-" + tag.tag() + ".yaml";
+        out.emit(dir + file, TEMPLATES + "revision-tag-move.yaml.mustache", common.copy()
+                .with("tag", tag.tag())
+                .with("targetRevision", tag.revision()));
+        return List.of(KustomizeLayout.patchTarget(file, "sailoperator.io", "v1", "IstioRevisionTag", tag.tag()));
+    }
+
+    /** Sail's default revision is its default IstioRevisionTag, which finalize creates or moves: nothing more to write. */
+    @Override
+    public List<Map<String, Object>> writeDefaultRevision(Renderer.Output out, String dir, StageChange.DefaultRevisionSet change,
+            TemplateContext common) {
+        return List.of();
+    }
+
+    /** Cleanup sets Sail's default grace period again: the old IstioRevision, no longer in use, is deleted. */
+    @Override
+    public List<Map<String, Object>> writeRetirement(Renderer.Output out, String dir, StageChange.ControlPlaneRetired change,
+            TemplateContext common) throws TemplateException {
+        String file = "istio.yaml";
+        out.emit(dir + file, TEMPLATES + "grace-period.yaml.mustache", common.copy()
+                .with("oldRevision", change.revision())
+                .with("gracePeriodSeconds", Delivery.Sail.SAIL_DEFAULT_GRACE_SECONDS));
+        List<Map<String, Object>> patches = new ArrayList<>();
+        patches.add(KustomizeLayout.patchTarget(file, "sailoperator.io", "v1", "Istio", sail.name()));
+        return patches;
+    }
+}
