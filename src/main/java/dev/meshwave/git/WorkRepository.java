@@ -25,6 +25,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.URIish;
 
@@ -117,7 +118,9 @@ final class WorkRepository implements AutoCloseable {
             config.setString("remote", REMOTE, "fetch", "+refs/heads/*:refs/remotes/" + REMOTE + "/*");
             noBackgroundGc(config);
             config.save();
-            clearStaleRefLocks(repository);
+            // All of refs/, not only meshwave's branches: a run killed in its first fetch left the base branch's
+            // tracking ref as refs/remotes/origin/main.lock, and every later fetch failed to create it.
+            clearStaleRefLocks(gitDir, List.of("refs"));
             return new WorkRepository(location, repository, workdir, true, lock);
         } catch (IOException | InvalidRepositoryException | RuntimeException e) {
             if (repository != null) {
@@ -222,10 +225,14 @@ final class WorkRepository implements AutoCloseable {
      * A meshwave run killed while moving a branch leaves that ref's {@code .lock} file behind, and every
      * later update of the branch would fail. Holding the run lock, no other meshwave run is moving
      * meshwave's branches, so their lock files are stale: they go (found by the publish kill test).
+     * In a working copy only meshwave's namespaces are meshwave's to clear: the user's git may hold the others.
      */
     private static void clearStaleRefLocks(Repository repository) throws IOException {
-        clearStaleRefLocks(repository.getDirectory().toPath());
+        clearStaleRefLocks(repository.getDirectory().toPath(), MESHWAVE_REF_NAMESPACES);
     }
+
+    /** Where meshwave moves refs in a repository that is not its own: its branches and their tracking refs. */
+    private static final List<String> MESHWAVE_REF_NAMESPACES = List.of("refs/heads/meshwave", "refs/remotes/" + REMOTE + "/meshwave");
 
     /**
      * A {@code file://} remote is written by the receive-pack a meshwave run starts (JGit's own, before
@@ -240,12 +247,12 @@ final class WorkRepository implements AutoCloseable {
         Path remote = Path.of(uri.getPath());
         Path gitDir = Files.isDirectory(remote.resolve(".git")) ? remote.resolve(".git") : remote;
         if (Files.isDirectory(gitDir.resolve("refs"))) {
-            clearStaleRefLocks(gitDir);
+            clearStaleRefLocks(gitDir, MESHWAVE_REF_NAMESPACES);
         }
     }
 
-    private static void clearStaleRefLocks(Path gitDir) throws IOException {
-        for (String namespace : List.of("refs/heads/meshwave", "refs/remotes/" + REMOTE + "/meshwave")) {
+    private static void clearStaleRefLocks(Path gitDir, List<String> namespaces) throws IOException {
+        for (String namespace : namespaces) {
             Path dir = gitDir.resolve(namespace);
             if (!Files.isDirectory(dir)) {
                 continue;
@@ -277,8 +284,9 @@ final class WorkRepository implements AutoCloseable {
     /** Fetches every branch of the remote into {@code refs/remotes/origin/*}. */
     void fetch(CredentialsProvider credentials, TransportConfigCallback transport, Redaction redaction, NetworkTimeout timeout)
             throws UnsafeRepositoryException {
+        FetchResult result;
         try (Git git = Git.wrap(repository)) {
-            git.fetch().setRemote(REMOTE).setTimeout(timeout.requestSeconds())
+            result = git.fetch().setRemote(REMOTE).setTimeout(timeout.requestSeconds())
                     .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/" + REMOTE + "/*"))
                     .setCredentialsProvider(credentials)
                     .setTransportConfigCallback(transport)
@@ -293,6 +301,29 @@ final class WorkRepository implements AutoCloseable {
         } catch (GitAPIException | org.eclipse.jgit.api.errors.JGitInternalException e) {
             // A transport failure is the remote's, never an internal error.
             throw new UnsafeRepositoryException("fetching from " + remoteDisplay() + " failed: " + redaction.text(e.getMessage()));
+        }
+        requireTrackingRefsUpdated(result);
+    }
+
+    /**
+     * JGit's fetch does not fail when it cannot move a tracking ref (a lock file left by a killed run or
+     * held by another git): it reports it and goes on. Publishing from such a fetch would build on what
+     * the remote had before, or, when the base branch's tracking ref was never created, on no base at
+     * all: branches without the repository's history (found by the publish kill test).
+     */
+    private void requireTrackingRefsUpdated(FetchResult result) throws UnsafeRepositoryException {
+        List<String> failed = result.getTrackingRefUpdates().stream()
+                .filter(u -> switch (u.getResult()) {
+                    case NEW, FAST_FORWARD, FORCED, NO_CHANGE, RENAMED -> false;
+                    default -> true;
+                })
+                .map(u -> u.getLocalName() + " (" + u.getResult().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")")
+                .sorted().toList();
+        if (!failed.isEmpty()) {
+            throw new UnsafeRepositoryException("fetching from " + remoteDisplay() + " could not update "
+                    + String.join(", ", failed.subList(0, Math.min(5, failed.size())))
+                    + (failed.size() > 5 ? " and " + (failed.size() - 5) + " more" : "") + " in " + repository.getDirectory()
+                    + "; if no git is running there, delete the ref's .lock file and publish again");
         }
     }
 

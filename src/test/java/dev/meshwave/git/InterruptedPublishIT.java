@@ -161,6 +161,62 @@ class InterruptedPublishIT {
         assertTrue(read(tmp.resolve("log-second")).contains("updated meshwave/synthetic/01-w0"), () -> read(tmp.resolve("log-second")));
     }
 
+    /**
+     * What a run killed in its first fetch leaves: the work repository, no tracking ref for main, and
+     * that ref's lock file. JGit's fetch then could not create the tracking ref and did not say so: main
+     * looked absent, the repository new, and every branch was committed without main's history (all 17
+     * branches of the kill test differed from the uninterrupted run's). The next run must build on main.
+     */
+    @Test
+    void aTrackingRefLockLeftByAKilledFirstFetchDoesNotLoseTheBase() throws Exception {
+        Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
+        Path seed = GitopsRepository.create(tmp.resolve("seed/gitops.git"));
+        Map<String, String> reference = publishUninterrupted(plan, seed);
+        Path remote = copy(seed, "remote");
+        Path cache = tmp.resolve("cache");
+        Path workdir = WorkRepository.defaultWorkdir(remote.toUri().toString(), Map.of("XDG_CACHE_HOME", cache.toString()));
+        Files.createDirectories(workdir);
+        git(workdir, "init", "-q", "--bare", "-b", "main", "repo.git");
+        Files.createDirectories(workdir.resolve("repo.git/refs/remotes/origin"));
+        Files.writeString(workdir.resolve("repo.git/refs/remotes/origin/main.lock"), "");
+        runToTheEnd(plan, remote, cache, "after-the-kill");
+        assertEquals(List.of(workdir.resolve("repo.git")), workRepositories(cache), "the planted repository is the one used");
+        assertEquals(reference, branches(remote), "the run builds on main, as an uninterrupted one does");
+        assertConsistent(remote, cache, reference, "after the run");
+        assertEquals(git(remote, "rev-parse", "main").strip(),
+                git(remote, "rev-parse", "meshwave/synthetic/00-control-plane^").strip(), "the first branch stacks on main");
+    }
+
+    /**
+     * In a user's working copy a tracking ref's lock is not meshwave's to delete (their git may hold it):
+     * a fetch that cannot move origin/main stops the publish, rather than building on what main was.
+     */
+    @Test
+    void aTrackingRefTheFetchCannotMoveStopsThePublish() throws Exception {
+        Path plan = SyntheticPlans.write(tmp.resolve("plan"), 1, 4, 2, "1.14.0-asm.0");
+        Path remote = GitopsRepository.create(tmp.resolve("remote/gitops.git"));
+        Path clone = tmp.resolve("clone");
+        git(tmp, "clone", "-q", remote.toString(), clone.toString());
+        Path other = tmp.resolve("other");
+        git(tmp, "clone", "-q", remote.toString(), other.toString());
+        Files.writeString(other.resolve("README.md"), "moved on\n");
+        git(other, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "main moves on");
+        git(other, "push", "-q", "origin", "main");
+        Files.writeString(clone.resolve(".git/refs/remotes/origin/main.lock"), "");
+        Path log = tmp.resolve("log-working-copy");
+        ProcessBuilder builder = new ProcessBuilder("java", "-jar", Path.of("target/meshwave.jar").toAbsolutePath().toString(),
+                "publish", plan.toString(), "--repo", clone.toString(), "--push")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "SOURCE_DATE_EPOCH", "1767225600",
+                "MESHWAVE_LOCK_TIMEOUT", "20", "GIT_CONFIG_GLOBAL", "/dev/null", "GIT_CONFIG_NOSYSTEM", "1"));
+        Process process = builder.start();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS));
+        assertTrue(process.exitValue() != 0, () -> read(log));
+        assertTrue(read(log).contains("could not update refs/remotes/origin/main (lock failure)"), () -> read(log));
+        assertEquals(Map.of(), branches(remote), "nothing was published");
+        assertEquals(Map.of(), branches(clone.resolve(".git")), "no branch was made");
+    }
+
     /** A run killed while creating its work repository leaves a directory without HEAD, or a temporary one: the next run starts clean. */
     @Test
     void aHalfMadeWorkRepositoryDoesNotBlockTheNextRun() throws Exception {
