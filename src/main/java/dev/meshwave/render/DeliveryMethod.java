@@ -123,6 +123,31 @@ interface DeliveryMethod {
         throw new IllegalStateException(getClass().getSimpleName() + " keeps no default revision in Git");
     }
 
+    /** What a change adds to a stage's kustomization: files it lists as resources, and patches over the stage before. */
+    record StageFiles(List<String> resources, List<Map<String, Object>> patches) {}
+
+    /**
+     * The non-revisioned injector stops injecting where the default tag arrives. By default the cluster's
+     * {@code istio-sidecar-injector} is deactivated in Git (its selectors match nothing), as {@code istioctl tag set
+     * default} does.
+     */
+    default StageFiles retireNonRevisionedInjector(Renderer.Output out, String dir, Injectors injectors, TemplateContext common)
+            throws TemplateException {
+        out.emitText(dir + "istio-sidecar-injector-deactivated.yaml", "stages/deactivated-injector.yaml.mustache",
+                injectors.deactivatedNonRevisioned());
+        return new StageFiles(List.of("istio-sidecar-injector-deactivated.yaml"), List.of());
+    }
+
+    /** How the control plane is delivered, as the README says it ("Flux HelmReleases"); only for a method in Git. */
+    default String describe() {
+        throw new IllegalStateException(getClass().getSimpleName() + " is not delivered through Git");
+    }
+
+    /** Commands that show the cleanup stage uninstalled the old revision (only for a method in Git). */
+    default List<String> verifyRetired(String oldRevision) {
+        throw new IllegalStateException(getClass().getSimpleName() + " has no control plane in Git to retire");
+    }
+
     /** The cleanup stage's removal of the old control plane from Git, as patch targets (only for a method in Git). */
     default List<Map<String, Object>> writeRetirement(Renderer.Output out, String dir, StageChange.ControlPlaneRetired change,
             TemplateContext common) throws TemplateException {

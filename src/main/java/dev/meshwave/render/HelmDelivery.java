@@ -168,10 +168,42 @@ final class HelmDelivery implements DeliveryMethod {
         return commands;
     }
 
+    @Override
+    public String describe() {
+        return flux() ? "Flux HelmReleases" : "Argo CD Applications";
+    }
+
+    @Override
+    public List<String> verifyRetired(String oldRevision) {
+        return List.of(
+                flux() ? "flux get helmreleases -n " + helm.namespace() + "   # " + helm.fromRelease() + " is gone"
+                        : "kubectl get applications.argoproj.io -n " + helm.argocdNamespace() + " " + helm.fromRelease()
+                                + "   # expect: NotFound",
+                "kubectl get pods -n " + helm.namespace() + " -l app=istiod -L istio.io/rev   # only " + revision(),
+                "kubectl get mutatingwebhookconfigurations -l app=sidecar-injector -L istio.io/rev   # none of " + oldRevision);
+    }
+
     /** The object kind of a release in Git, as a kustomize patch targets it. */
     private Map<String, Object> releaseTarget(String file, String name) {
         return flux() ? KustomizeLayout.patchTarget(file, "helm.toolkit.fluxcd.io", "v2", "HelmRelease", name)
                 : KustomizeLayout.patchTarget(file, "argoproj.io", "v1alpha1", "Application", name);
+    }
+
+    /**
+     * The non-revisioned release's injector ({@code istio-sidecar-injector}) is the release's own object: a second
+     * writer in Git would fight Helm. Instead the release is told to render no webhooks
+     * ({@code global.operatorManageWebhooks: true}, istiod chart mutatingwebhook.yaml), so Helm deletes it where
+     * the default tag arrives, and a rollback renders it again.
+     */
+    @Override
+    public StageFiles retireNonRevisionedInjector(Renderer.Output out, String dir, Injectors injectors, TemplateContext common)
+            throws TemplateException {
+        String file = helm.fromRelease() + ".yaml";
+        out.emit(dir + file, TEMPLATES + "no-webhooks.yaml.mustache", common.copy()
+                .with("flux", flux())
+                .with("releaseName", helm.fromRelease())
+                .with("namespace", flux() ? helm.namespace() : helm.argocdNamespace()));
+        return new StageFiles(List.of(), List.of(releaseTarget(file, helm.fromRelease())));
     }
 
     /** Finalize sets the base release's {@code defaultRevision} (istio.io Helm upgrade guide, last step). */

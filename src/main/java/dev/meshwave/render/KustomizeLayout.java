@@ -208,9 +208,9 @@ final class KustomizeLayout implements Layout {
             kustomization.patches.add(patchTarget(file, "admissionregistration.k8s.io", "ValidatingWebhookConfiguration", moved.name()));
         } else if (change instanceof StageChange.InjectorRetired retired) {
             if (retired.inGit()) {
-                out.emitText(dir + "istio-sidecar-injector-deactivated.yaml", "stages/deactivated-injector.yaml.mustache",
-                        injectors.deactivatedNonRevisioned());
-                kustomization.resources.add("istio-sidecar-injector-deactivated.yaml");
+                DeliveryMethod.StageFiles files = delivery.retireNonRevisionedInjector(out, dir, injectors, common(phase));
+                kustomization.resources.addAll(files.resources());
+                kustomization.patches.addAll(files.patches());
             } // else: the stage's README has it removed by hand
         } else if (change instanceof StageChange.ControlPlaneInstalled installed) {
             kustomization.resources.addAll(delivery.stageResources(dir));
@@ -378,7 +378,8 @@ final class KustomizeLayout implements Layout {
                 .with("namespacesFrom", cluster.namespacesFrom().orElse(""))
                 .with("finalizeIstiodService", plan.finishing().istiodService())
                 .with("finalizeDefaultTag", plan.finishing().defaultTag())
-                .with("removeOldRevision", plan.finishing().removeOldRevision())
+                .with("removeOldRevision", plan.finishing().removeOldRevision() && !plan.to().delivery().inGit())
+                .with("controlPlaneInGit", plan.to().delivery().inGit())
                 .with("controlPlanes", controlPlanesContext())
                 .with("oldRevisions", oldRevisions())
                 .with("caCleanup", Runbook.caCleanup(plan));
@@ -392,6 +393,8 @@ final class KustomizeLayout implements Layout {
                 DeliveryMethod controlPlane = controlPlanes.get(stage.phase());
                 list.add(new TemplateContext()
                         .with("first", stage.phase() == 0)
+                        .with("inGit", plan.phases().get(stage.phase()).to().delivery().inGit())
+                        .with("describe", plan.phases().get(stage.phase()).to().delivery().inGit() ? controlPlane.describe() : "")
                         .with("revision", controlPlane.revision())
                         .with("controlPlaneDirectory", controlPlane.directory())
                         .with("stage", stage.directory())

@@ -79,6 +79,8 @@ final class Runbook {
                             + " | grep -e istio.io/rev: -e istio.io/tag:");
                 }
             }
+            case CLEANUP -> commands.addAll(DeliveryMethod.of(plan, stages.cluster(), stage.phase())
+                    .verifyRetired(plan.from().revision()));
             case CA_CLEANUP -> {
                 commands.add("kubectl get secret cacerts istio-ca-secret -n istio-system   # expect: NotFound");
                 commands.add("kubectl get pods -n istio-system -l istio.io/rev=" + revision + "   # restarted, ready");

@@ -85,6 +85,19 @@ final class SailDelivery implements DeliveryMethod {
                 "kubectl get pods -n " + sail.namespace() + " -l istio.io/rev=" + revision());
     }
 
+    @Override
+    public String describe() {
+        return "the Sail Operator's Istio object";
+    }
+
+    @Override
+    public List<String> verifyRetired(String oldRevision) {
+        return List.of(
+                "kubectl get istiorevisions   # " + oldRevision + " is deleted once no pod uses it and 30 seconds have passed",
+                "kubectl get pods -A -l istio.io/rev=" + oldRevision + "   # expect: none",
+                "kubectl get istio " + sail.name() + " -o jsonpath='{.status.revisions}'");
+    }
+
     /** A tag is an IstioRevisionTag naming its IstioRevision; Sail renders its webhook from the istiod chart. */
     @Override
     public List<String> writeTag(Renderer.Output out, String dir, StageChange.TagCreated tag, Injectors injectors)

@@ -145,7 +145,10 @@ public final class RolloutComposer {
     private void retireInjectorIfDefaultTagArrives(Stage stage, List<StageChange> changes) {
         boolean nonRevisioned = plan.from().isNonRevisioned() || plan.existing().nonRevisionedInjector() != Plan.NonRevisionedInjector.ABSENT;
         if (nonRevisioned && defaultTagArrives.filter(stage::equals).isPresent()) {
-            changes.add(new StageChange.InjectorRetired(plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.DEACTIVATE));
+            // A non-revisioned release in Git (Helm) is told to drop its injector; a script's is deactivated on request.
+            boolean inGit = plan.existing().nonRevisionedInjector() == Plan.NonRevisionedInjector.DEACTIVATE
+                    || (plan.from().isNonRevisioned() && plan.to().delivery().inGit());
+            changes.add(new StageChange.InjectorRetired(inGit));
         }
     }
 }
