@@ -61,10 +61,6 @@ record DeliveryRules(Findings findings, JsonNode spec, PlanDraft draft) {
             findings.error(spec.has("caMigration") ? "/spec/caMigration" : "/spec/from/ca", "the Citadel to Mesh CA migration is"
                     + " asmcli's; with install: " + install + " the CA is the chart's (remove it)");
         }
-        if (to.has("overlays")) {
-            findings.error("/spec/to/overlays", "IstioOperator overlays are installed by istioctl or asmcli; with install: " + install
-                    + " meshwave does not translate them to chart values yet (remove to.overlays)");
-        }
         if (spec.path("finalize").path("istiodService").asBoolean(false)) {
             findings.error("/spec/finalize/istiodService", "with install: " + install + " Service istiod belongs to the chart of the"
                     + " non-revisioned istiod; meshwave renders none (remove finalize.istiodService)");

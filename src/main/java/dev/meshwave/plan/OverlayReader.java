@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads the user's IstioOperator overlays named by {@code spec.to.overlays}: files inside the plan's
  * directory (symlinks included, if they stay inside it), one IstioOperator document each, not fighting the
- * plan's revision. {@code --templates} files follow the same link rule ({@code TemplateDirectory}).
+ * plan's revision. {@code --templates} files follow the same link rule ({@code TemplateDirectory}). The chart values
+ * file of {@code to.helm.values} or {@code to.sail.values} is read the same way; {@link ChartValues} translates both.
  */
 final class OverlayReader {
 
@@ -24,6 +26,8 @@ final class OverlayReader {
     private final Path planDir;
     private final Path labelDir;
     private final List<Problem> problems;
+    /** The overlays read without a problem, parsed, in plan order: what {@link ChartValues} translates. */
+    private final List<YamlDocument> documents = new ArrayList<>();
 
     OverlayReader(YamlDocument plan, PlanDraft draft, Path planDir, Path labelDir, List<Problem> problems) {
         this.plan = plan;
@@ -40,29 +44,15 @@ final class OverlayReader {
         for (int i = 0; i < entries.size(); i++) {
             String pointer = "/spec/to/overlays/" + i;
             String relative = entries.get(i).asText();
-            Path file = resolveInside(pointer, relative);
-            if (file == null) {
-                continue;
-            }
-            String label = labelDir == null ? relative : labelDir.resolve(relative).toString();
-            byte[] bytes;
-            try {
-                bytes = InputFile.bytes(file, label, YamlDocument.MAX_BYTES, "overlay");
-            } catch (InvalidPlanException e) {
-                problems.addAll(e.problems());
-                continue;
-            }
-            int privateKey = Secrets.privateKeyLine(bytes);
-            if (privateKey > 0) {
-                // Citadel CA keys and the like stay out of Git: say where, never what.
-                problems.add(Problem.error(new SourcePosition(label, privateKey, 1), "",
-                        "the overlay holds a private key; meshwave never copies one into the output (refer to keys by path,"
-                                + " e.g. asmcli --ca_key, outside the repository)"));
+            byte[] bytes = bytes(pointer, relative, "overlay");
+            if (bytes == null) {
                 continue;
             }
             int before = problems.size();
-            YamlDocument.read(label, bytes, problems).ifPresent(overlay -> checkOverlay(overlay, revision));
+            Optional<YamlDocument> document = YamlDocument.read(label(relative), bytes, problems);
+            document.ifPresent(overlay -> checkOverlay(overlay, revision));
             if (problems.size() == before) {
+                documents.add(document.orElseThrow());
                 // Line breaks become LF, a lone CR (classic Mac) too: YAML reads all three as line breaks, and kustomize
                 // and Git diffs show a CR-only file as one line.
                 String text = new String(bytes, StandardCharsets.UTF_8).replace("\r\n", "\n").replace('\r', '\n').replace("\uFEFF", "");
@@ -72,12 +62,62 @@ final class OverlayReader {
         return overlays;
     }
 
-    private Path resolveInside(String pointer, String relative) {
-        if (relative.startsWith("/") || relative.contains("\\") || relative.matches("^[A-Za-z]:.*")) {
-            error(pointer, "overlay path '" + relative + "' must be relative to the plan's directory");
+    /** The overlays {@link #read} found without a problem, parsed, in plan order. */
+    List<YamlDocument> documents() {
+        return List.copyOf(documents);
+    }
+
+    /**
+     * The chart values file of {@code to.helm.values} or {@code to.sail.values}, parsed (a mapping, as
+     * {@link YamlDocument} requires); empty when the plan names none or it has a problem.
+     */
+    Optional<YamlDocument> readValues() {
+        JsonNode to = plan.root().path("spec").path("to");
+        String method = to.path("install").asText("");
+        JsonNode entry = to.path(method).path("values");
+        if (!(method.equals("helm") || method.equals("sail")) || !entry.isTextual()) {
+            return Optional.empty();
+        }
+        String pointer = "/spec/to/" + method + "/values";
+        byte[] bytes = bytes(pointer, entry.asText(), "values file");
+        return bytes == null ? Optional.empty() : YamlDocument.read(label(entry.asText()), bytes, problems);
+    }
+
+    private String label(String relative) {
+        return labelDir == null ? relative : labelDir.resolve(relative).toString();
+    }
+
+    /** A file the plan names ({@code noun}: overlay, values file), read inside the plan's directory; null after a problem. */
+    private byte[] bytes(String pointer, String relative, String noun) {
+        Path file = resolveInside(pointer, relative, noun);
+        if (file == null) {
             return null;
         }
-        if (relative.substring(relative.lastIndexOf('/') + 1).length() > MAX_NAME_CHARS) {
+        String label = label(relative);
+        byte[] bytes;
+        try {
+            bytes = InputFile.bytes(file, label, YamlDocument.MAX_BYTES, noun);
+        } catch (InvalidPlanException e) {
+            problems.addAll(e.problems());
+            return null;
+        }
+        int privateKey = Secrets.privateKeyLine(bytes);
+        if (privateKey > 0) {
+            // Citadel CA keys and the like stay out of Git: say where, never what.
+            problems.add(Problem.error(new SourcePosition(label, privateKey, 1), "",
+                    "the " + noun + " holds a private key; meshwave never copies one into the output (refer to keys by path,"
+                            + " e.g. asmcli --ca_key, outside the repository)"));
+            return null;
+        }
+        return bytes;
+    }
+
+    private Path resolveInside(String pointer, String relative, String noun) {
+        if (relative.startsWith("/") || relative.contains("\\") || relative.matches("^[A-Za-z]:.*")) {
+            error(pointer, noun + " path '" + relative + "' must be relative to the plan's directory");
+            return null;
+        }
+        if (noun.equals("overlay") && relative.substring(relative.lastIndexOf('/') + 1).length() > MAX_NAME_CHARS) {
             // Render copies it as control-plane/<revision>/NN-overlay-<name>.yaml: that name must fit in 255 bytes, and the
             // whole path in the room PlanChecks leaves below a cluster path.
             error(pointer, "overlay file name '" + relative.substring(relative.lastIndexOf('/') + 1) + "' is longer than "
@@ -86,20 +126,20 @@ final class OverlayReader {
         }
         Path file = planDir.resolve(relative).normalize();
         if (!file.startsWith(planDir)) {
-            error(pointer, "overlay path '" + relative + "' leaves the plan's directory");
+            error(pointer, noun + " path '" + relative + "' leaves the plan's directory");
             return null;
         }
         if (!Files.exists(file)) {
-            error(pointer, "overlay '" + relative + "' does not exist (paths are relative to the plan's directory)");
+            error(pointer, noun + " '" + relative + "' does not exist (paths are relative to the plan's directory)");
             return null;
         }
         try {
             if (!file.toRealPath().startsWith(planDir.toRealPath())) {
-                error(pointer, "overlay '" + relative + "' is a link that leads outside the plan's directory");
+                error(pointer, noun + " '" + relative + "' is a link that leads outside the plan's directory");
                 return null;
             }
         } catch (IOException e) {
-            error(pointer, "cannot resolve overlay '" + relative + "': " + e.getMessage());
+            error(pointer, "cannot resolve " + noun + " '" + relative + "': " + e.getMessage());
             return null;
         }
         return file;
@@ -115,6 +155,9 @@ final class OverlayReader {
         }
         checkTrustDomainAliases(overlay);
         JsonNode revision = root.path("spec").path("revision");
+        if (draft.delivery().inGit()) {
+            return; // ChartValues refuses spec.revision whatever it says: meshwave sets each release's revision
+        }
         if (!revision.isMissingNode() && draft.migratesCa()) {
             YamlDocument.Location at = overlay.locate("/spec/revision");
             problems.add(Problem.error(at.value(), at.displayPath(), "the overlay sets revision '" + revision.asText()

@@ -64,10 +64,10 @@ public record Plan(
         CaMigration migration = caMigration.get();
         To distributeRoot = new To(to.version(), migration.distributeRootRevision(), to.hub(), to.profile(),
                 CertificateAuthority.CITADEL, Optional.empty(), plus(to.options(), CaMigration.CITADEL_OPTION),
-                to.overlays(), to.citadel(), to.delivery());
+                to.overlays(), to.citadel(), to.delivery(), to.chartValues());
         To meshCa = new To(to.version(), migration.meshcaRevision(), to.hub(), to.profile(),
                 CertificateAuthority.MESH_CA, Optional.empty(), plus(to.options(), CaMigration.MESHCA_OPTION),
-                to.overlays(), Optional.empty(), to.delivery());
+                to.overlays(), Optional.empty(), to.delivery(), to.chartValues());
         return List.of(
                 phase(from, distributeRoot),
                 phase(new From(migration.distributeRootRevision(), Optional.of(to.version())), meshCa));
@@ -158,6 +158,10 @@ public record Plan(
         }
     }
 
+    /**
+     * @param chartValues with Helm or Sail, the istiod chart values the values file and the overlays translate to
+     *     ({@link ChartValues}); {@link ChartValues#NONE} for the script, which installs the overlays themselves
+     */
     public record To(
             MeshVersion version,
             String revision,
@@ -168,7 +172,8 @@ public record Plan(
             List<String> options,
             List<Overlay> overlays,
             Optional<CitadelCa> citadel,
-            Delivery delivery) {
+            Delivery delivery,
+            ChartValues chartValues) {
         public To {
             options = List.copyOf(options);
             overlays = List.copyOf(overlays);

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.stream.StreamSupport;
 
 /**
- * Load → schema → semantic checks → overlays → {@link Plan}. Each step runs only when the one before
+ * Load → schema → semantic checks → overlays (and a Helm or Sail plan's chart values) → {@link Plan}. Each step runs only when the one before
  * found no error, and reports all of its own problems together.
  */
 public final class PlanLoader {
@@ -46,9 +46,15 @@ public final class PlanLoader {
         PlanDraft draft = PlanDraft.of(document.root().path("spec"));
         problems.addAll(PlanChecks.check(document, draft));
         failOnErrors(problems);
-        List<Plan.Overlay> overlays = new OverlayReader(document, draft, planDir, labelDir, problems).read();
+        OverlayReader reader = new OverlayReader(document, draft, planDir, labelDir, problems);
+        List<Plan.Overlay> overlays = reader.read();
+        Optional<YamlDocument> values = reader.readValues();
         failOnErrors(problems);
-        return new LoadedPlan(toPlan(document, draft, overlays), List.copyOf(problems));
+        // Helm and Sail install charts: the overlays become chart values. The script installs the overlays themselves.
+        ChartValues chartValues = draft.delivery().inGit()
+                ? ChartValues.translate(document, draft, values, reader.documents(), problems) : ChartValues.NONE;
+        failOnErrors(problems);
+        return new LoadedPlan(toPlan(document, draft, overlays, chartValues), List.copyOf(problems));
     }
 
     private static void failOnErrors(List<Problem> problems) throws InvalidPlanException {
@@ -61,7 +67,7 @@ public final class PlanLoader {
         }
     }
 
-    private static Plan toPlan(YamlDocument document, PlanDraft draft, List<Plan.Overlay> overlays) {
+    private static Plan toPlan(YamlDocument document, PlanDraft draft, List<Plan.Overlay> overlays, ChartValues chartValues) {
         JsonNode root = document.root();
         JsonNode spec = root.path("spec");
         JsonNode from = spec.path("from");
@@ -77,7 +83,7 @@ public final class PlanLoader {
                         text(to, "caPool"), strings(to.path("options")), overlays,
                         Optional.of(to.path("citadel")).filter(JsonNode::isObject).map(c -> new Plan.CitadelCa(
                                 c.path("caCert").asText(), c.path("caKey").asText(), c.path("rootCert").asText(),
-                                c.path("certChain").asText())), draft.delivery()),
+                                c.path("certChain").asText())), draft.delivery(), chartValues),
                 draft.injection(),
                 toTags(spec.path("tags")),
                 StreamSupport.stream(spec.path("clusters").spliterator(), false)

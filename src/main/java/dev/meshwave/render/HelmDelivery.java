@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.snakeyaml.engine.v2.api.Dump;
-import org.snakeyaml.engine.v2.api.DumpSettings;
-import org.snakeyaml.engine.v2.common.FlowStyle;
+import java.util.Optional;
 
 /**
  * Istio's charts as Helm releases in Git ({@link Delivery.Helm}), as Flux HelmReleases or Argo CD
@@ -104,21 +102,13 @@ final class HelmDelivery implements DeliveryMethod {
     }
 
     /**
-     * An istiod release's values: its revision ({@code ""} for the non-revisioned {@code default}) and the
-     * cluster's facts as the chart names them (global.multiCluster.clusterName, global.network, global.meshID),
-     * so that both revisions agree on them.
+     * An istiod release's values: the plan's chart values (the values file, the overlays translated, to.hub and
+     * to.profile), then its revision ({@code ""} for the non-revisioned {@code default}) and the cluster's facts as
+     * the chart names them (global.multiCluster.clusterName, global.network, global.meshID), so that both revisions
+     * agree on them.
      */
     private Map<String, Object> istiodValues(String revision) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("revision", Plan.DEFAULT_REVISION.equals(revision) ? "" : revision);
-        Map<String, Object> global = new LinkedHashMap<>();
-        plan.to().hub().ifPresent(hub -> global.put("hub", hub));
-        facts.meshID().ifPresent(meshID -> global.put("meshID", meshID));
-        global.put("multiCluster", Map.of("clusterName", facts.clusterName()));
-        facts.network().ifPresent(network -> global.put("network", network));
-        values.put("global", global);
-        plan.to().profile().ifPresent(profile -> values.put("profile", profile));
-        return values;
+        return ChartValuesYaml.istiodValues(plan, facts, Optional.of(revision), false);
     }
 
     private void release(Renderer.Output out, TemplateContext common, String name, String chart, MeshVersion version,
@@ -142,7 +132,7 @@ final class HelmDelivery implements DeliveryMethod {
                         .with("argocdServer", helm.argocdServer())
                         // Argo CD applies in sync waves: the base chart (CRDs, the validator) before any istiod.
                         .with("syncWave", dependsOnBase ? "1" : "0")
-                        .with("values", indented(values, flux() ? 4 : 8)));
+                        .with("values", ChartValuesYaml.indented(values, flux() ? 4 : 8)));
     }
 
     /** Stage 00 applies {@code control-plane/}: the releases of both revisions and the base. */
@@ -232,17 +222,5 @@ final class HelmDelivery implements DeliveryMethod {
                 .with("releaseName", helm.fromRelease())
                 .with("namespace", flux() ? helm.namespace() : helm.argocdNamespace()));
         return List.of(releaseTarget(file, helm.fromRelease()));
-    }
-
-    /** A values mapping as block YAML, each line indented by {@code spaces}, for a template to place under {@code values:}. */
-    private static String indented(Map<String, Object> values, int spaces) {
-        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
-                .setIndicatorIndent(2).setIndentWithIndicator(true).build();
-        String yaml = new Dump(settings).dumpToString(values);
-        StringBuilder text = new StringBuilder();
-        for (String line : yaml.split("\n")) {
-            text.append(" ".repeat(spaces)).append(line).append('\n');
-        }
-        return text.toString().stripTrailing();
     }
 }

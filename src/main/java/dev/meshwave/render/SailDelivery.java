@@ -6,6 +6,7 @@ import dev.meshwave.rollout.StageChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Sail Operator ({@link Delivery.Sail}): one {@code Istio} object (sailoperator.io/v1) with
@@ -61,9 +62,8 @@ final class SailDelivery implements DeliveryMethod {
                 .with("sailVersion", "v" + plan.to().version())
                 .with("sailNamespace", sail.namespace())
                 .with("gracePeriodSeconds", sail.gracePeriodSeconds())
-                .with("istioClusterName", facts.clusterName())
-                .with("meshID", facts.meshID().orElse(""))
-                .with("network", facts.network().orElse("")));
+                // Sail sets values.revision itself (its IstioRevision's name); the rest is the plan's and the cluster's.
+                .with("values", ChartValuesYaml.indented(ChartValuesYaml.istiodValues(plan, facts, Optional.empty(), true), 4)));
     }
 
     @Override
