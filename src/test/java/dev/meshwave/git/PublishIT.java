@@ -29,6 +29,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code meshwave publish} and {@code rollback} into real repositories, checked with the real git
@@ -249,6 +251,64 @@ class PublishIT {
                 return Files.readAllLines(file);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Helm and Sail deliver the control plane through Git, so their plans publish one branch more, cleanup, whose build
+     * uninstalls today's control plane (docs/delivery.md); rolling it back is a branch whose build holds it again.
+     */
+    @Nested
+    class Deliveries {
+        private static final List<String> STAGES = List.of("00-control-plane", "01-canary", "02-apps", "03-finalize", "04-cleanup");
+
+        /** Example (= plan name), its cluster's path, and today's control plane object: kind, namespace, name. */
+        @ParameterizedTest
+        @CsvSource({"helm-flux, clusters/edge-1/mesh, HelmRelease, istio-system, istiod-1-22-3",
+                "helm-argocd, clusters/prod-eu/mesh, Application, argocd, istiod",
+                "sail, clusters/ocp-1/mesh, Istio, , default"})
+        void eachStageIsABranchAndRollingBackCleanupBringsTodaysControlPlaneBack(String example, String cluster, String kind,
+                String namespace, String name) throws IOException {
+            Cli.Result result = publish("examples/" + example + "/plan.yaml");
+            assertEquals(0, result.exitCode(), result::toString);
+            String prefix = "meshwave/" + example + "/";
+            assertEquals(STAGES.stream().map(s -> prefix + s).toList(),
+                    git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/" + prefix).lines().sorted().toList());
+
+            Path clone = tmp.resolve("check");
+            git(tmp, "clone", "-q", remote.toString(), clone.toString());
+            for (String stage : STAGES) {
+                git(clone, "checkout", "-q", prefix + stage);
+                assertEquals(List.of("- stages/" + stage), Files.readAllLines(clone.resolve(cluster + "/kustomization.yaml")).stream()
+                        .filter(l -> l.startsWith("- stages/")).toList(), stage);
+                assertTodaysControlPlane(build(clone.resolve(cluster)), !stage.equals("04-cleanup"), kind, namespace, name, stage);
+            }
+
+            mergeIntoMain(prefix + "04-cleanup");
+            Cli.Result rollback = meshwave("rollback", "examples/" + example + "/plan.yaml", "--wave", "cleanup",
+                    "--repo", remote.toUri().toString(), "--push");
+            assertEquals(0, rollback.exitCode(), rollback::toString);
+            git(clone, "fetch", "-q");
+            git(clone, "checkout", "-q", "origin/" + prefix + "rollback-cleanup");
+            assertTodaysControlPlane(build(clone.resolve(cluster)), true, kind, namespace, name, "rollback-cleanup");
+            assertTrue(git(remote, "diff", "--name-only", "main", prefix + "rollback-cleanup").lines()
+                    .anyMatch(p -> p.equals(cluster + "/kustomization.yaml")), "the rollback moves the live entry point");
+        }
+
+        /**
+         * Helm: today's release object is what the controller keeps installed (Flux prune + helm-controller finalizer,
+         * Argo CD resources finalizer uninstall it once it leaves the build). Sail: the old IstioRevision stays while the
+         * grace period lasts; cleanup brings back Sail's default of 30 seconds (sail-operator istio_types.go).
+         */
+        private void assertTodaysControlPlane(List<Map<String, Object>> objects, boolean kept, String kind, String namespace,
+                String name, String where) {
+            var object = find(objects, kind, namespace, name);
+            if (kind.equals("Istio")) {
+                assertEquals(kept ? 2592000 : 30, at(object.orElseThrow(), "spec", "updateStrategy",
+                        "inactiveRevisionDeletionGracePeriodSeconds"), where);
+            } else {
+                assertEquals(kept, object.isPresent(), where + ": " + kind + " " + name);
             }
         }
     }

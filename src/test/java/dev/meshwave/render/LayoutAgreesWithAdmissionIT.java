@@ -19,12 +19,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The Kustomize layout writes a rollout's changes and the admission check applies the same changes to the
  * cluster it simulates: for every stage of every approved example, the revision tags Git holds there (built with the
  * real {@code kubectl kustomize}) are exactly those the check
- * sees, pointing at the same Services. A change that one of them read and the other did not would show here.
+ * sees, pointing at the same Services (with Sail, the IstioRevisionTags Git holds, as the webhooks Sail renders for them).
+ * A change that one of them read and the other did not would show here.
  */
 class LayoutAgreesWithAdmissionIT {
 
     @ParameterizedTest
-    @ValueSource(strings = {"asm-tags", "asm-upgrade", "istio-to-asm", "ca-migration", "multi-project"})
+    @ValueSource(strings = {"asm-tags", "asm-upgrade", "istio-to-asm", "ca-migration", "multi-project", "helm-flux", "helm-argocd",
+            "sail"})
     void everyStageBuildsTheInjectorsTheCheckSimulates(String example) throws Exception {
         Plan plan = new PlanLoader(PlanSchema.load()).load(Path.of("examples/" + example + "/plan.yaml")).plan();
         InjectionCheck check = new InjectionCheck(Templates.builtIn());
@@ -42,6 +44,13 @@ class LayoutAgreesWithAdmissionIT {
                         @SuppressWarnings("unchecked")
                         List<Map<String, Object>> webhooks = (List<Map<String, Object>>) object.get("webhooks");
                         built.put(name, (String) Kustomize.at(webhooks.get(0), "clientConfig", "service", "name"));
+                    } else if ("IstioRevisionTag".equals(object.get("kind"))) {
+                        // With Sail, Git holds the IstioRevisionTag and Sail renders its webhook: the revisiontags chart as
+                        // release <tag>-revisiontags (istiorevisiontag_controller.go installHelmCharts), whose
+                        // istio-revision-tag-<tag> calls Service istiod-<revision> (istiod chart revision-tags-mwc.yaml).
+                        // Only a tag naming an IstioRevision says which revision that is (kind Istio follows the active one).
+                        assertEquals("IstioRevision", Kustomize.at(object, "spec", "targetRef", "kind"), name);
+                        built.put("istio-revision-tag-" + name, "istiod-" + Kustomize.at(object, "spec", "targetRef", "name"));
                     }
                 }
                 assertEquals(built, simulated, example + " " + cluster.name() + " " + view.stage().directory());
