@@ -108,7 +108,7 @@ final class ServedRevisions {
                         unknown.add(cannotRead(by, at, "its values come from valuesFrom"));
                         continue;
                     }
-                    chart(values, by, at, served);
+                    chart(values, by, written(object, "/spec/values"), served);
                 }
                 case "argoproj.io Application" -> {
                     List<Object> sources = new ArrayList<>();
@@ -116,7 +116,9 @@ final class ServedRevisions {
                     if (spec.get("sources") instanceof List<?> list) {
                         sources.addAll(list);
                     }
-                    for (Object source : sources) {
+                    for (int i = 0; i < sources.size(); i++) {
+                        Object source = sources.get(i);
+                        String pointer = i == 0 ? "/spec/source/helm" : "/spec/sources/" + (i - 1) + "/helm";
                         if (!"istiod".equals(map(source).get("chart"))) {
                             continue;
                         }
@@ -126,7 +128,8 @@ final class ServedRevisions {
                         if (values.isEmpty()) {
                             unknown.add(cannotRead(by, at, "its values come from valueFiles or are not YAML"));
                         } else {
-                            chart(values.get(), by, at, served);
+                            chart(values.get(), by, written(object, pointer + (map(map(source).get("helm")).get("valuesObject") instanceof Map<?, ?>
+                                    ? "/valuesObject" : "")), served);
                         }
                     }
                 }
@@ -220,19 +223,29 @@ final class ServedRevisions {
                     || !Admission.admit(injectors, Map.of(label, labels.get(label)), Map.of()).isEmpty()) {
                 continue;
             }
-            String what = label.equals(INJECTION) ? INJECTION + "=enabled, which needs the default revision or a tag named default,"
-                    : REV + "=" + name + ",";
+            String what = label.equals(INJECTION) ? INJECTION + "=enabled, which needs the default revision or a tag named default, and"
+                    + " no control plane of the repository serves either" : REV + "=" + name + ", which no control plane of the repository serves";
             hits.add(new InjectionRules.Hit(Rule.UNSERVED_REVISION, namespace.at(Manifest.label(label)), "namespace '" + namespace.name()
-                    + "' is labelled " + what + " and no control plane of the repository serves it, so its pods start without a sidecar;"
+                    + "' is labelled " + what + ", so its pods start without a sidecar (label it with a revision or tag that is served);"
                     + " served: " + String.join(", ", served.stream().map(Served::toString).toList())));
         }
         return hits;
     }
 
     /** The istiod chart's {@code revision} (empty: the default revision) and {@code revisionTags}. */
-    private static void chart(Map<?, ?> values, String by, SourcePosition at, Set<Served> served) {
-        served.add(new Served(revision(values.get("revision")), false, by, at));
-        tags(values.get("revisionTags"), by, at, served);
+    private static void chart(Map<?, ?> values, String by, java.util.function.Function<String, SourcePosition> at, Set<Served> served) {
+        served.add(new Served(revision(values.get("revision")), false, by, at.apply("/revision")));
+        tags(values.get("revisionTags"), by, at.apply("/revisionTags"), served);
+    }
+
+    /**
+     * Where a value below {@code base} is written: the value itself when the file has it (a HelmRelease's
+     * {@code values.revision}), else the object's name (a default revision is written nowhere; a values string
+     * has no positions inside it; a parameter is wherever it is).
+     */
+    private static java.util.function.Function<String, SourcePosition> written(Manifest object, String base) {
+        return pointer -> object.positions().containsKey(base + pointer) ? object.at(base + pointer)
+                : object.positions().containsKey(base) && !base.endsWith("/values") ? object.at(base) : object.at("/metadata/name");
     }
 
     private static void tags(Object list, String by, SourcePosition at, Set<Served> served) {
