@@ -62,10 +62,20 @@ public final class Linter {
     }
 
     /** One set of objects applied together: a kustomization's build or a plain directory, by its displayed path. */
-    private record View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings,
+    private record View(String name, boolean checked, List<Manifest> objects, List<InjectionRules.Hit> hits, List<Problem> warnings,
             Optional<KustomizeBuild.FailedException.Reason> failure, Optional<String> cannotRun) {
-        View(String name, boolean checked, List<InjectionRules.Hit> hits, List<Problem> warnings) {
-            this(name, checked, hits, warnings, Optional.empty(), Optional.empty());
+        View(String name, List<Manifest> objects, List<InjectionRules.Hit> hits, List<Problem> warnings) {
+            this(name, true, objects, hits, warnings, Optional.empty(), Optional.empty());
+        }
+
+        /**
+         * This view with the namespaces it applies on revisions nothing in the repository serves: a
+         * repository-wide question, asked once every view is read.
+         */
+        View withUnserved(ServedRevisions served) {
+            List<InjectionRules.Hit> all = new ArrayList<>(hits);
+            all.addAll(served.unserved(objects.stream().filter(m -> m.kind().equals("Namespace")).toList()));
+            return new View(name, checked, objects, all, warnings, failure, cannotRun);
         }
     }
 
@@ -141,7 +151,7 @@ public final class Linter {
                 String name = display(path, dir, root);
                 String kustomization = display(path, dir.resolve(kustomizationFile(base.resolve(dir))), root);
                 if (builder == null) {
-                    return new View(name, false, List.of(), List.of(), Optional.of(KustomizeBuild.FailedException.Reason.CANNOT_RUN),
+                    return new View(name, false, List.of(), List.of(), List.of(), Optional.of(KustomizeBuild.FailedException.Reason.CANNOT_RUN),
                             cannotRunKubectl);
                 }
                 try {
@@ -150,11 +160,11 @@ public final class Linter {
                     if (foldedBuilds.contains(dir)) {
                         built.put(dir, objects);
                     }
-                    return new View(name, true, InjectionRules.check(objects, notChecked), notChecked);
+                    return new View(name, objects, InjectionRules.check(objects, notChecked), notChecked);
                 } catch (KustomizeBuild.FailedException e) {
                     boolean cannotRun = e.reason == KustomizeBuild.FailedException.Reason.CANNOT_RUN;
                     // kubectl that cannot be run is said once, in the result; every other failure is this kustomization's.
-                    return new View(name, false, List.of(), cannotRun ? List.of() : List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
+                    return new View(name, false, List.of(), List.of(), cannotRun ? List.of() : List.of(Problem.warning(new SourcePosition(kustomization, 1, 1), "",
                             "not checked: " + e.getMessage())), Optional.of(e.reason), cannotRun ? Optional.of(e.getMessage()) : Optional.empty());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -164,23 +174,29 @@ public final class Linter {
                 List<Manifest> objects = new ArrayList<>();
                 directory.getValue().forEach(f -> objects.addAll(reader.read(f)));
                 List<Problem> notChecked = new ArrayList<>();
-                return new View(display(path, directory.getKey(), root), true, InjectionRules.check(objects, notChecked), notChecked);
+                return new View(display(path, directory.getKey(), root), objects, InjectionRules.check(objects, notChecked), notChecked);
             }).toList();
             applied = trees.stream().map(tree -> {
                 List<Manifest> objects = new ArrayList<>();
                 AppliedTrees.files(tree, scan).forEach(f -> objects.addAll(reader.read(f)));
                 AppliedTrees.builds(tree, scan).forEach(dir -> objects.addAll(built.getOrDefault(dir, List.of())));
                 List<Problem> notChecked = new ArrayList<>();
-                return new View(tree.name(), true, InjectionRules.check(objects, notChecked), notChecked);
+                return new View(tree.name(), objects, InjectionRules.check(objects, notChecked), notChecked);
             }).toList();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
 
         List<Problem> warnings = new ArrayList<>(unreadable.values());
-        List<View> views = new ArrayList<>(builds);
-        views.addAll(directories);
-        views.addAll(applied);
+        List<View> all = new ArrayList<>(builds);
+        all.addAll(directories);
+        all.addAll(applied);
+        // What the repository's control planes serve is known only once every view is read.
+        List<Manifest> everything = new ArrayList<>();
+        all.forEach(v -> everything.addAll(v.objects()));
+        ServedRevisions served = ServedRevisions.of(everything);
+        warnings.addAll(served.unknown());
+        List<View> views = all.stream().map(v -> v.withUnserved(served)).toList();
         List<Finding> findings = merge(views, warnings);
         int checked = (int) builds.stream().filter(View::checked).count();
         Optional<String> cannotRun = builds.stream().flatMap(v -> v.cannotRun().stream()).findFirst();

@@ -22,7 +22,12 @@ public enum Rule {
                     + " sharing a revision's name makes every namespace label ambiguous; name tags by channel (prod-stable, canary)."),
     VALIDATOR_WITHOUT_ISTIOD_SERVICE("validator-without-istiod-service", "A validating webhook calls Service istiod, which is not there",
             "With failurePolicy Fail, a validator whose Service is missing refuses every kubectl apply of Istio resources."
-                    + " Service istiod must be applied with the validator (and point at a revision that is installed).");
+                    + " Service istiod must be applied with the validator (and point at a revision that is installed)."),
+    UNSERVED_REVISION("unserved-revision", "A namespace is labelled with a revision or tag that no control plane of the repository serves",
+            "A namespace's istio.io/rev (or istio-injection=enabled, which needs the default revision or a default tag) must name a"
+                    + " revision or tag that something installs, or its pods start without a sidecar. Lint reads the revisions and tags of"
+                    + " the istiod HelmReleases and Argo CD Applications, IstioOperators, Sail Istio, IstioRevision and IstioRevisionTag"
+                    + " objects and injector webhooks of the repository, and speaks only when it declares a control plane.");
 
     private final String id;
     private final String title;

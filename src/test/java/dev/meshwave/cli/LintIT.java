@@ -119,7 +119,8 @@ class LintIT {
 
         @Test
         void meshwavesOwnOutputIsClean() {
-            for (String golden : List.of("golden/asm-tags", "golden/ca-migration", "golden/istio-to-asm", "golden/multi-project")) {
+            for (String golden : List.of("golden/asm-tags", "golden/ca-migration", "golden/istio-to-asm", "golden/multi-project",
+                    "golden/helm-flux", "golden/helm-argocd", "golden/sail")) {
                 Cli.Result result = Cli.run("lint", golden);
                 assertEquals(0, result.exitCode(), result::toString);
                 assertEquals("", result.err(), result::toString);
@@ -595,6 +596,96 @@ class LintIT {
         }
     }
 
+    /** src/test/resources/lint/served: every kind of control plane, and namespaces on what they serve and on one thing nothing serves. */
+    @Nested
+    class ServedRevisions {
+
+        private static final String SERVED = "src/test/resources/lint/served";
+
+        private static final String BLUE = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: istiod-blue\n"
+                + "  namespace: istio-system\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: istiod\n"
+                + "      sourceRef: {kind: HelmRepository, name: istio}\n  values:\n    revision: blue\n";
+
+        @Test
+        void aNamespaceOnARevisionNothingServesNamesWhatIsServedAndWhere() {
+            Cli.Result result = Cli.run("lint", SERVED);
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals(List.of(SERVED + "/apps/namespaces.yaml:50:5: error: namespace 'unserved' is labelled istio.io/rev=orange, which no"
+                    + " control plane of the repository serves, so its pods start without a sidecar (label it with a revision or tag that is"
+                    + " served); served: revision blue (HelmRelease istio-system/istiod-blue, " + SERVED + "/flux/istiod.yaml:26:5), revision"
+                    + " default (HelmRelease istio-system/istiod, " + SERVED + "/flux/istiod.yaml:5:3), revision green (Application"
+                    + " argocd/istiod-green, " + SERVED + "/argocd/applications.yaml:17:9), revision mesh-v1-24-3 and the earlier mesh-v* it"
+                    + " keeps while they are used (Istio mesh, " + SERVED + "/sail/istio.yaml:7:3), revision purple (IstioOperator"
+                    + " istio-system/purple, " + SERVED + "/operator/iop.yaml:8:3), revision red (Application argocd/istiod-red, " + SERVED
+                    + "/argocd/applications.yaml:36:5), tag canary (Application argocd/istiod-green, " + SERVED + "/argocd/applications.yaml:18:9),"
+                    + " tag edge (Application argocd/istiod-red, " + SERVED + "/argocd/applications.yaml:36:5), tag lts (IstioOperator"
+                    + " istio-system/purple, " + SERVED + "/operator/iop.yaml:10:5), tag prod (IstioRevisionTag prod, " + SERVED
+                    + "/sail/istio.yaml:15:3), tag stable (HelmRelease istio-system/istiod-blue, " + SERVED + "/flux/istiod.yaml:27:5)"
+                    + " [unserved-revision]"), findings(result), result::toString);
+            assertTrue(result.out().endsWith(SERVED + ": 1 injection problem (0 kustomizations built, 5 directories of plain YAML read)\n"),
+                    result::toString);
+            assertEquals("", result.err(), result::toString);
+        }
+
+        @Test
+        void jsonAndSarifCarryTheRule() throws IOException {
+            JsonNode finding = JSON.readTree(Cli.run("lint", SERVED, "--format", "json").out()).path("findings").get(0);
+            assertEquals("unserved-revision", finding.path("rule").asText());
+            assertEquals(SERVED + "/apps/namespaces.yaml", finding.path("file").asText());
+            assertEquals(50, finding.path("line").asInt());
+            assertEquals(5, finding.path("column").asInt());
+            assertTrue(finding.path("message").asText().startsWith("namespace 'unserved' is labelled istio.io/rev=orange,"), finding::toString);
+            JsonNode sarif = JSON.readTree(Cli.run("lint", SERVED, "--format", "sarif").out()).path("runs").get(0);
+            assertEquals("unserved-revision", sarif.path("results").get(0).path("ruleId").asText());
+        }
+
+        @Test
+        void aControlPlaneInOneBuildServesNamespacesOfAnother() throws IOException {
+            Path repo = tmp.resolve("repo");
+            write("repo/infrastructure/istiod/kustomization.yaml", "resources:\n- istiod-blue.yaml\n");
+            write("repo/infrastructure/istiod/istiod-blue.yaml", BLUE);
+            write("repo/apps/kustomization.yaml", "resources:\n- namespaces.yaml\n");
+            write("repo/apps/namespaces.yaml", namespace("istio.io/rev: blue") + "---\n" + namespace("istio-injection: enabled")
+                    .replace("name: a", "name: b"));
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals(1, findings(result).size(), result::toString);
+            assertTrue(findings(result).get(0).startsWith(repo + "/apps/namespaces.yaml:13:5: error: namespace 'b' is labelled"
+                    + " istio-injection=enabled, which needs the default revision or a tag named default, and no control plane of the"
+                    + " repository serves either"), result::toString);
+            assertTrue(findings(result).get(0).endsWith("served: revision blue (HelmRelease istio-system/istiod-blue, " + repo
+                    + "/infrastructure/istiod/istiod-blue.yaml:13:5) [unserved-revision]"), result::toString);
+            // Without the control plane lint cannot know what is installed: nothing to say.
+            Files.delete(repo.resolve("infrastructure/istiod/istiod-blue.yaml"));
+            write("repo/infrastructure/istiod/istiod-blue.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+            assertEquals(0, Cli.run("lint", repo.toString()).exitCode());
+        }
+
+        @Test
+        void aControlPlaneWhoseRevisionLintCannotReadIsAWarningAndNoFinding() throws IOException {
+            Path repo = tmp.resolve("repo");
+            write("repo/mesh/istiod.yaml", BLUE + "---\n" + BLUE.replace("istiod-blue", "istiod-green").replace("  values:\n    revision: blue\n",
+                    "  valuesFrom:\n  - {kind: ConfigMap, name: istiod-green-values}\n"));
+            write("repo/apps/namespaces.yaml", namespace("istio.io/rev: green"));
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(List.of(repo + "/mesh/istiod.yaml:18:3: warning: HelmRelease istio-system/istiod-green is an istiod control plane"
+                    + " whose revision lint cannot read (its values come from valuesFrom); namespaces' istio.io/rev labels were not checked"
+                    + " against the repository's control planes"), result.err().lines().toList(), result::toString);
+        }
+
+        @Test
+        void aLabelValueIsPrintedEscaped() throws IOException {
+            Path repo = tmp.resolve("repo");
+            write("repo/mesh/istiod.yaml", BLUE);
+            write("repo/apps/namespaces.yaml", namespace("istio.io/rev: \"x\\e[2J\\nforged\""));
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals(1, findings(result).size(), result::toString);
+            assertTrue(findings(result).get(0).contains("labelled istio.io/rev=x\\x1b[2J\\nforged, which"), result::toString);
+        }
+    }
+
     @Nested
     class MachineReadable {
 
@@ -639,7 +730,7 @@ class LintIT {
                 assertFalse(r.path("fullDescription").path("text").asText().isEmpty(), r::toString);
             });
             assertEquals(List.of("both-injection-labels", "ambient-with-sidecar-label", "overlapping-injectors", "injector-service-not-found", "tag-named-like-revision",
-                    "validator-without-istiod-service"), ruleIds);
+                    "validator-without-istiod-service", "unserved-revision"), ruleIds);
             JsonNode results = run.path("results");
             assertEquals(6, results.size(), result.out());
             for (JsonNode finding : results) {
