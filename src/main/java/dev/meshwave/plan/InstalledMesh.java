@@ -64,6 +64,7 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
             }
         }
         List<Candidate> candidates = new ArrayList<>();
+        List<Problem> unread = new ArrayList<>();
         for (Manifest object : objects) {
             String api = Manifest.text(object.object().get("apiVersion"));
             if (api.startsWith(FLUX_HELM) && object.kind().equals("HelmRelease")) {
@@ -72,6 +73,12 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
                     candidates.add(flux(object, repositories));
                 } else if (chart.equals("base")) {
                     baseReleases.add(fluxRelease(object));
+                } else if (chart.isEmpty() && text(object.object(), "spec", "chartRef", "name").contains("istiod")) {
+                    // An OCIRepository or HelmChart names the chart in another object, and its version in a tag or digest.
+                    unread.add(Problem.warning(object.at("/spec/chartRef"), "", "HelmRelease " + qualified(object) + " takes its chart"
+                            + " from spec.chartRef (" + text(object.object(), "spec", "chartRef", "kind") + " "
+                            + text(object.object(), "spec", "chartRef", "name") + "), which import does not follow; if it installs"
+                            + " istiod, write from.revision, from.version and to.helm by hand"));
                 }
             } else if (api.startsWith(ARGOCD) && object.kind().equals("Application")) {
                 List<String> pointers = new ArrayList<>();
@@ -110,11 +117,13 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
             }
         }
         if (today.isEmpty()) {
-            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(repository, 1, 1), "", "nothing in " + repository
+            List<Problem> problems = new ArrayList<>(unread);
+            problems.add(0, Problem.error(new SourcePosition(repository, 1, 1), "", "nothing in " + repository
                     + " installs istiod" + (candidates.isEmpty() ? "" : " other than the target revision")
                     + " (a Flux HelmRelease or Argo CD Application of chart istiod, an IstioOperator, a Sail Istio);"
                     + " import reads today's revision and version from what installs it: name the repository or directory that"
-                    + " holds it, or import from kubectl exports alone")));
+                    + " holds it, or import from kubectl exports alone"));
+            throw new InvalidPlanException(problems);
         }
         if (today.size() > 1) {
             StringBuilder installs = new StringBuilder();
@@ -139,7 +148,9 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
                 helm.put("baseRelease", bases.get(0));
             }
         }
-        return new InstalledMesh(found.install(), found.revision(), found.from(), to, found.cluster(), found.warnings());
+        List<Problem> warnings = new ArrayList<>(unread);
+        warnings.addAll(found.warnings());
+        return new InstalledMesh(found.install(), found.revision(), found.from(), to, found.cluster(), List.copyOf(warnings));
     }
 
     /** The revision the plan would install for this kind of installation, as {@link PlanDraft} derives it. */

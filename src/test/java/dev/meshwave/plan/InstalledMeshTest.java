@@ -153,4 +153,23 @@ class InstalledMeshTest {
                       enabled: false
                 """, "1.24.3").startsWith("repo:1:1: nothing in repo installs istiod"));
     }
+
+    @Test
+    void aChartRefIsNamedWhenNothingElseInstallsIstiod() {
+        InvalidPlanException e = assertThrows(InvalidPlanException.class, () -> find("""
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata:
+                  name: istiod
+                  namespace: istio-system
+                spec:
+                  chartRef:
+                    kind: OCIRepository
+                    name: istiod-chart
+                """, "1.24.3"));
+        assertEquals(2, e.problems().size(), e.problems()::toString);
+        assertEquals("repo/istio.yaml:7:3: warning: HelmRelease istio-system/istiod takes its chart from spec.chartRef (OCIRepository"
+                + " istiod-chart), which import does not follow; if it installs istiod, write from.revision, from.version and to.helm"
+                + " by hand", e.problems().get(1).toString());
+    }
 }
