@@ -187,12 +187,14 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
         helm.put("controller", "flux");
         String sourceName = text(release.object(), "spec", "chart", "spec", "sourceRef", "name");
         String sourceNamespace = firstOf(text(release.object(), "spec", "chart", "spec", "sourceRef", "namespace"), release.namespace());
-        String url = repositories.get(sourceNamespace + "/" + sourceName);
-        if (url != null && !url.equals(Delivery.Helm.ISTIO_CHARTS)) {
-            helm.put("repository", url);
-        }
+        String sourceKind = firstOf(text(release.object(), "spec", "chart", "spec", "sourceRef", "kind"), "HelmRepository");
+        reading.repository(helm, repositories.get(sourceNamespace + "/" + sourceName), "/spec/chart/spec/sourceRef");
         reading.namespace(helm, namespace);
-        if (!sourceName.isEmpty()) {
+        if (!sourceKind.equals("HelmRepository")) {
+            // meshwave's releases name a HelmRepository; a chart from a GitRepository or Bucket is not one.
+            reading.warn("/spec/chart/spec/sourceRef", "takes the chart from a " + sourceKind + "; meshwave's releases take it from a"
+                    + " HelmRepository, so the plan renders one for to.helm.repository (Istio's charts unless you set it)");
+        } else if (!sourceName.isEmpty()) {
             Map<String, Object> flux = new LinkedHashMap<>();
             Map<String, Object> sourceRef = new LinkedHashMap<>();
             sourceRef.put("name", sourceName);
@@ -222,10 +224,7 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
         helm.put("controller", "argocd");
         String repoUrl = textAt(application.object(), source + "/repoURL");
         // Argo CD names an OCI registry without its scheme.
-        String url = repoUrl.isEmpty() || repoUrl.contains("://") ? repoUrl : "oci://" + repoUrl;
-        if (!url.isEmpty() && !url.equals(Delivery.Helm.ISTIO_CHARTS)) {
-            helm.put("repository", url);
-        }
+        reading.repository(helm, repoUrl.isEmpty() || repoUrl.contains("://") ? repoUrl : "oci://" + repoUrl, source + "/repoURL");
         reading.namespace(helm, text(application.object(), "spec", "destination", "namespace"));
         Map<String, Object> argocd = new LinkedHashMap<>();
         String appNamespace = application.namespace();
@@ -360,6 +359,19 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
                 warn("/metadata", "names no namespace for its release; the plan takes istio-system (set to.helm.namespace if it is another)");
             } else if (!namespace.equals("istio-system")) {
                 helm.put("namespace", namespace);
+            }
+        }
+
+        /** The chart repository, when it is not Istio's and the plan can carry it (https:// or oci://, as the schema says). */
+        void repository(Map<String, Object> helm, String url, String pointer) {
+            if (url == null || url.isEmpty() || url.equals(Delivery.Helm.ISTIO_CHARTS)) {
+                return;
+            }
+            if (url.matches("(https://|oci://)[A-Za-z0-9._~:/@%+-]+") && url.length() <= 512) {
+                helm.put("repository", url);
+            } else {
+                warn(pointer, "installs from the chart repository " + url + ", which the plan cannot name (to.helm.repository is an"
+                        + " https:// or oci:// URL); the new release would use Istio's charts unless you set it");
             }
         }
 

@@ -82,6 +82,16 @@ class InstalledMeshTest {
         }
 
         @Test
+        void aChartFromAGitRepositoryIsNoSourceRefForTheNewRelease() throws Exception {
+            InstalledMesh mesh = find(helmRelease("istiod", "", "    revision: \"\"\n").replace("kind: HelmRepository", "kind: GitRepository"),
+                    "1.24.3");
+            assertEquals("{controller=flux}", mesh.to().get("helm").toString());
+            assertEquals(List.of("repo/istio.yaml:12:7: warning: HelmRelease istio-system/istiod takes the chart from a GitRepository;"
+                    + " meshwave's releases take it from a HelmRepository, so the plan renders one for to.helm.repository (Istio's"
+                    + " charts unless you set it)"), mesh.warnings().stream().map(Problem::toString).toList());
+        }
+
+        @Test
         void aChartVersionRangeIsRefused() {
             assertEquals("repo/istio.yaml:11:7: HelmRelease istio-system/istiod-1-22 runs version '1.22.x', which is no exact Istio"
                     + " version; meshwave needs the version today's istiod runs (from.version): pin it, then import again",
