@@ -1,5 +1,7 @@
 package dev.meshwave.cli;
 
+import dev.meshwave.lint.RepositoryObjects;
+import dev.meshwave.plan.InstalledMesh;
 import dev.meshwave.plan.Inventory;
 import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Manifest;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = {"Write a first plan (to stdout) from what a cluster runs today.",
-            "Reads the output of kubectl get ns -o yaml, and optionally of kubectl get deploy,sts,ds -A -o yaml and"
+            "Reads the output of kubectl get ns -o yaml, or a GitOps repository (--repository) that installs istiod, and optionally of kubectl get deploy,sts,ds -A -o yaml and"
                     + " kubectl get mutatingwebhookconfigurations -o yaml. Namespaces it cannot plan are listed on stderr."
                     + " See docs/import.md in the meshwave repository."})
 final class ImportCommand implements Callable<Integer> {
@@ -33,8 +35,13 @@ final class ImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--namespaces", required = true, paramLabel = "FILE", description = "kubectl get ns -o yaml")
+    @Option(names = "--namespaces", paramLabel = "FILE",
+            description = "kubectl get ns -o yaml (required without --repository; with it, the Namespaces the repository applies are read)")
     Path namespaces;
+
+    @Option(names = "--repository", paramLabel = "DIR",
+            description = "A GitOps repository (or a directory of it) that installs istiod: today's revision, version, delivery and cluster facts")
+    Path repository;
 
     @Option(names = "--deployments", paramLabel = "FILE", description = "kubectl get deploy,sts,ds -A -o yaml (workload counts, gateways)")
     Path deployments;
@@ -65,10 +72,27 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws InvalidPlanException, IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (namespaces == null && repository == null) {
+            err.println("meshwave: import needs --namespaces FILE (kubectl get ns -o yaml), --repository DIR, or both");
+            return ExitCodes.USAGE;
+        }
         List<Manifest> workloads = deployments == null ? List.of() : Inventory.read(deployments);
         Optional<List<Manifest>> injectors = webhooks == null ? Optional.empty() : Optional.of(Inventory.read(webhooks));
-        PlanImport.Result result = PlanImport.build(new PlanImport.Request(name, toVersion, Optional.ofNullable(toRevision), cluster,
-                path == null ? "clusters/" + cluster + "/mesh" : path, waves), Inventory.read(namespaces), workloads, injectors);
+        PlanImport.Request request = new PlanImport.Request(name, toVersion, Optional.ofNullable(toRevision), cluster,
+                path == null ? "clusters/" + cluster + "/mesh" : path, waves);
+        List<Manifest> namespaceObjects = namespaces == null ? List.of() : Inventory.read(namespaces);
+        PlanImport.Sources sources = new PlanImport.Sources(namespaces == null ? "" : namespaces.toString(), Optional.empty());
+        if (repository != null) {
+            RepositoryObjects read = RepositoryObjects.read(repository);
+            read.notRead().forEach(p -> err.println(dev.meshwave.plan.TerminalText.escape(p.toString())));
+            String shown = repository.toString().replace('\\', '/');
+            sources = new PlanImport.Sources(namespaces == null ? shown : namespaces.toString(),
+                    Optional.of(InstalledMesh.find(shown, read.objects(), toVersion, Optional.ofNullable(toRevision))));
+            if (namespaces == null) {
+                namespaceObjects = repositoryNamespaces(read.objects());
+            }
+        }
+        PlanImport.Result result = PlanImport.build(request, sources, namespaceObjects, workloads, injectors);
         // The plan is checked like any other before it is printed: import never hands out a plan validate refuses.
         try {
             new PlanLoader(PlanSchema.load()).load("(imported plan)", result.planText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -85,5 +109,12 @@ final class ImportCommand implements Callable<Integer> {
         result.problems().forEach(p -> err.println(dev.meshwave.plan.TerminalText.escape(p.toString())));
         out.print(result.planText());
         return ExitCodes.OK;
+    }
+
+    /** The Namespaces a repository applies, once each: a base and its overlays both write them, and the first file in path order wins. */
+    private static List<Manifest> repositoryNamespaces(List<Manifest> objects) {
+        Map<String, Manifest> byName = new java.util.LinkedHashMap<>();
+        objects.stream().filter(o -> o.kind().equals("Namespace") && !o.name().isEmpty()).forEach(o -> byName.putIfAbsent(o.name(), o));
+        return List.copyOf(byName.values());
     }
 }

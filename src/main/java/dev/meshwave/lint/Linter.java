@@ -282,7 +282,7 @@ public final class Linter {
     }
 
     /** A repository path as the user would type it: under the PATH they gave, with forward slashes. */
-    private static String display(Path given, Path relative, Path root) {
+    static String display(Path given, Path relative, Path root) {
         if (!Files.isDirectory(root)) {
             return given.toString().replace('\\', '/');
         }

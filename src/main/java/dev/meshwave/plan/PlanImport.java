@@ -23,6 +23,12 @@ public final class PlanImport {
     /** What the user asked for; the cluster and path have defaults so that two flags make a valid plan. */
     public record Request(String name, String toVersion, Optional<String> toRevision, String cluster, String path, int waves) {}
 
+    /**
+     * Where the namespaces came from, for the error when none is injected, and what installs istiod today when a
+     * repository was read ({@code meshwave import --repository}): then the plan moves from its revision.
+     */
+    public record Sources(String namespacesLabel, Optional<InstalledMesh> mesh) {}
+
     /** The plan's text and what the inventory showed that the plan cannot carry. */
     public record Result(String planText, List<Problem> problems) {}
 
@@ -36,15 +42,23 @@ public final class PlanImport {
 
     public static Result build(Request request, List<Manifest> namespaces, List<Manifest> workloads,
             Optional<List<Manifest>> webhooks) throws InvalidPlanException {
+        return build(request, new Sources(namespaces.isEmpty() ? "namespaces" : namespaces.get(0).start().file(), Optional.empty()),
+                namespaces, workloads, webhooks);
+    }
+
+    public static Result build(Request request, Sources sources, List<Manifest> namespaces, List<Manifest> workloads,
+            Optional<List<Manifest>> webhooks) throws InvalidPlanException {
         PlanImport planImport = new PlanImport();
-        String text = planImport.plan(request, namespaces, workloads, webhooks);
+        sources.mesh().ifPresent(mesh -> planImport.problems.addAll(mesh.warnings()));
+        String text = planImport.plan(request, sources, namespaces, workloads, webhooks);
         return new Result(text, List.copyOf(planImport.problems));
     }
 
     private record Injected(Manifest namespace, String label, String revision, boolean tag) {}
 
-    private String plan(Request request, List<Manifest> namespaces, List<Manifest> workloads,
+    private String plan(Request request, Sources sources, List<Manifest> namespaces, List<Manifest> workloads,
             Optional<List<Manifest>> webhooks) throws InvalidPlanException {
+        Optional<InstalledMesh> mesh = sources.mesh();
         // What the injectors serve: revisions, and tags with the revision each points at.
         Map<String, String> tags = new TreeMap<>();
         java.util.Set<String> served = new java.util.TreeSet<>();
@@ -88,18 +102,19 @@ public final class PlanImport {
             } // istio-injection=disabled, or no label: not in the mesh
         }
         if (injected.isEmpty()) {
-            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(namespaces.isEmpty() ? "namespaces"
-                    : namespaces.get(0).start().file(), 1, 1), "", "no namespace is injected (istio-injection=enabled or istio.io/rev);"
+            throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(sources.namespacesLabel(), 1, 1), "",
+                    "no namespace is injected (istio-injection=enabled or istio.io/rev);"
                     + " there is nothing to upgrade")));
         }
-        // The revision the plan moves from: the one most namespaces are on today.
+        // The revision the plan moves from: the one istiod is installed at, else the one most namespaces are on today.
         Map<String, Long> byRevision = injected.stream().collect(Collectors.groupingBy(Injected::revision, TreeMap::new, Collectors.counting()));
-        String from = byRevision.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).orElseThrow().getKey();
+        String from = mesh.map(InstalledMesh::revision).orElseGet(() -> byRevision.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).orElseThrow().getKey());
+        String whose = mesh.isPresent() ? "the revision the repository installs" : "like most namespaces";
         List<Injected> moving = new ArrayList<>();
         for (Injected ns : injected) {
             if (!ns.revision().equals(from)) {
-                problem(ns.namespace(), "is on revision " + ns.revision() + ", not on " + from + " like most namespaces;"
+                problem(ns.namespace(), "is on revision " + ns.revision() + ", not on " + from + ", " + whose + ";"
                         + " a plan moves from one revision. Left out: plan it separately");
             } else if (ns.tag() && from.equals(Plan.DEFAULT_REVISION)) {
                 problem(ns.namespace(), "follows tag " + ns.label() + " of the non-revisioned install; left out");
@@ -162,24 +177,33 @@ public final class PlanImport {
             waves.put(name, entries);
             tagWaves.put(tag, name);
         });
-        return dump(request, from, tagWaves, waves);
+        return dump(request, mesh, from, tagWaves, waves);
     }
 
-    private String dump(Request request, String from, Map<String, String> tagWaves, Map<String, Object> waves) {
+    private String dump(Request request, Optional<InstalledMesh> mesh, String from, Map<String, String> tagWaves,
+            Map<String, Object> waves) {
         Map<String, Object> to = new LinkedHashMap<>();
         to.put("version", request.toVersion());
         // A version that does not parse goes into the plan as given: checking the plan then refuses it
         // with validate's own message for spec.to.version.
         Optional<MeshVersion> version = MeshVersion.tryParse(request.toVersion());
-        request.toRevision().or(() -> version.filter(v -> v.defaultRevision().isEmpty())
+        // Helm and Sail derive the revision themselves (Sail's is <name>-v<version>); the script has none for plain Istio.
+        boolean script = mesh.map(m -> m.install().equals("istioctl") || m.install().equals("asmcli")).orElse(true);
+        request.toRevision().or(() -> version.filter(v -> script && v.defaultRevision().isEmpty())
                 .map(v -> v.major() + "-" + v.minor() + "-" + v.patch())).ifPresent(r -> to.put("revision", r));
+        mesh.ifPresent(m -> to.putAll(m.to()));
         Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("from", Map.of("revision", from));
+        Map<String, Object> fromMap = new LinkedHashMap<>();
+        fromMap.put("revision", from);
+        mesh.ifPresent(m -> fromMap.putAll(m.from()));
+        spec.put("from", fromMap);
         spec.put("to", to);
         if (!tagWaves.isEmpty()) {
             spec.put("tags", tagWaves);
         }
-        spec.put("clusters", List.of(ordered("name", request.cluster(), "path", request.path())));
+        Map<String, String> cluster = ordered("name", request.cluster(), "path", request.path());
+        mesh.ifPresent(m -> cluster.putAll(m.cluster()));
+        spec.put("clusters", List.of(cluster));
         List<Map<String, Object>> waveList = new ArrayList<>();
         waves.forEach((name, namespaces) -> {
             Map<String, Object> wave = new LinkedHashMap<>();
@@ -195,7 +219,8 @@ public final class PlanImport {
         plan.put("spec", spec);
         DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
                 .setIndicatorIndent(2).setIndentWithIndicator(true).build();
-        return "# Made by meshwave import from what the cluster runs today. Review the waves before you use it.\n"
+        return "# Made by meshwave import from what the " + (mesh.isPresent() ? "repository installs" : "cluster runs") + " today."
+                + " Review the waves before you use it.\n"
                 + new Dump(settings).dumpToString(plan);
     }
 

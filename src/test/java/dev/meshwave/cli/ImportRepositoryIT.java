@@ -1,0 +1,193 @@
+package dev.meshwave.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshwave.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code meshwave import --repository}: today's revision, version, delivery and cluster facts read from what
+ * installs istiod in a GitOps repository (hand-written repositories under {@code src/test/resources/import/}),
+ * and refusals when the repository does not say which istiod runs.
+ */
+class ImportRepositoryIT {
+
+    private static final String REPOS = "src/test/resources/import/";
+
+    @TempDir
+    Path tmp;
+
+    private Cli.Result importAndValidate(String repository, String toVersion, String... more) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("import", "--repository", REPOS + repository, "--to-version", toVersion));
+        args.addAll(List.of(more));
+        Cli.Result imported = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, imported.exitCode(), imported::toString);
+        Path plan = Files.writeString(tmp.resolve(repository + ".yaml"), imported.out());
+        Cli.Result validated = Cli.run("validate", plan.toString());
+        assertEquals(0, validated.exitCode(), () -> imported + "\n" + validated);
+        return imported;
+    }
+
+    /** The issue's "done when": a HelmRelease-installed istiod gives a plan that validates and keeps the mesh's cluster facts. */
+    @Test
+    void aFluxHelmReleaseGivesAValidPlanThatKeepsTheClusterFacts() throws IOException {
+        Cli.Result imported = importAndValidate("flux", "1.24.3", "--cluster", "prod-eu");
+        String plan = imported.out();
+        assertTrue(plan.contains("""
+                  from:
+                    revision: 1-22-4
+                    version: 1.22.4
+                  to:
+                    version: 1.24.3
+                    install: helm
+                    helm:
+                      controller: flux
+                      repository: https://charts.mirror.example.com/istio
+                      flux:
+                        sourceRef:
+                          name: istio-charts
+                          namespace: flux-system
+                        interval: 30m
+                  clusters:
+                    - name: prod-eu
+                      path: clusters/prod-eu/mesh
+                      clusterName: prod-eu-1
+                      network: net-eu-west
+                      meshID: payments-mesh
+                """), plan);
+        // The namespaces are the repository's own Namespace objects; istio-injection=disabled stays out.
+        assertTrue(plan.contains("        - istio-ingress\n"), plan);
+        assertFalse(plan.contains("batch"), plan);
+        String istiod = REPOS + "flux/clusters/prod/istio/istiod.yaml";
+        assertEquals(List.of(
+                istiod + ":27:7: warning: HelmRelease istio-system/istiod-1-22-4 sets the trust domain payments.example.com"
+                        + " (meshConfig.trustDomain), which the plan does not carry; keep it in to.helm.values: a new revision on"
+                        + " Istio's default trust domain (cluster.local) would not match authorization policies and peers that name"
+                        + " payments.example.com",
+                istiod + ":28:7: warning: HelmRelease istio-system/istiod-1-22-4 sets meshConfig.accessLogFile, which the plan does not"
+                        + " carry; keep it in to.helm.values so that the new revision has it too",
+                istiod + ":29:5: warning: HelmRelease istio-system/istiod-1-22-4 sets pilot, which the plan does not carry; keep it in"
+                        + " to.helm.values so that the new revision has it too"),
+                imported.err().lines().toList());
+    }
+
+    @Test
+    void anArgoCdApplicationGivesItsReleaseItsDestinationAndItsValuesString() throws IOException {
+        String plan = importAndValidate("argocd", "1.24.3").out();
+        assertTrue(plan.contains("""
+                  from:
+                    revision: 1-23-2
+                    version: 1.23.2
+                  to:
+                    version: 1.24.3
+                    install: helm
+                    helm:
+                      controller: argocd
+                      argocd:
+                        namespace: gitops
+                        project: platform
+                        server: https://prod.k8s.example.com
+                  clusters:
+                    - name: cluster
+                      path: clusters/cluster/mesh
+                      clusterName: retail-prod
+                      network: shop-net
+                      meshID: retail
+                """), plan);
+    }
+
+    @Test
+    void anIstioOperatorIsInstalledByIstioctlAndAGatewayOperatorIsNoIstiod() throws IOException {
+        Cli.Result imported = importAndValidate("istio-operator", "1.24.3");
+        assertTrue(imported.out().contains("""
+                  from:
+                    revision: 1-22-6
+                    version: 1.22.6
+                  to:
+                    version: 1.24.3
+                    revision: 1-24-3
+                    install: istioctl
+                  clusters:
+                    - name: cluster
+                      path: clusters/cluster/mesh
+                      clusterName: west-1
+                      network: dc-west
+                      meshID: corp
+                """), imported.out());
+        assertTrue(imported.err().startsWith(REPOS + "istio-operator/clusters/prod/istio/control-plane.yaml:11:5: warning: IstioOperator"
+                + " istio-system/control-plane-1-22-6 sets the trust domain corp.example.org (meshConfig.trustDomain), which the plan"
+                + " does not carry; keep it in an IstioOperator overlay (to.overlays)"), imported::toString);
+    }
+
+    @Test
+    void aSailIstioGivesItsRevisionBasedRevision() throws IOException {
+        String plan = importAndValidate("sail", "1.26.1").out();
+        assertTrue(plan.contains("""
+                  from:
+                    revision: default-v1-25-2
+                    version: 1.25.2
+                  to:
+                    version: 1.26.1
+                    install: sail
+                  clusters:
+                    - name: cluster
+                      path: clusters/cluster/mesh
+                      clusterName: edge-1
+                      network: edge-net
+                      meshID: edge
+                """), plan);
+    }
+
+    @Test
+    void twoInstallationsOfIstiodAreRefusedNamingBoth() {
+        Cli.Result result = Cli.run("import", "--repository", REPOS + "two-installs", "--to-version", "1.24.3");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertEquals("", result.out(), "no plan is printed");
+        String operator = REPOS + "two-installs/clusters/prod/istio-legacy/operator.yaml:1:1";
+        assertTrue(result.err().startsWith(operator + ": 2 different installations of istiod: IstioOperator istio-system/legacy (revision"
+                + " 1-21-3) at " + operator + "; HelmRelease istio-system/istiod-1-22-4 (revision 1-22-4) at " + REPOS
+                + "two-installs/clusters/prod/istio/istiod.yaml:1:1; a plan moves one cluster from one of them. Import the directory of"
+                + " one cluster, or remove the installation that no longer runs\n"), result::toString);
+    }
+
+    @Test
+    void aRepositoryThatInstallsNoIstiodIsRefused() {
+        Cli.Result result = Cli.run("import", "--repository", REPOS + "nothing", "--to-version", "1.24.3");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertEquals("", result.out(), "no plan is printed");
+        assertTrue(result.err().startsWith(REPOS + "nothing:1:1: nothing in " + REPOS + "nothing installs istiod (a Flux HelmRelease or"
+                + " Argo CD Application of chart istiod, an IstioOperator, a Sail Istio)"), result::toString);
+    }
+
+    @Test
+    void theNamespacesExportWinsOverTheRepositorysNamespaces() throws IOException {
+        Path ns = Files.writeString(tmp.resolve("ns.yaml"), """
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: v1
+                  kind: Namespace
+                  metadata:
+                    name: live-only
+                    labels:
+                      istio.io/rev: 1-22-4
+                """);
+        String plan = importAndValidate("flux", "1.24.3", "--namespaces", ns.toString()).out();
+        assertTrue(plan.contains("        - live-only\n"), plan);
+        assertFalse(plan.contains("checkout"), plan);
+    }
+
+    @Test
+    void withoutNamespacesOrARepositoryImportIsAUsageError() {
+        Cli.Result result = Cli.run("import", "--to-version", "1.24.3");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith("meshwave: import needs --namespaces FILE"), result::toString);
+    }
+}
