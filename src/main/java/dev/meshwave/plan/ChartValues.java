@@ -305,8 +305,10 @@ public final class ChartValues {
         private String owned(String key) {
             return switch (key) {
                 case "revision" -> "meshwave sets each release's revision (to.revision, from.revision)";
-                case "revisionTags" -> "meshwave renders the revision tags (spec.tags) as its own webhooks; the chart's"
-                        + " revisionTags would write the same ones";
+                case "revisionTags" -> install.equals("sail")
+                        ? "meshwave renders the revision tags (spec.tags) as IstioRevisionTags; Sail takes no revisionTags value"
+                        : "meshwave renders the revision tags (spec.tags) as its own webhooks; the chart's"
+                                + " revisionTags would write the same ones";
                 default -> install.equals("sail")
                         ? "Sail sets defaultRevision itself; the default revision is the default IstioRevisionTag, which finalize moves"
                         : "the default revision is the base release's defaultRevision, which finalize moves; the istiod chart has none";

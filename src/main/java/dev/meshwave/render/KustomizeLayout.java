@@ -89,6 +89,7 @@ final class KustomizeLayout implements Layout {
                             .with("stage", stage.directory())
                             .with("resources", kustomization.resources)
                             .with("controlPlaneDirectory", controlPlanes.get(stage.phase()).directory())
+                            .with("inGit", phase.to().delivery().inGit())
                             .with("laterPhase", stage.phase() > 0)
                             .with("namespacesFrom", kustomization.namespacesFrom.orElse("")));
             case WAVE -> writeWaveKustomization(dir, stage, phase, kustomization);
