@@ -230,11 +230,23 @@ class DeliveryBuildIT {
             assertEquals(3 + 2 + 1, objects.size(), "namespaces, base and the new release, the default tag");
         }
 
+        /**
+         * Rolling cleanup back = pointing the live kustomization at finalize: today's release comes back as finalize
+         * left it, which is stage 00's but for one value. Finalize tells this non-revisioned release to render no
+         * injector webhook ({@code global.operatorManageWebhooks: true}; istiod chart mutatingwebhook.yaml renders
+         * none then), so that its istio-sidecar-injector and the default tag never both match istio-injection=enabled.
+         */
         @Test
-        void rollingBackCleanupBringsTodaysApplicationBackUnchanged() {
+        @SuppressWarnings("unchecked")
+        void rollingBackCleanupBringsTodaysApplicationBackAsFinalizeLeftIt() {
             Map<String, Object> today = application(build(cluster.resolve(STAGES + "03-finalize")), "istiod");
-            assertEquals(application(build(cluster.resolve(STAGES + "00-control-plane")), "istiod"), today);
             assertSource(today, "istiod", "1.23.4", "istiod");
+            Map<String, Object> global = (Map<String, Object>) at(today, "spec", "source", "helm", "valuesObject", "global");
+            assertEquals(true, global.remove("operatorManageWebhooks"), "finalize turns the release's injector webhook off");
+            assertEquals(application(build(cluster.resolve(STAGES + "00-control-plane")), "istiod"), today,
+                    "apart from that, stage 00's Application unchanged");
+            assertEquals(null, at(application(build(cluster.resolve(STAGES + "02-apps")), "istiod"), "spec", "source", "helm",
+                    "valuesObject", "global", "operatorManageWebhooks"), "the waves leave the release as it is");
         }
 
         private static void assertSource(Map<String, Object> application, String chart, String version, String release) {
