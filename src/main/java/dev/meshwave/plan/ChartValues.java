@@ -402,15 +402,7 @@ public final class ChartValues {
     /** Sets {@code value} at {@code path}, making the mappings on the way; a mapping merges into one already there. */
     @SuppressWarnings("unchecked")
     private static void put(Map<String, Object> out, Object value, String... path) {
-        Map<String, Object> at = out;
-        for (int i = 0; i < path.length - 1; i++) {
-            Object next = at.get(path[i]);
-            if (!(next instanceof Map)) {
-                next = new LinkedHashMap<String, Object>();
-                at.put(path[i], next);
-            }
-            at = (Map<String, Object>) next;
-        }
+        Map<String, Object> at = parentOf(out, path);
         String last = path[path.length - 1];
         if (value instanceof Map && at.get(last) instanceof Map) {
             merge((Map<String, Object>) at.get(last), (Map<String, Object>) value);
@@ -419,9 +411,9 @@ public final class ChartValues {
         }
     }
 
-    /** Adds {@code item} to the list at {@code path}, making the mappings on the way and the list. */
+    /** The mapping that holds the last key of {@code path}, making the mappings on the way. */
     @SuppressWarnings("unchecked")
-    private static void appendTo(Map<String, Object> out, Object item, String... path) {
+    private static Map<String, Object> parentOf(Map<String, Object> out, String... path) {
         Map<String, Object> at = out;
         for (int i = 0; i < path.length - 1; i++) {
             Object next = at.get(path[i]);
@@ -431,6 +423,13 @@ public final class ChartValues {
             }
             at = (Map<String, Object>) next;
         }
+        return at;
+    }
+
+    /** Adds {@code item} to the list at {@code path}, making the mappings on the way and the list. */
+    @SuppressWarnings("unchecked")
+    private static void appendTo(Map<String, Object> out, Object item, String... path) {
+        Map<String, Object> at = parentOf(out, path);
         Object list = at.get(path[path.length - 1]);
         List<Object> items = list instanceof List ? new ArrayList<>((List<Object>) list) : new ArrayList<>();
         items.add(item);
