@@ -38,7 +38,7 @@ import java.util.function.Function;
 public final class ChartValues {
 
     /** No values: a script delivery, or a Helm or Sail plan that names no values file, overlay, hub or profile. */
-    public static final ChartValues NONE = new ChartValues(new LinkedHashMap<>());
+    public static final ChartValues NONE = new ChartValues(new LinkedHashMap<>(), new LinkedHashMap<>());
 
     /** The istiod chart's profiles (files/profile-*.yaml) in every chart from 1.22 to 1.28. */
     private static final Set<String> PROFILES = Set.of("ambient", "demo", "preview", "stable");
@@ -49,14 +49,26 @@ public final class ChartValues {
     private static final Map<String, List<String>> K8S_VALUES = k8sValues();
 
     private final Map<String, Object> values;
+    /** The values file alone: today's settings, which today's release keeps while the new one gets the overlays too. */
+    private final Map<String, Object> today;
 
-    private ChartValues(Map<String, Object> values) {
+    private ChartValues(Map<String, Object> values, Map<String, Object> today) {
         this.values = frozen(values);
+        this.today = frozen(today);
     }
 
     /** A fresh, mutable, insertion-ordered copy of the values, for a delivery method to add its own keys to. */
     public Map<String, Object> toMap() {
         return copy(values);
+    }
+
+    /**
+     * The values of today's release: the values file alone (its settings as the team wrote them), without the
+     * overlays, {@code to.hub} or {@code to.profile}, which are the new revision's, so that stage 00 leaves the
+     * running revision as it is.
+     */
+    public Map<String, Object> todayToMap() {
+        return copy(today);
     }
 
     public boolean isEmpty() {
@@ -65,7 +77,7 @@ public final class ChartValues {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof ChartValues that && values.equals(that.values);
+        return other instanceof ChartValues that && values.equals(that.values) && today.equals(that.today);
     }
 
     @Override
@@ -124,6 +136,7 @@ public final class ChartValues {
         ChartValues translate(Optional<YamlDocument> valuesFile, List<YamlDocument> overlays) {
             Map<String, Object> result = new LinkedHashMap<>();
             valuesFile.ifPresent(file -> merge(result, values(file, "", file.root(), "the values file")));
+            Map<String, Object> today = copy(result);
             for (YamlDocument overlay : overlays) {
                 merge(result, overlay(overlay));
             }
@@ -138,7 +151,7 @@ public final class ChartValues {
                 result.remove("profile");
                 profile.ifPresent(p -> result.put("profile", p));
             }
-            return new ChartValues(result);
+            return new ChartValues(result, today);
         }
 
         /** One IstioOperator overlay as chart values: what it says through the API fields, then its values over them. */

@@ -31,11 +31,13 @@ final class ChartValuesYaml {
      * facts their order, so that a plan without values renders as it did.
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> istiodValues(Plan plan, ClusterFacts facts, Optional<String> revision, boolean quoteFacts) {
+    static Map<String, Object> istiodValues(Plan plan, ClusterFacts facts, Optional<String> revision, boolean todays,
+            boolean quoteFacts) {
         Map<String, Object> values = new LinkedHashMap<>();
         Optional<String> chartRevision = revision.map(r -> Plan.DEFAULT_REVISION.equals(r) ? "" : r);
         chartRevision.ifPresent(r -> values.put("revision", r));
-        ChartValues.merge(values, plan.to().chartValues().toMap());
+        // Today's release keeps today's values (the values file); the new one gets the overlays, hub and profile too.
+        ChartValues.merge(values, todays ? plan.to().chartValues().todayToMap() : plan.to().chartValues().toMap());
         chartRevision.ifPresent(r -> values.put("revision", r));
         Map<String, Object> global = values.get("global") instanceof Map ? (Map<String, Object>) values.get("global") : new LinkedHashMap<>();
         values.put("global", global);

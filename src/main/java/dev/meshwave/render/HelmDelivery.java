@@ -93,22 +93,24 @@ final class HelmDelivery implements DeliveryMethod {
         // The base chart's validator calls Service istiod for "default", else istiod-<revision> (base chart,
         // defaultrevision-validatingwebhookconfiguration.yaml): today's default revision until finalize moves it.
         baseValues.put("defaultRevision", plan.from().revision());
-        release(out, common, helm.baseRelease(), "base", plan.from().version().orElse(plan.to().version()), baseValues, false,
-                "the cluster-wide objects both revisions share; its defaultRevision names the default revision");
-        release(out, common, helm.fromRelease(), "istiod", plan.from().version().orElseThrow(), istiodValues(plan.from().revision()),
+        // Istio's Helm canary upgrades istio-base first (istio.io, Helm upgrade guide): CRDs and the objects both
+        // revisions share come from the new version's chart, while defaultRevision stays today's until finalize.
+        release(out, common, helm.baseRelease(), "base", plan.to().version(), baseValues, false,
+                "the cluster-wide objects both revisions share, at the new version; its defaultRevision names the default revision");
+        release(out, common, helm.fromRelease(), "istiod", plan.from().version().orElseThrow(), istiodValues(plan.from().revision(), true),
                 true, "today's revision " + plan.from().revision() + ", as it runs now: unchanged until the cleanup stage removes it");
-        release(out, common, newRelease(), "istiod", plan.to().version(), istiodValues(revision()), true,
+        release(out, common, newRelease(), "istiod", plan.to().version(), istiodValues(revision(), false), true,
                 "revision " + revision() + ", installed beside " + plan.from().revision() + " by stage 00");
     }
 
     /**
-     * An istiod release's values: the plan's chart values (the values file, the overlays translated, to.hub and
-     * to.profile), then its revision ({@code ""} for the non-revisioned {@code default}) and the cluster's facts as
+     * An istiod release's values: the plan's chart values (for today's release the values file alone; for the new
+     * one also the overlays translated, to.hub and to.profile), then its revision ({@code ""} for the non-revisioned {@code default}) and the cluster's facts as
      * the chart names them (global.multiCluster.clusterName, global.network, global.meshID), so that both revisions
      * agree on them.
      */
-    private Map<String, Object> istiodValues(String revision) {
-        return ChartValuesYaml.istiodValues(plan, facts, Optional.of(revision), false);
+    private Map<String, Object> istiodValues(String revision, boolean todays) {
+        return ChartValuesYaml.istiodValues(plan, facts, Optional.of(revision), todays, false);
     }
 
     private void release(Renderer.Output out, TemplateContext common, String name, String chart, MeshVersion version,

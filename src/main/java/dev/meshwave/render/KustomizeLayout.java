@@ -381,6 +381,8 @@ final class KustomizeLayout implements Layout {
                 .with("finalizeDefaultTag", plan.finishing().defaultTag())
                 .with("removeOldRevision", plan.finishing().removeOldRevision() && !plan.to().delivery().inGit())
                 .with("controlPlaneInGit", plan.to().delivery().inGit())
+                // A Helm release comes back with its rollback; a Sail revision Sail has deleted does not.
+                .with("cleanupReinstalls", plan.to().delivery().match(script -> false, helm -> true, sail -> false))
                 .with("controlPlanes", controlPlanesContext())
                 .with("oldRevisions", oldRevisions())
                 .with("caCleanup", Runbook.caCleanup(plan));

@@ -63,7 +63,7 @@ final class SailDelivery implements DeliveryMethod {
                 .with("sailNamespace", sail.namespace())
                 .with("gracePeriodSeconds", sail.gracePeriodSeconds())
                 // Sail sets values.revision itself (its IstioRevision's name); the rest is the plan's and the cluster's.
-                .with("values", ChartValuesYaml.indented(ChartValuesYaml.istiodValues(plan, facts, Optional.empty(), true), 4)));
+                .with("values", ChartValuesYaml.indented(ChartValuesYaml.istiodValues(plan, facts, Optional.empty(), false, true), 4)));
     }
 
     @Override

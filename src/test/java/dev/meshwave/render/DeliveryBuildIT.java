@@ -37,9 +37,13 @@ class DeliveryBuildIT {
             // Istio's Helm docs (istio.io upgrade/helm): the base chart is release istio-base, chart base, in istio-system,
             // and its defaultRevision names the default revision (base templates/defaultrevision-validatingwebhookconfiguration.yaml).
             Map<String, Object> base = helmRelease(objects, "istio-base");
-            assertChart(base, "base", "1.22.3");
+            // Istio's Helm canary upgrades istio-base first (istio.io upgrade/helm): the base chart is the new version's.
+            assertChart(base, "base", "1.23.4");
             assertEquals("istio-base", at(base, "spec", "releaseName"));
             assertEquals("1-22-3", at(base, "spec", "values", "defaultRevision"), "today's revision stays the default until finalize");
+            // Up to 1.23 the base chart's CRDs are in crds/, which helm-controller skips on upgrade by default (upgrade.crds: Skip).
+            assertEquals("CreateReplace", at(base, "spec", "upgrade", "crds"));
+            assertEquals("CreateReplace", at(base, "spec", "install", "crds"));
 
             // Today's release: chart istiod at from.version, values.revision = from.revision, as it runs now.
             Map<String, Object> today = helmRelease(objects, "istiod-1-22-3");
@@ -100,7 +104,7 @@ class DeliveryBuildIT {
             // istiod-default-validator → Service istiod-<defaultRevision>. The istiod chart never does (§2.4).
             Map<String, Object> base = helmRelease(objects, "istio-base");
             assertEquals("1-23-4", at(base, "spec", "values", "defaultRevision"));
-            assertChart(base, "base", "1.22.3"); // the patch touches values only: chart, source and releaseName stay
+            assertChart(base, "base", "1.23.4"); // the patch touches values only: chart, source and releaseName stay
             assertEquals("istio-base", at(base, "spec", "releaseName"));
             assertTagWebhook(objects, "default", "1-23-4");
             assertTrue(find(objects, "HelmRelease", "istio-system", "istiod-1-22-3").isPresent(), "today's release stays until cleanup");
@@ -158,7 +162,7 @@ class DeliveryBuildIT {
         void controlPlaneStageHoldsBaseTodaysReleaseUnchangedAndTheNewReleaseBesideIt() {
             List<Map<String, Object>> objects = build(cluster.resolve(STAGES + "00-control-plane"));
             Map<String, Object> base = application(objects, "istio-base");
-            assertSource(base, "base", "1.23.4", "istio-base");
+            assertSource(base, "base", "1.24.3", "istio-base");
             assertEquals("default", at(base, "spec", "source", "helm", "valuesObject", "defaultRevision"),
                     "the non-revisioned istiod is the default revision (base chart values.yaml default \"default\")");
             // Today's non-revisioned release: upstream's install guide names it istiod, revision "" (istiod chart values.yaml).
@@ -178,6 +182,9 @@ class DeliveryBuildIT {
                 assertEquals("argoproj.io/v1alpha1", application.get("apiVersion"));
                 // Only with this finalizer does deleting an Application delete its resources (Argo CD app-deletion docs, §0.10).
                 assertEquals(List.of("resources-finalizer.argocd.argoproj.io"), at(application, "metadata", "finalizers"), name);
+                // automated sync and prune are off unless set (Argo CD application.yaml reference): without them no stage's
+                // change of an Application would reach the cluster, and cleanup would leave today's release running.
+                assertEquals(true, at(application, "spec", "syncPolicy", "automated", "prune"), name);
                 assertEquals(Map.of("server", "https://kubernetes.default.svc", "namespace", "istio-system"),
                         at(application, "spec", "destination"), name);
                 // istiod writes caBundle and flips validators' failurePolicy (istio/istio#44285, #52785): ignored, and
@@ -214,7 +221,7 @@ class DeliveryBuildIT {
             List<Map<String, Object>> objects = build(cluster.resolve(STAGES + "03-finalize"));
             Map<String, Object> base = application(objects, "istio-base");
             assertEquals("1-24-3", at(base, "spec", "source", "helm", "valuesObject", "defaultRevision"));
-            assertSource(base, "base", "1.23.4", "istio-base");
+            assertSource(base, "base", "1.24.3", "istio-base");
             assertEquals(List.of("resources-finalizer.argocd.argoproj.io"), at(base, "metadata", "finalizers"), "the patch keeps it");
             assertTagWebhook(objects, "default", "1-24-3");
             assertTrue(find(objects, "Application", "argocd", "istiod").isPresent(), "today's release stays until cleanup");
