@@ -190,25 +190,15 @@ final class HelmDelivery implements DeliveryMethod {
     @Override
     public StageFiles retireNonRevisionedInjector(Renderer.Output out, String dir, Injectors injectors, TemplateContext common)
             throws TemplateException {
-        String file = helm.fromRelease() + ".yaml";
-        out.emit(dir + file, TEMPLATES + "no-webhooks.yaml.mustache", common.copy()
-                .with("flux", flux())
-                .with("releaseName", helm.fromRelease())
-                .with("namespace", flux() ? helm.namespace() : helm.argocdNamespace()));
-        return new StageFiles(List.of(), List.of(releaseTarget(file, helm.fromRelease())));
+        return new StageFiles(List.of(), List.of(releasePatch(out, dir, "no-webhooks.yaml.mustache", helm.fromRelease(), common.copy())));
     }
 
     /** Finalize sets the base release's {@code defaultRevision} (istio.io Helm upgrade guide, last step). */
     @Override
     public List<Map<String, Object>> writeDefaultRevision(Renderer.Output out, String dir, StageChange.DefaultRevisionSet change,
             TemplateContext common) throws TemplateException {
-        String file = helm.baseRelease() + ".yaml";
-        out.emit(dir + file, TEMPLATES + "default-revision.yaml.mustache", common.copy()
-                .with("flux", flux())
-                .with("releaseName", helm.baseRelease())
-                .with("namespace", flux() ? helm.namespace() : helm.argocdNamespace())
-                .with("defaultRevision", change.revision()));
-        return List.of(releaseTarget(file, helm.baseRelease()));
+        return List.of(releasePatch(out, dir, "default-revision.yaml.mustache", helm.baseRelease(),
+                common.copy().with("defaultRevision", change.revision())));
     }
 
     /**
@@ -218,11 +208,20 @@ final class HelmDelivery implements DeliveryMethod {
     @Override
     public List<Map<String, Object>> writeRetirement(Renderer.Output out, String dir, StageChange.ControlPlaneRetired change,
             TemplateContext common) throws TemplateException {
-        String file = helm.fromRelease() + ".yaml";
-        out.emit(dir + file, TEMPLATES + "delete-release.yaml.mustache", common.copy()
+        return List.of(releasePatch(out, dir, "delete-release.yaml.mustache", helm.fromRelease(), common.copy()));
+    }
+
+    /**
+     * A patch of one release object (a HelmRelease, or an Application in Argo CD's namespace), written as
+     * {@code <release>.yaml} in the stage directory {@code dir} from {@code template}; returns its patch target.
+     */
+    private Map<String, Object> releasePatch(Renderer.Output out, String dir, String template, String release,
+            TemplateContext context) throws TemplateException {
+        String file = release + ".yaml";
+        out.emit(dir + file, TEMPLATES + template, context
                 .with("flux", flux())
-                .with("releaseName", helm.fromRelease())
+                .with("releaseName", release)
                 .with("namespace", flux() ? helm.namespace() : helm.argocdNamespace()));
-        return List.of(releaseTarget(file, helm.fromRelease()));
+        return releaseTarget(file, release);
     }
 }

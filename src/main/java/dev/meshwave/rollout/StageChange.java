@@ -22,11 +22,7 @@ public sealed interface StageChange {
     record NamespacesOwned(Optional<String> from, Map<String, Map<String, String>> labels) implements StageChange {}
 
     /** A wave points namespaces at its phase's revision: each then carries {@code istio.io/rev=<revision>} alone. */
-    record NamespacesRelabelled(List<String> namespaces, String revision) implements StageChange {
-        public Map<String, String> labels() {
-            return Map.of("istio.io/rev", revision);
-        }
-    }
+    record NamespacesRelabelled(List<String> namespaces, String revision) implements StageChange {}
 
     /**
      * A wave's namespaces whose pods the phase's revision injects once they restart: the relabelled ones and
