@@ -9,7 +9,17 @@ import dev.meshwave.git.pr.MarkdownFileProvider;
 import dev.meshwave.git.pr.ProviderException;
 import dev.meshwave.git.pr.PullRequest;
 import dev.meshwave.git.pr.PullRequestProvider;
+import dev.meshwave.inplace.RepositoryNamespaces;
+import dev.meshwave.output.LiveStageReader;
+import dev.meshwave.output.TreeWriter;
+import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Plan;
+import dev.meshwave.plan.Problem;
+import dev.meshwave.render.NamespaceManifests;
+import dev.meshwave.render.Renderer;
+import dev.meshwave.rollout.RolloutComposer;
+import dev.meshwave.rollout.Stage;
+import dev.meshwave.rollout.StagePlan;
 import dev.meshwave.render.PublishPlanner;
 import dev.meshwave.render.PublishStep;
 import dev.meshwave.render.RenderException;
@@ -20,7 +30,9 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -96,8 +108,50 @@ final class Publishing {
         Plan plan = Workflow.load(planFile, err, templates).plan();
         // Held before planning, so that no commit or pull-request text may carry it either.
         environment.redaction().holdUrlPassword(options.repo);
-        return run(plan, steps.of(new PublishPlanner(templates, environment.redaction()), plan), options, environment,
+        NamespaceManifests manifests = RepositoryNamespaces.needed(plan) ? teamNamespaces(plan, options, environment) : NamespaceManifests.NONE;
+        return run(plan, steps.of(new PublishPlanner(templates, environment.redaction(), manifests), plan), options, environment,
                 spec.commandLine().getOut(), err);
+    }
+
+    /**
+     * The team's own Namespace manifests of the in-place clusters, as the base branch holds them: read from a copy of
+     * its files, and refused where they disagree with the stage each cluster's live kustomization names there.
+     */
+    private static NamespaceManifests teamNamespaces(Plan plan, Options options, Environment environment) throws Exception {
+        Path snapshot = java.nio.file.Files.createTempDirectory("meshwave-base-");
+        try {
+            if (!new WavePublisher(settings(options, environment)).exportBase(snapshot)) {
+                throw new InvalidRepositoryException("branch '" + options.base + "' does not exist yet, and the plan's in-place clusters"
+                        + " (namespacesIn) edit the Namespace manifests it must hold");
+            }
+            String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
+            RepositoryNamespaces namespaces = RepositoryNamespaces.read(plan, kubectl, environment.variables(), snapshot,
+                    options.base);
+            Map<String, Map<String, Map<String, String>>> expected = new LinkedHashMap<>();
+            for (Plan.Cluster cluster : plan.clusters()) {
+                if (cluster.inPlace()) {
+                    StagePlan stages = new StagePlan(plan, cluster);
+                    Optional<String> live = LiveStageReader.read(snapshot, cluster.path());
+                    Stage stage = live.flatMap(name -> stages.stages().stream().filter(s -> s.directory().equals(name)).findFirst())
+                            .orElse(stages.stages().get(0));
+                    expected.put(cluster.name(), Renderer.injectionLabelsAt(RolloutComposer.compose(stages), stage));
+                }
+            }
+            List<Problem> problems = namespaces.disagreements(expected);
+            if (!problems.isEmpty()) {
+                throw new InvalidPlanException(problems);
+            }
+            return namespaces;
+        } finally {
+            TreeWriter.deleteTree(snapshot);
+        }
+    }
+
+    private static WavePublisher.Settings settings(Options options, Environment environment) throws InvalidRepositoryException {
+        RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
+        return new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
+                options.workdir, identity(options.author, environment), environment.variables(), environment.redaction(),
+                NetworkTimeout.from(environment.variables()));
     }
 
     /**

@@ -13,7 +13,10 @@ import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Problem;
 import dev.meshwave.render.RenderException;
 import dev.meshwave.render.RenderedTree;
+import dev.meshwave.inplace.RepositoryNamespaces;
+import dev.meshwave.render.NamespaceManifests;
 import dev.meshwave.render.Renderer;
+import dev.meshwave.rollout.RolloutComposer;
 import dev.meshwave.render.TemplateException;
 import dev.meshwave.render.Templates;
 import dev.meshwave.rollout.Stage;
@@ -143,10 +146,10 @@ final class RenderCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         Templates templates = Workflow.templates(options.templates());
         Plan plan = Workflow.load(options.plan(), stderr, templates).plan();
-        Renderer renderer = new Renderer(templates, environment.redaction());
         // Without --live each cluster stays at the stage its directory already points at (a new directory
         // starts at the first stage): a render never moves a live stage unless asked to.
         Map<String, String> onDisk = liveStagesOnDisk(plan, options.out());
+        Renderer renderer = new Renderer(templates, environment.redaction(), teamNamespaces(plan, options, onDisk));
         Renderer.LiveStages requested = options.live().isPresent() ? Renderer.LiveStages.of(options.live().get())
                 : keptLiveStages(plan, onDisk, options.check());
         Map<String, Stage> live = Renderer.liveStages(plan, requested);
@@ -210,6 +213,37 @@ final class RenderCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The team's own Namespace manifests of the in-place clusters, read from the output directory (the repository).
+     * A render refuses manifests whose labels disagree with the stage live on disk (it would overwrite a label it
+     * did not write); {@code --check} reports them as drift instead.
+     */
+    private NamespaceManifests teamNamespaces(Plan plan, Options options, Map<String, String> onDisk)
+            throws IOException, InvalidPlanException {
+        if (!RepositoryNamespaces.needed(plan)) {
+            return NamespaceManifests.NONE;
+        }
+        String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
+        RepositoryNamespaces namespaces = RepositoryNamespaces.read(plan, kubectl, environment.variables(), options.out(),
+                options.out().toString().replace('\\', '/'));
+        if (!options.check()) {
+            Map<String, Map<String, Map<String, String>>> expected = new LinkedHashMap<>();
+            for (Plan.Cluster cluster : plan.clusters()) {
+                if (cluster.inPlace()) {
+                    StagePlan stages = new StagePlan(plan, cluster);
+                    Stage stage = Optional.ofNullable(onDisk.get(cluster.name())).flatMap(name -> exactStage(stages, name))
+                            .orElse(stages.stages().get(0));
+                    expected.put(cluster.name(), Renderer.injectionLabelsAt(RolloutComposer.compose(stages), stage));
+                }
+            }
+            List<Problem> problems = namespaces.disagreements(expected);
+            if (!problems.isEmpty()) {
+                throw new InvalidPlanException(problems);
+            }
+        }
+        return namespaces;
     }
 
     /** The stages include namespacesFrom by path; kustomize fails later if it is not there. */

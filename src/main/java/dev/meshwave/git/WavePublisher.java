@@ -172,7 +172,7 @@ public final class WavePublisher {
                     Optional<RevCommit> current = currentTip(work, walk, step.branch(), base, planName, useRemote);
                     // Only the step's cluster directories are replaced (a rollback touches just the clusters its wave moved).
                     ObjectId tree = TreeComposer.compose(reader, inserter, blobs, parent == null ? null : parent.getTree(),
-                            step.tree().roots(), step.tree().files());
+                            step.tree().roots(), step.tree().files(), step.tree().edits());
                     ObjectId tip;
                     Status status;
                     if (current.isPresent() && current.get().getTree().equals(tree)) {
@@ -205,6 +205,46 @@ public final class WavePublisher {
                 }
                 return new Result(results, work.workdir(), work.hasRemote() ? work.remoteDisplay() : null,
                         repository.getDirectory().toPath());
+            }
+        }
+    }
+
+    /**
+     * Writes the base branch's files (regular and executable files; not links or submodules) into the empty
+     * directory {@code dir}, as the publish that follows will see them: what the team's own manifests say today,
+     * for the clusters whose waves edit them in place. Returns false when there is no base branch yet.
+     */
+    public boolean exportBase(java.nio.file.Path dir) throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+        requireBranchName("--base", settings.base());
+        try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
+             SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
+            boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
+            if (useRemote) {
+                work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
+            }
+            try (RevWalk walk = new RevWalk(work.repository()); ObjectReader reader = work.repository().newObjectReader();
+                 org.eclipse.jgit.treewalk.TreeWalk tree = new org.eclipse.jgit.treewalk.TreeWalk(reader)) {
+                Optional<RevCommit> base = baseTip(work, walk, useRemote);
+                if (base.isEmpty()) {
+                    return false;
+                }
+                tree.addTree(base.get().getTree());
+                tree.setRecursive(true);
+                while (tree.next()) {
+                    org.eclipse.jgit.lib.FileMode mode = tree.getFileMode(0);
+                    if (mode != org.eclipse.jgit.lib.FileMode.REGULAR_FILE && mode != org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE) {
+                        continue;
+                    }
+                    java.nio.file.Path target = dir.resolve(tree.getPathString()).normalize();
+                    if (!target.startsWith(dir)) {
+                        continue;
+                    }
+                    java.nio.file.Files.createDirectories(target.getParent());
+                    try (java.io.InputStream in = reader.open(tree.getObjectId(0)).openStream()) {
+                        java.nio.file.Files.copy(in, target);
+                    }
+                }
+                return true;
             }
         }
     }

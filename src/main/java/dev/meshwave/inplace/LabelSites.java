@@ -61,6 +61,12 @@ public final class LabelSites {
      */
     public static Found find(String kubectl, Map<String, String> environment, Path root, String shown, String dir,
             Collection<String> namespaces) throws IOException {
+        return find(kubectl, environment, root, shown, dir, namespaces, Set.of());
+    }
+
+    /** The same, not following Flux Kustomizations or Applications into {@code skipped} (meshwave's own cluster directories). */
+    public static Found find(String kubectl, Map<String, String> environment, Path root, String shown, String dir,
+            Collection<String> namespaces, Set<String> skipped) throws IOException {
         List<Problem> problems = new ArrayList<>();
         Map<String, String> texts = new TreeMap<>();
         List<LabelLine> candidates = new ArrayList<>();
@@ -68,8 +74,11 @@ public final class LabelSites {
         try {
             copyWithProbes(root, scratch, texts, candidates);
             Map<String, List<Manifest>> namespaceObjects = new LinkedHashMap<>();
-            Set<String> built = new LinkedHashSet<>();
+            Set<String> built = new LinkedHashSet<>(skipped);
             build(kubectl, environment, scratch, shown, normal(dir), 0, built, namespaceObjects, problems);
+            if (!problems.isEmpty()) {
+                return new Found(Map.of(), Map.of(), problems); // a tree that does not build says nothing about its namespaces
+            }
             Map<String, Map<String, LabelLine>> sites = new LinkedHashMap<>();
             SourcePosition where = new SourcePosition(shown + "/" + normal(dir), 1, 1);
             for (String namespace : namespaces) {
@@ -124,7 +133,8 @@ public final class LabelSites {
                 namespaces.computeIfAbsent(object.name(), k -> new ArrayList<>()).add(object);
             }
             String next = appliedPath(object);
-            if (!next.isEmpty()) {
+            // A path not in the repository yet (meshwave's own directory before its first render) applies nothing here.
+            if (!next.isEmpty() && Files.isDirectory(scratch.resolve(next))) {
                 build(kubectl, environment, scratch, shown, next, depth + 1, built, namespaces, problems);
             }
         }

@@ -19,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,13 @@ public final class TreeWriter {
                 // Paths under root/ sort between "root/" and "root0" ('0' follows '/'): a view, not a copy.
                 sink.cluster(root, tree.files().subMap(root + "/", root + "0"));
             }
-            sink.fleet(tree.outsideRoots());
+            SortedMap<String, byte[]> outside = new TreeMap<>(tree.outsideRoots());
+            SortedMap<String, byte[]> edits = new TreeMap<>();
+            tree.edits().forEach(path -> edits.put(path, outside.remove(path)));
+            sink.fleet(outside);
+            if (!edits.isEmpty()) {
+                sink.edits(edits);
+            }
             sink.finish();
             sink.swapIn(written);
         }
@@ -118,6 +125,8 @@ public final class TreeWriter {
         private final List<Staged> staged = new ArrayList<>();
         private final List<Path> created = new ArrayList<>();
         private final TreeMap<String, byte[]> fleet = new TreeMap<>();
+        /** Repository files rewritten on their label lines, written after the cluster directories. */
+        private final TreeMap<String, byte[]> edits = new TreeMap<>();
         /** A target or fleet file that may not be written: nothing further is checked or staged. */
         private UnsafeOutputException refused;
         /** A cluster directory that could not be staged: nothing further is staged, later targets are still checked. */
@@ -185,6 +194,31 @@ public final class TreeWriter {
             fleet.putAll(files);
         }
 
+        /**
+         * A repository file meshwave edits in place must be there already, a regular file inside the output root (not
+         * a link): an edit rewrites label lines, it never creates a manifest.
+         */
+        @Override
+        public void edits(SortedMap<String, byte[]> files) {
+            open();
+            if (refused != null) {
+                return;
+            }
+            try {
+                for (String path : files.keySet()) {
+                    Path file = resolve(path);
+                    if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        throw new UnsafeOutputException(path + " is not a regular file in " + outputRoot
+                                + ": meshwave edits the label lines of existing manifests only");
+                    }
+                }
+            } catch (UnsafeOutputException e) {
+                refused = e;
+                return;
+            }
+            edits.putAll(files);
+        }
+
         @Override
         public void finish() {
             open();
@@ -219,6 +253,11 @@ public final class TreeWriter {
                 for (Map.Entry<String, byte[]> file : fleet.entrySet()) {
                     AtomicFiles.write(resolve(file.getKey()), file.getValue());
                 }
+                for (Map.Entry<String, byte[]> file : edits.entrySet()) {
+                    if (!Arrays.equals(Files.readAllBytes(resolve(file.getKey())), file.getValue())) {
+                        AtomicFiles.write(resolve(file.getKey()), file.getValue());
+                    }
+                }
             } catch (IOException e) {
                 throw cannotWrite(e);
             } finally {
@@ -239,6 +278,7 @@ public final class TreeWriter {
             }
             staged.clear();
             fleet.clear();
+            edits.clear();
             removeIfEmpty(created);
             created.clear();
         }

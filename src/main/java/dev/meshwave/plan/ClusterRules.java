@@ -40,6 +40,21 @@ record ClusterRules(Findings findings, JsonNode spec) {
             if (checkRelativePath("/spec/clusters/" + i + "/path", cluster.path("path").asText(), "the output root", MAX_CLUSTER_PATH_BYTES)) {
                 checkOwnFiles("/spec/clusters/" + i + "/path", cluster.path("path").asText());
             }
+            if (cluster.has("namespacesIn")) {
+                String pointer = "/spec/clusters/" + i + "/namespacesIn";
+                if (cluster.has("namespacesFrom")) {
+                    findings.error(pointer, "namespacesIn edits the team's own Namespace manifests, namespacesFrom patches one"
+                            + " kustomization's in meshwave's stages: choose one");
+                }
+                String in = cluster.path("namespacesIn").asText();
+                if (checkRelativePath(pointer, in, "the repository root", MAX_PATH_BYTES)) {
+                    String path = cluster.path("path").asText();
+                    if (in.equals(path) || in.startsWith(path + "/")) {
+                        findings.error(pointer, "'" + in + "' is inside the cluster's own path '" + path
+                                + "', which meshwave rewrites; name the directory Argo CD or Flux applies for the cluster");
+                    }
+                }
+            }
             if (cluster.has("namespacesFrom")) {
                 String pointer = "/spec/clusters/" + i + "/namespacesFrom";
                 String from = cluster.path("namespacesFrom").asText();

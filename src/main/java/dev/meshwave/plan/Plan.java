@@ -201,7 +201,13 @@ public record Plan(
             Optional<String> kubeconfig,
             boolean canary,
             Optional<String> clusterName,
-            Optional<String> meshID) {
+            Optional<String> meshID,
+            Optional<String> namespacesIn) {
+
+        /** Whether the waves edit the team's own Namespace manifests ({@code namespacesIn}) instead of meshwave's stages. */
+        public boolean inPlace() {
+            return namespacesIn.isPresent();
+        }
 
         /** On Google Cloud asmcli finds the cluster by project and location; elsewhere by kubeconfig. */
         public boolean onGoogleCloud() {

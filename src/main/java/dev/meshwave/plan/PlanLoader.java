@@ -188,7 +188,8 @@ public final class PlanLoader {
                 text(cluster, "kubeconfig"),
                 cluster.path("canary").asBoolean(false),
                 text(cluster, "clusterName"),
-                text(cluster, "meshID"));
+                text(cluster, "meshID"),
+                text(cluster, "namespacesIn"));
     }
 
     private static Map<String, String> toTags(JsonNode tags) {

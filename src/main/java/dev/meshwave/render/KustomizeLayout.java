@@ -135,6 +135,9 @@ final class KustomizeLayout implements Layout {
     /** One change as files of the stage directory {@code dir}, listed in its kustomization. */
     private void write(String dir, Plan phase, DeliveryMethod delivery, StageChange change, Kustomization kustomization)
             throws TemplateException {
+        if (cluster.inPlace() && (change instanceof StageChange.NamespacesOwned || change instanceof StageChange.NamespacesRelabelled)) {
+            return; // the team's own manifests hold the Namespaces: the renderer edits their label lines (namespacesIn)
+        }
         if (change instanceof StageChange.NamespacesOwned owned) {
             if (owned.from().isPresent()) {
                 kustomization.namespacesFrom = owned.from();
@@ -382,6 +385,8 @@ final class KustomizeLayout implements Layout {
                 .with("gatewayRelease", gateway.flatMap(Plan.IngressGateway::release).orElse(""))
                 .with("gatewayNewRelease", gateway.filter(g -> g.release().isPresent()).map(g -> g.releaseAt(plan.to().revision())).orElse(""))
                 .with("namespacesFrom", cluster.namespacesFrom().orElse(""))
+                .with("namespacesIn", cluster.namespacesIn().orElse(""))
+                .with("ownNamespaces", cluster.namespacesFrom().isEmpty() && cluster.namespacesIn().isEmpty())
                 .with("finalizeIstiodService", plan.finishing().istiodService())
                 .with("finalizeDefaultTag", plan.finishing().defaultTag())
                 .with("removeOldRevision", plan.finishing().removeOldRevision() && !plan.to().delivery().inGit())

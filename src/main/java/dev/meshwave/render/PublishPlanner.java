@@ -33,7 +33,12 @@ public final class PublishPlanner {
 
     /** A planner whose trees, commit messages and pull-request texts may not carry a secret the run {@code holds}. */
     public PublishPlanner(Templates templates, Redaction holds) {
-        this.renderer = new Renderer(templates, holds);
+        this(templates, holds, NamespaceManifests.NONE);
+    }
+
+    /** The same, for a plan whose in-place clusters' Namespace manifests {@code manifests} reads from the base branch. */
+    public PublishPlanner(Templates templates, Redaction holds, NamespaceManifests manifests) {
+        this.renderer = new Renderer(templates, holds, manifests);
         this.templates = templates;
         this.holds = holds;
     }
@@ -258,7 +263,7 @@ public final class PublishPlanner {
     private static RenderedTree onlyRoots(RenderedTree tree, List<String> roots) {
         TreeMap<String, byte[]> kept = new TreeMap<>(tree.outsideRoots());
         roots.forEach(root -> kept.putAll(tree.files().subMap(root + "/", root + "0")));
-        return RenderedTree.owning(kept, roots);
+        return RenderedTree.owning(kept, roots, tree.edits());
     }
 
     /**

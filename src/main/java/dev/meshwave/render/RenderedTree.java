@@ -37,19 +37,31 @@ public final class RenderedTree {
 
     private final SortedMap<String, byte[]> files;
     private final List<String> roots;
+    private final java.util.Set<String> edits;
 
     public RenderedTree(Map<String, byte[]> files, List<String> roots) {
-        this(copyOf(files), roots, true);
+        this(copyOf(files), roots, java.util.Set.of());
     }
 
-    private RenderedTree(TreeMap<String, byte[]> files, List<String> roots, boolean owned) {
+    private RenderedTree(TreeMap<String, byte[]> files, List<String> roots, java.util.Set<String> edits) {
         this.files = Collections.unmodifiableSortedMap(files);
         this.roots = List.copyOf(roots);
+        this.edits = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(edits));
     }
 
     /** A tree over a map the caller hands over and never touches again: no copy of a fleet's bytes. */
     static RenderedTree owning(TreeMap<String, byte[]> files, List<String> roots) {
-        return new RenderedTree(files, roots, true);
+        return new RenderedTree(files, roots, java.util.Set.of());
+    }
+
+    /** The same, with files of the repository that are not meshwave's, rewritten on their label lines ({@link TreeSink#edits}). */
+    static RenderedTree owning(TreeMap<String, byte[]> files, List<String> roots, java.util.Set<String> edits) {
+        return new RenderedTree(files, roots, edits);
+    }
+
+    /** The paths of {@link #files()} that are the repository's own files, edited in place (not written by meshwave). */
+    public java.util.Set<String> edits() {
+        return edits;
     }
 
     private static TreeMap<String, byte[]> copyOf(Map<String, byte[]> files) {

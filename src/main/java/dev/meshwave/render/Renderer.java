@@ -2,6 +2,7 @@ package dev.meshwave.render;
 
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Redaction;
+import dev.meshwave.rollout.Rollout;
 import dev.meshwave.rollout.RolloutComposer;
 import dev.meshwave.rollout.Stage;
 import dev.meshwave.rollout.StagePlan;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -35,6 +37,7 @@ public final class Renderer {
 
     private final Templates templates;
     private final Redaction holds;
+    private final NamespaceManifests manifests;
 
     public Renderer(Templates templates) {
         this(templates, new Redaction());
@@ -42,8 +45,14 @@ public final class Renderer {
 
     /** A renderer whose every tree is also refused when it carries one of the secrets the run {@code holds}. */
     public Renderer(Templates templates, Redaction holds) {
+        this(templates, holds, NamespaceManifests.NONE);
+    }
+
+    /** A renderer that also writes the label lines of the team's Namespace manifests for the clusters that keep them there. */
+    public Renderer(Templates templates, Redaction holds, NamespaceManifests manifests) {
         this.templates = templates;
         this.holds = holds;
+        this.manifests = manifests;
     }
 
     /** Extra files for GitOps controllers, written at the output root. */
@@ -75,16 +84,43 @@ public final class Renderer {
         TreeGuard.Scan guard = new TreeGuard.Scan(holds);
         // Clusters render independently, so in parallel, a window at a time, each into its own map, handed
         // over in plan order.
+        // The team's own manifests of in-place clusters (outside their directories), as each live stage labels them.
+        Map<String, SortedMap<String, byte[]>> edited = new java.util.HashMap<>();
+        Map<String, String> editedBy = new java.util.HashMap<>();
+        for (StagePlan stages : fleet) {
+            if (stages.cluster().inPlace()) {
+                SortedMap<String, byte[]> files = manifests.filesAt(stages.cluster(),
+                        injectionLabelsAt(RolloutComposer.compose(stages), liveByCluster.get(stages.cluster().name())));
+                for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                    // A base two clusters build: both must want the same lines, or the file has no one content.
+                    String other = editedBy.putIfAbsent(file.getKey(), stages.cluster().name());
+                    if (other != null && !java.util.Arrays.equals(edited.get(other).get(file.getKey()), file.getValue())) {
+                        throw new RenderException(file.getKey() + " sets labels of namespaces on clusters " + other + " and "
+                                + stages.cluster().name() + ", whose live stages label them differently; move them together,"
+                                + " or give each cluster its own overlay line");
+                    }
+                }
+                edited.put(stages.cluster().name(), files);
+            }
+        }
         InOrder.forEachInOrder(fleet, WINDOW, stages -> {
             TreeMap<String, byte[]> rendered = new TreeMap<>();
             Layout.of(RolloutComposer.compose(stages), liveByCluster.get(stages.cluster().name()),
                     new Output(stages.cluster().path(), rendered)).write();
+            rendered.putAll(edited.getOrDefault(stages.cluster().name(), new TreeMap<>()));
             return rendered;
         }, (stages, rendered) -> {
             rendered.forEach(guard::file);
             // A tree the guard will refuse goes no further: a sink that stages files on disk never holds a secret.
             if (!guard.refuses()) {
-                sink.cluster(stages.cluster().path(), rendered);
+                String root = stages.cluster().path();
+                TreeMap<String, byte[]> edits = new TreeMap<>(rendered);
+                edits.subMap(root + "/", root + "0").clear();
+                rendered.keySet().removeAll(edits.keySet());
+                sink.cluster(root, rendered);
+                if (!edits.isEmpty()) {
+                    sink.edits(edits);
+                }
             }
         });
         TreeMap<String, byte[]> files = new TreeMap<>();
@@ -95,6 +131,21 @@ public final class Renderer {
         }
         guard.finish();
         sink.finish();
+    }
+
+    /** Each plan namespace's injection labels ({@code istio-injection}, {@code istio.io/rev}) at a stage. */
+    public static Map<String, Map<String, String>> injectionLabelsAt(Rollout rollout, Stage stage) {
+        Map<String, Map<String, String>> labels = new java.util.LinkedHashMap<>();
+        for (String namespace : rollout.stages().namespaces()) {
+            Map<String, String> injection = new java.util.TreeMap<>();
+            rollout.labelsAt(namespace, stage).forEach((key, value) -> {
+                if (key.equals("istio-injection") || key.equals("istio.io/rev")) {
+                    injection.put(key, value);
+                }
+            });
+            labels.put(namespace, injection);
+        }
+        return labels;
     }
 
     /** How many clusters render at once; only their files are held before the sink takes them. */
@@ -146,7 +197,7 @@ public final class Renderer {
                 }
             }
         }
-        return RenderedTree.owning(kept, tree.roots());
+        return RenderedTree.owning(kept, tree.roots(), tree.edits());
     }
 
     private static Stage liveStage(StagePlan stages, Optional<String> selector) throws RenderException {

@@ -16,6 +16,12 @@ public interface TreeSink {
     /** The files outside every cluster directory (the fleet overview, {@code --emit} files). */
     void fleet(SortedMap<String, byte[]> files);
 
+    /**
+     * Files of the repository that are not meshwave's, rewritten on their label lines only (a cluster's Namespace
+     * manifests, {@code namespacesIn}): each must exist already, and is replaced whole.
+     */
+    void edits(SortedMap<String, byte[]> files);
+
     /** Every file has arrived and passed {@link TreeGuard}. */
     void finish();
 
@@ -23,6 +29,7 @@ public interface TreeSink {
     final class Collecting implements TreeSink {
         private final java.util.TreeMap<String, byte[]> files = new java.util.TreeMap<>();
         private final java.util.List<String> roots = new java.util.ArrayList<>();
+        private final java.util.Set<String> edits = new java.util.TreeSet<>();
         private RenderedTree tree;
 
         @Override
@@ -37,8 +44,14 @@ public interface TreeSink {
         }
 
         @Override
+        public void edits(SortedMap<String, byte[]> editedFiles) {
+            files.putAll(editedFiles);
+            edits.addAll(editedFiles.keySet());
+        }
+
+        @Override
         public void finish() {
-            tree = RenderedTree.owning(files, roots);
+            tree = RenderedTree.owning(files, roots, edits);
         }
 
         /** The finished tree. */

@@ -30,7 +30,7 @@ class GoldenIT {
     @Test
     void everyExampleHasAGolden() throws IOException {
         List<String> examples = examples();
-        assertEquals(List.of("asm-tags", "asm-upgrade", "ca-migration", "helm-argocd", "helm-flux", "helm-gateway", "inventory", "istio-to-asm", "multi-project",
+        assertEquals(List.of("asm-tags", "asm-upgrade", "ca-migration", "helm-argocd", "helm-flux", "helm-gateway", "inplace", "inventory", "istio-to-asm", "multi-project",
                 "sail"), examples);
         try (Stream<Path> golden = Files.list(Path.of("golden"))) {
             // Approving renders into golden/, which leaves each directory's render lock (.<name>.meshwave.lock) beside it.
@@ -45,7 +45,15 @@ class GoldenIT {
         Path golden = Path.of("golden", example);
         if (Boolean.getBoolean("meshwave.approve")) {
             deleteTree(golden);
-            Cli.Result approved = Cli.run("render", plan, "--out", golden.toString());
+            List<String> args = new java.util.ArrayList<>(List.of("render", plan, "--out", golden.toString()));
+            Path repository = Path.of("examples", example, "repository");
+            if (Files.isDirectory(repository)) {
+                // An in-place example renders into the team's repository, its last wave live so that the golden shows
+                // the edited label lines (examples/<example>/golden-live names that stage).
+                copyTree(repository, golden);
+                args.addAll(List.of("--live", Files.readString(Path.of("examples", example, "golden-live")).strip()));
+            }
+            Cli.Result approved = Cli.run(args.toArray(String[]::new));
             assertEquals(0, approved.exitCode(), approved::toString);
         }
         Cli.Result result = Cli.run("render", plan, "--out", golden.toString(), "--check");
@@ -63,6 +71,19 @@ class GoldenIT {
         Cli.Result result = dev.meshwave.testing.Processes.run(Path.of("."), java.util.Map.of(), dev.meshwave.testing.Processes.java("-jar",
                 "target/meshwave.jar", "render", "examples/" + example + "/plan.yaml", "--out", "golden/" + example, "--check"));
         assertEquals(0, result.exitCode(), result::toString);
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {

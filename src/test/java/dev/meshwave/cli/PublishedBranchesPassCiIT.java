@@ -83,6 +83,9 @@ class PublishedBranchesPassCiIT {
         Path work = tmp.resolve("work");
         git(tmp, "clone", "-q", remote.toString(), work.toString());
         Path source = Path.of("examples", example);
+        if (Files.isDirectory(source.resolve("repository"))) {
+            GoldenIT.copyTree(source.resolve("repository"), work); // the teams' manifests an in-place plan edits
+        }
         Files.createDirectories(work.resolve("mesh"));
         Files.copy(source.resolve("plan.yaml"), work.resolve("mesh/plan.yaml"));
         if (Files.isDirectory(source.resolve("overlays"))) {

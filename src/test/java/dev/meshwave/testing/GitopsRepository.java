@@ -16,11 +16,13 @@ public final class GitopsRepository {
     /** Creates {@code bare} with a main branch holding README.md and platform/ingress.yaml. */
     /**
      * The environment a test's {@code publish} runs with: meshwave's cache and the user's home under
-     * {@code tmp} (nothing of the machine's), a fixed commit time, and a short lock wait.
+     * {@code tmp} (nothing of the machine's but its PATH, where kubectl is for in-place plans), a fixed commit time,
+     * and a short lock wait.
      */
     public static java.util.Map<String, String> publishEnvironment(Path tmp) {
         return new java.util.HashMap<>(java.util.Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString(), "HOME",
-                tmp.resolve("home").toString(), "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_LOCK_TIMEOUT", "1"));
+                tmp.resolve("home").toString(), "SOURCE_DATE_EPOCH", "1767225600", "MESHWAVE_LOCK_TIMEOUT", "1",
+                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
     }
 
     public static Path create(Path bare) throws IOException {
