@@ -132,12 +132,55 @@ public final class LabelSites {
             if (object.kind().equals("Namespace") && object.object().get("apiVersion") instanceof String v && v.equals("v1")) {
                 namespaces.computeIfAbsent(object.name(), k -> new ArrayList<>()).add(object);
             }
+            managedNamespace(object).ifPresent(managed -> namespaces.computeIfAbsent(managed.name(), k -> new ArrayList<>()).add(managed));
             String next = appliedPath(object);
             // A path not in the repository yet (meshwave's own directory before its first render) applies nothing here.
             if (!next.isEmpty() && Files.isDirectory(scratch.resolve(next))) {
-                build(kubectl, environment, scratch, shown, next, depth + 1, built, namespaces, problems);
+                build(kubectl, environment, scratch, shown, withFluxPatches(scratch, object, next), depth + 1, built, namespaces, problems);
             }
         }
+    }
+
+    /**
+     * The Namespace an Argo CD Application creates with {@code CreateNamespace=true} and labels from
+     * {@code spec.syncPolicy.managedNamespaceMetadata.labels} (argo-cd pkg/apis/application/v1alpha1/types.go, SyncPolicy),
+     * as an object of its own, written where the Application is.
+     */
+    private static java.util.Optional<Manifest> managedNamespace(Manifest object) {
+        if (!object.kind().equals("Application") || !(object.object().get("apiVersion") instanceof String api) || !api.startsWith("argoproj.io/")
+                || !(object.object().get("spec") instanceof Map<?, ?> spec) || !(spec.get("syncPolicy") instanceof Map<?, ?> sync)
+                || !(sync.get("managedNamespaceMetadata") instanceof Map<?, ?> managed) || !(managed.get("labels") instanceof Map<?, ?> labels)
+                || !(spec.get("destination") instanceof Map<?, ?> destination) || !(destination.get("namespace") instanceof String name)
+                || !(sync.get("syncOptions") instanceof List<?> options) || !options.contains("CreateNamespace=true")) {
+            return java.util.Optional.empty();
+        }
+        Map<String, Object> namespace = new LinkedHashMap<>();
+        namespace.put("apiVersion", "v1");
+        namespace.put("kind", "Namespace");
+        namespace.put("metadata", Map.of("name", name, "labels", labels));
+        return java.util.Optional.of(new Manifest(namespace, Map.of(), object.start()));
+    }
+
+    /**
+     * A Flux Kustomization's {@code spec.patches} apply over its path when kustomize-controller builds it
+     * (kustomize-controller api/v1 kustomization_types.go, Patches): built here as a kustomization of the path with
+     * those patches, whose probed lines are the Flux Kustomization's own.
+     */
+    private static String withFluxPatches(Path scratch, Manifest object, String path) throws IOException {
+        if (!object.kind().equals("Kustomization") || !(object.object().get("spec") instanceof Map<?, ?> spec)
+                || !(spec.get("patches") instanceof List<?> patches) || patches.isEmpty()) {
+            return path;
+        }
+        String wrapper = ".meshwave-flux-" + Math.abs((path + "|" + object.name() + "|" + object.namespace()).hashCode());
+        Files.createDirectories(scratch.resolve(wrapper));
+        Map<String, Object> kustomization = new LinkedHashMap<>();
+        kustomization.put("apiVersion", "kustomize.config.k8s.io/v1beta1");
+        kustomization.put("kind", "Kustomization");
+        kustomization.put("resources", List.of("../" + path));
+        kustomization.put("patches", patches);
+        org.snakeyaml.engine.v2.api.Dump dump = new org.snakeyaml.engine.v2.api.Dump(org.snakeyaml.engine.v2.api.DumpSettings.builder().build());
+        Files.writeString(scratch.resolve(wrapper).resolve("kustomization.yaml"), dump.dumpToString(kustomization), StandardCharsets.UTF_8);
+        return wrapper;
     }
 
     /** The repository path a Flux Kustomization or an Argo CD Application applies, or "" for any other object. */

@@ -54,6 +54,63 @@ class LabelSitesIT {
                 found.problems().toString());
     }
 
+    /**
+     * Labels that Flux or Argo CD add when they apply: a Flux Kustomization's {@code spec.patches} (kustomize-controller
+     * api/v1, Patches) and an Argo CD Application's {@code syncPolicy.managedNamespaceMetadata.labels} with
+     * {@code CreateNamespace=true} (argo-cd types.go, SyncPolicy). Both are lines of the cluster's own files.
+     */
+    @Test
+    void labelsAddedByAFluxPatchOrAnArgoCdManagedNamespaceAreFoundInThoseObjects(@TempDir Path tmp) throws Exception {
+        Path repo = tmp.resolve("repo");
+        write(repo.resolve("clusters/edge/kustomization.yaml"), "resources:\n  - apps.yaml\n  - legacy.yaml\n");
+        write(repo.resolve("clusters/edge/apps.yaml"), """
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata:
+                  name: apps
+                  namespace: flux-system
+                spec:
+                  path: ./apps
+                  patches:
+                    - target:
+                        kind: Namespace
+                        name: shop
+                      patch: |
+                        apiVersion: v1
+                        kind: Namespace
+                        metadata:
+                          name: shop
+                          labels:
+                            istio.io/rev: 1-26-5
+                """);
+        write(repo.resolve("apps/kustomization.yaml"), "resources:\n  - shop.yaml\n");
+        write(repo.resolve("apps/shop.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+        write(repo.resolve("clusters/edge/legacy.yaml"), """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Application
+                metadata:
+                  name: legacy
+                  namespace: argocd
+                spec:
+                  destination:
+                    namespace: legacy
+                  syncPolicy:
+                    syncOptions: [CreateNamespace=true]
+                    managedNamespaceMetadata:
+                      labels:
+                        istio-injection: enabled
+                """);
+        LabelSites.Found found = LabelSites.find("kubectl", System.getenv(), repo, "repo", "clusters/edge", List.of("shop", "legacy"));
+        assertEquals(List.of(), found.problems());
+        assertEquals(Map.of("shop", "clusters/edge/apps.yaml:18 istio.io/rev=1-26-5",
+                "legacy", "clusters/edge/legacy.yaml:13 istio-injection=enabled"), where(found));
+    }
+
+    private static void write(Path file, String text) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
     /** Every namespace moved to 1-27-3 by rewriting its line: the build says so, and only those lines changed. */
     @Test
     void theEditsMoveEveryNamespaceAndTouchOnlyTheLabelLines(@TempDir Path tmp) throws Exception {
