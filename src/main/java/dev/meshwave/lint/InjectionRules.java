@@ -42,6 +42,7 @@ final class InjectionRules {
         overlaps(injectors, namespaces, hits);
         injectorsWithoutService(injectors, objects, hits);
         validatorsWithoutService(objects, hits);
+        InjectedSidecars.check(objects, hits);
         return hits;
     }
 

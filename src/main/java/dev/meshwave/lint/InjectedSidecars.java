@@ -1,0 +1,117 @@
+package dev.meshwave.lint;
+
+import dev.meshwave.plan.Manifest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * Workloads whose manifests already hold a sidecar: the output of {@code istioctl kube-inject} committed
+ * to Git. The proxy's image and settings are then written in the manifest, not chosen by the namespace's
+ * labels, so a wave that relabels the namespace does not move such a pod to the new revision.
+ *
+ * <p>What kube-inject writes (istio/istio@1.28.10): {@code pkg/kube/inject/inject.go} {@code IntoObject}
+ * injects a Pod, a CronJob's {@code spec.jobTemplate.spec.template} (with the status annotation on
+ * {@code spec.jobTemplate.metadata}) and the {@code spec.template} of every other kind; the container is
+ * named {@code istio-proxy} ({@code ProxyContainerName}), in {@code initContainers} as a native sidecar
+ * or in {@code containers}; {@code pkg/kube/inject/webhook.go} {@code applyMetadata} sets the
+ * {@code sidecar.istio.io/status} annotation, whose JSON names the {@code revision}
+ * ({@code pkg/kube/inject/testdata/inject/cronjob.yaml.injected}, {@code hello.yaml.injected}).
+ */
+final class InjectedSidecars {
+
+    private static final String PROXY = "istio-proxy";
+    private static final String STATUS = "sidecar.istio.io/status";
+    private static final List<String> TEMPLATED = List.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job");
+
+    /** Where a kind keeps its pod: the pod spec, and the metadata kube-inject annotates (a CronJob: two candidates). */
+    private record Pod(String spec, List<String> metadata) {}
+
+    private InjectedSidecars() {}
+
+    static void check(List<Manifest> objects, List<InjectionRules.Hit> hits) {
+        for (Manifest workload : objects) {
+            pod(workload.kind()).ifPresent(pod -> check(workload, pod, hits));
+        }
+    }
+
+    private static Optional<Pod> pod(String kind) {
+        if (kind.equals("Pod")) {
+            return Optional.of(new Pod("/spec", List.of("/metadata")));
+        }
+        if (kind.equals("CronJob")) {
+            return Optional.of(new Pod("/spec/jobTemplate/spec/template/spec",
+                    List.of("/spec/jobTemplate/metadata", "/spec/jobTemplate/spec/template/metadata")));
+        }
+        return TEMPLATED.contains(kind) ? Optional.of(new Pod("/spec/template/spec", List.of("/spec/template/metadata"))) : Optional.empty();
+    }
+
+    private static void check(Manifest workload, Pod pod, List<InjectionRules.Hit> hits) {
+        Optional<String> container = Optional.empty();
+        Map<?, ?> proxy = Map.of();
+        for (String field : List.of("initContainers", "containers")) {
+            String list = pod.spec() + "/" + field;
+            if (get(workload.object(), list) instanceof List<?> containers) {
+                for (int i = 0; i < containers.size() && container.isEmpty(); i++) {
+                    if (containers.get(i) instanceof Map<?, ?> c && PROXY.equals(c.get("name"))) {
+                        container = Optional.of(list + "/" + i + "/name");
+                        proxy = c;
+                    }
+                }
+            }
+        }
+        Optional<String> status = Optional.empty();
+        String statusAt = "";
+        for (String metadata : pod.metadata()) {
+            if (status.isEmpty() && get(workload.object(), metadata + "/annotations") instanceof Map<?, ?> annotations
+                    && annotations.get(STATUS) != null) {
+                status = Optional.of(Manifest.text(annotations.get(STATUS)));
+                statusAt = metadata + "/annotations/" + STATUS.replace("/", "~1");
+            }
+        }
+        if (container.isEmpty() && status.isEmpty()) {
+            return;
+        }
+        String image = Manifest.text(proxy.get("image"));
+        String revision = status.flatMap(InjectedSidecars::revision).orElse("");
+        String what = container.isPresent() ? "an injected sidecar (container " + PROXY + (image.isEmpty() ? "" : ", image " + image)
+                + (revision.isEmpty() ? "" : ", revision " + revision) + (status.isPresent() ? ", " + STATUS : "") + ")"
+                : "the " + STATUS + " annotation of an injected sidecar" + (revision.isEmpty() ? "" : " (revision " + revision + ")");
+        hits.add(new InjectionRules.Hit(Rule.INJECTED_SIDECAR_IN_MANIFEST, workload.at(container.orElse(statusAt)),
+                workload.kind() + " '" + workload.name() + "' carries " + what + " in its manifest, as istioctl kube-inject writes it:"
+                        + " its proxy is set here, not by its namespace's labels, so relabelling the namespace does not move it to another"
+                        + " revision unless an injector webhook re-injects the pod (re-run istioctl kube-inject for the new revision, or"
+                        + " remove the injected fields and let the namespace label inject it)"));
+    }
+
+    /** The {@code revision} of the status annotation's JSON, when it names one. */
+    private static Optional<String> revision(String status) {
+        try {
+            if (new Load(LoadSettings.builder().build()).loadFromString(status) instanceof Map<?, ?> fields
+                    && fields.get("revision") instanceof String revision && !revision.isEmpty()) {
+                return Optional.of(revision);
+            }
+        } catch (RuntimeException e) {
+            // not what the injector writes: no revision to name
+        }
+        return Optional.empty();
+    }
+
+    /** The value at a JSON pointer of plain maps and lists, or null. */
+    static Object get(Object node, String pointer) {
+        Object at = node;
+        for (String part : pointer.substring(1).split("/")) {
+            String key = part.replace("~1", "/").replace("~0", "~");
+            if (at instanceof Map<?, ?> map) {
+                at = map.get(key);
+            } else if (at instanceof List<?> list && key.matches("[0-9]{1,9}") && Integer.parseInt(key) < list.size()) {
+                at = list.get(Integer.parseInt(key));
+            } else {
+                return null;
+            }
+        }
+        return at;
+    }
+}
