@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "lint", mixinStandardHelpOptions = true,
         description = {"Find injection problems in an existing GitOps repository.",
             "Namespaces with both injection labels, overlapping sidecar injectors (IST0139),"
-                    + " tags named like revisions, validators calling a missing Service istiod."
+                    + " tags named like revisions, validators calling a missing Service istiod,"
+                    + " injection labels set by two appliers or by Argo CD managedNamespaceMetadata or Flux spec.patches,"
+                    + " sidecars committed by istioctl kube-inject."
                     + " Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);"
                     + " other directories are read as plain YAML. Exit 0 clean, 1 problems found,"
                     + " 2 when there are kustomizations and none of them could be built (no kubectl, or every build failed),"
