@@ -96,8 +96,8 @@ final class ApplierRules {
                     + " different injection labels: " + String.join("; ", by.values().stream().map(Applied::describe).toList())
                     + "; each writes its own labels over the other's at every reconcile, so the namespace's injection flips between them"
                     + " and a relabel in one is undone by the other (apply the Namespace from one of them)";
-            by.values().forEach(a -> hits.add(new Placed(a.applier().name(a.source()),
-                    new InjectionRules.Hit(Rule.NAMESPACE_APPLIED_TWICE, a.at(), message))));
+            by.values().forEach(a -> hits.add(new Placed(a.applier().name(a.source()), new InjectionRules.Hit(Rule.NAMESPACE_APPLIED_TWICE,
+                    a.at(), message, by.values().stream().map(Applied::at).filter(at -> !at.equals(a.at())).distinct().toList()))));
         });
     }
 

@@ -261,7 +261,7 @@ public final class Linter {
         warnings.addAll(distinct);
         List<Finding> findings = new ArrayList<>();
         byPlace.values().forEach(here -> here.forEach(m -> findings.add(new Finding(m.hit().rule(), m.hit().position(), m.hit().message(),
-                m.seenIn()))));
+                m.seenIn(), m.hit().related()))));
         Comparator<SourcePosition> byPosition = Comparator.comparing(SourcePosition::file)
                 .thenComparingInt(SourcePosition::line).thenComparingInt(SourcePosition::column);
         findings.sort(Comparator.comparing(Finding::position, byPosition).thenComparing(Finding::rule).thenComparing(Finding::message));

@@ -781,6 +781,19 @@ class LintIT {
                     "injected-sidecar-in-manifest " + APPLIERS + "/teams/b/report.yaml:25:13"), results, result.out());
             assertTrue(run.path("results").get(2).path("message").path("text").asText().startsWith("Flux Kustomization flux-system/apps sets"
                     + " istio.io/rev=blue on namespace 'payments' through spec.patches"), result.out());
+            // Each place of the namespace applied twice points at the other, for code-scanning viewers.
+            JsonNode related = run.path("results").get(1).path("relatedLocations");
+            assertEquals(1, related.size(), result.out());
+            assertEquals(1, related.get(0).path("id").asInt(), result.out());
+            assertEquals(APPLIERS + "/teams/b/namespaces.yaml", related.get(0).path("physicalLocation").path("artifactLocation").path("uri").asText());
+            assertEquals(8, related.get(0).path("physicalLocation").path("region").path("startLine").asInt());
+            assertEquals(APPLIERS + "/apps/base/namespaces.yaml", run.path("results").get(5).path("relatedLocations").get(0)
+                    .path("physicalLocation").path("artifactLocation").path("uri").asText());
+            assertTrue(run.path("results").get(0).path("relatedLocations").isMissingNode(), "only where there is another place: " + result.out());
+            JsonNode json = JSON.readTree(Cli.run("lint", APPLIERS, "--format", "json").out()).path("findings");
+            assertEquals(APPLIERS + "/teams/b/namespaces.yaml", json.get(1).path("related").get(0).path("file").asText(), json::toString);
+            assertEquals(5, json.get(1).path("related").get(0).path("column").asInt(), json::toString);
+            assertEquals(0, json.get(0).path("related").size(), json::toString);
         }
     }
 

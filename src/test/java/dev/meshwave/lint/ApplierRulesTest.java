@@ -67,6 +67,8 @@ class ApplierRulesTest {
             assertEquals(Rule.NAMESPACE_APPLIED_TWICE, hits.get(0).hit().rule());
             assertEquals("Flux Kustomization flux-system/apps (apps)", hits.get(0).seenIn());
             assertEquals("Argo CD Application argocd/team (teams/b)", hits.get(1).seenIn());
+            assertEquals("[teams/b/ns.yaml:7:5]", hits.get(0).hit().related().toString());
+            assertEquals("[apps/ns.yaml:6:5]", hits.get(1).hit().related().toString());
             // One message at both places, naming both appliers and both lines.
             assertEquals(hits.get(0).hit().message(), hits.get(1).hit().message());
             assertTrue(hits.get(0).hit().message().startsWith("namespace 'orders' is applied by 2 Flux Kustomizations or Argo CD Applications"
