@@ -71,15 +71,19 @@ final class ApplierRules {
     }
 
     /**
-     * A Namespace is cluster-wide: when two appliers apply it, each writes its own labels at every reconcile.
-     * With the same injection labels nothing changes for injection; with different ones the namespace flips.
+     * A Namespace is cluster-wide: when two appliers of one cluster apply it, each writes its own labels at
+     * every reconcile. With the same injection labels nothing changes for injection; with different ones the
+     * namespace flips. Appliers of different clusters ({@link #sameCluster}) may well label it differently.
      */
     private static void namespacesAppliedTwice(List<Appliers.Applier> appliers,
             BiFunction<Appliers.Applier, Appliers.Source, List<Manifest>> applied, List<Placed> hits) {
+        Map<Appliers.Applier, List<Manifest>> objects = new LinkedHashMap<>();
         Map<String, Map<String, Applied>> byNamespace = new TreeMap<>();
         for (Appliers.Applier applier : appliers) {
             for (Appliers.Source source : applier.sources()) {
-                for (Manifest object : applied.apply(applier, source)) {
+                List<Manifest> built = applied.apply(applier, source);
+                objects.computeIfAbsent(applier, a -> new ArrayList<>()).addAll(built);
+                for (Manifest object : built) {
                     if (object.kind().equals("Namespace") && !object.name().isEmpty()) {
                         // One applier applying a namespace from two of its sources is one applier.
                         byNamespace.computeIfAbsent(object.name(), n -> new LinkedHashMap<>()).putIfAbsent(applier.name(),
@@ -88,17 +92,75 @@ final class ApplierRules {
                 }
             }
         }
+        Map<Appliers.Applier, java.util.Set<String>> roots = new LinkedHashMap<>();
+        appliers.forEach(a -> roots.put(a, roots(a, appliers, objects, new java.util.HashSet<>())));
         byNamespace.forEach((name, by) -> {
-            if (by.size() < 2 || by.values().stream().map(Applied::injection).distinct().count() < 2) {
-                return;
+            // Appliers of one cluster together: each group is checked on its own.
+            List<List<Applied>> groups = new ArrayList<>();
+            for (Applied a : by.values()) {
+                List<List<Applied>> joined = groups.stream().filter(g -> g.stream().anyMatch(b -> sameCluster(a.applier(), b.applier(), roots)))
+                        .toList();
+                List<Applied> group = new ArrayList<>(List.of(a));
+                joined.forEach(group::addAll);
+                groups.removeAll(joined);
+                groups.add(group);
             }
-            String message = "namespace '" + name + "' is applied by " + by.size() + " Flux Kustomizations or Argo CD Applications with"
-                    + " different injection labels: " + String.join("; ", by.values().stream().map(Applied::describe).toList())
-                    + "; each writes its own labels over the other's at every reconcile, so the namespace's injection flips between them"
-                    + " and a relabel in one is undone by the other (apply the Namespace from one of them)";
-            by.values().forEach(a -> hits.add(new Placed(a.applier().name(a.source()), new InjectionRules.Hit(Rule.NAMESPACE_APPLIED_TWICE,
-                    a.at(), message, by.values().stream().map(Applied::at).filter(at -> !at.equals(a.at())).distinct().toList()))));
+            for (List<Applied> group : groups) {
+                if (group.size() < 2 || group.stream().map(Applied::injection).distinct().count() < 2) {
+                    continue;
+                }
+                List<Applied> sorted = group.stream().sorted(java.util.Comparator.comparingInt(a -> appliers.indexOf(a.applier()))).toList();
+                String message = "namespace '" + name + "' is applied by " + sorted.size() + " Flux Kustomizations or Argo CD Applications"
+                        + " with different injection labels: " + String.join("; ", sorted.stream().map(Applied::describe).toList())
+                        + "; each writes its own labels over the other's at every reconcile, so the namespace's injection flips between"
+                        + " them and a relabel in one is undone by the other (apply the Namespace from one of them)";
+                sorted.forEach(a -> hits.add(new Placed(a.applier().name(a.source()), new InjectionRules.Hit(Rule.NAMESPACE_APPLIED_TWICE,
+                        a.at(), message, sorted.stream().map(Applied::at).filter(at -> !at.equals(a.at())).distinct().toList()))));
+            }
         });
+    }
+
+    /**
+     * Where an applier's chain of appliers starts: the appliers of the repository that apply its object (a
+     * Flux Kustomization or an Application is itself applied by one, up to the cluster's root, which Flux's
+     * bootstrap commits and which applies itself), followed to those nothing else applies; for one that
+     * nothing applies, the directory of its file (files of one directory are applied together). Two appliers
+     * with no root in common belong to different clusters, e.g. {@code clusters/prod} and {@code clusters/staging}.
+     */
+    private static java.util.Set<String> roots(Appliers.Applier applier, List<Appliers.Applier> appliers,
+            Map<Appliers.Applier, List<Manifest>> objects, java.util.Set<Appliers.Applier> seen) {
+        seen.add(applier);
+        java.util.Set<String> roots = new java.util.TreeSet<>();
+        for (Appliers.Applier by : appliers) {
+            if (by != applier && !seen.contains(by) && objects.getOrDefault(by, List.of()).stream().anyMatch(o -> o.kind().equals(
+                    applier.object().kind()) && o.name().equals(applier.object().name()) && o.start().file().equals(applier.object().start().file()))) {
+                roots.addAll(roots(by, appliers, objects, seen));
+            }
+        }
+        if (roots.isEmpty()) {
+            roots.add(String.valueOf(applier.file().getParent()));
+        }
+        return roots;
+    }
+
+    /**
+     * Two appliers of the same chain ({@link #roots}) that send to the same cluster: Argo CD's
+     * {@code spec.destination} ({@code server}, or {@code name}; {@code https://kubernetes.default.svc} is
+     * {@code in-cluster}), Flux's {@code spec.kubeConfig.secretRef.name} (none: its own cluster).
+     */
+    private static boolean sameCluster(Appliers.Applier a, Appliers.Applier b, Map<Appliers.Applier, java.util.Set<String>> roots) {
+        return roots.get(a).stream().anyMatch(roots.get(b)::contains) && destination(a).equals(destination(b));
+    }
+
+    private static String destination(Appliers.Applier applier) {
+        Object object = applier.object().object();
+        if (applier.flux()) {
+            return Manifest.text(InjectedSidecars.get(object, "/spec/kubeConfig/secretRef/name"));
+        }
+        String server = Manifest.text(InjectedSidecars.get(object, "/spec/destination/server"));
+        String name = Manifest.text(InjectedSidecars.get(object, "/spec/destination/name"));
+        return server.equals("https://kubernetes.default.svc") || name.equals("in-cluster") || server.isEmpty() && name.isEmpty() ? ""
+                : !server.isEmpty() ? server : name;
     }
 
     /**

@@ -741,8 +741,12 @@ class LintIT {
                 }
             }
             assertEquals(2, findings(Cli.run("lint", repo.toString())).stream().filter(f -> f.endsWith("[namespace-applied-twice]")).count());
-            // Argo CD no longer applies teams/b: namespace orders has one applier, and teams/b is only a directory.
+            // The Application in another cluster's directory applies namespace orders to another cluster.
+            write("repo/clusters/staging/team-b.yaml", Files.readString(repo.resolve("clusters/prod/team-b.yaml")));
             Files.delete(repo.resolve("clusters/prod/team-b.yaml"));
+            assertEquals(0, findings(Cli.run("lint", repo.toString())).stream().filter(f -> f.endsWith("[namespace-applied-twice]")).count());
+            // Argo CD no longer applies teams/b: namespace orders has one applier, and teams/b is only a directory.
+            Files.delete(repo.resolve("clusters/staging/team-b.yaml"));
             Cli.Result result = Cli.run("lint", repo.toString());
             assertEquals(1, result.exitCode(), result::toString);
             assertFalse(result.out().contains("[namespace-applied-twice]"), result::toString);

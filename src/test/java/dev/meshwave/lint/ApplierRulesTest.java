@@ -103,6 +103,52 @@ class ApplierRulesTest {
         }
     }
 
+    /** Appliers of different clusters may label one namespace differently: a base and one overlay per cluster. */
+    @Nested
+    class Clusters {
+
+        private final String prodNamespace = namespace("orders", "    istio.io/rev: stable\n");
+        private final String stagingNamespace = namespace("orders", "    istio.io/rev: canary\n");
+
+        @Test
+        void appliersOfSiblingClusterDirectoriesAreDifferentClusters() throws Exception {
+            Appliers.Applier prod = applier("clusters/prod/apps.yaml", flux("apps-prod", "apps/prod", ""), "apps/prod", true);
+            Appliers.Applier staging = applier("clusters/staging/apps.yaml", flux("apps-staging", "apps/staging", ""), "apps/staging", true);
+            assertEquals(List.of(), check(List.of(prod, staging), Map.of("apps/prod", read("apps/base/ns.yaml", prodNamespace),
+                    "apps/staging", read("apps/base/ns.yaml", stagingNamespace))));
+        }
+
+        @Test
+        void appliersUnderOneFluxRootAreOneCluster() throws Exception {
+            // Flux's bootstrap: clusters/prod/flux-system applies clusters/prod, where the two Kustomizations are, in subdirectories.
+            String apps = flux("apps", "apps/prod", "");
+            String infra = flux("infra", "infra/prod", "");
+            Appliers.Applier root = applier("clusters/prod/flux-system/sync.yaml", flux("flux-system", "clusters/prod", ""), "clusters/prod", true);
+            Appliers.Applier a = applier("clusters/prod/apps/apps.yaml", apps, "apps/prod", true);
+            Appliers.Applier b = applier("clusters/prod/infra/infra.yaml", infra, "infra/prod", true);
+            Map<String, List<Manifest>> applied = new java.util.HashMap<>(Map.of("apps/prod", read("apps/base/ns.yaml", prodNamespace),
+                    "infra/prod", read("infra/ns.yaml", stagingNamespace)));
+            assertEquals(List.of(), check(List.of(root, a, b), applied), "no root in common: two clusters as far as lint knows");
+            List<Manifest> prodObjects = new java.util.ArrayList<>(read("clusters/prod/apps/apps.yaml", apps));
+            prodObjects.addAll(read("clusters/prod/infra/infra.yaml", infra));
+            applied.put("clusters/prod", prodObjects);
+            assertEquals(2, check(List.of(root, a, b), applied).size());
+        }
+
+        @Test
+        void argoCdApplicationsForOtherDestinationsAreOtherClusters() throws Exception {
+            Appliers.Applier prod = applier("apps/prod.yaml", argo("orders-prod", "apps/prod", ""), "apps/prod", false);
+            Appliers.Applier staging = applier("apps/staging.yaml", argo("orders-staging", "apps/staging", "").replace(
+                    "https://kubernetes.default.svc", "https://staging.example.com"), "apps/staging", false);
+            Map<String, List<Manifest>> applied = Map.of("apps/prod", read("apps/prod/ns.yaml", prodNamespace),
+                    "apps/staging", read("apps/staging/ns.yaml", stagingNamespace));
+            assertEquals(List.of(), check(List.of(prod, staging), applied));
+            Appliers.Applier local = applier("apps/staging.yaml", argo("orders-staging", "apps/staging", "").replace(
+                    "server: https://kubernetes.default.svc", "name: in-cluster"), "apps/staging", false);
+            assertEquals(2, check(List.of(prod, local), applied).size(), "in-cluster is https://kubernetes.default.svc");
+        }
+    }
+
     @Nested
     class LabelSetByApplier {
 
