@@ -753,6 +753,25 @@ class LintIT {
             assertEquals(4, findings(result).size(), result::toString);
         }
 
+        /** Flux's bootstrap: clusters/prod/flux-system applies clusters/prod, whose subdirectories hold the two appliers. */
+        @Test
+        void appliersInDifferentDirectoriesUnderOneFluxRootAreOneCluster() throws IOException {
+            Path repo = tmp.resolve("repo");
+            try (var files = Files.walk(Path.of(APPLIERS))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    String relative = Path.of(APPLIERS).relativize(file).toString().replace("clusters/prod/", "clusters/prod/" + (file.toString()
+                            .endsWith("apps.yaml") ? "apps/" : "team-b/"));
+                    write("repo/" + relative, Files.readString(file));
+                }
+            }
+            assertFalse(Cli.run("lint", repo.toString()).out().contains("[namespace-applied-twice]"), "nothing says they share a cluster");
+            write("repo/clusters/prod/flux-system/kustomization.yaml", "resources:\n- gotk-sync.yaml\n");
+            write("repo/clusters/prod/flux-system/gotk-sync.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+                    + "  name: flux-system\n  namespace: flux-system\nspec:\n  path: ./clusters/prod\n  sourceRef: {kind: GitRepository, name: flux-system}\n");
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(2, findings(result).stream().filter(f -> f.endsWith("[namespace-applied-twice]")).count(), result::toString);
+        }
+
         @Test
         void sarifCarriesEachRuleWithItsRegion() throws IOException {
             Cli.Result result = Cli.run("lint", APPLIERS, "--format", "sarif");
