@@ -18,12 +18,18 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * named {@code istio-proxy} ({@code ProxyContainerName}), in {@code initContainers} as a native sidecar
  * or in {@code containers}; {@code pkg/kube/inject/webhook.go} {@code applyMetadata} sets the
  * {@code sidecar.istio.io/status} annotation, whose JSON names the {@code revision}
- * ({@code pkg/kube/inject/testdata/inject/cronjob.yaml.injected}, {@code hello.yaml.injected}).
+ * ({@code pkg/kube/inject/testdata/inject/cronjob.yaml.injected}, {@code hello.yaml.injected}). A pod that an
+ * injector selects is re-injected with that injector's proxy ({@code webhook.go} {@code reapplyOverwrittenContainers}).
+ * An {@code istio-proxy} container without the annotation is the pod's own customization of the injected one,
+ * which the injector lays over its template: reported only when it pins an image other than {@code auto}
+ * (a gateway's {@code image: auto}, {@code manifests/charts/gateway/templates/deployment.yaml}, is the injector's to fill).
  */
 final class InjectedSidecars {
 
     private static final String PROXY = "istio-proxy";
     private static final String STATUS = "sidecar.istio.io/status";
+    /** The image an injector fills in (webhook.go {@code AutoImage}). */
+    private static final String AUTO = "auto";
     private static final List<String> TEMPLATED = List.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job");
 
     /** Where a kind keeps its pod: the pod spec, and the metadata kube-inject annotates (a CronJob: two candidates). */
@@ -71,19 +77,26 @@ final class InjectedSidecars {
                 statusAt = metadata + "/annotations/" + STATUS.replace("/", "~1");
             }
         }
-        if (container.isEmpty() && status.isEmpty()) {
-            return;
-        }
         String image = Manifest.text(proxy.get("image"));
-        String revision = status.flatMap(InjectedSidecars::revision).orElse("");
-        String what = container.isPresent() ? "an injected sidecar (container " + PROXY + (image.isEmpty() ? "" : ", image " + image)
-                + (revision.isEmpty() ? "" : ", revision " + revision) + (status.isPresent() ? ", " + STATUS : "") + ")"
-                : "the " + STATUS + " annotation of an injected sidecar" + (revision.isEmpty() ? "" : " (revision " + revision + ")");
-        hits.add(new InjectionRules.Hit(Rule.INJECTED_SIDECAR_IN_MANIFEST, workload.at(container.orElse(statusAt)),
-                workload.kind() + " '" + workload.name() + "' carries " + what + " in its manifest, as istioctl kube-inject writes it:"
-                        + " its proxy is set here, not by its namespace's labels, so relabelling the namespace does not move it to another"
-                        + " revision unless an injector webhook re-injects the pod (re-run istioctl kube-inject for the new revision, or"
-                        + " remove the injected fields and let the namespace label inject it)"));
+        String who = workload.kind() + " '" + workload.name() + "'";
+        if (status.isPresent()) {
+            String revision = status.flatMap(InjectedSidecars::revision).orElse("");
+            String what = container.isPresent() ? "an injected sidecar (container " + PROXY + (image.isEmpty() ? "" : ", image " + image)
+                    + (revision.isEmpty() ? "" : ", revision " + revision) + ", " + STATUS + ")"
+                    : "the " + STATUS + " annotation of an injected sidecar" + (revision.isEmpty() ? "" : " (revision " + revision + ")");
+            hits.add(new InjectionRules.Hit(Rule.INJECTED_SIDECAR_IN_MANIFEST, workload.at(container.orElse(statusAt)), who + " carries " + what
+                    + " in its manifest, as istioctl kube-inject writes it: its proxy is set here, not by its namespace's labels, so"
+                    + " relabelling the namespace does not move it to another revision unless an injector webhook re-injects the pod"
+                    + " (re-run istioctl kube-inject for the new revision, or remove the injected fields and let the namespace label inject it)"));
+        } else if (container.isPresent() && !image.isEmpty() && !image.equals(AUTO)) {
+            // Without the status annotation an istio-proxy container is the pod's own customization of the injected one (a
+            // gateway's, with image auto, among them): the injector lays the pod's fields over its template, image included
+            // unless it is "auto" (webhook.go reapplyOverwrittenContainers, AutoImage).
+            hits.add(new InjectionRules.Hit(Rule.INJECTED_SIDECAR_IN_MANIFEST, workload.at(container.get()), who + " sets the image of its "
+                    + PROXY + " container to " + image + " in its manifest: an injector keeps a pod's own " + PROXY + " fields over its"
+                    + " template, so relabelling the namespace does not move this proxy to another revision's image (set image: auto, or"
+                    + " remove it, to let the injector choose)"));
+        }
     }
 
     /** The {@code revision} of the status annotation's JSON, when it names one. */

@@ -40,10 +40,11 @@ public enum Rule {
                     + " meshwave's waves relabel: the wave's relabel is overridden or fought. Set the label in the Namespace manifest."),
     INJECTED_SIDECAR_IN_MANIFEST("injected-sidecar-in-manifest", "A workload's manifest already holds an injected sidecar (istioctl"
             + " kube-inject output)",
-            "A container named istio-proxy or the sidecar.istio.io/status annotation in a workload's manifest means the proxy was"
+            "The sidecar.istio.io/status annotation (with its istio-proxy container) in a workload's manifest means the proxy was"
                     + " injected before commit: its image and settings are written there, not chosen by the namespace's labels, so a"
                     + " namespace relabel does not move it to a new revision unless an injector re-injects the pod. Re-run istioctl"
-                    + " kube-inject for the new revision, or remove the injected fields and let the namespace label inject it.");
+                    + " kube-inject for the new revision, or remove the injected fields and let the namespace label inject it. An"
+                    + " istio-proxy container of the pod's own that pins an image (not auto) keeps that image through injection too.");
 
     private final String id;
     private final String title;

@@ -67,6 +67,19 @@ class InjectedSidecarsTest {
                 + " (revision default)"), hits::toString);
     }
 
+    /** istio/istio@1.28.10 manifests/charts/gateway/templates/deployment.yaml: a gateway's istio-proxy with image auto. */
+    @Test
+    void aCustomizedProxyIsReportedOnlyWhenItPinsAnImage() throws Exception {
+        String gateway = "      containers:\n      - name: istio-proxy\n        image: auto\n";
+        assertEquals(List.of(), check(deployment("Deployment", gateway)));
+        assertEquals(List.of(), check(deployment("Deployment", "      containers:\n      - name: istio-proxy\n        resources: {}\n")));
+        List<InjectionRules.Hit> hits = check(deployment("Deployment", gateway.replace("image: auto", "image: proxyv2:1.22.9")));
+        assertEquals(1, hits.size(), hits::toString);
+        assertEquals("w.yaml:11:9", hits.get(0).position().toString());
+        assertTrue(hits.get(0).message().startsWith("Deployment 'web' sets the image of its istio-proxy container to proxyv2:1.22.9 in its"
+                + " manifest: an injector keeps a pod's own istio-proxy fields over its template"), hits::toString);
+    }
+
     @Test
     void workloadsWithoutAnInjectedSidecarAndOtherKindsAreNoFinding() throws Exception {
         assertEquals(List.of(), check(deployment("Deployment", "      containers:\n      - name: web\n        image: web:1\n")));
