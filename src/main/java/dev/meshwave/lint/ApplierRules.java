@@ -78,7 +78,8 @@ final class ApplierRules {
     private static void namespacesAppliedTwice(List<Appliers.Applier> appliers,
             BiFunction<Appliers.Applier, Appliers.Source, List<Manifest>> applied, List<Placed> hits) {
         Map<Appliers.Applier, List<Manifest>> objects = new LinkedHashMap<>();
-        Map<String, Map<String, Applied>> byNamespace = new TreeMap<>();
+        // By applier, not by name: clusters/prod and clusters/staging each have their Kustomization "apps".
+        Map<String, Map<Appliers.Applier, Applied>> byNamespace = new TreeMap<>();
         for (Appliers.Applier applier : appliers) {
             for (Appliers.Source source : applier.sources()) {
                 List<Manifest> built = applied.apply(applier, source);
@@ -86,7 +87,7 @@ final class ApplierRules {
                 for (Manifest object : built) {
                     if (object.kind().equals("Namespace") && !object.name().isEmpty()) {
                         // One applier applying a namespace from two of its sources is one applier.
-                        byNamespace.computeIfAbsent(object.name(), n -> new LinkedHashMap<>()).putIfAbsent(applier.name(),
+                        byNamespace.computeIfAbsent(object.name(), n -> new LinkedHashMap<>()).putIfAbsent(applier,
                                 new Applied(applier, source, object));
                     }
                 }

@@ -119,6 +119,21 @@ class ApplierRulesTest {
         }
 
         @Test
+        void appliersOfTheSameNameInTwoClustersAreTwoAppliers() throws Exception {
+            // Each cluster has its Kustomizations "apps" and "infra"; only staging's disagree.
+            List<Appliers.Applier> appliers = List.of(
+                    applier("clusters/prod/apps.yaml", flux("apps", "apps/prod", ""), "apps/prod", true),
+                    applier("clusters/prod/infra.yaml", flux("infra", "infra/prod", ""), "infra/prod", true),
+                    applier("clusters/staging/apps.yaml", flux("apps", "apps/staging", ""), "apps/staging", true),
+                    applier("clusters/staging/infra.yaml", flux("infra", "infra/staging", ""), "infra/staging", true));
+            List<ApplierRules.Placed> hits = check(appliers, Map.of(
+                    "apps/prod", read("apps/prod/ns.yaml", prodNamespace), "infra/prod", read("infra/prod/ns.yaml", prodNamespace),
+                    "apps/staging", read("apps/staging/ns.yaml", stagingNamespace), "infra/staging", read("infra/staging/ns.yaml", prodNamespace)));
+            assertEquals(List.of("Flux Kustomization flux-system/apps (apps/staging)", "Flux Kustomization flux-system/infra (infra/staging)"),
+                    hits.stream().map(ApplierRules.Placed::seenIn).toList(), hits::toString);
+        }
+
+        @Test
         void appliersUnderOneFluxRootAreOneCluster() throws Exception {
             // Flux's bootstrap: clusters/prod/flux-system applies clusters/prod, where the two Kustomizations are, in subdirectories.
             String apps = flux("apps", "apps/prod", "");
