@@ -169,7 +169,10 @@ final class ApplierRules {
      * namespace, and only with the {@code CreateNamespace=true} sync option (argoproj/argo-cd@v3.5.1
      * {@code pkg/apis/application/v1alpha1/types.go}, {@code SyncPolicy.ManagedNamespaceMetadata},
      * {@code ManagedNamespaceMetadata.Labels}; {@code docs/user-guide/sync-options.md}, "Namespace Metadata":
-     * "otherwise nothing will happen", and a Namespace manifest of the Application overwrites them).
+     * "otherwise nothing will happen", and a Namespace manifest of the Application overwrites them;
+     * {@code controller/sync.go}: the namespace modifier only with {@code CreateNamespace=true};
+     * {@code controller/sync_namespace.go}, {@code syncNamespace}: with managedNamespaceMetadata the namespace's
+     * labels are applied at every sync, server-side).
      */
     private static void managedNamespaceMetadata(Appliers.Applier applier, String directory, List<Placed> hits) {
         Object options = InjectedSidecars.get(applier.object().object(), "/spec/syncPolicy/syncOptions");
