@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "lint", mixinStandardHelpOptions = true,
         description = {"Find injection problems in an existing GitOps repository.",
             "Namespaces with both injection labels, overlapping sidecar injectors (IST0139),"
-                    + " tags named like revisions, validators calling a missing Service istiod."
+                    + " tags named like revisions, validators calling a missing Service istiod,"
+                    + " injection labels set by two appliers or by Argo CD managedNamespaceMetadata or Flux spec.patches,"
+                    + " sidecars committed by istioctl kube-inject."
                     + " Every kustomization is built with kubectl kustomize (MESHWAVE_KUBECTL);"
                     + " other directories are read as plain YAML. Exit 0 clean, 1 problems found,"
                     + " 2 when there are kustomizations and none of them could be built (no kubectl, or every build failed),"
@@ -163,7 +165,8 @@ final class LintCommand implements Callable<Integer> {
                 .with("findings", result.findings().stream().map(f -> JsonReport.object(
                         "rule", f.rule().id(), "severity", "error",
                         "file", f.position().file(), "line", f.position().line(), "column", f.position().column(),
-                        "message", f.message(), "seenIn", f.seenIn())).toList())
+                        "message", f.message(), "seenIn", f.seenIn(), "related", f.related().stream().map(r -> JsonReport.object(
+                                "file", r.file(), "line", r.line(), "column", r.column())).toList())).toList())
                 .with("warnings", JsonReport.problems(result.warnings()));
     }
 
@@ -175,12 +178,23 @@ final class LintCommand implements Callable<Integer> {
         List<Rule> rules = Arrays.asList(Rule.values());
         List<Map<String, Object>> results = new ArrayList<>();
         for (Finding finding : result.findings()) {
-            results.add(JsonReport.object(
+            Map<String, Object> sarifResult = JsonReport.object(
                     "ruleId", finding.rule().id(),
                     "ruleIndex", rules.indexOf(finding.rule()),
                     "level", "error",
                     "message", JsonReport.object("text", finding.message()),
-                    "locations", List.of(location(finding.position()))));
+                    "locations", List.of(location(finding.position())));
+            if (!finding.related().isEmpty()) {
+                // The other places the message names (SARIF 2.1.0 §3.27.22), numbered as ids from 1.
+                List<Map<String, Object>> related = new ArrayList<>();
+                for (dev.meshwave.plan.SourcePosition other : finding.related()) {
+                    Map<String, Object> location = JsonReport.object("id", related.size() + 1);
+                    location.putAll(location(other));
+                    related.add(location);
+                }
+                sarifResult.put("relatedLocations", related);
+            }
+            results.add(sarifResult);
         }
         List<Map<String, Object>> notifications = result.warnings().stream().map(w -> JsonReport.object(
                 "level", "warning",

@@ -22,8 +22,16 @@ import java.util.TreeSet;
  */
 final class InjectionRules {
 
-    /** A finding before it is merged across builds: the rule, where, and what. */
-    record Hit(Rule rule, SourcePosition position, String message) {}
+    /** A finding before it is merged across builds: the rule, where, what, and the other places it names. */
+    record Hit(Rule rule, SourcePosition position, String message, List<SourcePosition> related) {
+        Hit {
+            related = List.copyOf(related);
+        }
+
+        Hit(Rule rule, SourcePosition position, String message) {
+            this(rule, position, message, List.of());
+        }
+    }
 
     private static final String INJECTION = "istio-injection";
     private static final String REV = "istio.io/rev";
@@ -42,6 +50,7 @@ final class InjectionRules {
         overlaps(injectors, namespaces, hits);
         injectorsWithoutService(injectors, objects, hits);
         validatorsWithoutService(objects, hits);
+        InjectedSidecars.check(objects, hits);
         return hits;
     }
 

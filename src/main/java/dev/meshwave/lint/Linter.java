@@ -138,9 +138,9 @@ public final class Linter {
 
         // Trees a Flux Kustomization or an Argo CD Application in the repository applies as one: the builds
         // Flux folds into them are kept until the trees are checked.
-        List<AppliedTrees.Tree> trees = Files.isDirectory(root) ? AppliedTrees.find(root, scan) : List.of();
-        java.util.Set<Path> foldedBuilds = new java.util.HashSet<>();
-        trees.forEach(tree -> foldedBuilds.addAll(AppliedTrees.builds(tree, scan)));
+        List<Appliers.Applier> appliers = Files.isDirectory(root) ? Appliers.find(path, root, scan) : List.of();
+        List<AppliedTrees.Tree> trees = AppliedTrees.find(scan, appliers);
+        // Every build is kept until the appliers are checked: Flux folds some into trees, and an applier may apply one.
         Map<Path, List<Manifest>> built = new ConcurrentHashMap<>();
 
         List<View> builds;
@@ -157,9 +157,7 @@ public final class Linter {
                 try {
                     List<Problem> notChecked = new ArrayList<>();
                     List<Manifest> objects = builder.build(dir, kustomization);
-                    if (foldedBuilds.contains(dir)) {
-                        built.put(dir, objects);
-                    }
+                    built.put(dir, objects);
                     return new View(name, objects, InjectionRules.check(objects, notChecked), notChecked);
                 } catch (KustomizeBuild.FailedException e) {
                     boolean cannotRun = e.reason == KustomizeBuild.FailedException.Reason.CANNOT_RUN;
@@ -196,13 +194,43 @@ public final class Linter {
         all.forEach(v -> everything.addAll(v.objects()));
         ServedRevisions served = ServedRevisions.of(everything);
         warnings.addAll(served.unknown());
-        List<View> views = all.stream().map(v -> v.withUnserved(served)).toList();
+        List<View> views = new ArrayList<>(all.stream().map(v -> v.withUnserved(served)).toList());
+        views.addAll(appliersChecked(path, root, scan, reader, built, appliers));
         List<Finding> findings = merge(views, warnings);
         int checked = (int) builds.stream().filter(View::checked).count();
         Optional<String> cannotRun = builds.stream().flatMap(v -> v.cannotRun().stream()).findFirst();
         int timedOut = (int) builds.stream().filter(v -> v.failure().equals(Optional.of(KustomizeBuild.FailedException.Reason.TIME))).count();
         return new Result(findings, warnings, checked, scan.plainDirectories().size(), trees.size(), builds.size() - checked, timedOut,
                 cannotRun);
+    }
+
+    /**
+     * The rules about who sets a namespace's labels ({@link ApplierRules}), as views named by where each hit is
+     * seen: what one source of an applier applies is the build of its path when that is a kustomization, else
+     * its tree (Flux, or Argo CD's {@code directory.recurse}), else the YAML files of its directory (Argo CD's default).
+     */
+    private static List<View> appliersChecked(Path path, Path root, RepositoryScan scan, KustomizeBuild.Sources reader,
+            Map<Path, List<Manifest>> built, List<Appliers.Applier> appliers) {
+        List<ApplierRules.Placed> placed = ApplierRules.check(appliers, (applier, source) -> source.dir().map(dir -> {
+            if (scan.kustomizations().contains(dir)) {
+                return built.getOrDefault(dir, List.<Manifest>of());
+            }
+            List<Manifest> objects = new ArrayList<>();
+            if (applier.flux() || source.recurse()) {
+                AppliedTrees.Tree tree = new AppliedTrees.Tree(applier.name(source), dir, applier.flux());
+                AppliedTrees.files(tree, scan).forEach(f -> objects.addAll(reader.read(f)));
+                AppliedTrees.builds(tree, scan).forEach(k -> objects.addAll(built.getOrDefault(k, List.of())));
+            } else {
+                scan.yamlFiles().stream().filter(f -> dir.equals(f.getParent() == null ? Path.of("") : f.getParent()))
+                        .forEach(f -> objects.addAll(reader.read(f)));
+            }
+            return objects;
+        }).orElse(List.of()), applier -> display(path, applier.file().getParent() == null ? Path.of("") : applier.file().getParent(), root));
+        Map<String, List<InjectionRules.Hit>> bySeenIn = new LinkedHashMap<>();
+        placed.forEach(p -> bySeenIn.computeIfAbsent(p.seenIn(), k -> new ArrayList<>()).add(p.hit()));
+        List<View> views = new ArrayList<>();
+        bySeenIn.forEach((name, hits) -> views.add(new View(name, List.of(), hits, List.of())));
+        return views;
     }
 
     /**
@@ -233,7 +261,7 @@ public final class Linter {
         warnings.addAll(distinct);
         List<Finding> findings = new ArrayList<>();
         byPlace.values().forEach(here -> here.forEach(m -> findings.add(new Finding(m.hit().rule(), m.hit().position(), m.hit().message(),
-                m.seenIn()))));
+                m.seenIn(), m.hit().related()))));
         Comparator<SourcePosition> byPosition = Comparator.comparing(SourcePosition::file)
                 .thenComparingInt(SourcePosition::line).thenComparingInt(SourcePosition::column);
         findings.sort(Comparator.comparing(Finding::position, byPosition).thenComparing(Finding::rule).thenComparing(Finding::message));

@@ -27,7 +27,24 @@ public enum Rule {
             "A namespace's istio.io/rev (or istio-injection=enabled, which needs the default revision or a default tag) must name a"
                     + " revision or tag that something installs, or its pods start without a sidecar. Lint reads the revisions and tags of"
                     + " the istiod HelmReleases and Argo CD Applications, IstioOperators, Sail Istio, IstioRevision and IstioRevisionTag"
-                    + " objects and injector webhooks of the repository, and speaks only when it declares a control plane.");
+                    + " objects and injector webhooks of the repository, and speaks only when it declares a control plane."),
+    NAMESPACE_APPLIED_TWICE("namespace-applied-twice", "A namespace is applied by two Flux Kustomizations or Argo CD Applications with different"
+            + " injection labels",
+            "Each applier writes its own istio-injection and istio.io/rev over the other's at every reconcile, so the namespace's"
+                    + " injection flips between them and a relabel in one of them is undone by the other. Apply each Namespace from one"
+                    + " place."),
+    LABEL_SET_BY_APPLIER("label-set-by-applier", "An injection label is set by an Argo CD Application or a Flux Kustomization, outside the"
+            + " namespace's manifests",
+            "istio-injection or istio.io/rev written in an Argo CD Application's spec.syncPolicy.managedNamespaceMetadata or in a Flux"
+                    + " Kustomization's spec.patches is applied by the controller on top of, or next to, the Namespace manifests that"
+                    + " meshwave's waves relabel: the wave's relabel is overridden or fought. Set the label in the Namespace manifest."),
+    INJECTED_SIDECAR_IN_MANIFEST("injected-sidecar-in-manifest", "A workload's manifest already holds an injected sidecar (istioctl"
+            + " kube-inject output)",
+            "The sidecar.istio.io/status annotation (with its istio-proxy container) in a workload's manifest means the proxy was"
+                    + " injected before commit: its image and settings are written there, not chosen by the namespace's labels, so a"
+                    + " namespace relabel does not move it to a new revision unless an injector re-injects the pod. Re-run istioctl"
+                    + " kube-inject for the new revision, or remove the injected fields and let the namespace label inject it. An"
+                    + " istio-proxy container of the pod's own that pins an image (not auto) keeps that image through injection too.");
 
     private final String id;
     private final String title;

@@ -686,6 +686,140 @@ class LintIT {
         }
     }
 
+    /**
+     * src/test/resources/lint/appliers: labels set where teams set them, and kube-injected workloads. Each of its
+     * files says what must be found in it.
+     */
+    @Nested
+    class LabelsWhereTheyAreSet {
+
+        private static final String APPLIERS = "src/test/resources/lint/appliers";
+
+        @Test
+        void eachLabelAndSidecarIsReportedWhereItIsWritten() {
+            Cli.Result result = Cli.run("lint", APPLIERS);
+            assertEquals(1, result.exitCode(), result::toString);
+            assertEquals("", result.err(), result::toString);
+            List<String> findings = findings(result);
+            assertEquals(List.of(
+                    APPLIERS + "/apps/base/checkout.yaml:34:9 injected-sidecar-in-manifest",
+                    APPLIERS + "/apps/base/namespaces.yaml:8:5 namespace-applied-twice",
+                    APPLIERS + "/clusters/prod/apps.yaml:22:13 label-set-by-applier",
+                    APPLIERS + "/clusters/prod/apps.yaml:28:11 label-set-by-applier",
+                    APPLIERS + "/clusters/prod/team-b.yaml:20:9 label-set-by-applier",
+                    APPLIERS + "/teams/b/namespaces.yaml:8:5 namespace-applied-twice",
+                    APPLIERS + "/teams/b/report.yaml:25:13 injected-sidecar-in-manifest"),
+                    findings.stream().map(f -> f.substring(0, f.indexOf(": error: ")) + " " + f.substring(f.lastIndexOf('[') + 1, f.length() - 1))
+                            .toList(), result::toString);
+            // Both places of the namespace applied twice carry one message naming both appliers and both lines.
+            String twice = findings.get(1).substring(findings.get(1).indexOf(": error: "));
+            assertEquals(twice, findings.get(5).substring(findings.get(5).indexOf(": error: ")), result::toString);
+            assertTrue(twice.contains("Flux Kustomization flux-system/apps (./apps/prod) with istio-injection=enabled (" + APPLIERS
+                    + "/apps/base/namespaces.yaml:8:5); Argo CD Application argocd/team-b (teams/b) with istio.io/rev=blue (" + APPLIERS
+                    + "/teams/b/namespaces.yaml:8:5)"), result::toString);
+            List<String> lines = result.out().lines().toList();
+            assertEquals("  seen in Flux Kustomization flux-system/apps (./apps/prod)", lines.get(lines.indexOf(findings.get(1)) + 1));
+            assertTrue(findings.get(2).contains(": error: Flux Kustomization flux-system/apps sets istio.io/rev=blue on namespace 'payments'"
+                    + " through spec.patches"), result::toString);
+            assertTrue(findings.get(3).contains(" sets istio-injection=enabled on every Namespace it applies labelled team=shop"), result::toString);
+            assertTrue(findings.get(4).contains(": error: Argo CD Application argocd/team-b sets istio-injection=enabled on namespace 'team-b'"
+                    + " through spec.syncPolicy.managedNamespaceMetadata"), result::toString);
+            assertTrue(findings.get(0).contains(": error: Deployment 'checkout' carries an injected sidecar (container istio-proxy, image"
+                    + " gcr.io/gke-release/asm/proxyv2:1.22.9-asm.3, revision asm-1229-3, sidecar.istio.io/status)"), result::toString);
+            // The base is built twice (itself and the prod overlay): one finding naming both.
+            assertEquals("  seen in " + APPLIERS + "/apps/base, " + APPLIERS + "/apps/prod", lines.get(lines.indexOf(findings.get(0)) + 1));
+            assertTrue(result.out().endsWith(APPLIERS + ": 7 injection problems (2 kustomizations built, 2 directories of plain YAML read)\n"),
+                    result::toString);
+        }
+
+        @Test
+        void oneApplierPerNamespaceIsNoFinding() throws IOException {
+            Path repo = tmp.resolve("repo");
+            try (var files = Files.walk(Path.of(APPLIERS))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    write("repo/" + Path.of(APPLIERS).relativize(file), Files.readString(file));
+                }
+            }
+            assertEquals(2, findings(Cli.run("lint", repo.toString())).stream().filter(f -> f.endsWith("[namespace-applied-twice]")).count());
+            // The Application in another cluster's directory applies namespace orders to another cluster.
+            write("repo/clusters/staging/team-b.yaml", Files.readString(repo.resolve("clusters/prod/team-b.yaml")));
+            Files.delete(repo.resolve("clusters/prod/team-b.yaml"));
+            assertEquals(0, findings(Cli.run("lint", repo.toString())).stream().filter(f -> f.endsWith("[namespace-applied-twice]")).count());
+            // Argo CD no longer applies teams/b: namespace orders has one applier, and teams/b is only a directory.
+            Files.delete(repo.resolve("clusters/staging/team-b.yaml"));
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            assertFalse(result.out().contains("[namespace-applied-twice]"), result::toString);
+            assertEquals(4, findings(result).size(), result::toString);
+        }
+
+        /** Flux's bootstrap: clusters/prod/flux-system applies clusters/prod, whose subdirectories hold the two appliers. */
+        @Test
+        void appliersInDifferentDirectoriesUnderOneFluxRootAreOneCluster() throws IOException {
+            Path repo = tmp.resolve("repo");
+            try (var files = Files.walk(Path.of(APPLIERS))) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    String relative = Path.of(APPLIERS).relativize(file).toString().replace("clusters/prod/", "clusters/prod/" + (file.toString()
+                            .endsWith("apps.yaml") ? "apps/" : "team-b/"));
+                    write("repo/" + relative, Files.readString(file));
+                }
+            }
+            assertFalse(Cli.run("lint", repo.toString()).out().contains("[namespace-applied-twice]"), "nothing says they share a cluster");
+            write("repo/clusters/prod/flux-system/kustomization.yaml", "resources:\n- gotk-sync.yaml\n");
+            write("repo/clusters/prod/flux-system/gotk-sync.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+                    + "  name: flux-system\n  namespace: flux-system\nspec:\n  path: ./clusters/prod\n  sourceRef: {kind: GitRepository, name: flux-system}\n");
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(2, findings(result).stream().filter(f -> f.endsWith("[namespace-applied-twice]")).count(), result::toString);
+        }
+
+        @Test
+        void sarifCarriesEachRuleWithItsRegion() throws IOException {
+            Cli.Result result = Cli.run("lint", APPLIERS, "--format", "sarif");
+            assertEquals(1, result.exitCode(), result::toString);
+            JsonNode run = JSON.readTree(result.out()).path("runs").get(0);
+            List<String> ruleIds = new ArrayList<>();
+            run.path("tool").path("driver").path("rules").forEach(r -> ruleIds.add(r.path("id").asText()));
+            JsonNode rules = run.path("tool").path("driver").path("rules");
+            for (String id : List.of("namespace-applied-twice", "label-set-by-applier", "injected-sidecar-in-manifest")) {
+                JsonNode rule = rules.get(ruleIds.indexOf(id));
+                assertFalse(rule.path("shortDescription").path("text").asText().isEmpty(), rule::toString);
+                assertFalse(rule.path("fullDescription").path("text").asText().isEmpty(), rule::toString);
+                assertEquals("error", rule.path("defaultConfiguration").path("level").asText(), rule::toString);
+            }
+            List<String> results = new ArrayList<>();
+            for (JsonNode finding : run.path("results")) {
+                assertEquals(finding.path("ruleId").asText(), ruleIds.get(finding.path("ruleIndex").asInt()), finding::toString);
+                assertEquals("error", finding.path("level").asText(), finding::toString);
+                JsonNode location = finding.path("locations").get(0).path("physicalLocation");
+                results.add(finding.path("ruleId").asText() + " " + location.path("artifactLocation").path("uri").asText() + ":"
+                        + location.path("region").path("startLine").asInt() + ":" + location.path("region").path("startColumn").asInt());
+            }
+            assertEquals(List.of(
+                    "injected-sidecar-in-manifest " + APPLIERS + "/apps/base/checkout.yaml:34:9",
+                    "namespace-applied-twice " + APPLIERS + "/apps/base/namespaces.yaml:8:5",
+                    "label-set-by-applier " + APPLIERS + "/clusters/prod/apps.yaml:22:13",
+                    "label-set-by-applier " + APPLIERS + "/clusters/prod/apps.yaml:28:11",
+                    "label-set-by-applier " + APPLIERS + "/clusters/prod/team-b.yaml:20:9",
+                    "namespace-applied-twice " + APPLIERS + "/teams/b/namespaces.yaml:8:5",
+                    "injected-sidecar-in-manifest " + APPLIERS + "/teams/b/report.yaml:25:13"), results, result.out());
+            assertTrue(run.path("results").get(2).path("message").path("text").asText().startsWith("Flux Kustomization flux-system/apps sets"
+                    + " istio.io/rev=blue on namespace 'payments' through spec.patches"), result.out());
+            // Each place of the namespace applied twice points at the other, for code-scanning viewers.
+            JsonNode related = run.path("results").get(1).path("relatedLocations");
+            assertEquals(1, related.size(), result.out());
+            assertEquals(1, related.get(0).path("id").asInt(), result.out());
+            assertEquals(APPLIERS + "/teams/b/namespaces.yaml", related.get(0).path("physicalLocation").path("artifactLocation").path("uri").asText());
+            assertEquals(8, related.get(0).path("physicalLocation").path("region").path("startLine").asInt());
+            assertEquals(APPLIERS + "/apps/base/namespaces.yaml", run.path("results").get(5).path("relatedLocations").get(0)
+                    .path("physicalLocation").path("artifactLocation").path("uri").asText());
+            assertTrue(run.path("results").get(0).path("relatedLocations").isMissingNode(), "only where there is another place: " + result.out());
+            JsonNode json = JSON.readTree(Cli.run("lint", APPLIERS, "--format", "json").out()).path("findings");
+            assertEquals(APPLIERS + "/teams/b/namespaces.yaml", json.get(1).path("related").get(0).path("file").asText(), json::toString);
+            assertEquals(5, json.get(1).path("related").get(0).path("column").asInt(), json::toString);
+            assertEquals(0, json.get(0).path("related").size(), json::toString);
+        }
+    }
+
     @Nested
     class MachineReadable {
 
@@ -730,7 +864,8 @@ class LintIT {
                 assertFalse(r.path("fullDescription").path("text").asText().isEmpty(), r::toString);
             });
             assertEquals(List.of("both-injection-labels", "ambient-with-sidecar-label", "overlapping-injectors", "injector-service-not-found", "tag-named-like-revision",
-                    "validator-without-istiod-service", "unserved-revision"), ruleIds);
+                    "validator-without-istiod-service", "unserved-revision", "namespace-applied-twice", "label-set-by-applier",
+                    "injected-sidecar-in-manifest"), ruleIds);
             JsonNode results = run.path("results");
             assertEquals(6, results.size(), result.out());
             for (JsonNode finding : results) {
