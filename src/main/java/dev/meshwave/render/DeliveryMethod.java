@@ -108,6 +108,33 @@ interface DeliveryMethod {
         return patches;
     }
 
+    /**
+     * Commands that show a revision tag points at {@code revision}, for the runbook of the stage that moves it. By
+     * default the tag's webhook, which carries the revision as its {@code istio.io/rev} label.
+     */
+    default List<String> verifyTag(String tag, String revision) {
+        return List.of("kubectl get mutatingwebhookconfiguration istio-revision-tag-" + tag + " -o yaml"
+                + " | grep -e istio.io/rev: -e istio.io/tag:");
+    }
+
+    /** Commands that show the default tag points at {@code revision} (finalize): by default every tag, then its webhook. */
+    default List<String> verifyDefaultTag(String revision) {
+        List<String> commands = new ArrayList<>();
+        commands.add("istioctl tag list");
+        commands.addAll(verifyTag("default", revision));
+        return commands;
+    }
+
+    /** How a tag moves to {@code revision}, as the README says it in parentheses (Markdown). */
+    default String tagMoveHow(String revision) {
+        return "`istioctl tag set … --revision " + revision + "`";
+    }
+
+    /** The object that is revision tag {@code tag} in the cluster, as the README names it (Markdown). */
+    default String tagObject(String tag) {
+        return "MutatingWebhookConfiguration `istio-revision-tag-" + tag + "`";
+    }
+
     /** The MutatingWebhookConfiguration of a tag pointing at a revision, as the cluster will have it. */
     default String tagInjector(Injectors injectors, String tag, String revision) throws TemplateException {
         return injectors.tag(tag, revision);

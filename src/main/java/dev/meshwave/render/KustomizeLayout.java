@@ -344,6 +344,8 @@ final class KustomizeLayout implements Layout {
                     .with("relabelledList", backticked(rollout.change(stage, StageChange.NamespacesRelabelled.class)
                             .map(StageChange.NamespacesRelabelled::namespaces).orElse(List.of())))
                     .with("tagList", stage.kind() == Stage.Kind.WAVE ? backticked(planTagsChanged(stage)) : "")
+                    .with("tagMoveHow", controlPlanes.get(stage.phase()).tagMoveHow(phase.to().revision()))
+                    .with("defaultTagObject", controlPlanes.get(stage.phase()).tagObject(Rollout.DEFAULT_TAG))
                     .with("followerList", stage.wave().map(w -> backticked(List.copyOf(w.followsTag().keySet()))).orElse(""))
                     .with("defaultTagArrives", rollout.change(stage, StageChange.InjectorRetired.class).filter(r -> !r.inGit()).isPresent())
                     .with("deactivatesInjector", rollout.change(stage, StageChange.InjectorRetired.class).filter(r -> r.inGit()).isPresent())
