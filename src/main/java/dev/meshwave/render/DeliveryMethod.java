@@ -69,6 +69,17 @@ interface DeliveryMethod {
     List<String> verify();
 
     /**
+     * What a person does before the control-plane stage is merged, for its runbook: why (Markdown, a sentence or
+     * more), what to do (Markdown, after "Before merging the stage,"), and the commands.
+     */
+    record Preparation(String why, String action, List<String> commands) {}
+
+    /** What must be done by hand before this control plane's stage is merged; nothing by default. */
+    default java.util.Optional<Preparation> beforeInstall() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * A revision tag created at this method's revision by a stage: its objects written in the stage directory
      * {@code dir}, returned as that stage's resources. By default the objects {@code istioctl tag set} makes (and
      * Istio's Helm docs apply from the istiod chart's tag template): MutatingWebhookConfiguration

@@ -405,6 +405,8 @@ final class KustomizeLayout implements Layout {
                         .with("first", stage.phase() == 0)
                         .with("inGit", plan.phases().get(stage.phase()).to().delivery().inGit())
                         .with("describe", plan.phases().get(stage.phase()).to().delivery().inGit() ? controlPlane.describe() : "")
+                        .with("prepare", controlPlane.beforeInstall().map(p -> List.<Map<String, Object>>of(new TemplateContext()
+                                .with("why", p.why()).with("action", p.action()).with("commands", p.commands()))).orElse(List.of()))
                         .with("revision", controlPlane.revision())
                         .with("controlPlaneDirectory", controlPlane.directory())
                         .with("stage", stage.directory())
