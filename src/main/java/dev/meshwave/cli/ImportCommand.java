@@ -120,8 +120,15 @@ final class ImportCommand implements Callable<Integer> {
                 errors.forEach(p -> err.println("meshwave: " + FLAGS.get(p.yamlPath()) + ": " + dev.meshwave.plan.TerminalText.escape(p.message())));
                 return ExitCodes.USAGE;
             }
+            // A problem in the values file is one of today's values the new revision's chart refuses, not a flag's.
+            String valuesLabel = valuesFile.map(v -> planFile.resolveSibling(v).toString()).orElse("");
+            String owner = sources.mesh().map(dev.meshwave.plan.InstalledMesh::installedBy).orElse("");
             throw new InvalidPlanException(e.problems().stream().map(p -> Problem.error(p.position(), p.yamlPath(),
-                    "the imported plan would be invalid (check the flags): " + p.message())).toList());
+                    p.position().file().equals(valuesLabel)
+                            ? "today's chart values of " + owner + ", which import would write here, would be invalid: " + p.message()
+                                    + "; nothing is written (change the value in the repository, or import without --out and"
+                                    + " write the values file yourself)"
+                            : "the imported plan would be invalid (check the flags): " + p.message())).toList());
         }
         result.problems().forEach(p -> err.println(dev.meshwave.plan.TerminalText.escape(p.toString())));
         if (planFile == null) {

@@ -173,6 +173,43 @@ class ImportRepositoryIT {
         }
     }
 
+    /**
+     * Today's values are checked against the new revision's chart before anything is written: the istiod chart has the
+     * profile openshift before 1.24 only (ChartValues), so a 1.23 release's profile cannot go to 1.24 as it is.
+     */
+    @Test
+    void withOutTodaysValuesThatTheNewChartRefusesWriteNothing() throws IOException {
+        Path repository = Files.createDirectories(tmp.resolve("repo"));
+        Files.writeString(repository.resolve("istiod.yaml"), """
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata:
+                  name: istiod
+                  namespace: istio-system
+                spec:
+                  chart:
+                    spec:
+                      chart: istiod
+                      version: 1.23.2
+                  values:
+                    profile: openshift
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: shop
+                  labels:
+                    istio-injection: enabled
+                """);
+        Path plan = tmp.resolve("out/plan.yaml");
+        Cli.Result refused = Cli.run("import", "--repository", repository.toString(), "--to-version", "1.24.3", "--out", plan.toString());
+        assertEquals(2, refused.exitCode(), refused::toString);
+        assertTrue(refused.err().startsWith(tmp.resolve("out/plan-values.yaml") + ":4:1: profile: today's chart values of HelmRelease"
+                + " istio-system/istiod, which import would write here, would be invalid: the istiod chart has the profile openshift"
+                + " before 1.24 only"), refused::toString);
+        assertFalse(Files.exists(tmp.resolve("out")), "nothing is written");
+    }
+
     /** A Sail Istio whose values are only the cluster's facts: the plan alone, which names no values file. */
     @Test
     void withOutAndNothingToKeepOnlyThePlanIsWritten() throws IOException {
