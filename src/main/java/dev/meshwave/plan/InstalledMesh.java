@@ -13,19 +13,30 @@ import java.util.regex.Pattern;
  * --repository}): a Flux {@code HelmRelease} or an Argo CD {@code Application} of chart {@code istiod}, an
  * {@code IstioOperator}, or a Sail {@code Istio}. It gives the plan's {@code from} (revision, version, today's
  * release), {@code to.install} with the settings the repository does not leave at their defaults, and the
- * cluster facts the new revision must keep (clusterName, network, meshID). Chart values the plan cannot carry
- * are warnings at the place they are written. Two different installations, or none, are refused: import
- * never guesses which istiod a cluster runs.
+ * cluster facts the new revision must keep (clusterName, network, meshID). The other chart values of a Helm
+ * release or a Sail {@code Istio} are {@link #values}, which a values file beside the plan can keep
+ * ({@code import --out}); what no plan can carry is a warning at the place it is written. Two different
+ * installations, or none, are refused: import never guesses which istiod a cluster runs.
  *
  * @param install {@code to.install}: helm, sail, istioctl or asmcli
  * @param revision {@code from.revision}
  * @param from the rest of {@code from} (version, helm.release), in plan order
  * @param to {@code to}'s delivery fields (install, helm, sail), in plan order
  * @param cluster the cluster's clusterName, network and meshID that the repository sets
- * @param warnings what the plan does not carry, at the place it is written
+ * @param warnings what the plan does not carry, at the place it is written, in the order written
+ * @param values today's chart values that a values file ({@code to.helm.values}, {@code to.sail.values}) keeps for
+ *     the new revision, in the order they are written, numbers and booleans typed as written; without what
+ *     meshwave sets itself ({@link Reading#valuesFrom}); empty for an IstioOperator, whose settings are no chart values
+ * @param kept those of the {@code warnings} that are about {@code values}: a values file keeps what they warn about
+ * @param installedBy the object that installs istiod, as messages name it ({@code HelmRelease istio-system/istiod})
  */
 public record InstalledMesh(String install, String revision, Map<String, Object> from, Map<String, Object> to,
-        Map<String, String> cluster, List<Problem> warnings) {
+        Map<String, String> cluster, List<Problem> warnings, Map<String, Object> values, List<Problem> kept, String installedBy) {
+
+    /** The {@code to} field that names a values file for this installation: {@code helm} or {@code sail}. */
+    public Optional<String> valuesField() {
+        return install.equals("helm") || install.equals("sail") ? Optional.of(install) : Optional.empty();
+    }
 
     private static final String FLUX_HELM = "helm.toolkit.fluxcd.io/";
     private static final String ARGOCD = "argoproj.io/";
@@ -37,7 +48,8 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
 
     /** One object that installs istiod, as the plan would carry it. */
     private record Candidate(String description, SourcePosition at, String install, String revision, Map<String, Object> from,
-            Map<String, Object> to, Map<String, String> cluster, List<Problem> warnings, List<Problem> errors) {
+            Map<String, Object> to, Map<String, String> cluster, List<Problem> warnings, List<Problem> errors,
+            Map<String, Object> values, List<Problem> kept) {
 
         /** Two copies of one installation (a base and its overlay, both read as written) are one. */
         boolean sameAs(Candidate other) {
@@ -150,7 +162,8 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
         }
         List<Problem> warnings = new ArrayList<>(unread);
         warnings.addAll(found.warnings());
-        return new InstalledMesh(found.install(), found.revision(), found.from(), to, found.cluster(), List.copyOf(warnings));
+        return new InstalledMesh(found.install(), found.revision(), found.from(), to, found.cluster(), List.copyOf(warnings),
+                found.values(), found.kept(), found.description());
     }
 
     /** The revision the plan would install for this kind of installation, as {@link PlanDraft} derives it. */
@@ -320,8 +333,8 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
         if (!namespace.isEmpty() && !namespace.equals("istio-system")) {
             sail.put("namespace", namespace);
         }
-        String advice = "keep it in the new Istio object's values (the plan has no field for them yet)";
-        reading.values("/spec/values", advice);
+        reading.keepValues(firstOf(namespace, "istio-system"), "to.sail.namespace");
+        reading.values("/spec/values", "keep it in to.sail.values (import --out PLAN writes it there)");
         Map<String, Object> to = new LinkedHashMap<>();
         to.put("install", "sail");
         if (!sail.isEmpty()) {
@@ -340,6 +353,14 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
         /** Values written as one string (Argo CD's helm.values): positions are the string's. */
         private Object valuesText;
         private String valuesTextPointer;
+        private java.util.Set<String> valuesTextTyped = java.util.Set.of();
+        /** Whether the values are a chart's, which a values file keeps (Helm, Sail), and the namespace meshwave sets. */
+        private boolean keepsValues;
+        private String namespace = "";
+        private String namespaceField = "";
+        /** The values a values file keeps, as {@link InstalledMesh#values}, and the warnings about them. */
+        private final Map<String, Object> kept = new LinkedHashMap<>();
+        private final List<Problem> keptWarnings = new ArrayList<>();
 
         Reading(Manifest object, String description) {
             this.object = object;
@@ -350,11 +371,19 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
             warnings.add(Problem.warning(object.at(pointer), "", description + " " + message));
         }
 
+        /** The values read are a chart's, in {@code namespace} (which {@code namespaceField} of the plan sets). */
+        void keepValues(String namespace, String namespaceField) {
+            this.keepsValues = true;
+            this.namespace = namespace;
+            this.namespaceField = namespaceField;
+        }
+
         void error(String pointer, String message) {
             errors.add(Problem.error(object.at(pointer), "", description + " " + message));
         }
 
         void namespace(Map<String, Object> helm, String namespace) {
+            keepValues(firstOf(namespace, "istio-system"), "to.helm.namespace");
             if (namespace.isEmpty()) {
                 warn("/metadata", "names no namespace for its release; the plan takes istio-system (set to.helm.namespace if it is another)");
             } else if (!namespace.equals("istio-system")) {
@@ -380,6 +409,7 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
                 List<ManifestFile.Document> documents = ManifestFile.documents(object.at(pointer).file(),
                         text.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1 << 20);
                 valuesText = documents.isEmpty() ? null : documents.get(0).value();
+                valuesTextTyped = documents.isEmpty() ? java.util.Set.of() : documents.get(0).typed();
                 valuesTextPointer = pointer;
             } catch (ManifestFile.UnreadableException e) {
                 error(pointer, "has helm.values that are not YAML (" + e.getMessage() + ")");
@@ -408,7 +438,7 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
             if (!release.equals(Delivery.Helm.istiodRelease(revision))) {
                 from.put("helm", Map.of("release", release));
             }
-            String advice = "keep it in to.helm.values";
+            String advice = "keep it in to.helm.values (import --out PLAN writes it there)";
             if (valuesPointer != null) {
                 values(valuesPointer, advice);
             } else if (valuesText instanceof Map<?, ?>) {
@@ -428,7 +458,8 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
                     facts.put(field, cluster.get(field));
                 }
             }
-            return new Candidate(description, object.start(), install, revision, from, to, facts, warnings, errors);
+            return new Candidate(description, object.start(), install, revision, from, to, facts, warnings, errors,
+                    kept, keptWarnings);
         }
 
         void values(String pointer, String advice) {
@@ -436,77 +467,156 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
         }
 
         /**
-         * The cluster facts of chart values, and a warning for every other value: the new revision is installed
-         * from the plan, so a value the plan does not carry would be lost.
+         * The cluster facts of chart values, and every other value either kept (a chart's values, for a values file
+         * beside the plan) or warned about. Not kept, because meshwave sets them itself: {@code revision} (each
+         * release's), {@code revisionTags} and {@code defaultRevision} (meshwave's tag webhooks or IstioRevisionTags,
+         * and the base release; {@code ChartValues} refuses all three in a values file), {@code global.istioNamespace}
+         * (the plan's namespace), the cluster facts (the plan's cluster), and the image tags {@code global.tag},
+         * {@code pilot.tag} and a {@code pilot.image} with a tag or digest: today's version, which the new revision
+         * must not run.
          */
         private void valuesFrom(Object values, String pointer, String advice, boolean precise) {
             if (!(values instanceof Map<?, ?> map)) {
                 return;
             }
+            // Positions: the value's own node, or the whole string of Argo CD's helm.values. Types: as written in either.
+            String base = precise ? pointer : "";
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 String key = String.valueOf(entry.getKey());
-                String at = precise ? pointer + "/" + key : pointer;
-                if (key.equals("revision")) {
-                    continue;
-                }
-                if (key.equals("global") && entry.getValue() instanceof Map<?, ?> global) {
-                    for (Map.Entry<?, ?> g : global.entrySet()) {
-                        String name = String.valueOf(g.getKey());
-                        String gat = precise ? at + "/" + name : at;
-                        if (name.equals("network") || name.equals("meshID")) {
-                            fact(name, g.getValue(), gat);
-                        } else if (name.equals("multiCluster") && g.getValue() instanceof Map<?, ?> multi) {
-                            multi.forEach((k, v) -> {
-                                if (k.equals("clusterName")) {
-                                    fact("clusterName", v, precise ? gat + "/clusterName" : gat);
-                                } else {
-                                    unkept("global.multiCluster." + k, precise ? gat + "/" + k : gat, advice);
-                                }
-                            });
-                        } else {
-                            unkept("global." + name, gat, advice);
-                        }
-                    }
-                } else if (key.equals("meshConfig")) {
-                    meshConfigFrom(entry.getValue(), at, advice, precise);
-                } else {
-                    unkept(key, at, advice);
+                String at = precise ? pointer + "/" + escape(key) : pointer;
+                String inner = base + "/" + escape(key);
+                switch (key) {
+                    case "revision" -> { }
+                    case "revisionTags", "defaultRevision" -> warn(at, "sets " + key + ", which meshwave sets itself ("
+                            + (key.equals("revisionTags") ? "the revision tags are spec.tags" : "finalize moves the default revision")
+                            + "); it is not carried");
+                    case "global" -> global(entry.getValue(), at, inner, advice, precise);
+                    case "meshConfig" -> meshConfigFrom(entry.getValue(), at, inner, advice, precise);
+                    case "pilot" -> pilot(entry.getValue(), at, inner, advice, precise);
+                    default -> keep(List.of(key), entry.getValue(), inner, at, key, advice);
                 }
             }
+        }
+
+        private void global(Object value, String at, String inner, String advice, boolean precise) {
+            if (!(value instanceof Map<?, ?> global)) {
+                keep(List.of("global"), value, inner, at, "global", advice);
+                return;
+            }
+            for (Map.Entry<?, ?> g : global.entrySet()) {
+                String name = String.valueOf(g.getKey());
+                String gat = precise ? at + "/" + escape(name) : at;
+                String ginner = inner + "/" + escape(name);
+                if (name.equals("network") || name.equals("meshID")) {
+                    fact(name, g.getValue(), gat);
+                } else if (name.equals("multiCluster") && g.getValue() instanceof Map<?, ?> multi) {
+                    multi.forEach((k, v) -> {
+                        String mat = precise ? gat + "/" + escape(String.valueOf(k)) : gat;
+                        if (k.equals("clusterName")) {
+                            fact("clusterName", v, mat);
+                        } else {
+                            keep(List.of("global", "multiCluster", String.valueOf(k)), v, ginner + "/" + escape(String.valueOf(k)), mat,
+                                    "global.multiCluster." + k, advice);
+                        }
+                    });
+                } else if (name.equals("istioNamespace") && keepsValues) {
+                    if (!Manifest.text(g.getValue()).equals(namespace)) {
+                        warn(gat, "sets global.istioNamespace " + Manifest.text(g.getValue()) + ", but the plan's control plane is in "
+                                + namespace + " (" + namespaceField + "), which meshwave sets it to; it is not carried");
+                    }
+                } else if (name.equals("tag") && keepsValues) {
+                    pinned(gat, "global.tag", g.getValue());
+                } else {
+                    keep(List.of("global", name), g.getValue(), ginner, gat, "global." + name, advice);
+                }
+            }
+        }
+
+        private void pilot(Object value, String at, String inner, String advice, boolean precise) {
+            if (!(value instanceof Map<?, ?> pilot) || !keepsValues) {
+                keep(List.of("pilot"), value, inner, at, "pilot", advice);
+                return;
+            }
+            for (Map.Entry<?, ?> p : pilot.entrySet()) {
+                String name = String.valueOf(p.getKey());
+                String pat = precise ? at + "/" + escape(name) : at;
+                String image = Manifest.text(p.getValue());
+                if (name.equals("tag") || (name.equals("image") && (image.contains("@") || image.substring(image.lastIndexOf('/') + 1).contains(":")))) {
+                    pinned(pat, "pilot." + name, p.getValue());
+                } else {
+                    keep(List.of("pilot", name), p.getValue(), inner + "/" + escape(name), pat, "pilot." + name, advice);
+                }
+            }
+        }
+
+        /** An image tag of today's version: the new revision runs {@code to.version}'s images. */
+        private void pinned(String at, String name, Object value) {
+            warn(at, "pins istiod's image to " + Manifest.text(value) + " (" + name + "), today's version; it is not carried, so that"
+                    + " the new revision runs the images of to.version (set to.hub for another registry)");
         }
 
         void meshConfig(String pointer, String advice) {
-            meshConfigFrom(value(object.object(), pointer), pointer, advice, true);
+            meshConfigFrom(value(object.object(), pointer), pointer, pointer, advice, true);
         }
 
-        private void meshConfigFrom(Object meshConfig, String pointer, String advice, boolean precise) {
+        private void meshConfigFrom(Object meshConfig, String pointer, String inner, String advice, boolean precise) {
             if (!(meshConfig instanceof Map<?, ?> map)) {
+                keep(List.of("meshConfig"), meshConfig, inner, pointer, "meshConfig", advice);
                 return;
             }
             map.forEach((k, v) -> {
-                String at = precise ? pointer + "/" + k : pointer;
-                if (k.equals("trustDomain")) {
-                    warn(at, "sets the trust domain " + Manifest.text(v) + " (meshConfig.trustDomain), which the plan does not carry; "
-                            + advice + ": a new revision on Istio's default trust domain (cluster.local) would not match authorization"
-                            + " policies and peers that name " + Manifest.text(v));
+                String key = String.valueOf(k);
+                String at = precise ? pointer + "/" + escape(key) : pointer;
+                if (key.equals("trustDomain")) {
+                    keep(List.of("meshConfig", key), v, inner + "/" + escape(key), null, "", advice);
+                    keptWarnings(Problem.warning(object.at(at), "", description + " sets the trust domain " + Manifest.text(v)
+                            + " (meshConfig.trustDomain), which the plan does not carry; " + advice + ": a new revision on Istio's"
+                            + " default trust domain (cluster.local) would not match authorization policies and peers that name "
+                            + Manifest.text(v)));
                 } else {
-                    unkept("meshConfig." + k, at, advice);
+                    keep(List.of("meshConfig", key), v, inner + "/" + escape(key), at, "meshConfig." + key, advice);
                 }
             });
+        }
+
+        /**
+         * A value a values file keeps, at {@code path} of the values; {@code inner} is its pointer in the document it
+         * was read from (for its type), {@code at} where a warning points (none when the caller warns).
+         */
+        @SuppressWarnings("unchecked")
+        private void keep(List<String> path, Object value, String inner, String at, String name, String advice) {
+            if (keepsValues) {
+                Map<String, Object> parent = kept;
+                for (String key : path.subList(0, path.size() - 1)) {
+                    parent = (Map<String, Object>) parent.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
+                }
+                parent.put(path.get(path.size() - 1), valuesText != null && valuesTextPointer != null
+                        ? ManifestFile.typed(value, inner, valuesTextTyped) : object.typedValue(value, inner));
+            }
+            if (at != null) {
+                keptWarnings(Problem.warning(object.at(at), "", description + " sets " + name + ", which the plan does not carry; "
+                        + advice + " so that the new revision has it too"));
+            }
+        }
+
+        private void keptWarnings(Problem warning) {
+            warnings.add(warning);
+            if (keepsValues) {
+                keptWarnings.add(warning);
+            }
         }
 
         private void fact(String field, Object value, String pointer) {
             if (value != null && !Manifest.text(value).isEmpty()) {
                 cluster.put(field, Manifest.text(value));
             } else {
-                unkept(field, pointer, "");
+                warn(pointer, "sets " + field + ", which the plan does not carry; check it so that the new revision has it too");
             }
         }
+    }
 
-        private void unkept(String value, String pointer, String advice) {
-            warn(pointer, "sets " + value + ", which the plan does not carry; " + (advice.isEmpty() ? "check it" : advice)
-                    + " so that the new revision has it too");
-        }
+    private static String escape(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
     }
 
     private static String qualified(Manifest object) {

@@ -6,9 +6,23 @@ import java.util.TreeMap;
 /**
  * One Kubernetes object of someone's files (a kubectl export, a GitOps repository): its fields as plain
  * maps, lists and strings, and where its nodes were written. For an object kustomize built, lint gives
- * it the positions of the file it came from.
+ * it the positions of the file it came from. {@code typed} holds the pointers of the scalars written as
+ * numbers or booleans ({@link ManifestFile.Document#typed}), for import, which writes values back out.
  */
-public record Manifest(Map<String, Object> object, Map<String, SourcePosition> positions, SourcePosition start) {
+public record Manifest(Map<String, Object> object, Map<String, SourcePosition> positions, SourcePosition start, java.util.Set<String> typed) {
+
+    public Manifest(Map<String, Object> object, Map<String, SourcePosition> positions, SourcePosition start) {
+        this(object, positions, start, java.util.Set.of());
+    }
+
+    /**
+     * The value at a JSON pointer of this object as YAML typed it when it was written: the numbers and booleans
+     * among its scalars are {@code Integer}, {@code Long}, {@code BigInteger}, {@code Double} or {@code Boolean}
+     * again, everything else as read. Mappings keep their order.
+     */
+    public Object typedValue(Object value, String pointer) {
+        return ManifestFile.typed(value, pointer, typed);
+    }
 
     public String kind() {
         return text(object.get("kind"));

@@ -49,8 +49,14 @@ public final class ManifestFile {
 
     private static final int MAX_DEPTH = 100;
 
-    /** One document of a file as plain values (maps, lists, strings, null), with the position of every node. */
-    public record Document(Object value, Map<String, SourcePosition> positions, SourcePosition start) {}
+    /**
+     * One document of a file as plain values (maps, lists, strings, null), with the position of every node and the
+     * pointers of its {@linkplain #typed typed scalars}.
+     *
+     * @param typed the JSON pointers of the plain scalars YAML's core schema resolves to a number or a boolean: they
+     *     are read as strings like every scalar, and this says which ones a copy written back out must not quote
+     */
+    public record Document(Object value, Map<String, SourcePosition> positions, SourcePosition start, java.util.Set<String> typed) {}
 
     private ManifestFile() {}
 
@@ -98,8 +104,9 @@ public final class ManifestFile {
             Converter converter = new Converter(label, 4L * bytes.length + 10_000);
             for (Node node : new Compose(settings).composeAllFromString(text)) {
                 Map<String, SourcePosition> positions = new HashMap<>();
-                Object value = converter.convert(node, "", 0, positions);
-                documents.add(new Document(value, positions, position(label, node.getStartMark())));
+                java.util.Set<String> typed = new java.util.HashSet<>();
+                Object value = converter.convert(node, "", 0, positions, typed);
+                documents.add(new Document(value, positions, position(label, node.getStartMark()), typed));
             }
         } catch (MarkedYamlEngineException e) {
             throw new UnreadableException(position(label, e.getProblemMark().or(e::getContextMark)),
@@ -111,6 +118,32 @@ public final class ManifestFile {
             throw new UnreadableException(e.position, e.getMessage());
         }
         return documents;
+    }
+
+    /**
+     * A deep copy of {@code value}, read at {@code pointer} of a document whose typed scalars are {@code typed}, with
+     * each of those scalars resolved again as YAML's core schema resolves it (so {@code 2} is a number and
+     * {@code "2"} stays a string when the copy is written out). Mappings keep their order.
+     */
+    static Object typed(Object value, String pointer, java.util.Set<String> typed) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), typed(v, pointer + "/" + String.valueOf(k).replace("~", "~0")
+                    .replace("/", "~1"), typed)));
+            return copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                copy.add(typed(list.get(i), pointer + "/" + i, typed));
+            }
+            return copy;
+        }
+        if (value instanceof String text && typed.contains(pointer)) {
+            // The scalar alone, as the core schema resolves a plain scalar: what it meant where it was written.
+            return new org.snakeyaml.engine.v2.api.Load(LoadSettings.builder().setSchema(new CoreSchema()).build()).loadFromString(text);
+        }
+        return value;
     }
 
     /** A document that is an object becomes one manifest; a {@code List} (what kubectl exports) one per item. */
@@ -129,14 +162,22 @@ public final class ManifestFile {
                     }
                 }
             });
+            Map<Integer, java.util.Set<String>> typedByItem = new HashMap<>();
+            for (String pointer : document.typed()) {
+                int slash = pointer.startsWith("/items/") ? pointer.indexOf('/', "/items/".length()) : -1;
+                if (slash > 0) {
+                    typedByItem.computeIfAbsent(Integer.parseInt(pointer.substring("/items/".length(), slash)), i -> new java.util.HashSet<>())
+                            .add(pointer.substring(slash));
+                }
+            }
             for (int i = 0; i < items.size(); i++) {
                 if (items.get(i) instanceof Map<?, ?> item && isObject(item)) {
                     manifests.add(new Manifest((Map<String, Object>) item, byItem.getOrDefault(i, Map.of()),
-                            document.positions().getOrDefault("/items/" + i, document.start())));
+                            document.positions().getOrDefault("/items/" + i, document.start()), typedByItem.getOrDefault(i, java.util.Set.of())));
                 }
             }
         } else if (isObject(object)) {
-            manifests.add(new Manifest(object, document.positions(), document.start()));
+            manifests.add(new Manifest(object, document.positions(), document.start(), document.typed()));
         }
     }
 
@@ -168,7 +209,7 @@ public final class ManifestFile {
             this.budget = budget;
         }
 
-        Object convert(Node node, String pointer, int depth, Map<String, SourcePosition> positions) {
+        Object convert(Node node, String pointer, int depth, Map<String, SourcePosition> positions, java.util.Set<String> typed) {
             if (--budget < 0) {
                 throw new LimitException(position(label, node.getStartMark()), "aliases expand to more values than a file this size holds");
             }
@@ -182,7 +223,7 @@ public final class ManifestFile {
                     if (tuple.getKeyNode() instanceof ScalarNode key) {
                         String child = pointer + "/" + key.getValue().replace("~", "~0").replace("/", "~1");
                         positions.put(child, position(label, key.getStartMark()));
-                        map.put(key.getValue(), convert(tuple.getValueNode(), child, depth + 1, positions));
+                        map.put(key.getValue(), convert(tuple.getValueNode(), child, depth + 1, positions, typed));
                     }
                 }
                 return map;
@@ -192,11 +233,14 @@ public final class ManifestFile {
                 for (Node item : sequence.getValue()) {
                     String child = pointer + "/" + list.size();
                     positions.put(child, position(label, item.getStartMark()));
-                    list.add(convert(item, child, depth + 1, positions));
+                    list.add(convert(item, child, depth + 1, positions, typed));
                 }
                 return list;
             }
             ScalarNode scalar = (ScalarNode) node;
+            if (scalar.getTag().equals(Tag.INT) || scalar.getTag().equals(Tag.FLOAT) || scalar.getTag().equals(Tag.BOOL)) {
+                typed.add(pointer);
+            }
             return scalar.getTag().equals(Tag.NULL) ? null : scalar.getValue();
         }
     }

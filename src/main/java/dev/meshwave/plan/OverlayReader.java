@@ -28,13 +28,17 @@ final class OverlayReader {
     private final List<Problem> problems;
     /** The overlays read without a problem, parsed, in plan order: what {@link ChartValues} translates. */
     private final List<YamlDocument> documents = new ArrayList<>();
+    /** Files beside a plan that is not written yet, by the name the plan gives them (see {@link PlanLoader#load(Path, byte[], java.util.Map)}). */
+    private final java.util.Map<String, byte[]> unwritten;
 
-    OverlayReader(YamlDocument plan, PlanDraft draft, Path planDir, Path labelDir, List<Problem> problems) {
+    OverlayReader(YamlDocument plan, PlanDraft draft, Path planDir, Path labelDir, List<Problem> problems,
+            java.util.Map<String, byte[]> unwritten) {
         this.plan = plan;
         this.draft = draft;
         this.planDir = planDir;
         this.labelDir = labelDir;
         this.problems = problems;
+        this.unwritten = unwritten;
     }
 
     List<Plan.Overlay> read() {
@@ -89,17 +93,19 @@ final class OverlayReader {
 
     /** A file the plan names ({@code noun}: overlay, values file), read inside the plan's directory; null after a problem. */
     private byte[] bytes(String pointer, String relative, String noun) {
-        Path file = resolveInside(pointer, relative, noun);
-        if (file == null) {
-            return null;
-        }
         String label = label(relative);
-        byte[] bytes;
-        try {
-            bytes = InputFile.bytes(file, label, YamlDocument.MAX_BYTES, noun);
-        } catch (InvalidPlanException e) {
-            problems.addAll(e.problems());
-            return null;
+        byte[] bytes = unwritten.get(relative);
+        if (bytes == null) {
+            Path file = resolveInside(pointer, relative, noun);
+            if (file == null) {
+                return null;
+            }
+            try {
+                bytes = InputFile.bytes(file, label, YamlDocument.MAX_BYTES, noun);
+            } catch (InvalidPlanException e) {
+                problems.addAll(e.problems());
+                return null;
+            }
         }
         int privateKey = Secrets.privateKeyLine(bytes);
         if (privateKey > 0) {

@@ -20,8 +20,18 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
  */
 public final class PlanImport {
 
-    /** What the user asked for; the cluster and path have defaults so that two flags make a valid plan. */
-    public record Request(String name, String toVersion, Optional<String> toRevision, String cluster, String path, int waves) {}
+    /**
+     * What the user asked for; the cluster and path have defaults so that two flags make a valid plan.
+     * {@code valuesFile} names, relative to the plan's directory, the values file that keeps today's chart values
+     * ({@code import --out}); without it they are warnings.
+     */
+    public record Request(String name, String toVersion, Optional<String> toRevision, String cluster, String path, int waves,
+            Optional<String> valuesFile) {
+
+        public Request(String name, String toVersion, Optional<String> toRevision, String cluster, String path, int waves) {
+            this(name, toVersion, toRevision, cluster, path, waves, Optional.empty());
+        }
+    }
 
     /**
      * Where the namespaces came from, for the error when none is injected, and what installs istiod today when a
@@ -29,8 +39,11 @@ public final class PlanImport {
      */
     public record Sources(String namespacesLabel, Optional<InstalledMesh> mesh) {}
 
-    /** The plan's text and what the inventory showed that the plan cannot carry. */
-    public record Result(String planText, List<Problem> problems) {}
+    /**
+     * The plan's text, what the inventory showed that the plan cannot carry, and the text of the values file the plan
+     * names ({@code Request.valuesFile}) when today's release has chart values to keep.
+     */
+    public record Result(String planText, List<Problem> problems, Optional<String> valuesText, Optional<String> valuesField) {}
 
     /** Istio's ambient label: a namespace with {@code istio.io/dataplane-mode=ambient} is captured by ztunnel. */
 
@@ -49,15 +62,20 @@ public final class PlanImport {
     public static Result build(Request request, Sources sources, List<Manifest> namespaces, List<Manifest> workloads,
             Optional<List<Manifest>> webhooks) throws InvalidPlanException {
         PlanImport planImport = new PlanImport();
-        sources.mesh().ifPresent(mesh -> planImport.problems.addAll(mesh.warnings()));
-        String text = planImport.plan(request, sources, namespaces, workloads, webhooks);
-        return new Result(text, List.copyOf(planImport.problems));
+        // Today's chart values go to a values file beside the plan when there is one, and are warnings otherwise.
+        Optional<InstalledMesh> keeping = sources.mesh().filter(m -> request.valuesFile().isPresent() && m.valuesField().isPresent()
+                && !m.values().isEmpty());
+        sources.mesh().ifPresent(mesh -> mesh.warnings().stream().filter(w -> keeping.isEmpty() || !mesh.kept().contains(w))
+                .forEach(planImport.problems::add));
+        String text = planImport.plan(request, sources, namespaces, workloads, webhooks, keeping.isPresent());
+        return new Result(text, List.copyOf(planImport.problems), keeping.map(PlanImport::valuesText),
+                keeping.flatMap(InstalledMesh::valuesField));
     }
 
     private record Injected(Manifest namespace, String label, String revision, boolean tag) {}
 
     private String plan(Request request, Sources sources, List<Manifest> namespaces, List<Manifest> workloads,
-            Optional<List<Manifest>> webhooks) throws InvalidPlanException {
+            Optional<List<Manifest>> webhooks, boolean keepsValues) throws InvalidPlanException {
         Optional<InstalledMesh> mesh = sources.mesh();
         // What the injectors serve: revisions, and tags with the revision each points at.
         Map<String, String> tags = new TreeMap<>();
@@ -177,11 +195,11 @@ public final class PlanImport {
             waves.put(name, entries);
             tagWaves.put(tag, name);
         });
-        return dump(request, mesh, from, tagWaves, waves);
+        return dump(request, mesh, from, tagWaves, waves, keepsValues);
     }
 
     private String dump(Request request, Optional<InstalledMesh> mesh, String from, Map<String, String> tagWaves,
-            Map<String, Object> waves) {
+            Map<String, Object> waves, boolean keepsValues) {
         Map<String, Object> to = new LinkedHashMap<>();
         to.put("version", request.toVersion());
         // A version that does not parse goes into the plan as given: checking the plan then refuses it
@@ -192,6 +210,13 @@ public final class PlanImport {
         request.toRevision().or(() -> version.filter(v -> script && v.defaultRevision().isEmpty())
                 .map(v -> v.major() + "-" + v.minor() + "-" + v.patch())).ifPresent(r -> to.put("revision", r));
         mesh.ifPresent(m -> to.putAll(m.to()));
+        if (keepsValues) {
+            // to.helm.values or to.sail.values, last in its mapping, as the schema lists it after the other settings.
+            String field = mesh.orElseThrow().valuesField().orElseThrow();
+            Map<String, Object> settings = to.get(field) instanceof Map<?, ?> present ? new LinkedHashMap<>(cast(present)) : new LinkedHashMap<>();
+            settings.put("values", request.valuesFile().orElseThrow());
+            to.put(field, settings);
+        }
         Map<String, Object> spec = new LinkedHashMap<>();
         Map<String, Object> fromMap = new LinkedHashMap<>();
         fromMap.put("revision", from);
@@ -217,11 +242,32 @@ public final class PlanImport {
         plan.put("kind", "UpgradePlan");
         plan.put("metadata", Map.of("name", request.name()));
         plan.put("spec", spec);
-        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
-                .setIndicatorIndent(2).setIndentWithIndicator(true).build();
+        DumpSettings settings = dumpSettings();
         return "# Made by meshwave import from what the " + (mesh.isPresent() ? "repository installs" : "cluster runs") + " today."
                 + " Review the waves before you use it.\n"
                 + new Dump(settings).dumpToString(plan);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> map) {
+        return (Map<String, Object>) map;
+    }
+
+    /**
+     * The values file of today's chart values: a header that says where they come from and what is left out, then the
+     * values in the order they are written in the repository (a copy in review reads like the original).
+     */
+    private static String valuesText(InstalledMesh mesh) {
+        return "# Today's istiod chart values, kept for the new revision by meshwave import (from "
+                + mesh.installedBy().replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", "?") + ").\n"
+                + "# Not here, because meshwave sets them: the revision, revisionTags, defaultRevision, global.istioNamespace,\n"
+                + "# the cluster's clusterName, network and meshID (spec.clusters), and today's image tag.\n"
+                + new Dump(dumpSettings()).dumpToString(mesh.values());
+    }
+
+    private static DumpSettings dumpSettings() {
+        return DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
+                .setIndicatorIndent(2).setIndentWithIndicator(true).build();
     }
 
     /** A two-key mapping in this order: the plan's text must not depend on hash order. */

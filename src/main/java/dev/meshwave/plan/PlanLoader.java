@@ -35,10 +35,24 @@ public final class PlanLoader {
      * {@code label} names it in problems, and overlays would be found from the working directory.
      */
     public LoadedPlan load(String label, byte[] bytes) throws InvalidPlanException {
-        return load(label, bytes, Path.of("").toAbsolutePath(), null);
+        return load(label, bytes, Path.of("").toAbsolutePath(), null, Map.of());
+    }
+
+    /**
+     * A plan about to be written to {@code planFile} ({@code meshwave import --out}), with the files beside it that it
+     * names and that are not written yet either ({@code unwritten}, by the name the plan gives them): both are checked
+     * as they will be read once written, before anything is.
+     */
+    public LoadedPlan load(Path planFile, byte[] bytes, Map<String, byte[]> unwritten) throws InvalidPlanException {
+        return load(planFile.toString(), bytes, planFile.toAbsolutePath().normalize().getParent(), planFile.getParent(), unwritten);
     }
 
     private LoadedPlan load(String label, byte[] bytes, Path planDir, Path labelDir) throws InvalidPlanException {
+        return load(label, bytes, planDir, labelDir, Map.of());
+    }
+
+    private LoadedPlan load(String label, byte[] bytes, Path planDir, Path labelDir, Map<String, byte[]> unwritten)
+            throws InvalidPlanException {
         List<Problem> problems = new ArrayList<>();
         YamlDocument document = YamlDocument.read(label, bytes, problems).orElseThrow(() -> new InvalidPlanException(problems));
         problems.addAll(schema.validate(document));
@@ -46,7 +60,7 @@ public final class PlanLoader {
         PlanDraft draft = PlanDraft.of(document.root().path("spec"));
         problems.addAll(PlanChecks.check(document, draft));
         failOnErrors(problems);
-        OverlayReader reader = new OverlayReader(document, draft, planDir, labelDir, problems);
+        OverlayReader reader = new OverlayReader(document, draft, planDir, labelDir, problems, unwritten);
         List<Plan.Overlay> overlays = reader.read();
         Optional<YamlDocument> values = reader.readValues();
         failOnErrors(problems);

@@ -69,6 +69,17 @@ interface DeliveryMethod {
     List<String> verify();
 
     /**
+     * What a person does before the control-plane stage is merged, for its runbook: why (Markdown, a sentence or
+     * more), what to do (Markdown, after "Before merging the stage,"), and the commands.
+     */
+    record Preparation(String why, String action, List<String> commands) {}
+
+    /** What must be done by hand before this control plane's stage is merged; nothing by default. */
+    default java.util.Optional<Preparation> beforeInstall() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * A revision tag created at this method's revision by a stage: its objects written in the stage directory
      * {@code dir}, returned as that stage's resources. By default the objects {@code istioctl tag set} makes (and
      * Istio's Helm docs apply from the istiod chart's tag template): MutatingWebhookConfiguration
@@ -106,6 +117,33 @@ interface DeliveryMethod {
             patches.add(KustomizeLayout.patchTarget(servicePatch, "", "Service", "istiod-revision-tag-" + tag.tag()));
         }
         return patches;
+    }
+
+    /**
+     * Commands that show a revision tag points at {@code revision}, for the runbook of the stage that moves it. By
+     * default the tag's webhook, which carries the revision as its {@code istio.io/rev} label.
+     */
+    default List<String> verifyTag(String tag, String revision) {
+        return List.of("kubectl get mutatingwebhookconfiguration istio-revision-tag-" + tag + " -o yaml"
+                + " | grep -e istio.io/rev: -e istio.io/tag:");
+    }
+
+    /** Commands that show the default tag points at {@code revision} (finalize): by default every tag, then its webhook. */
+    default List<String> verifyDefaultTag(String revision) {
+        List<String> commands = new ArrayList<>();
+        commands.add("istioctl tag list");
+        commands.addAll(verifyTag("default", revision));
+        return commands;
+    }
+
+    /** How a tag moves to {@code revision}, as the README says it in parentheses (Markdown). */
+    default String tagMoveHow(String revision) {
+        return "`istioctl tag set … --revision " + revision + "`";
+    }
+
+    /** The object that is revision tag {@code tag} in the cluster, as the README names it (Markdown). */
+    default String tagObject(String tag) {
+        return "MutatingWebhookConfiguration `istio-revision-tag-" + tag + "`";
     }
 
     /** The MutatingWebhookConfiguration of a tag pointing at a revision, as the cluster will have it. */

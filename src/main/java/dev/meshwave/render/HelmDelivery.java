@@ -287,6 +287,49 @@ final class HelmDelivery implements DeliveryMethod {
         return commands;
     }
 
+    /**
+     * The base release renders {@code istiod-default-validator} from stage 00 on (its {@code defaultRevision} is set
+     * there), and Helm installs or upgrades a release over an existing object only when the object carries the
+     * release's ownership metadata: label {@code app.kubernetes.io/managed-by=Helm}, annotations
+     * {@code meta.helm.sh/release-name} and {@code meta.helm.sh/release-namespace} (helm/helm pkg/action/validate.go
+     * {@code checkOwnership}: "invalid ownership metadata" otherwise). A validator made by {@code istioctl tag set default}
+     * has none. Flux's helm-controller takes ownership itself from v1.1.0 unless the HelmRelease sets
+     * {@code disableTakeOwnership} (fluxcd/helm-controller v1.1.0 internal/action/install.go and upgrade.go
+     * {@code TakeOwnership = true}; v1.2.0 api/v2/helmrelease_types.go {@code DisableTakeOwnership}); adding the metadata
+     * by hand is what it would do, so it is safe either way. Argo CD renders the chart with {@code helm template} and
+     * applies the objects itself (argo-cd v3.5.1 docs/user-guide/helm.md), so no Helm ownership check applies there.
+     * When the plan says a default tag exists outside Git ({@code existing.tags.default}), that validator came with it:
+     * the runbook says to adopt it; otherwise it says to check first.
+     */
+    @Override
+    public Optional<Preparation> beforeInstall() {
+        if (!flux()) {
+            return Optional.empty();
+        }
+        String validator = "validatingwebhookconfiguration istiod-default-validator";
+        List<String> adopt = List.of(
+                "kubectl label " + validator + " app.kubernetes.io/managed-by=Helm --overwrite",
+                "kubectl annotate " + validator + " meta.helm.sh/release-name=" + helm.baseRelease()
+                        + " meta.helm.sh/release-namespace=" + helm.namespace() + " --overwrite");
+        String helmRule = "Helm takes over an object that exists only if it carries the release's ownership label and annotations,"
+                + " else the release fails with \"invalid ownership metadata\" (helm-controller v1.1.0 and later take it over"
+                + " themselves unless the HelmRelease sets `disableTakeOwnership`; the commands below add the same metadata).";
+        if (plan.existing().tags().containsKey(dev.meshwave.rollout.Rollout.DEFAULT_TAG)) {
+            return Optional.of(new Preparation("`" + helm.baseRelease() + "` renders `istiod-default-validator` from this stage on,"
+                    + " and the cluster's one came with its default tag, made outside Git (`existing.tags.default`, `istioctl tag set"
+                    + " default`): Helm does not own it. " + helmRule,
+                    "give the validator the release's metadata", adopt));
+        }
+        List<String> check = new ArrayList<>();
+        check.add("kubectl get " + validator + " -o jsonpath='{.metadata.labels.app\\.kubernetes\\.io/managed-by}"
+                + " {.metadata.annotations.meta\\.helm\\.sh/release-name}{\"\\n\"}'   # expect: Helm " + helm.baseRelease()
+                + ", or NotFound; else adopt it:");
+        check.addAll(adopt);
+        return Optional.of(new Preparation("`" + helm.baseRelease() + "` renders `istiod-default-validator` from this stage on; the"
+                + " cluster may have one that Helm does not own (made by `istioctl tag set default` or `istioctl install`). " + helmRule,
+                "check who owns it, and adopt it unless the base release does", check));
+    }
+
     @Override
     public String describe() {
         return flux() ? "Flux HelmReleases" : "Argo CD Applications";

@@ -55,9 +55,9 @@ final class Runbook {
                                 + " -o jsonpath='{.spec.selector}'");
                     }
                 }
+                DeliveryMethod delivery = DeliveryMethod.of(plan, stages.cluster(), stage.phase());
                 for (String tag : plan.tagsMovedBy(stage.wave().orElseThrow())) {
-                    commands.add("kubectl get mutatingwebhookconfiguration istio-revision-tag-" + tag
-                            + " -o yaml | grep -e istio.io/rev: -e istio.io/tag:");
+                    commands.addAll(delivery.verifyTag(tag, revision));
                 }
                 for (String namespace : stage.wave().orElseThrow().namespaces()) {
                     commands.add("kubectl get namespace " + namespace + " -L istio.io/rev,istio-injection");
@@ -84,9 +84,7 @@ final class Runbook {
                     commands.add("kubectl get service istiod -n istio-system -o jsonpath='{.spec.selector}'");
                 }
                 if (phase.finishing().defaultTag()) {
-                    commands.add("istioctl tag list");
-                    commands.add("kubectl get mutatingwebhookconfiguration istio-revision-tag-default -o yaml"
-                            + " | grep -e istio.io/rev: -e istio.io/tag:");
+                    commands.addAll(DeliveryMethod.of(plan, stages.cluster(), stage.phase()).verifyDefaultTag(revision));
                 }
             }
             case CLEANUP -> commands.addAll(DeliveryMethod.of(plan, stages.cluster(), stage.phase())

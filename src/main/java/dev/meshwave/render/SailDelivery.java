@@ -98,6 +98,31 @@ final class SailDelivery implements DeliveryMethod {
                 "kubectl get istio " + sail.name() + " -o jsonpath='{.status.revisions}'");
     }
 
+    /**
+     * A tag is an IstioRevisionTag, which reports the IstioRevision it resolved in {@code status.istioRevision}
+     * (sail-operator 1.28.3 api/v1/istiorevisiontags_types.go {@code IstioRevisionTagStatus.IstioRevision}, set to the
+     * revision's name in controllers/istiorevisiontag/istiorevisiontag_controller.go); istioctl knows no such object.
+     */
+    @Override
+    public List<String> verifyTag(String tag, String revision) {
+        return List.of("kubectl get istiorevisiontag " + tag + " -o jsonpath='{.status.istioRevision}'   # expect " + revision);
+    }
+
+    @Override
+    public List<String> verifyDefaultTag(String revision) {
+        return verifyTag("default", revision);
+    }
+
+    @Override
+    public String tagMoveHow(String revision) {
+        return "its IstioRevisionTag's `targetRef` names IstioRevision `" + revision + "`";
+    }
+
+    @Override
+    public String tagObject(String tag) {
+        return "IstioRevisionTag `" + tag + "`";
+    }
+
     /** A tag is an IstioRevisionTag naming its IstioRevision; Sail renders its webhook from the istiod chart. */
     @Override
     public List<String> writeTag(Renderer.Output out, String dir, StageChange.TagCreated tag, Injectors injectors)

@@ -48,6 +48,7 @@ class CompletionIT {
             assertTrue(page.startsWith(".TH MESHWAVE-" + command.toUpperCase(java.util.Locale.ROOT) + " 1 "), page);
         }
         assertTrue(Files.readString(tmp.resolve("man/man1/meshwave-render.1")).contains(".B \\-\\-check\n"), "every option is on its page");
+        assertTrue(Files.readString(tmp.resolve("man/man1/meshwave-import.1")).contains(".B \\-\\-out \\fIPLAN\\fR\n"), "import's --out PLAN too");
     }
 
     @Test

@@ -68,14 +68,158 @@ class ImportRepositoryIT {
         String istiod = REPOS + "flux/clusters/prod/istio/istiod.yaml";
         assertEquals(List.of(
                 istiod + ":27:7: warning: HelmRelease istio-system/istiod-1-22-4 sets the trust domain payments.example.com"
-                        + " (meshConfig.trustDomain), which the plan does not carry; keep it in to.helm.values: a new revision on"
-                        + " Istio's default trust domain (cluster.local) would not match authorization policies and peers that name"
-                        + " payments.example.com",
+                        + " (meshConfig.trustDomain), which the plan does not carry; keep it in to.helm.values (import --out PLAN writes"
+                        + " it there): a new revision on Istio's default trust domain (cluster.local) would not match authorization"
+                        + " policies and peers that name payments.example.com",
                 istiod + ":28:7: warning: HelmRelease istio-system/istiod-1-22-4 sets meshConfig.accessLogFile, which the plan does not"
-                        + " carry; keep it in to.helm.values so that the new revision has it too",
-                istiod + ":29:5: warning: HelmRelease istio-system/istiod-1-22-4 sets pilot, which the plan does not carry; keep it in"
-                        + " to.helm.values so that the new revision has it too"),
+                        + " carry; keep it in to.helm.values (import --out PLAN writes it there) so that the new revision has it too",
+                istiod + ":30:7: warning: HelmRelease istio-system/istiod-1-22-4 sets pilot.resources, which the plan does not carry;"
+                        + " keep it in to.helm.values (import --out PLAN writes it there) so that the new revision has it too"),
                 imported.err().lines().toList());
+    }
+
+    /**
+     * The issue's item 5 with {@code --out}: today's chart values (the trust domain and the rest) go to a values file beside
+     * the plan, which names it; the plan validates, and render gives the new istiod release those values, typed as
+     * written. What meshwave sets itself (the revision, global.istioNamespace, the cluster facts) and today's image
+     * tags stay out.
+     */
+    @Test
+    void withOutTodaysChartValuesGoToAValuesFileThatTheNewReleaseGets() throws IOException {
+        Path plan = tmp.resolve("prod/plan.yaml");
+        Cli.Result imported = Cli.run("import", "--repository", REPOS + "flux-values", "--to-version", "1.24.3", "--out", plan.toString());
+        assertEquals(0, imported.exitCode(), imported::toString);
+        Path values = tmp.resolve("prod/plan-values.yaml");
+        assertEquals("wrote " + plan + " and, with today's chart values (to.helm.values), " + values + "\n", imported.out());
+        String istiod = REPOS + "flux-values/istio/istiod.yaml";
+        // Only what the values file cannot keep is still a warning.
+        assertEquals(List.of(
+                istiod + ":22:7: warning: HelmRelease istio-system/istiod-1-23-2 pins istiod's image to 1.23.2-distroless (pilot.tag),"
+                        + " today's version; it is not carried, so that the new revision runs the images of to.version (set to.hub for"
+                        + " another registry)",
+                istiod + ":27:7: warning: HelmRelease istio-system/istiod-1-23-2 pins istiod's image to 1.23.2 (global.tag), today's"
+                        + " version; it is not carried, so that the new revision runs the images of to.version (set to.hub for another"
+                        + " registry)"),
+                imported.err().lines().toList());
+        // In the order written; 2 and false stay a number and a boolean, "true" stays a string (proxyMetadata is a string map).
+        String keptValues = """
+                pilot:
+                  autoscaleEnabled: false
+                  replicaCount: 2
+                  env:
+                    PILOT_ENABLE_STATUS: 'true'
+                global:
+                  logAsJson: true
+                meshConfig:
+                  trustDomain: billing.example.com
+                  defaultConfig:
+                    proxyMetadata:
+                      ISTIO_META_DNS_CAPTURE: 'true'
+                """;
+        assertEquals("# Today's istiod chart values, kept for the new revision by meshwave import (from HelmRelease"
+                + " istio-system/istiod-1-23-2).\n"
+                + "# Not here, because meshwave sets them: the revision, revisionTags, defaultRevision, global.istioNamespace,\n"
+                + "# the cluster's clusterName, network and meshID (spec.clusters), and today's image tag.\n" + keptValues,
+                Files.readString(values));
+        String planText = Files.readString(plan);
+        assertTrue(planText.contains("""
+                    helm:
+                      controller: flux
+                      flux:
+                        sourceRef:
+                          name: istio
+                      values: plan-values.yaml
+                  clusters:
+                    - name: cluster
+                      path: clusters/cluster/mesh
+                      clusterName: billing-1
+                """), planText);
+
+        Cli.Result validated = Cli.run("validate", plan.toString());
+        assertEquals(0, validated.exitCode(), validated::toString);
+        Path out = tmp.resolve("out");
+        Cli.Result rendered = Cli.run("render", plan.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(0, rendered.exitCode(), rendered::toString);
+        String release = Files.readString(out.resolve("clusters/cluster/mesh/control-plane/istiod-1-24-3.yaml"));
+        // The values file first, then meshwave's own keys (the revision first, the cluster's facts last, ChartValuesYaml).
+        assertTrue(release.contains("  values:\n    revision: 1-24-3\n" + keptValues.replace("\n", "\n    ").replaceFirst("^", "    ")
+                .replace("    global:\n      logAsJson: true\n", "    global:\n      logAsJson: true\n      multiCluster:\n"
+                        + "        clusterName: billing-1\n").stripTrailing()), release);
+        assertFalse(release.contains("1.23.2"), "today's image tag stays today's: " + release);
+    }
+
+    /** Nothing on disk is lost: a plan or values file that exists stops the import before anything is written. */
+    @Test
+    void withOutAFileThatExistsIsNeverReplaced() throws IOException {
+        Path plan = Files.writeString(tmp.resolve("plan.yaml"), "mine\n");
+        Cli.Result refused = Cli.run("import", "--repository", REPOS + "flux-values", "--to-version", "1.24.3", "--out", plan.toString());
+        assertEquals(3, refused.exitCode(), refused::toString);
+        assertTrue(refused.err().endsWith("meshwave: " + plan + " exists; meshwave never writes over a file: name another, or move it"
+                + " away first\n"), refused::toString);
+        assertEquals("", refused.out());
+        assertEquals("mine\n", Files.readString(plan));
+        assertFalse(Files.exists(tmp.resolve("plan-values.yaml")), "the values file is not written either");
+
+        // The values file is checked too, and the plan is then not written.
+        Path other = tmp.resolve("other.yaml");
+        Files.writeString(tmp.resolve("other-values.yaml"), "theirs: 1\n");
+        refused = Cli.run("import", "--repository", REPOS + "flux-values", "--to-version", "1.24.3", "--out", other.toString());
+        assertEquals(3, refused.exitCode(), refused::toString);
+        assertFalse(Files.exists(other), refused::toString);
+        assertEquals("theirs: 1\n", Files.readString(tmp.resolve("other-values.yaml")));
+        try (var listing = Files.list(tmp)) {
+            assertEquals(List.of("other-values.yaml", "plan.yaml"), listing.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary file is left behind");
+        }
+    }
+
+    /**
+     * Today's values are checked against the new revision's chart before anything is written: the istiod chart has the
+     * profile openshift before 1.24 only (ChartValues), so a 1.23 release's profile cannot go to 1.24 as it is.
+     */
+    @Test
+    void withOutTodaysValuesThatTheNewChartRefusesWriteNothing() throws IOException {
+        Path repository = Files.createDirectories(tmp.resolve("repo"));
+        Files.writeString(repository.resolve("istiod.yaml"), """
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata:
+                  name: istiod
+                  namespace: istio-system
+                spec:
+                  chart:
+                    spec:
+                      chart: istiod
+                      version: 1.23.2
+                  values:
+                    profile: openshift
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: shop
+                  labels:
+                    istio-injection: enabled
+                """);
+        Path plan = tmp.resolve("out/plan.yaml");
+        Cli.Result refused = Cli.run("import", "--repository", repository.toString(), "--to-version", "1.24.3", "--out", plan.toString());
+        assertEquals(2, refused.exitCode(), refused::toString);
+        assertTrue(refused.err().startsWith(tmp.resolve("out/plan-values.yaml") + ":4:1: profile: today's chart values of HelmRelease"
+                + " istio-system/istiod, which import would write here, would be invalid: the istiod chart has the profile openshift"
+                + " before 1.24 only"), refused::toString);
+        assertFalse(Files.exists(tmp.resolve("out")), "nothing is written");
+    }
+
+    /** A Sail Istio whose values are only the cluster's facts: the plan alone, which names no values file. */
+    @Test
+    void withOutAndNothingToKeepOnlyThePlanIsWritten() throws IOException {
+        Path plan = tmp.resolve("sail.yaml");
+        Cli.Result imported = Cli.run("import", "--repository", REPOS + "sail", "--to-version", "1.26.1", "--out", plan.toString());
+        assertEquals(0, imported.exitCode(), imported::toString);
+        assertEquals("wrote " + plan + "\n", imported.out());
+        assertFalse(Files.exists(tmp.resolve("sail-values.yaml")));
+        assertFalse(Files.readString(plan).contains("values:"));
+        assertEquals(0, Cli.run("validate", plan.toString()).exitCode());
     }
 
     @Test

@@ -136,6 +136,106 @@ class InstalledMeshTest {
         assertEquals("{controller=argocd, repository=oci://registry.example.com/charts, namespace=mesh}", mesh.to().get("helm").toString());
     }
 
+    /** What a values file beside the plan keeps ({@code import --out}), per kind of installation. */
+    @Nested
+    class Values {
+
+        @Test
+        void anArgoCdValuesStringIsKeptTypedAsItsOwnTextWritesIt() throws Exception {
+            InstalledMesh mesh = find("""
+                    apiVersion: argoproj.io/v1alpha1
+                    kind: Application
+                    metadata:
+                      name: istiod
+                      namespace: argocd
+                    spec:
+                      destination:
+                        namespace: istio-system
+                      source:
+                        repoURL: https://istio-release.storage.googleapis.com/charts
+                        chart: istiod
+                        targetRevision: 1.23.2
+                        helm:
+                          values: |
+                            pilot:
+                              replicaCount: 3
+                              image: registry.example.com/pilot@sha256:0123
+                              traceSampling: 1.5
+                            meshConfig:
+                              enableTracing: "false"
+                              trustDomain: shop.example.com
+                    """, "1.24.3");
+            assertEquals("{pilot={replicaCount=3, traceSampling=1.5}, meshConfig={enableTracing=false, trustDomain=shop.example.com}}",
+                    mesh.values().toString());
+            Map<?, ?> pilot = (Map<?, ?>) mesh.values().get("pilot");
+            assertEquals(Integer.class, pilot.get("replicaCount").getClass());
+            assertEquals(Double.class, pilot.get("traceSampling").getClass());
+            assertEquals(String.class, ((Map<?, ?>) mesh.values().get("meshConfig")).get("enableTracing").getClass(), "quoted stays a string");
+            // A digest pins today's image as much as a tag does.
+            List<Problem> pins = mesh.warnings().stream().filter(w -> w.message().contains("pins")).toList();
+            assertEquals(1, pins.size(), mesh.warnings().toString());
+            assertTrue(pins.get(0).message().contains("pins istiod's image to registry.example.com/pilot@sha256:0123 (pilot.image)"));
+            assertEquals(mesh.warnings().stream().filter(w -> !pins.contains(w)).toList(), mesh.kept(), "the image pin is no value a file keeps");
+        }
+
+        @Test
+        void aSailIstiosValuesAreKeptForToSailValues() throws Exception {
+            InstalledMesh mesh = find("""
+                    apiVersion: sailoperator.io/v1
+                    kind: Istio
+                    metadata:
+                      name: default
+                    spec:
+                      version: v1.25.2
+                      namespace: istio-system
+                      updateStrategy:
+                        type: RevisionBased
+                      values:
+                        global:
+                          istioNamespace: istio-system
+                          network: edge-net
+                        meshConfig:
+                          trustDomain: edge.example.com
+                    """, "1.26.1");
+            assertEquals(java.util.Optional.of("sail"), mesh.valuesField());
+            assertEquals("{meshConfig={trustDomain=edge.example.com}}", mesh.values().toString());
+            assertEquals(Map.of("network", "edge-net"), mesh.cluster());
+            assertTrue(mesh.kept().get(0).toString().contains("keep it in to.sail.values (import --out PLAN writes it there)"),
+                    mesh.kept().toString());
+        }
+
+        @Test
+        void anIstioOperatorsValuesAreNoChartValuesAndStayWarnings() throws Exception {
+            InstalledMesh mesh = find("""
+                    apiVersion: install.istio.io/v1alpha1
+                    kind: IstioOperator
+                    metadata:
+                      name: control-plane
+                      namespace: istio-system
+                    spec:
+                      revision: 1-22-6
+                      meshConfig:
+                        trustDomain: corp.example.org
+                      values:
+                        pilot:
+                          replicaCount: 2
+                    """, "1.24.3");
+            assertEquals(java.util.Optional.empty(), mesh.valuesField());
+            assertEquals(Map.of(), mesh.values());
+            assertEquals(List.of(), mesh.kept());
+            assertEquals(2, mesh.warnings().size(), mesh.warnings().toString());
+        }
+
+        @Test
+        void aGlobalIstioNamespaceOtherThanTheReleasesIsSaid() throws Exception {
+            InstalledMesh mesh = find(helmRelease("istiod", "", "    global:\n      istioNamespace: mesh-system\n"), "1.24.3");
+            assertEquals(Map.of(), mesh.values());
+            assertEquals("repo/istio.yaml:17:7: warning: HelmRelease istio-system/istiod sets global.istioNamespace mesh-system, but the"
+                    + " plan's control plane is in istio-system (to.helm.namespace), which meshwave sets it to; it is not carried",
+                    mesh.warnings().get(0).toString());
+        }
+    }
+
     @Test
     void aSailIstioThatUpdatesInPlaceIsRefused() {
         assertEquals("repo/istio.yaml:5:1: Istio default updates in place (updateStrategy InPlace, Sail's default): its one revision is"

@@ -122,4 +122,30 @@ class ManifestFileTest {
         ManifestFile.UnreadableException recursive = assertThrows(ManifestFile.UnreadableException.class, () -> read("a: &x [*x]\n"));
         assertTrue(recursive.getMessage().contains("nested deeper than"), recursive.getMessage());
     }
+
+    /** Every scalar is read as a string; which were numbers or booleans is kept, per list item too, for a copy written out. */
+    @Test
+    void numbersAndBooleansAreStringsThatKnowTheirType() throws Exception {
+        Manifest item = read("""
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: apps/v1
+                  kind: Deployment
+                  metadata:
+                    name: a
+                  spec:
+                    replicas: 2
+                    paused: false
+                    label: "3"
+                    ratio: 0.5
+                    hex: 0x10
+                """).get(0);
+        assertEquals("2", ((java.util.Map<?, ?>) item.object().get("spec")).get("replicas"));
+        assertEquals(java.util.Set.of("/spec/replicas", "/spec/paused", "/spec/ratio", "/spec/hex"), item.typed());
+        assertEquals("{replicas=2, paused=false, label=3, ratio=0.5, hex=16}", item.typedValue(item.object().get("spec"), "/spec").toString());
+        java.util.Map<?, ?> typed = (java.util.Map<?, ?>) item.typedValue(item.object().get("spec"), "/spec");
+        assertEquals(List.of(Integer.class, Boolean.class, String.class, Double.class, Integer.class),
+                typed.values().stream().map(Object::getClass).toList());
+    }
 }
