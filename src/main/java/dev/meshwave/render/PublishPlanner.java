@@ -202,7 +202,28 @@ public final class PublishPlanner {
                 .with("gatewayCanonicalBefore", stages.gatewayCanonicalBefore(stage).orElse(""))
                 .with("gatewayNamespace", stages.cluster().ingressGateway().map(Plan.IngressGateway::namespace).orElse(""))
                 .with("gatewayService", stages.cluster().ingressGateway().map(Plan.IngressGateway::service).orElse(""))
+                .with("gatewayRelease", stages.cluster().ingressGateway().flatMap(Plan.IngressGateway::release).orElse(""))
+                .with("gatewayNewRelease", stages.cluster().ingressGateway().filter(g -> g.release().isPresent())
+                        .map(g -> g.releaseAt(stages.phase(stage).to().revision())).orElse(""))
+                .with("inPlace", stages.cluster().inPlace())
+                .with("namespacesIn", stages.cluster().namespacesIn().orElse(""))
                 .with("verify", verify);
+    }
+
+    /** What a phase's finalize points at the new revision, as the pull request says it. */
+    private static String finalizeMoves(Plan phase) {
+        List<String> moved = new ArrayList<>();
+        if (phase.finishing().istiodService()) {
+            moved.add("Service `istiod`");
+        }
+        phase.to().delivery().match(script -> null, helm -> moved.add("the base release's `defaultRevision`"), sail -> null);
+        if (phase.finishing().defaultTag()) {
+            moved.add("the revision tag `default`");
+        }
+        if (moved.isEmpty()) {
+            return "nothing but the live stage";
+        }
+        return moved.size() == 1 ? moved.get(0) : String.join(", ", moved.subList(0, moved.size() - 1)) + " and " + moved.get(moved.size() - 1);
     }
 
     private TemplateContext context(Plan plan, PlanStage stage, List<Map<String, Object>> clusters) {
@@ -224,6 +245,10 @@ public final class PublishPlanner {
                 .with("restartAnnotation", plan.restart() == Plan.Restart.ANNOTATION)
                 .with("restartManual", plan.restart() == Plan.Restart.MANUAL)
                 .with("finalizeDefaultTag", plan.finishing().defaultTag())
+                .with("controlPlaneInGit", phase.to().delivery().inGit())
+                .with("delivery", phase.to().delivery().match(script -> "", helm -> helm.controller() == dev.meshwave.plan.Delivery.Controller.FLUX
+                        ? "Flux" : "Argo CD", sail -> "the Sail Operator"))
+                .with("finalizeMoves", finalizeMoves(phase))
                 .with("clusters", clusters)
                 .with("clusterNames", String.join(", ", clusters.stream().map(c -> String.valueOf(c.get("cluster"))).toList()));
     }

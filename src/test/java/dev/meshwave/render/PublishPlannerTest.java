@@ -79,6 +79,24 @@ class PublishPlannerTest {
         assertTrue(first.body().contains("- based on: `main`"), first.body());
     }
 
+    /** A control plane in Git is installed by merging, not by install.sh; finalize moves the base release, not Service istiod. */
+    @Test
+    void helmPullRequestsSayTheControlPlaneArrivesThroughGitAndTheGatewayMovesBetweenReleases() throws Exception {
+        List<PublishStep> steps = planner.waves(new dev.meshwave.plan.PlanLoader(dev.meshwave.plan.PlanSchema.load())
+                .load(java.nio.file.Path.of("examples/helm-gateway/plan.yaml")).plan(), "main");
+        String first = steps.get(0).body();
+        assertFalse(first.contains("install.sh"), first);
+        assertFalse(first.contains("istioctl uninstall"), first);
+        assertTrue(first.contains("Merging this installs revision `1-27-3` beside `1-26-5` through Git (Flux applies each"), first);
+        assertTrue(steps.get(1).body().contains("On `store-0042` the ingress gateway `istio-ingress/istio-ingress` moves first: release"
+                + " `istio-ingress-1-27-3` scales up, then `istio-ingress` scales to none."), steps.get(1).body());
+        String finalize = steps.get(3).body();
+        assertTrue(finalize.contains("**What moves:** the base release's `defaultRevision` and the revision tag `default` point at `1-27-3`."),
+                finalize);
+        assertTrue(finalize.contains("the cleanup stage then removes `1-26-5`."), finalize);
+        assertFalse(finalize.contains("Service `istiod`"), finalize);
+    }
+
     @Test
     void aRollbackRepointsTheLiveStageAndIsProposedIntoTheBase() throws Exception {
         Plan plan = Plans.load(dir, Plans.BASE);
