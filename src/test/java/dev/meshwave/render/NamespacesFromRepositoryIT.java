@@ -64,8 +64,8 @@ class NamespacesFromRepositoryIT {
         Cli.Result result = Cli.run("validate", PLAN.toString(), "--out", out.toString());
         assertEquals(2, result.exitCode(), result::toString);
         assertTrue(result.err().contains(PLAN + ":17:20: spec.waves[0].namespaces[0]: cluster edge: namespace 'shop' of wave 'first'"
-                + " is built twice by namespacesFrom platform/namespaces, at " + out + "/platform/namespaces/namespaces.yaml:1:1 and at "
-                + out + "/platform/namespaces/again.yaml:1:1"), result::toString);
+                + " is built twice by namespacesFrom platform/namespaces, at " + out + "/platform/namespaces/again.yaml:1:1 and at "
+                + out + "/platform/namespaces/namespaces.yaml:1:1"), result::toString);
     }
 
     /**
@@ -78,22 +78,26 @@ class NamespacesFromRepositoryIT {
         Files.writeString(file, Files.readString(file).replace("istio-injection: enabled", "istio-injection: disabled"));
         Cli.Result result = Cli.run("explain", PLAN.toString(), "--namespace", "billing", "--stage", "0", "--out", out.toString());
         assertEquals(0, result.exitCode(), result::toString);
-        assertTrue(result.out().contains("stage 00-control-plane: namespace labels istio-injection=disabled, team=payments;"),
+        assertTrue(result.out().contains("stage 00-control-plane: namespace labels {istio-injection=disabled, team=payments};"),
                 result::toString);
     }
 
     /**
-     * Defect (b), through the safety check: a namespace whose injection the repository disables is injected by no
-     * one today, which validate must see (it assumed the old revision injected it).
+     * Defect (b), through the safety check: a namespace the repository labels both {@code istio-injection} and
+     * {@code istio.io/rev} is injected by the default injector whatever its revision says (MESH-FACTS §2), which
+     * validate must report until its wave removes {@code istio-injection}; it assumed {@code istio.io/rev} alone.
      */
     @Test
     void validateJudgesTheLabelsTheKustomizationBuilds() throws IOException {
         Path file = namespaces.resolve("namespaces.yaml");
-        Files.writeString(file, Files.readString(file).replace("istio-injection: enabled", "istio-injection: disabled"));
-        Cli.Result withRepository = Cli.run("validate", PLAN.toString(), "--out", out.toString());
+        Files.writeString(file, Files.readString(file).replace("    istio-injection: enabled\n",
+                "    istio-injection: enabled\n    istio.io/rev: asm-1130-0\n"));
         Cli.Result assumed = Cli.run("validate", PLAN.toString());
         assertEquals(0, assumed.exitCode(), assumed::toString);
-        assertTrue(withRepository.toString().contains("istio-injection=disabled"), withRepository::toString);
+        Cli.Result withRepository = Cli.run("validate", PLAN.toString(), "--out", out.toString());
+        assertEquals(2, withRepository.exitCode(), withRepository::toString);
+        assertTrue(withRepository.err().contains(PLAN + ":19:20: spec.waves[1].namespaces[0]: stages 00-control-plane, 01-first:"
+                + " namespace 'billing' carries both istio-injection and istio.io/rev"), withRepository::toString);
     }
 
     /**
@@ -112,7 +116,7 @@ class NamespacesFromRepositoryIT {
         String readme = Files.readString(out.resolve("clusters/edge/mesh/README.md"));
         assertFalse(readme.contains("carry `Delete=false` and Flux `prune: disabled` too"), readme);
         assertTrue(readme.contains("Namespace `shop` carries both."), readme);
-        assertTrue(readme.contains("Namespace `billing` carries neither: removing the mesh application deletes it."), readme);
+        assertTrue(readme.contains("Namespace `billing` carries neither: removing the mesh application may delete it."), readme);
     }
 
     /** Defect (d): a kustomization that also builds workloads makes the mesh stages a second owner of them. */
@@ -126,7 +130,7 @@ class NamespacesFromRepositoryIT {
         Map<String, String> before = everything(out);
         Cli.Result result = Cli.run("render", PLAN.toString(), "--out", out.toString());
         assertEquals(2, result.exitCode(), result::toString);
-        assertTrue(result.err().contains(PLAN + ":13:23: spec.clusters[0].namespacesFrom: cluster edge: namespacesFrom"
+        assertTrue(result.err().contains(PLAN + ":14:23: spec.clusters[0].namespacesFrom: cluster edge: namespacesFrom"
                 + " platform/namespaces builds Deployment shop/web (" + out + "/platform/namespaces/web.yaml:2:1), which is not"
                 + " a Namespace: every stage would apply it too, and two applications would own it"), result::toString);
         assertEquals(before, everything(out), "nothing written");

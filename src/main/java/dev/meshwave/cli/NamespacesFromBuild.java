@@ -1,0 +1,66 @@
+package dev.meshwave.cli;
+
+import dev.meshwave.lint.Linter;
+import dev.meshwave.plan.Ambient;
+import dev.meshwave.plan.Manifest;
+import dev.meshwave.plan.NamespacesFrom;
+import dev.meshwave.plan.Plan;
+import dev.meshwave.plan.Problem;
+import dev.meshwave.plan.TerminalText;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Each cluster's {@code namespacesFrom} kustomization, built as the cluster will build it ({@code kubectl kustomize},
+ * under the output root it is relative to) before anything is rendered or written, and checked against the plan:
+ * every namespace a wave relabels built exactly once, Namespaces only ({@link NamespacesFrom}), none ambient
+ * ({@link Ambient}). The plan that comes back carries what was built, so the admission check, {@code explain} and
+ * the README start from the labels and protection the repository really has. {@code render}, {@code validate --out}
+ * and {@code explain --out} run it; a kustomization that is not there or does not build is a warning (the stages
+ * will not build either, and say so), and so is a missing {@code kubectl}.
+ */
+final class NamespacesFromBuild {
+
+    /** The plan with what was built, and the errors found. */
+    record Checked(Plan plan, List<Problem> problems) {}
+
+    private NamespacesFromBuild() {}
+
+    static Checked check(Plan plan, Path out, Environment environment, PrintWriter stderr) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        List<Plan.Cluster> clusters = new ArrayList<>();
+        String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
+        String shownRoot = out.toString().replace('\\', '/');
+        for (Plan.Cluster cluster : plan.clusters()) {
+            if (cluster.namespacesFrom().isEmpty()) {
+                clusters.add(cluster);
+                continue;
+            }
+            String from = cluster.namespacesFrom().get();
+            if (!Files.isRegularFile(out.resolve(from).resolve("kustomization.yaml"))) {
+                stderr.printf(Locale.ROOT, "warning: cluster %s: namespacesFrom %s has no kustomization.yaml under %s;"
+                        + " the stages will not build until it does%n", cluster.name(), from, out);
+                clusters.add(cluster);
+                continue;
+            }
+            List<Problem> warnings = new ArrayList<>();
+            List<Manifest> objects = Linter.built(kubectl, environment.variables(), out, shownRoot, Path.of(from), warnings);
+            warnings.forEach(w -> stderr.println(TerminalText.escape(
+                    w.toString().replace(": not built: ", ": namespacesFrom not checked against the repository: "))));
+            if (objects.isEmpty() && !warnings.isEmpty()) {
+                clusters.add(cluster);
+                continue;
+            }
+            NamespacesFrom.Result result = NamespacesFrom.check(plan, cluster, shownRoot + "/" + from, objects);
+            problems.addAll(result.problems());
+            problems.addAll(Ambient.relabelledByWaves(plan, cluster, objects));
+            clusters.add(cluster.withNamespacesBuilt(result.built()));
+        }
+        return new Checked(plan.withClusters(clusters), problems);
+    }
+}
