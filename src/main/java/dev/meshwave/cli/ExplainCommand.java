@@ -57,7 +57,7 @@ final class ExplainCommand implements Callable<Integer> {
         Plan plan = Workflow.loadWithoutInjectionCheck(planFile.path).plan();
         if (out != null) {
             // Problems with the repository stop explain (it cannot say which labels to start from); admission's do not.
-            NamespacesFromBuild.Checked checked = NamespacesFromBuild.check(plan, out, environment, spec.commandLine().getErr());
+            NamespacesFromBuild.Checked checked = NamespacesFromBuild.at(out, environment).check(plan, spec.commandLine().getErr());
             if (!checked.problems().isEmpty()) {
                 throw new dev.meshwave.plan.InvalidPlanException(checked.problems());
             }

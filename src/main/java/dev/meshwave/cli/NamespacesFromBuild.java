@@ -31,11 +31,25 @@ final class NamespacesFromBuild {
 
     private NamespacesFromBuild() {}
 
-    static Checked check(Plan plan, Path out, Environment environment, PrintWriter stderr) throws IOException {
+    /** What checks a plan against a repository before it is rendered: built under an output root, or a base branch. */
+    @FunctionalInterface
+    interface Repository<E extends Exception> {
+        Checked check(Plan plan, PrintWriter stderr) throws IOException, E;
+    }
+
+    /** The repository at the output root {@code out} (render, validate and explain). */
+    static Repository<IOException> at(Path out, Environment environment) {
+        return (plan, stderr) -> check(plan, out, out.toString().replace('\\', '/'), environment, stderr);
+    }
+
+    /**
+     * Builds under {@code out}; positions and messages name it {@code shownRoot} (the output root as given, or the
+     * repository and base branch a publish builds on).
+     */
+    static Checked check(Plan plan, Path out, String shownRoot, Environment environment, PrintWriter stderr) throws IOException {
         List<Problem> problems = new ArrayList<>();
         List<Plan.Cluster> clusters = new ArrayList<>();
         String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
-        String shownRoot = out.toString().replace('\\', '/');
         for (Plan.Cluster cluster : plan.clusters()) {
             if (cluster.namespacesFrom().isEmpty()) {
                 clusters.add(cluster);
@@ -44,7 +58,7 @@ final class NamespacesFromBuild {
             String from = cluster.namespacesFrom().get();
             if (!Files.isRegularFile(out.resolve(from).resolve("kustomization.yaml"))) {
                 stderr.printf(Locale.ROOT, "warning: cluster %s: namespacesFrom %s has no kustomization.yaml under %s;"
-                        + " the stages will not build until it does%n", cluster.name(), from, out);
+                        + " the stages will not build until it does%n", cluster.name(), from, shownRoot);
                 clusters.add(cluster);
                 continue;
             }

@@ -93,11 +93,37 @@ final class Publishing {
         WavePublisher.requireBranchName("--base", options.base);
         Templates templates = Workflow.templates(options.templates.directory);
         PrintWriter err = spec.commandLine().getErr();
-        Plan plan = Workflow.load(planFile, err, templates).plan();
+        // A cluster's namespacesFrom is built from the base branch the waves are committed on, before anything is planned.
+        Plan plan = Workflow.load(planFile, err, templates, Optional.of(baseBranch(options, environment))).plan();
         // Held before planning, so that no commit or pull-request text may carry it either.
         environment.redaction().holdUrlPassword(options.repo);
         return run(plan, steps.of(new PublishPlanner(templates, environment.redaction()), plan), options, environment,
                 spec.commandLine().getOut(), err);
+    }
+
+    /**
+     * The base branch as the repository the waves go to has it (fetched, for a remote), written to a temporary
+     * directory, where each cluster's {@code namespacesFrom} kustomization is built and checked; messages name
+     * it {@code REPO@BASE}. Only for a plan that has a {@code namespacesFrom}: no other plan needs the repository
+     * before its branches are made.
+     */
+    private static NamespacesFromBuild.Repository<Exception> baseBranch(Options options, Environment environment) {
+        return (plan, err) -> {
+            if (plan.clusters().stream().noneMatch(c -> c.namespacesFrom().isPresent())) {
+                return new NamespacesFromBuild.Checked(plan, List.of());
+            }
+            RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
+            WavePublisher.Settings settings = new WavePublisher.Settings(location, options.base, options.push, true,
+                    options.workdir, identity(options.author, environment), environment.variables(), environment.redaction(),
+                    NetworkTimeout.from(environment.variables()));
+            Path scratch = java.nio.file.Files.createTempDirectory("meshwave-base-");
+            try {
+                new WavePublisher(settings).exportBase(scratch);
+                return NamespacesFromBuild.check(plan, scratch, location.displayUrl() + "@" + options.base, environment, err);
+            } finally {
+                dev.meshwave.output.TreeWriter.deleteTree(scratch);
+            }
+        };
     }
 
     /**

@@ -140,7 +140,8 @@ final class RenderCommand implements Callable<Integer> {
         Templates templates = Workflow.templates(options.templates());
         // namespacesFrom is built and checked before anything is rendered: its problems stop the run with exit 2,
         // and what it builds is what the admission check and the README start from.
-        Plan plan = Workflow.load(options.plan(), stderr, templates, Optional.of(options.out()), environment).plan();
+        Plan plan = Workflow.load(options.plan(), stderr, templates,
+                Optional.of(NamespacesFromBuild.at(options.out(), environment))).plan();
         Renderer renderer = new Renderer(templates, environment.redaction());
         // Without --live each cluster stays at the stage its directory already points at (a new directory
         // starts at the first stage): a render never moves a live stage unless asked to.

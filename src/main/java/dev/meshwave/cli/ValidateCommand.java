@@ -87,7 +87,8 @@ final class ValidateCommand implements Callable<Integer> {
      */
     private PlanLoader.LoadedPlan load(java.io.PrintWriter err) throws Exception {
         Templates chosen = Workflow.templates(templates);
-        PlanLoader.LoadedPlan loaded = Workflow.load(planFile.path, err, chosen, java.util.Optional.ofNullable(out), environment);
+        PlanLoader.LoadedPlan loaded = Workflow.load(planFile.path, err, chosen,
+                java.util.Optional.ofNullable(out).map(dir -> NamespacesFromBuild.at(dir, environment)));
         if (out == null) {
             // Said, not refused: without the repository a plan can still be checked, only not against it.
             loaded.plan().clusters().stream().filter(c -> c.namespacesFrom().isPresent()).forEach(c -> err.printf(java.util.Locale.ROOT,

@@ -26,21 +26,21 @@ final class Workflow {
      */
     static PlanLoader.LoadedPlan load(Path planFile, PrintWriter err, Templates templates)
             throws InvalidPlanException, TemplateException, IOException {
-        return load(planFile, err, templates, Optional.empty(), null);
+        return Workflow.<IOException>load(planFile, err, templates, Optional.empty());
     }
 
     /**
-     * As {@link #load(Path, PrintWriter, Templates)}, with the repository the plan renders into ({@code out}, the
-     * output root that {@code namespacesFrom} is relative to) when there is one: each cluster's
+     * As {@link #load(Path, PrintWriter, Templates)}, with the repository the plan renders into (the output root
+     * that {@code namespacesFrom} is relative to, or the base branch a publish builds on) when there is one: each cluster's
      * {@code namespacesFrom} kustomization is built there and checked first ({@link NamespacesFromBuild}), and
      * admission is simulated from the labels it builds. Its problems and admission's are reported together.
      */
-    static PlanLoader.LoadedPlan load(Path planFile, PrintWriter err, Templates templates, Optional<Path> out, Environment environment)
-            throws InvalidPlanException, TemplateException, IOException {
+    static <E extends Exception> PlanLoader.LoadedPlan load(Path planFile, PrintWriter err, Templates templates,
+            Optional<NamespacesFromBuild.Repository<E>> repository) throws InvalidPlanException, TemplateException, IOException, E {
         PlanLoader.LoadedPlan loaded = loadWithoutInjectionCheck(planFile);
         List<Problem> problems = new ArrayList<>();
-        if (out.isPresent()) {
-            NamespacesFromBuild.Checked checked = NamespacesFromBuild.check(loaded.plan(), out.get(), environment, err);
+        if (repository.isPresent()) {
+            NamespacesFromBuild.Checked checked = repository.get().check(loaded.plan(), err);
             problems.addAll(checked.problems());
             loaded = new PlanLoader.LoadedPlan(checked.plan(), loaded.warnings());
         }

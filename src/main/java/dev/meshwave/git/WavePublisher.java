@@ -123,6 +123,49 @@ public final class WavePublisher {
         return publish(planName, steps, clusterPaths, (branch, done) -> { });
     }
 
+    /**
+     * Writes the files of the base branch (as {@link #publish} will build on it: fetched first from a remote) under
+     * {@code target}, an empty directory, so that a kustomization of the repository (a cluster's {@code namespacesFrom})
+     * can be built as the published branches will carry it. Regular files only (no symbolic links, no submodules);
+     * returns the base commit, or empty for a repository without the base branch yet (nothing written).
+     */
+    public Optional<String> exportBase(Path target) throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+        requireBranchName("--base", settings.base());
+        try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
+             SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
+            Repository repository = work.repository();
+            boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
+            if (useRemote) {
+                work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
+            }
+            try (RevWalk walk = new RevWalk(repository);
+                 org.eclipse.jgit.treewalk.TreeWalk tree = new org.eclipse.jgit.treewalk.TreeWalk(repository)) {
+                Optional<RevCommit> base = baseTip(work, walk, useRemote);
+                if (base.isEmpty()) {
+                    return Optional.empty();
+                }
+                tree.addTree(base.get().getTree());
+                tree.setRecursive(true);
+                Path root = target.toAbsolutePath().normalize();
+                while (tree.next()) {
+                    if (!tree.getFileMode(0).equals(org.eclipse.jgit.lib.FileMode.REGULAR_FILE)
+                            && !tree.getFileMode(0).equals(org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE)) {
+                        continue;
+                    }
+                    Path file = root.resolve(tree.getPathString()).normalize();
+                    if (!file.startsWith(root)) {
+                        continue; // git refuses such paths; never write outside target if one got in
+                    }
+                    java.nio.file.Files.createDirectories(file.getParent());
+                    try (java.io.OutputStream output = java.nio.file.Files.newOutputStream(file)) {
+                        repository.open(tree.getObjectId(0)).copyTo(output);
+                    }
+                }
+                return Optional.of(base.get().name());
+            }
+        }
+    }
+
     /** Reports each branch as its commit is made, and the push. */
     @FunctionalInterface
     public interface Progress {

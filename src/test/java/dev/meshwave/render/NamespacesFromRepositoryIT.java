@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshwave.testing.Cli;
+import dev.meshwave.testing.GitCli;
+import dev.meshwave.testing.GitopsRepository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,6 +136,30 @@ class NamespacesFromRepositoryIT {
                 + " platform/namespaces builds Deployment shop/web (" + out + "/platform/namespaces/web.yaml:2:1), which is not"
                 + " a Namespace: every stage would apply it too, and two applications would own it"), result::toString);
         assertEquals(before, everything(out), "nothing written");
+    }
+
+    /**
+     * publish builds namespacesFrom from the base branch the waves are committed on (not the working tree) and
+     * refuses before any branch is made.
+     */
+    @Test
+    void publishChecksTheBaseBranchBeforeMakingBranches(@TempDir Path tmp) throws IOException {
+        Path file = namespaces.resolve("namespaces.yaml");
+        String fixed = Files.readString(file);
+        Files.writeString(file, fixed.replace("name: billing", "name: billing-v2"));
+        GitCli.git(out, "init", "-q", "-b", "main");
+        GitCli.git(out, "add", "-A");
+        GitCli.git(out, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "namespaces");
+        Files.writeString(file, fixed); // fixed in the working tree only: the branches would build on main
+        Map<String, String> variables = GitopsRepository.publishEnvironment(tmp);
+        variables.put("PATH", System.getenv("PATH"));
+        Cli.Result result = Cli.run(new dev.meshwave.cli.Environment(variables, java.time.Clock.systemUTC()),
+                "publish", PLAN.toString(), "--repo", out.toString());
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains(PLAN + ":19:20: spec.waves[1].namespaces[0]: cluster edge: namespace 'billing' of wave 'second'"
+                + " is not in namespacesFrom platform/namespaces (kubectl kustomize " + out + "@main/platform/namespaces builds no"
+                + " Namespace of that name)"), result::toString);
+        assertEquals("", GitCli.git(out, "branch", "--list", "meshwave/*"), "no branch made");
     }
 
     private static void copy(Path from, Path to) throws IOException {
