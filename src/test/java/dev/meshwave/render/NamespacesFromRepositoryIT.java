@@ -80,7 +80,7 @@ class NamespacesFromRepositoryIT {
         Files.writeString(file, Files.readString(file).replace("istio-injection: enabled", "istio-injection: disabled"));
         Cli.Result result = Cli.run("explain", PLAN.toString(), "--namespace", "billing", "--stage", "0", "--out", out.toString());
         assertEquals(0, result.exitCode(), result::toString);
-        assertTrue(result.out().contains("stage 00-control-plane: namespace labels {istio-injection=disabled, team=payments};"),
+        assertTrue(result.out().contains("stage 00-control-plane: namespace labels {istio-injection=disabled};"),
                 result::toString);
     }
 
