@@ -12,8 +12,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Each cluster's {@code namespacesFrom} kustomization, built as the cluster will build it ({@code kubectl kustomize},
@@ -25,6 +27,9 @@ import java.util.Locale;
  * will not build either, and say so), and so is a missing {@code kubectl}.
  */
 final class NamespacesFromBuild {
+
+    /** One kustomization's objects; {@code failed} when it did not build (and said so). */
+    private record Build(List<Manifest> objects, boolean failed) {}
 
     /** The plan with what was built, and the errors found. */
     record Checked(Plan plan, List<Problem> problems) {}
@@ -50,6 +55,7 @@ final class NamespacesFromBuild {
         List<Problem> problems = new ArrayList<>();
         List<Plan.Cluster> clusters = new ArrayList<>();
         String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
+        Map<String, Build> builds = new HashMap<>();
         for (Plan.Cluster cluster : plan.clusters()) {
             if (cluster.namespacesFrom().isEmpty()) {
                 clusters.add(cluster);
@@ -62,11 +68,18 @@ final class NamespacesFromBuild {
                 clusters.add(cluster);
                 continue;
             }
-            List<Problem> warnings = new ArrayList<>();
-            List<Manifest> objects = Linter.built(kubectl, environment.variables(), out, shownRoot, Path.of(from), warnings);
-            warnings.forEach(w -> stderr.println(TerminalText.escape(
-                    w.toString().replace(": not built: ", ": namespacesFrom not checked against the repository: "))));
-            if (objects.isEmpty() && !warnings.isEmpty()) {
+            // Clusters of a fleet often share one kustomization: it is built once.
+            Build build = builds.get(from);
+            if (build == null) {
+                List<Problem> warnings = new ArrayList<>();
+                List<Manifest> built = Linter.built(kubectl, environment.variables(), out, shownRoot, Path.of(from), warnings);
+                warnings.forEach(w -> stderr.println(TerminalText.escape(
+                        w.toString().replace(": not built: ", ": namespacesFrom not checked against the repository: "))));
+                build = new Build(built, built.isEmpty() && !warnings.isEmpty());
+                builds.put(from, build);
+            }
+            List<Manifest> objects = build.objects();
+            if (build.failed()) {
                 clusters.add(cluster);
                 continue;
             }

@@ -129,6 +129,9 @@ public final class WavePublisher {
      * can be built as the published branches will carry it. Regular files only (no symbolic links, no submodules);
      * returns the base commit, or empty for a repository without the base branch yet (nothing written).
      */
+    /** The largest file {@link #exportBase} writes out, as large as any file {@code lint} reads. */
+    private static final long EXPORTED_FILE_BYTES = 16L << 20;
+
     public Optional<String> exportBase(Path target) throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
         requireBranchName("--base", settings.base());
         try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
@@ -156,9 +159,13 @@ public final class WavePublisher {
                     if (!file.startsWith(root)) {
                         continue; // git refuses such paths; never write outside target if one got in
                     }
+                    org.eclipse.jgit.lib.ObjectLoader blob = repository.open(tree.getObjectId(0));
+                    if (blob.getSize() > EXPORTED_FILE_BYTES) {
+                        continue; // no manifest is this large (lint reads none over 16 MiB); a kustomization naming it will say it is missing
+                    }
                     java.nio.file.Files.createDirectories(file.getParent());
                     try (java.io.OutputStream output = java.nio.file.Files.newOutputStream(file)) {
-                        repository.open(tree.getObjectId(0)).copyTo(output);
+                        blob.copyTo(output);
                     }
                 }
                 return Optional.of(base.get().name());
