@@ -160,6 +160,8 @@ final class KustomizeLayout implements Layout {
             kustomization.resources.add("ingress-gateway-service.yaml");
         } else if (change instanceof StageChange.GatewaySwitched switched) {
             kustomization.gatewaySwitch = Optional.of(switched); // an inline patch of the wave's kustomization
+        } else if (change instanceof StageChange.GatewayReleaseSwitched switched) {
+            kustomization.patches.addAll(delivery.writeGatewaySwitch(out, dir, switched, common(phase)));
         } else if (change instanceof StageChange.TagCreated created) {
             kustomization.resources.addAll(delivery.writeTag(out, dir, created, injectors));
         } else if (change instanceof StageChange.TagMoved moved) {
@@ -337,6 +339,7 @@ final class KustomizeLayout implements Layout {
                     .withAll(stage.kind().templateFlags())
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
                     .with("switchesGateway", rollout.change(stage, StageChange.GatewaySwitched.class).isPresent())
+                    .with("movesGatewayRelease", rollout.change(stage, StageChange.GatewayReleaseSwitched.class).isPresent())
                     .with("verify", runbook.verify(stage))
                     .with("relabelledList", backticked(rollout.change(stage, StageChange.NamespacesRelabelled.class)
                             .map(StageChange.NamespacesRelabelled::namespaces).orElse(List.of())))
@@ -376,6 +379,8 @@ final class KustomizeLayout implements Layout {
                 .with("gatewayNamespace", gateway.map(Plan.IngressGateway::namespace).orElse(""))
                 .with("gatewayService", gateway.map(Plan.IngressGateway::service).orElse(""))
                 .with("gatewayCanonicalBefore", gateway.map(Plan.IngressGateway::fromCanonicalRevision).orElse(""))
+                .with("gatewayRelease", gateway.flatMap(Plan.IngressGateway::release).orElse(""))
+                .with("gatewayNewRelease", gateway.filter(g -> g.release().isPresent()).map(g -> g.releaseAt(plan.to().revision())).orElse(""))
                 .with("namespacesFrom", cluster.namespacesFrom().orElse(""))
                 .with("namespacesBuilt", cluster.namespacesBuilt().isPresent())
                 .with("namespaceProtection", namespaceProtection())

@@ -30,7 +30,7 @@ class GoldenIT {
     @Test
     void everyExampleHasAGolden() throws IOException {
         List<String> examples = examples();
-        assertEquals(List.of("asm-tags", "asm-upgrade", "ca-migration", "helm-argocd", "helm-flux", "inventory", "istio-to-asm", "multi-project",
+        assertEquals(List.of("asm-tags", "asm-upgrade", "ca-migration", "helm-argocd", "helm-flux", "helm-gateway", "inventory", "istio-to-asm", "multi-project",
                 "sail"), examples);
         try (Stream<Path> golden = Files.list(Path.of("golden"))) {
             // Approving renders into golden/, which leaves each directory's render lock (.<name>.meshwave.lock) beside it.
