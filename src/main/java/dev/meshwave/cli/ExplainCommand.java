@@ -39,11 +39,30 @@ final class ExplainCommand implements Callable<Integer> {
     @Mixin
     PlanArguments.TemplateOverrides templates;
 
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "The output root render writes to: each cluster's namespacesFrom kustomization is built there, and the"
+                    + " namespace's labels before its wave are those it builds (default: as the plan implies them).")
+    java.nio.file.Path out;
+
+    private final Environment environment;
+
+    ExplainCommand(Environment environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() throws Exception {
         Templates templateSet = Workflow.templates(templates.directory);
         // Injection problems are what explain is for: show them instead of refusing the plan.
         Plan plan = Workflow.loadWithoutInjectionCheck(planFile.path).plan();
+        if (out != null) {
+            // Problems with the repository stop explain (it cannot say which labels to start from); admission's do not.
+            NamespacesFromBuild.Checked checked = NamespacesFromBuild.at(out, environment).check(plan, spec.commandLine().getErr());
+            if (!checked.problems().isEmpty()) {
+                throw new dev.meshwave.plan.InvalidPlanException(checked.problems());
+            }
+            plan = checked.plan();
+        }
         PrintWriter out = spec.commandLine().getOut();
         for (Plan.Cluster cluster : plan.clusters()) {
             StagePlan stages = new StagePlan(plan, cluster);

@@ -105,7 +105,8 @@ final class Publishing {
         WavePublisher.requireBranchName("--base", options.base);
         Templates templates = Workflow.templates(options.templates.directory);
         PrintWriter err = spec.commandLine().getErr();
-        Plan plan = Workflow.load(planFile, err, templates).plan();
+        // A cluster's namespacesFrom is built from the base branch the waves are committed on, before anything is planned.
+        Plan plan = Workflow.load(planFile, err, templates, Optional.of(baseBranch(options, environment))).plan();
         // Held before planning, so that no commit or pull-request text may carry it either.
         environment.redaction().holdUrlPassword(options.repo);
         NamespaceManifests manifests = RepositoryNamespaces.needed(plan) ? teamNamespaces(plan, options, environment) : NamespaceManifests.NONE;
@@ -120,7 +121,7 @@ final class Publishing {
     private static NamespaceManifests teamNamespaces(Plan plan, Options options, Environment environment) throws Exception {
         Path snapshot = java.nio.file.Files.createTempDirectory("meshwave-base-");
         try {
-            if (!new WavePublisher(settings(options, environment)).exportBase(snapshot)) {
+            if (new WavePublisher(settings(options, environment)).exportBase(snapshot).isEmpty()) {
                 throw new InvalidRepositoryException("branch '" + options.base + "' does not exist yet, and the plan's in-place clusters"
                         + " (namespacesIn) edit the Namespace manifests it must hold");
             }
@@ -152,6 +153,31 @@ final class Publishing {
         return new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
                 options.workdir, identity(options.author, environment), environment.variables(), environment.redaction(),
                 NetworkTimeout.from(environment.variables()));
+    }
+
+    /**
+     * The base branch as the repository the waves go to has it (fetched, for a remote), written to a temporary
+     * directory, where each cluster's {@code namespacesFrom} kustomization is built and checked; messages name
+     * it {@code REPO@BASE}. Only for a plan that has a {@code namespacesFrom}: no other plan needs the repository
+     * before its branches are made.
+     */
+    private static NamespacesFromBuild.Repository<Exception> baseBranch(Options options, Environment environment) {
+        return (plan, err) -> {
+            if (plan.clusters().stream().noneMatch(c -> c.namespacesFrom().isPresent())) {
+                return new NamespacesFromBuild.Checked(plan, List.of());
+            }
+            RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
+            WavePublisher.Settings settings = new WavePublisher.Settings(location, options.base, options.push, true,
+                    options.workdir, identity(options.author, environment), environment.variables(), environment.redaction(),
+                    NetworkTimeout.from(environment.variables()));
+            Path scratch = java.nio.file.Files.createTempDirectory("meshwave-base-");
+            try {
+                new WavePublisher(settings).exportBase(scratch);
+                return NamespacesFromBuild.check(plan, scratch, location.displayUrl() + "@" + options.base, environment, err);
+            } finally {
+                dev.meshwave.output.TreeWriter.deleteTree(scratch);
+            }
+        };
     }
 
     /**

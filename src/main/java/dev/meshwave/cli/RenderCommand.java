@@ -1,24 +1,21 @@
 package dev.meshwave.cli;
 
-import dev.meshwave.lint.Linter;
 import dev.meshwave.output.DriftCheck;
 import dev.meshwave.output.LiveStageReader;
 import dev.meshwave.output.RunLock;
 import dev.meshwave.output.TreeWriter;
 import dev.meshwave.output.UnsafeOutputException;
-import dev.meshwave.plan.Ambient;
+import dev.meshwave.inplace.RepositoryNamespaces;
 import dev.meshwave.plan.InvalidPlanException;
-import dev.meshwave.plan.Manifest;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Problem;
+import dev.meshwave.render.NamespaceManifests;
 import dev.meshwave.render.RenderException;
 import dev.meshwave.render.RenderedTree;
-import dev.meshwave.inplace.RepositoryNamespaces;
-import dev.meshwave.render.NamespaceManifests;
 import dev.meshwave.render.Renderer;
-import dev.meshwave.rollout.RolloutComposer;
 import dev.meshwave.render.TemplateException;
 import dev.meshwave.render.Templates;
+import dev.meshwave.rollout.RolloutComposer;
 import dev.meshwave.rollout.Stage;
 import dev.meshwave.rollout.StagePlan;
 import java.io.IOException;
@@ -145,7 +142,10 @@ final class RenderCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Templates templates = Workflow.templates(options.templates());
-        Plan plan = Workflow.load(options.plan(), stderr, templates).plan();
+        // namespacesFrom is built and checked before anything is rendered: its problems stop the run with exit 2,
+        // and what it builds is what the admission check and the README start from.
+        Plan plan = Workflow.load(options.plan(), stderr, templates,
+                Optional.of(NamespacesFromBuild.at(options.out(), environment))).plan();
         // Without --live each cluster stays at the stage its directory already points at (a new directory
         // starts at the first stage): a render never moves a live stage unless asked to.
         Map<String, String> onDisk = liveStagesOnDisk(plan, options.out());
@@ -157,8 +157,6 @@ final class RenderCommand implements Callable<Integer> {
             return write(plan, renderer, requested, options, onDisk, live, stderr);
         }
         RenderedTree rendered = renderer.render(plan, requested, options.emit());
-        warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
-        refuseAmbientNamespaces(plan, options.out(), stderr);
         // --check compares the stages the directory carries: a published branch holds those up to its own.
         RenderedTree tree = Renderer.throughStages(rendered, Renderer.fleet(plan), carriedStages(plan, options.out(), live));
         if (format == JsonReport.Format.json) {
@@ -196,8 +194,6 @@ final class RenderCommand implements Callable<Integer> {
         try (RunLock lock = RunLock.forOutput(options.out(), environment.variables());
                 TreeWriter.Sink sink = new TreeWriter(options.out(), options.deleteForeign()).sink()) {
             renderer.render(plan, requested, options.emit(), sink);
-            warnAboutMissingNamespaceKustomizations(plan, options.out(), stderr);
-            refuseAmbientNamespaces(plan, options.out(), stderr);
             int total = sink.roots().size();
             sink.swapIn((root, files) -> progress.item(String.format(java.util.Locale.ROOT,
                     "rendered %s (%d files)", options.out().resolve(root), files), ++done[0], total));
@@ -244,41 +240,6 @@ final class RenderCommand implements Callable<Integer> {
             }
         }
         return namespaces;
-    }
-
-    /** The stages include namespacesFrom by path; kustomize fails later if it is not there. */
-    private static void warnAboutMissingNamespaceKustomizations(Plan plan, Path out, PrintWriter stderr) {
-        for (Plan.Cluster cluster : plan.clusters()) {
-            cluster.namespacesFrom()
-                    .filter(dir -> !Files.isRegularFile(out.resolve(dir).resolve("kustomization.yaml")))
-                    .ifPresent(dir -> stderr.printf(java.util.Locale.ROOT, "warning: cluster %s: namespacesFrom %s has no kustomization.yaml under %s;"
-                            + " the stages will not build until it does%n", cluster.name(), dir, out));
-        }
-    }
-
-    /**
-     * A wave labels its namespaces {@code istio.io/rev}: a namespace that the cluster's {@code namespacesFrom}
-     * kustomization makes ambient would get sidecars at its next restart ({@link Ambient}),
-     * so it is refused, at the label, after building the kustomization as the cluster will (kubectl kustomize). When it does
-     * not build, render says so and goes on: the stages include it and will not build either.
-     */
-    private void refuseAmbientNamespaces(Plan plan, Path out, PrintWriter stderr) throws IOException, InvalidPlanException {
-        List<Problem> problems = new ArrayList<>();
-        String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
-        for (Plan.Cluster cluster : plan.clusters()) {
-            if (cluster.namespacesFrom().isEmpty() || !Files.isRegularFile(out.resolve(cluster.namespacesFrom().get()).resolve("kustomization.yaml"))) {
-                continue;
-            }
-            List<Problem> warnings = new ArrayList<>();
-            List<Manifest> objects = Linter.built(kubectl, environment.variables(), out, out.toString().replace('\\', '/'),
-                    Path.of(cluster.namespacesFrom().get()), warnings);
-            warnings.forEach(w -> stderr.println(dev.meshwave.plan.TerminalText.escape(
-                    w.toString().replace(": not built: ", ": namespacesFrom not checked for ambient namespaces: "))));
-            problems.addAll(Ambient.relabelledByWaves(plan, cluster, objects));
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidPlanException(problems);
-        }
     }
 
     /** The stage directory each cluster's live kustomization names on disk, for the clusters that have one. */

@@ -14,6 +14,12 @@ import picocli.CommandLine.Spec;
         description = "Check a plan: schema, revision and version rules, waves. Prints every problem as FILE:LINE:COL: PATH: MESSAGE.")
 final class ValidateCommand implements Callable<Integer> {
 
+    private final Environment environment;
+
+    ValidateCommand(Environment environment) {
+        this.environment = environment;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -24,6 +30,12 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Templates that replace built-in ones (as for render): the plan is also rendered in memory with them,"
                     + " so a template that breaks fails here.")
     Path templates;
+
+    @picocli.CommandLine.Option(names = "--out", paramLabel = "DIR",
+            description = "The output root render writes to (a working copy of the GitOps repository): each cluster's namespacesFrom"
+                    + " kustomization is built there with kubectl kustomize and checked against the waves, and admission is"
+                    + " simulated from the labels it builds.")
+    Path out;
 
     @picocli.CommandLine.Option(names = "--format", defaultValue = "text", paramLabel = "text|json",
             description = "text (default), or json: one object on stdout with every problem (see docs/machine-readable.md in the meshwave repository).")
@@ -75,7 +87,14 @@ final class ValidateCommand implements Callable<Integer> {
      */
     private PlanLoader.LoadedPlan load(java.io.PrintWriter err) throws Exception {
         Templates chosen = Workflow.templates(templates);
-        PlanLoader.LoadedPlan loaded = Workflow.load(planFile.path, err, chosen);
+        PlanLoader.LoadedPlan loaded = Workflow.load(planFile.path, err, chosen,
+                java.util.Optional.ofNullable(out).map(dir -> NamespacesFromBuild.at(dir, environment)));
+        if (out == null) {
+            // Said, not refused: without the repository a plan can still be checked, only not against it.
+            loaded.plan().clusters().stream().filter(c -> c.namespacesFrom().isPresent()).forEach(c -> err.printf(java.util.Locale.ROOT,
+                    "note: cluster %s: namespacesFrom %s not built (give --out, the output root it is relative to, to check the"
+                            + " waves against it and simulate admission from its labels)%n", c.name(), c.namespacesFrom().get()));
+        }
         if (templates != null) {
             new dev.meshwave.render.Renderer(chosen).render(loaded.plan(), dev.meshwave.render.Renderer.LiveStages.first());
         }

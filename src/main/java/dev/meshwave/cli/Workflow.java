@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The shared first steps of every command: load and check the plan, pick the templates. */
 final class Workflow {
@@ -24,12 +25,29 @@ final class Workflow {
      * these templates render; any problem is an {@link InvalidPlanException}.
      */
     static PlanLoader.LoadedPlan load(Path planFile, PrintWriter err, Templates templates)
-            throws InvalidPlanException, TemplateException {
+            throws InvalidPlanException, TemplateException, IOException {
+        return Workflow.<IOException>load(planFile, err, templates, Optional.empty());
+    }
+
+    /**
+     * As {@link #load(Path, PrintWriter, Templates)}, with the repository the plan renders into (the output root
+     * that {@code namespacesFrom} is relative to, or the base branch a publish builds on) when there is one: each cluster's
+     * {@code namespacesFrom} kustomization is built there and checked first ({@link NamespacesFromBuild}), and
+     * admission is simulated from the labels it builds. Its problems and admission's are reported together.
+     */
+    static <E extends Exception> PlanLoader.LoadedPlan load(Path planFile, PrintWriter err, Templates templates,
+            Optional<NamespacesFromBuild.Repository<E>> repository) throws InvalidPlanException, TemplateException, IOException, E {
         PlanLoader.LoadedPlan loaded = loadWithoutInjectionCheck(planFile);
-        List<Problem> injection = new InjectionCheck(templates).check(loaded.plan());
-        if (!injection.isEmpty()) {
+        List<Problem> problems = new ArrayList<>();
+        if (repository.isPresent()) {
+            NamespacesFromBuild.Checked checked = repository.get().check(loaded.plan(), err);
+            problems.addAll(checked.problems());
+            loaded = new PlanLoader.LoadedPlan(checked.plan(), loaded.warnings());
+        }
+        problems.addAll(new InjectionCheck(templates).check(loaded.plan()));
+        if (!problems.isEmpty()) {
             List<Problem> all = new ArrayList<>(loaded.warnings());
-            all.addAll(injection);
+            all.addAll(problems);
             throw new InvalidPlanException(all);
         }
         loaded.warnings().forEach(w -> err.println(dev.meshwave.plan.TerminalText.escape(w.toString())));

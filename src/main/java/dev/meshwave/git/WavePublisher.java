@@ -123,6 +123,56 @@ public final class WavePublisher {
         return publish(planName, steps, clusterPaths, (branch, done) -> { });
     }
 
+    /** The largest file {@link #exportBase} writes out, as large as any file {@code lint} reads. */
+    private static final long EXPORTED_FILE_BYTES = 16L << 20;
+
+    /**
+     * Writes the files of the base branch (as {@link #publish} will build on it: fetched first from a remote) under
+     * {@code target}, an empty directory, so that a kustomization of the repository (a cluster's {@code namespacesFrom})
+     * can be built as the published branches will carry it. Regular files only (no symbolic links, no submodules);
+     * returns the base commit, or empty for a repository without the base branch yet (nothing written).
+     */
+    public Optional<String> exportBase(Path target) throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+        requireBranchName("--base", settings.base());
+        try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
+             SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
+            Repository repository = work.repository();
+            boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
+            if (useRemote) {
+                work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
+            }
+            try (RevWalk walk = new RevWalk(repository);
+                 org.eclipse.jgit.treewalk.TreeWalk tree = new org.eclipse.jgit.treewalk.TreeWalk(repository)) {
+                Optional<RevCommit> base = baseTip(work, walk, useRemote);
+                if (base.isEmpty()) {
+                    return Optional.empty();
+                }
+                tree.addTree(base.get().getTree());
+                tree.setRecursive(true);
+                Path root = target.toAbsolutePath().normalize();
+                while (tree.next()) {
+                    if (!tree.getFileMode(0).equals(org.eclipse.jgit.lib.FileMode.REGULAR_FILE)
+                            && !tree.getFileMode(0).equals(org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE)) {
+                        continue;
+                    }
+                    Path file = root.resolve(tree.getPathString()).normalize();
+                    if (!file.startsWith(root)) {
+                        continue; // git refuses such paths; never write outside target if one got in
+                    }
+                    org.eclipse.jgit.lib.ObjectLoader blob = repository.open(tree.getObjectId(0));
+                    if (blob.getSize() > EXPORTED_FILE_BYTES) {
+                        continue; // no manifest is this large (lint reads none over 16 MiB); a kustomization naming it will say it is missing
+                    }
+                    java.nio.file.Files.createDirectories(file.getParent());
+                    try (java.io.OutputStream output = java.nio.file.Files.newOutputStream(file)) {
+                        blob.copyTo(output);
+                    }
+                }
+                return Optional.of(base.get().name());
+            }
+        }
+    }
+
     /** Reports each branch as its commit is made, and the push. */
     @FunctionalInterface
     public interface Progress {
@@ -205,46 +255,6 @@ public final class WavePublisher {
                 }
                 return new Result(results, work.workdir(), work.hasRemote() ? work.remoteDisplay() : null,
                         repository.getDirectory().toPath());
-            }
-        }
-    }
-
-    /**
-     * Writes the base branch's files (regular and executable files; not links or submodules) into the empty
-     * directory {@code dir}, as the publish that follows will see them: what the team's own manifests say today,
-     * for the clusters whose waves edit them in place. Returns false when there is no base branch yet.
-     */
-    public boolean exportBase(java.nio.file.Path dir) throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
-        requireBranchName("--base", settings.base());
-        try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
-             SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
-            boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
-            if (useRemote) {
-                work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
-            }
-            try (RevWalk walk = new RevWalk(work.repository()); ObjectReader reader = work.repository().newObjectReader();
-                 org.eclipse.jgit.treewalk.TreeWalk tree = new org.eclipse.jgit.treewalk.TreeWalk(reader)) {
-                Optional<RevCommit> base = baseTip(work, walk, useRemote);
-                if (base.isEmpty()) {
-                    return false;
-                }
-                tree.addTree(base.get().getTree());
-                tree.setRecursive(true);
-                while (tree.next()) {
-                    org.eclipse.jgit.lib.FileMode mode = tree.getFileMode(0);
-                    if (mode != org.eclipse.jgit.lib.FileMode.REGULAR_FILE && mode != org.eclipse.jgit.lib.FileMode.EXECUTABLE_FILE) {
-                        continue;
-                    }
-                    java.nio.file.Path target = dir.resolve(tree.getPathString()).normalize();
-                    if (!target.startsWith(dir)) {
-                        continue;
-                    }
-                    java.nio.file.Files.createDirectories(target.getParent());
-                    try (java.io.InputStream in = reader.open(tree.getObjectId(0)).openStream()) {
-                        java.nio.file.Files.copy(in, target);
-                    }
-                }
-                return true;
             }
         }
     }

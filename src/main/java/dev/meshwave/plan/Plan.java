@@ -202,17 +202,61 @@ public record Plan(
             boolean canary,
             Optional<String> clusterName,
             Optional<String> meshID,
-            Optional<String> namespacesIn) {
+            Optional<String> namespacesIn,
+            Optional<NamespacesBuilt> namespacesBuilt) {
+
+        /** A cluster as the plan file says it, before its {@code namespacesFrom} kustomization was built. */
+        public Cluster(String name, String path, Optional<String> project, Optional<String> location, Optional<String> network,
+                Optional<String> fleetProject, Optional<IngressGateway> ingressGateway, Optional<String> namespacesFrom,
+                Optional<String> fleetProjectNumber, Platform platform, Optional<String> kubeconfig, boolean canary,
+                Optional<String> clusterName, Optional<String> meshID, Optional<String> namespacesIn) {
+            this(name, path, project, location, network, fleetProject, ingressGateway, namespacesFrom, fleetProjectNumber, platform,
+                    kubeconfig, canary, clusterName, meshID, namespacesIn, Optional.empty());
+        }
 
         /** Whether the waves edit the team's own Namespace manifests ({@code namespacesIn}) instead of meshwave's stages. */
         public boolean inPlace() {
             return namespacesIn.isPresent();
         }
 
+        /** This cluster with what its {@code namespacesFrom} kustomization builds. */
+        public Cluster withNamespacesBuilt(NamespacesBuilt built) {
+            return new Cluster(name, path, project, location, network, fleetProject, ingressGateway, namespacesFrom, fleetProjectNumber,
+                    platform, kubeconfig, canary, clusterName, meshID, namespacesIn, Optional.of(built));
+        }
+
         /** On Google Cloud asmcli finds the cluster by project and location; elsewhere by kubeconfig. */
         public boolean onGoogleCloud() {
             return platform == Platform.GKE;
         }
+    }
+
+    /**
+     * The plan's namespaces as a cluster's {@code namespacesFrom} kustomization builds them ({@code kubectl kustomize},
+     * run by {@code cli} against the repository): the labels they really carry before the upgrade and whether they
+     * are protected from deletion. {@code from} is the kustomization's path as the plan writes it.
+     */
+    public record NamespacesBuilt(String from, Map<String, BuiltNamespace> namespaces) {
+        public NamespacesBuilt {
+            namespaces = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(namespaces));
+        }
+    }
+
+    /**
+     * One built Namespace: its labels (sorted), whether it carries Argo CD's {@code Delete=false} sync option and
+     * Flux's {@code prune: disabled}, and where its source file declares it.
+     */
+    public record BuiltNamespace(String name, Map<String, String> labels, boolean argoCdDeleteFalse, boolean fluxPruneDisabled,
+            SourcePosition position) {
+        public BuiltNamespace {
+            labels = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(labels));
+        }
+    }
+
+    /** This plan with these clusters in place of its own (the same clusters, with what their repository builds). */
+    public Plan withClusters(List<Cluster> replaced) {
+        return new Plan(file, name, from, to, injection, tags, replaced, waves, restart, finishing, existing, ordering, caMigration,
+                gitops, positions);
     }
 
     public enum Platform { GKE, MULTICLOUD }

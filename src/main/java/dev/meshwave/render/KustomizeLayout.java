@@ -389,6 +389,8 @@ final class KustomizeLayout implements Layout {
                 .with("namespacesFrom", cluster.namespacesFrom().orElse(""))
                 .with("namespacesIn", cluster.namespacesIn().orElse(""))
                 .with("ownNamespaces", cluster.namespacesFrom().isEmpty() && cluster.namespacesIn().isEmpty())
+                .with("namespacesBuilt", cluster.namespacesBuilt().isPresent())
+                .with("namespaceProtection", namespaceProtection())
                 .with("finalizeIstiodService", plan.finishing().istiodService())
                 .with("finalizeDefaultTag", plan.finishing().defaultTag())
                 .with("removeOldRevision", plan.finishing().removeOldRevision() && !plan.to().delivery().inGit())
@@ -398,6 +400,29 @@ final class KustomizeLayout implements Layout {
                 .with("controlPlanes", controlPlanesContext())
                 .with("oldRevisions", oldRevisions())
                 .with("caCleanup", Runbook.caCleanup(plan));
+    }
+
+    /**
+     * Whether each plan namespace its {@code namespacesFrom} kustomization built carries Argo CD's {@code Delete=false}
+     * and Flux's {@code prune: disabled}: the README promises only the protection the built objects carry.
+     */
+    private List<Map<String, Object>> namespaceProtection() {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        cluster.namespacesBuilt().ifPresent(built -> stages.namespaces().stream().filter(built.namespaces()::containsKey).forEach(ns -> {
+            Plan.BuiltNamespace namespace = built.namespaces().get(ns);
+            String carries;
+            if (namespace.argoCdDeleteFalse() && namespace.fluxPruneDisabled()) {
+                carries = "carries both.";
+            } else if (namespace.argoCdDeleteFalse()) {
+                carries = "carries only Argo CD's `Delete=false`: removing a Flux Kustomization of the mesh with `prune: true` deletes it.";
+            } else if (namespace.fluxPruneDisabled()) {
+                carries = "carries only Flux's `prune: disabled`: deleting an Argo CD Application of the mesh with cascade deletes it.";
+            } else {
+                carries = "carries neither: removing the mesh application may delete it.";
+            }
+            lines.add(new TemplateContext().with("text", "Namespace `" + ns + "` " + carries));
+        }));
+        return lines;
     }
 
     /** Each phase's control plane: where its files are, and the stage it must be installed before. */

@@ -70,10 +70,20 @@ public final class Rollout {
         return changes(stage).stream().filter(kind::isInstance).map(kind::cast).findFirst();
     }
 
-    /** A plan namespace's labels once {@code stage} is applied: today's, then those of the latest wave that relabelled it. */
+    /**
+     * A plan namespace's labels once {@code stage} is applied: today's, then as the latest wave that relabelled it
+     * leaves them (its patch sets {@code istio.io/rev} and removes {@code istio-injection}; other labels stay).
+     */
     public Map<String, String> labelsAt(String namespace, Stage stage) {
-        return latest(relabels, namespace, stage).map(move -> Map.of("istio.io/rev", move.revision()))
-                .orElseGet(() -> labelsBefore.get(namespace));
+        Map<String, String> before = labelsBefore.get(namespace);
+        return latest(relabels, namespace, stage).map(move -> relabelled(before, move.revision())).orElse(before);
+    }
+
+    private static Map<String, String> relabelled(Map<String, String> before, String revision) {
+        Map<String, String> labels = new java.util.TreeMap<>(before == null ? Map.of() : before);
+        labels.remove("istio-injection");
+        labels.put("istio.io/rev", revision);
+        return java.util.Collections.unmodifiableMap(labels);
     }
 
     /** The revision a namespace's pods are injected by once {@code stage} is applied (and they restarted). */

@@ -85,11 +85,24 @@ public final class StagePlan {
     }
 
     /**
-     * A namespace's injection labels before the upgrade, as stage 00 takes them into Git: a tag follower's
-     * {@code istio.io/rev=<tag>}, else those of the install in use ({@code istio-injection=enabled} for a
-     * non-revisioned one). The {@link Rollout} knows them at every later stage.
+     * A namespace's injection labels before the upgrade, as stage 00 takes them into Git: those the cluster's
+     * {@code namespacesFrom} kustomization really builds, when it was built; else as the plan
+     * implies them, a tag follower's {@code istio.io/rev=<tag>} or those of the install in use
+     * ({@code istio-injection=enabled} for a non-revisioned one). The {@link Rollout} knows them at every later stage.
      */
     public Map<String, String> labelsBefore(String namespace) {
+        Optional<Plan.BuiltNamespace> built = cluster.namespacesBuilt().map(b -> b.namespaces().get(namespace));
+        if (built.isPresent()) {
+            // Only what an injector's namespaceSelector reads (MESH-FACTS §2): a team label would make every namespace a
+            // state of its own, and the admission check relies on namespaces sharing a handful of states.
+            Map<String, String> injection = new java.util.TreeMap<>();
+            built.get().labels().forEach((key, value) -> {
+                if (key.equals("istio-injection") || key.startsWith("istio.io/") || key.equals("kubernetes.io/metadata.name")) {
+                    injection.put(key, value);
+                }
+            });
+            return java.util.Collections.unmodifiableMap(injection);
+        }
         Optional<String> tag = followedTag(namespace);
         if (tag.isPresent()) {
             return Map.of("istio.io/rev", tag.get());

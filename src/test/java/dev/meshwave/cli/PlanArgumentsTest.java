@@ -30,7 +30,7 @@ class PlanArgumentsTest {
         assertEquals(0, Cli.run("completion", "--generate", tmp.toString()).exitCode());
         assertEquals(List.of("--out", "--check", "--live", "--templates", "--delete-foreign", "--quiet", "--format", "--emit"),
                 options(tmp.resolve("man1/meshwave-render.1")));
-        assertEquals(List.of("--namespace", "--stage", "--templates"), options(tmp.resolve("man1/meshwave-explain.1")));
+        assertEquals(List.of("--namespace", "--stage", "--templates", "--out"), options(tmp.resolve("man1/meshwave-explain.1")));
         assertEquals(List.of("--wave", "--repo", "--base", "--push", "--pr", "--pr-api", "--pr-repo", "--dry-run", "--workdir",
                 "--author", "--templates", "--format", "--quiet"), options(tmp.resolve("man1/meshwave-rollback.1")));
     }

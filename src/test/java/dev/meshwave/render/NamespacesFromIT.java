@@ -120,7 +120,7 @@ class NamespacesFromIT {
         Cli.Result result = Cli.run(new dev.meshwave.cli.Environment(variables, java.time.Clock.systemUTC()),
                 "render", FIXTURE.resolve("plan.yaml").toString(), "--out", out.toString());
         assertEquals(0, result.exitCode(), result::toString);
-        assertTrue(result.err().contains("namespacesFrom not checked for ambient namespaces: cannot run kubectl kustomize (not found on PATH)"),
+        assertTrue(result.err().contains("namespacesFrom not checked against the repository: cannot run kubectl kustomize (not found on PATH)"),
                 result::toString);
     }
 
