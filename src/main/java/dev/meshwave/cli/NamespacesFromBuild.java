@@ -42,9 +42,19 @@ final class NamespacesFromBuild {
         Checked check(Plan plan, PrintWriter stderr) throws IOException, E;
     }
 
-    /** The repository at the output root {@code out} (render, validate and explain). */
+    /**
+     * The repository at the output root {@code out} (render, validate and explain): its {@code namespacesFrom}
+     * kustomizations, then the in-place clusters' manifests ({@link TeamNamespaces}, refusing disagreements with the live
+     * stage unless {@code render --check} reads them).
+     */
     static Repository<IOException> at(Path out, Environment environment) {
-        return (plan, stderr) -> check(plan, out, out.toString().replace('\\', '/'), environment, stderr);
+        return at(out, environment, new TeamNamespaces(), true);
+    }
+
+    static Repository<IOException> at(Path out, Environment environment, TeamNamespaces team, boolean refuseDisagreements) {
+        String shown = out.toString().replace('\\', '/');
+        return (plan, stderr) -> TeamNamespaces.both(check(plan, out, shown, environment, stderr), team, out, shown, environment,
+                refuseDisagreements);
     }
 
     /**

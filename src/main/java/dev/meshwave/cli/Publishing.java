@@ -105,54 +105,14 @@ final class Publishing {
         WavePublisher.requireBranchName("--base", options.base);
         Templates templates = Workflow.templates(options.templates.directory);
         PrintWriter err = spec.commandLine().getErr();
-        // A cluster's namespacesFrom is built from the base branch the waves are committed on, before anything is planned.
-        Plan plan = Workflow.load(planFile, err, templates, Optional.of(baseBranch(options, environment))).plan();
+        // A cluster's namespacesFrom and in-place manifests are read from the base branch the waves are committed on,
+        // before anything is planned.
+        TeamNamespaces team = new TeamNamespaces();
+        Plan plan = Workflow.load(planFile, err, templates, Optional.of(baseBranch(options, environment, team))).plan();
         // Held before planning, so that no commit or pull-request text may carry it either.
         environment.redaction().holdUrlPassword(options.repo);
-        NamespaceManifests manifests = RepositoryNamespaces.needed(plan) ? teamNamespaces(plan, options, environment) : NamespaceManifests.NONE;
-        return run(plan, steps.of(new PublishPlanner(templates, environment.redaction(), manifests), plan), options, environment,
+        return run(plan, steps.of(new PublishPlanner(templates, environment.redaction(), team.manifests()), plan), options, environment,
                 spec.commandLine().getOut(), err);
-    }
-
-    /**
-     * The team's own Namespace manifests of the in-place clusters, as the base branch holds them: read from a copy of
-     * its files, and refused where they disagree with the stage each cluster's live kustomization names there.
-     */
-    private static NamespaceManifests teamNamespaces(Plan plan, Options options, Environment environment) throws Exception {
-        Path snapshot = java.nio.file.Files.createTempDirectory("meshwave-base-");
-        try {
-            if (new WavePublisher(settings(options, environment)).exportBase(snapshot).isEmpty()) {
-                throw new InvalidRepositoryException("branch '" + options.base + "' does not exist yet, and the plan's in-place clusters"
-                        + " (namespacesIn) edit the Namespace manifests it must hold");
-            }
-            String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
-            RepositoryNamespaces namespaces = RepositoryNamespaces.read(plan, kubectl, environment.variables(), snapshot,
-                    options.base);
-            Map<String, Map<String, Map<String, String>>> expected = new LinkedHashMap<>();
-            for (Plan.Cluster cluster : plan.clusters()) {
-                if (cluster.inPlace()) {
-                    StagePlan stages = new StagePlan(plan, cluster);
-                    Optional<String> live = LiveStageReader.read(snapshot, cluster.path());
-                    Stage stage = live.flatMap(name -> stages.stages().stream().filter(s -> s.directory().equals(name)).findFirst())
-                            .orElse(stages.stages().get(0));
-                    expected.put(cluster.name(), Renderer.injectionLabelsAt(RolloutComposer.compose(stages), stage));
-                }
-            }
-            List<Problem> problems = namespaces.disagreements(expected);
-            if (!problems.isEmpty()) {
-                throw new InvalidPlanException(problems);
-            }
-            return namespaces;
-        } finally {
-            TreeWriter.deleteTree(snapshot);
-        }
-    }
-
-    private static WavePublisher.Settings settings(Options options, Environment environment) throws InvalidRepositoryException {
-        RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
-        return new WavePublisher.Settings(location, options.base, options.push, options.dryRun,
-                options.workdir, identity(options.author, environment), environment.variables(), environment.redaction(),
-                NetworkTimeout.from(environment.variables()));
     }
 
     /**
@@ -161,9 +121,9 @@ final class Publishing {
      * it {@code REPO@BASE}. Only for a plan that has a {@code namespacesFrom}: no other plan needs the repository
      * before its branches are made.
      */
-    private static NamespacesFromBuild.Repository<Exception> baseBranch(Options options, Environment environment) {
+    private static NamespacesFromBuild.Repository<Exception> baseBranch(Options options, Environment environment, TeamNamespaces team) {
         return (plan, err) -> {
-            if (plan.clusters().stream().noneMatch(c -> c.namespacesFrom().isPresent())) {
+            if (plan.clusters().stream().noneMatch(c -> c.namespacesFrom().isPresent() || c.inPlace())) {
                 return new NamespacesFromBuild.Checked(plan, List.of());
             }
             RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
@@ -172,8 +132,13 @@ final class Publishing {
                     NetworkTimeout.from(environment.variables()));
             Path scratch = java.nio.file.Files.createTempDirectory("meshwave-base-");
             try {
-                new WavePublisher(settings).exportBase(scratch);
-                return NamespacesFromBuild.check(plan, scratch, location.displayUrl() + "@" + options.base, environment, err);
+                if (new WavePublisher(settings).exportBase(scratch).isEmpty() && RepositoryNamespaces.needed(plan)) {
+                    throw new InvalidRepositoryException("branch '" + options.base + "' does not exist yet, and the plan's in-place"
+                            + " clusters (namespacesIn) edit the Namespace manifests it must hold");
+                }
+                String shown = location.displayUrl() + "@" + options.base;
+                return TeamNamespaces.both(NamespacesFromBuild.check(plan, scratch, shown, environment, err), team, scratch, shown,
+                        environment, true);
             } finally {
                 dev.meshwave.output.TreeWriter.deleteTree(scratch);
             }

@@ -142,14 +142,15 @@ final class RenderCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Templates templates = Workflow.templates(options.templates());
-        // namespacesFrom is built and checked before anything is rendered: its problems stop the run with exit 2,
-        // and what it builds is what the admission check and the README start from.
+        // namespacesFrom and the in-place manifests are read and checked before anything is rendered: their problems stop
+        // the run with exit 2, and what they build is what the admission check, the stages and the README start from.
+        TeamNamespaces team = new TeamNamespaces();
         Plan plan = Workflow.load(options.plan(), stderr, templates,
-                Optional.of(NamespacesFromBuild.at(options.out(), environment))).plan();
+                Optional.of(NamespacesFromBuild.at(options.out(), environment, team, !options.check()))).plan();
         // Without --live each cluster stays at the stage its directory already points at (a new directory
         // starts at the first stage): a render never moves a live stage unless asked to.
         Map<String, String> onDisk = liveStagesOnDisk(plan, options.out());
-        Renderer renderer = new Renderer(templates, environment.redaction(), teamNamespaces(plan, options, onDisk));
+        Renderer renderer = new Renderer(templates, environment.redaction(), team.manifests());
         Renderer.LiveStages requested = options.live().isPresent() ? Renderer.LiveStages.of(options.live().get())
                 : keptLiveStages(plan, onDisk, options.check());
         Map<String, Stage> live = Renderer.liveStages(plan, requested);
@@ -209,37 +210,6 @@ final class RenderCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
-    }
-
-    /**
-     * The team's own Namespace manifests of the in-place clusters, read from the output directory (the repository).
-     * A render refuses manifests whose labels disagree with the stage live on disk (it would overwrite a label it
-     * did not write); {@code --check} reports them as drift instead.
-     */
-    private NamespaceManifests teamNamespaces(Plan plan, Options options, Map<String, String> onDisk)
-            throws IOException, InvalidPlanException {
-        if (!RepositoryNamespaces.needed(plan)) {
-            return NamespaceManifests.NONE;
-        }
-        String kubectl = environment.variables().getOrDefault("MESHWAVE_KUBECTL", "kubectl");
-        RepositoryNamespaces namespaces = RepositoryNamespaces.read(plan, kubectl, environment.variables(), options.out(),
-                options.out().toString().replace('\\', '/'));
-        if (!options.check()) {
-            Map<String, Map<String, Map<String, String>>> expected = new LinkedHashMap<>();
-            for (Plan.Cluster cluster : plan.clusters()) {
-                if (cluster.inPlace()) {
-                    StagePlan stages = new StagePlan(plan, cluster);
-                    Stage stage = Optional.ofNullable(onDisk.get(cluster.name())).flatMap(name -> exactStage(stages, name))
-                            .orElse(stages.stages().get(0));
-                    expected.put(cluster.name(), Renderer.injectionLabelsAt(RolloutComposer.compose(stages), stage));
-                }
-            }
-            List<Problem> problems = namespaces.disagreements(expected);
-            if (!problems.isEmpty()) {
-                throw new InvalidPlanException(problems);
-            }
-        }
-        return namespaces;
     }
 
     /** The stage directory each cluster's live kustomization names on disk, for the clusters that have one. */

@@ -61,6 +61,23 @@ public final class RepositoryNamespaces implements NamespaceManifests {
         return new RepositoryNamespaces(found, shown);
     }
 
+    /** A namespace's injection labels on a cluster as the repository builds them today. */
+    public Map<String, String> labels(String cluster, String namespace) {
+        LabelSites.Found found = byCluster.get(cluster);
+        return found == null ? Map.of() : found.labels(namespace);
+    }
+
+    /** Where a namespace's injection label is written on a cluster (its first line), for messages. */
+    public SourcePosition position(String cluster, String namespace, String shownRoot) {
+        LabelSites.Found found = byCluster.get(cluster);
+        if (found == null) {
+            return new SourcePosition(shownRoot, 1, 1);
+        }
+        return found.sites().getOrDefault(namespace, Map.of()).values().stream().findFirst()
+                .map(l -> new SourcePosition(shownRoot + "/" + l.file(), l.line(), l.keyStart() - lineStart(found, l) + 1))
+                .orElse(new SourcePosition(shownRoot, 1, 1));
+    }
+
     /**
      * Where the repository and a stage disagree: each namespace whose injection labels, as the repository sets them
      * today, are not {@code expected} (namespace → labels, per cluster name) — one error at the line that says otherwise.
@@ -70,9 +87,7 @@ public final class RepositoryNamespaces implements NamespaceManifests {
         byCluster.forEach((cluster, found) -> expected.getOrDefault(cluster, Map.of()).forEach((namespace, labels) -> {
             Map<String, String> today = found.labels(namespace);
             if (!today.equals(labels)) {
-                SourcePosition at = found.sites().getOrDefault(namespace, Map.of()).values().stream().findFirst()
-                        .map(l -> new SourcePosition(shown + "/" + l.file(), l.line(), l.keyStart() - lineStart(found, l) + 1))
-                        .orElse(new SourcePosition(shown, 1, 1));
+                SourcePosition at = position(cluster, namespace, shown);
                 problems.add(Problem.error(at, "", "cluster " + cluster + ": namespace " + namespace + " is labelled " + shownLabels(today)
                         + " in the repository, but the plan's live stage has " + shownLabels(labels) + "; the repository and the plan"
                         + " disagree, and meshwave does not overwrite a label it did not write (fix the plan or the manifest)"));

@@ -60,6 +60,14 @@ final class KustomizeLayout implements Layout {
             controlPlanes.get(phase).render(out, common(plan.phases().get(phase)));
         }
         out.emit("argocd/ignore-differences.yaml", "argocd/ignore-differences.yaml.mustache", common());
+        if (cluster.inPlace()) {
+            List<Map<String, Object>> namespaces = new ArrayList<>();
+            for (String namespace : stages.namespaces()) {
+                namespaces.add(new TemplateContext().with("name", namespace).with("labels", keyValues(stages.labelsBefore(namespace))));
+            }
+            out.emit(NamespaceManifests.LABELS_BEFORE, "live/labels-before.yaml.mustache", common()
+                    .with("cluster", cluster.name()).with("namespacesIn", cluster.namespacesIn().get()).with("namespaces", namespaces));
+        }
         out.emit("README.md", "docs/README.md.mustache", readme());
     }
 

@@ -12,6 +12,12 @@ import java.util.SortedMap;
 @FunctionalInterface
 public interface NamespaceManifests {
 
+    /**
+     * An in-place cluster's record, in its directory, of its namespaces' injection labels before the upgrade: what a
+     * rollback writes back once the manifests no longer say it. Applied by nothing.
+     */
+    String LABELS_BEFORE = "labels-before.yaml";
+
     /** No repository was read: a plan with in-place clusters cannot be rendered. */
     NamespaceManifests NONE = (cluster, labels) -> {
         throw new RenderException("cluster " + cluster.name() + " edits its Namespaces in place (namespacesIn "

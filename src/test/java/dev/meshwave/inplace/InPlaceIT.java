@@ -62,7 +62,8 @@ class InPlaceIT {
                 for (int i = 0; i < before.size(); i++) {
                     if (!before.get(i).equals(after.get(i))) {
                         changed++;
-                        assertEquals(before.get(i).replace("1-26-5", "1-27-3"), after.get(i), "only the revision changes: " + file);
+                        assertEquals(before.get(i).replace("1-26-5", "1-27-3").replace("istio-injection: enabled", "istio.io/rev: 1-27-3"),
+                                after.get(i), "only the label changes: " + file);
                     }
                 }
             }
@@ -70,9 +71,11 @@ class InPlaceIT {
             assertUnchangedExcept(repo, LINES.values());
             List<Map<String, Object>> prod = Kustomize.build(repo.resolve("apps/overlays/prod"));
             for (String namespace : LINES.keySet()) {
-                assertEquals(stage.getValue().contains(namespace) ? "1-27-3" : "1-26-5",
-                        Kustomize.labels(Kustomize.find(prod, "Namespace", null, namespace).orElseThrow()).get("istio.io/rev"),
-                        stage.getKey() + " " + namespace);
+                Map<String, Object> labels = new TreeMap<>(Kustomize.labels(Kustomize.find(prod, "Namespace", null, namespace).orElseThrow()));
+                labels.keySet().retainAll(List.of("istio.io/rev", "istio-injection"));
+                assertEquals(stage.getValue().contains(namespace) ? Map.of("istio.io/rev", "1-27-3")
+                        : namespace.equals("frontend") ? Map.of("istio-injection", "enabled") : Map.of("istio.io/rev", "1-26-5"),
+                        labels, stage.getKey() + " " + namespace);
             }
             Kustomize.build(repo.resolve("clusters/prod/mesh"));
         }
@@ -90,14 +93,14 @@ class InPlaceIT {
         Path repo = copy();
         assertEquals(0, Cli.run("render", PLAN, "--out", repo.toString(), "--live", "01-canary", "--quiet").exitCode());
         Path frontend = repo.resolve(LINES.get("frontend"));
-        Files.writeString(frontend, Files.readString(frontend).replace("1-27-3", "1-26-5"));
+        Files.writeString(frontend, Files.readString(frontend).replace("istio.io/rev: 1-27-3", "istio.io/rev: 1-26-5"));
         Cli.Result check = Cli.run("render", PLAN, "--out", repo.toString(), "--check");
         assertEquals(1, check.exitCode(), check::toString);
         assertTrue(check.out().contains("+++ b/apps/base/frontend/namespace.yaml"), check::toString);
-        assertTrue(check.out().contains("+    istio.io/rev: \"1-27-3\" # sidecars on"), check::toString);
+        assertTrue(check.out().contains("+    istio.io/rev: 1-27-3 # sidecars on"), check::toString);
     }
 
-    /** A label the plan did not expect (here: injection turned off by the team) is never overwritten: exit 2 at the line. */
+    /** A label the plan does not move from (here: another revision) is never rewritten: exit 2 at the line, nothing written. */
     @Test
     void aRepositoryThatDisagreesWithThePlanIsRefusedAtItsLineAndNothingIsWritten() throws Exception {
         Path repo = copy();
@@ -106,9 +109,23 @@ class InPlaceIT {
         Cli.Result render = Cli.run("render", PLAN, "--out", repo.toString(), "--live", "02-payments");
         assertEquals(2, render.exitCode(), render::toString);
         assertTrue(render.err().contains(repo + "/apps/base/payments/namespace.yaml:5:29: cluster prod: namespace payments is labelled"
-                + " istio.io/rev=1-25-2 in the repository, but the plan's live stage has istio.io/rev=1-26-5"), render::toString);
+                + " istio.io/rev=1-25-2 in the repository, but the plan moves it from istio.io/rev=1-26-5"), render::toString);
         assertFalse(Files.exists(repo.resolve("clusters/prod/mesh")), "nothing rendered");
         assertTrue(Files.readString(payments).contains("'1-25-2'"));
+    }
+
+    /** A moved namespace's label put back by hand disagrees with the live stage: refused at the line, not overwritten. */
+    @Test
+    void aMovedLabelPutBackByHandIsRefusedRatherThanOverwritten() throws Exception {
+        Path repo = copy();
+        assertEquals(0, Cli.run("render", PLAN, "--out", repo.toString(), "--live", "01-canary", "--quiet").exitCode());
+        Path frontend = repo.resolve(LINES.get("frontend"));
+        Files.writeString(frontend, Files.readString(frontend).replace("istio.io/rev: 1-27-3", "istio-injection: enabled"));
+        Cli.Result render = Cli.run("render", PLAN, "--out", repo.toString(), "--live", "02-payments");
+        assertEquals(2, render.exitCode(), render::toString);
+        assertTrue(render.err().contains(repo + "/apps/base/frontend/namespace.yaml:8:5: cluster prod: namespace frontend is labelled"
+                + " istio-injection=enabled in the repository, but the plan's live stage has istio.io/rev=1-27-3"), render::toString);
+        assertTrue(Files.readString(frontend).contains("istio-injection: enabled"), "left as the team wrote it");
     }
 
     @Test
@@ -141,7 +158,7 @@ class InPlaceIT {
 
         String prefix = "meshwave/inplace/";
         assertEquals(List.of(), teamLinesChanged(remote, "main", prefix + "00-control-plane"));
-        assertEquals(List.of("-    istio.io/rev: \"1-26-5\" # sidecars on", "+    istio.io/rev: \"1-27-3\" # sidecars on"),
+        assertEquals(List.of("-    istio-injection: enabled # sidecars on", "+    istio.io/rev: 1-27-3 # sidecars on"),
                 teamLinesChanged(remote, prefix + "00-control-plane", prefix + "01-canary"));
         assertEquals(List.of("-  labels: {team: payments, \"istio.io/rev\": '1-26-5', tier: critical}",
                         "+  labels: {team: payments, \"istio.io/rev\": '1-27-3', tier: critical}"),
@@ -152,7 +169,7 @@ class InPlaceIT {
         git(remote, "update-ref", "refs/heads/main", "refs/heads/" + prefix + "01-canary"); // wave canary merged
         Cli.Result rollback = Cli.run(environment, "rollback", PLAN, "--wave", "canary", "--repo", remote.toUri().toString(), "--push");
         assertEquals(0, rollback.exitCode(), rollback::toString);
-        assertEquals(List.of("-    istio.io/rev: \"1-27-3\" # sidecars on", "+    istio.io/rev: \"1-26-5\" # sidecars on"),
+        assertEquals(List.of("-    istio.io/rev: 1-27-3 # sidecars on", "+    istio-injection: enabled # sidecars on"),
                 teamLinesChanged(remote, "main", prefix + "rollback-canary"));
         assertEquals("", git(remote, "diff", prefix + "00-control-plane", prefix + "rollback-canary", "--", "apps", "components"),
                 "the rollback's manifests are stage 00's");
