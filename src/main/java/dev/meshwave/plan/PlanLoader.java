@@ -95,6 +95,7 @@ public final class PlanLoader {
                 draft.ordering(),
                 draft.caMigration(),
                 gitops(spec.path("gitops")),
+                draft.ambient(),
                 document.positionsByPath());
     }
 

@@ -5,6 +5,7 @@ import dev.meshwave.rollout.DefaultObjects;
 import dev.meshwave.rollout.Rollout;
 import dev.meshwave.rollout.Stage;
 import dev.meshwave.rollout.StageChange;
+import dev.meshwave.rollout.StageName;
 import dev.meshwave.rollout.StagePlan;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,11 @@ final class KustomizeLayout implements Layout {
                             .with("inGit", phase.to().delivery().inGit())
                             .with("laterPhase", stage.phase() > 0)
                             .with("namespacesFrom", kustomization.namespacesFrom.orElse("")));
+            case CNI, ZTUNNEL -> out.emit(dir + "kustomization.yaml", "stages/component-kustomization.yaml.mustache", common(phase)
+                    .with("stage", stage.directory())
+                    .with("component", stage.label())
+                    .with("previousStage", previous(stage).directory())
+                    .with("patches", kustomization.patches));
             case WAVE -> writeWaveKustomization(dir, stage, phase, kustomization);
             case FINALIZE -> out.emit(dir + "kustomization.yaml", "stages/finalize-kustomization.yaml.mustache", common(phase)
                     .with("stage", stage.directory())
@@ -217,6 +223,9 @@ final class KustomizeLayout implements Layout {
             kustomization.resources.addAll(delivery.stageResources(dir));
         } else if (change instanceof StageChange.DefaultRevisionSet set) {
             kustomization.patches.addAll(delivery.writeDefaultRevision(out, dir, set, common(phase)));
+        } else if (change instanceof StageChange.AmbientComponentUpgraded upgraded) {
+            kustomization.patches.addAll(delivery.writeComponentUpgrade(out, dir, upgraded, common(phase)
+                    .with("stage", dir.substring(StageName.PARENT.length(), dir.length() - 1))));
         } else if (change instanceof StageChange.ControlPlaneRetired retired) {
             kustomization.patches.addAll(delivery.writeRetirement(out, dir, retired, common(phase)));
         } else if (change instanceof StageChange.WorkloadsRestarted) {
@@ -346,6 +355,12 @@ final class KustomizeLayout implements Layout {
                     .with("deactivatesInjector", rollout.change(stage, StageChange.InjectorRetired.class).filter(r -> r.inGit()).isPresent())
                     .with("deletesOldValidator", addsDefaultValidatorOverNonRevisioned(stage) && phase.to().version().atLeast(1, 11))
                     .with("keepsOldValidator", addsDefaultValidatorOverNonRevisioned(stage) && !phase.to().version().atLeast(1, 11));
+            Optional<Plan.AmbientComponent> component = phase.ambient().stream()
+                    .filter(c -> Stage.Kind.of(c.component()) == stage.kind()).findFirst();
+            row.with("component", component.map(c -> c.component().label()).orElse(""))
+                    .with("componentFrom", component.map(c -> c.version().toString()).orElse(""))
+                    .with("onDelete", component.filter(c -> c.updateStrategy() == Plan.UpdateStrategy.ON_DELETE).isPresent())
+                    .with("version", phase.to().version().toString());
             row.with("namespaceList", backticked(rollout.change(stage, StageChange.WorkloadsRestarted.class)
                     .map(StageChange.WorkloadsRestarted::namespaces).orElse(List.of())));
             stageRows.add(row);
