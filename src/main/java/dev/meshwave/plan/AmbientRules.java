@@ -48,14 +48,14 @@ record AmbientRules(Findings findings, JsonNode spec, PlanDraft draft) {
             String said = node.has("version") ? "" : " (from.version)";
             if (today.major() != target.major() || today.minor() < target.minor() - 1) {
                 findings.error(at, component.label() + " " + today + said + " is more than one minor behind the new control plane " + target
-                        + ": a " + component.label() + " of 1.x works with control planes 1.x and 1.x+1 (istio.io, ambient upgrade), so"
+                        + ": " + component.label() + " 1.x works with control planes 1.x and 1.x+1 (istio.io, ambient upgrade), so"
                         + " it would run unsupported from stage 00 until its own stage; upgrade the mesh one minor at a time");
             } else if (today.compareTo(target) > 0) {
                 findings.error(at, component.label() + " " + today + said + " is newer than the new control plane " + target
-                        + ": a " + component.label() + " must never be newer than the control plane it talks to");
+                        + ": " + component.label() + " must never be newer than the control plane it talks to");
             } else if (draft.fromVersion().filter(from -> today.compareTo(from) > 0).isPresent()) {
                 findings.error(at, component.label() + " " + today + " is newer than today's control plane " + draft.fromVersion().get()
-                        + ": a " + component.label() + " must never be newer than the control plane it talks to");
+                        + ": " + component.label() + " must never be newer than the control plane it talks to");
             }
             if (node.path("updateStrategy").asText("").equals("OnDelete") && !target.atLeast(1, UPDATE_STRATEGY_MINOR)) {
                 findings.error(pointer + "/updateStrategy", "the ztunnel chart sets the DaemonSet's update strategy from its value"
