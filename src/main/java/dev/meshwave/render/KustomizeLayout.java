@@ -344,6 +344,7 @@ final class KustomizeLayout implements Layout {
                     .with("gatewayCanonicalBefore", stages.gatewayCanonicalBefore(stage).orElse(""))
                     .with("isLive", stage.equals(live))
                     .withAll(stage.kind().templateFlags())
+                    .with("isAmbientComponent", stage.kind().isAmbientComponent())
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
                     .with("switchesGateway", rollout.change(stage, StageChange.GatewaySwitched.class).isPresent())
                     .with("verify", runbook.verify(stage))

@@ -19,6 +19,10 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
         CONTROL_PLANE, CNI, ZTUNNEL, WAVE, FINALIZE, CA_CLEANUP, CLEANUP;
 
         /** The ambient component a {@link #CNI} or {@link #ZTUNNEL} stage upgrades. */
+        public boolean isAmbientComponent() {
+            return this == CNI || this == ZTUNNEL;
+        }
+
         public static Kind of(Plan.Component component) {
             return component == Plan.Component.CNI ? CNI : ZTUNNEL;
         }
@@ -26,14 +30,13 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
         /**
          * What a template knows of a stage's kind: {@code isControlPlane}, {@code isCni}, {@code isZtunnel}, {@code isWave},
          * {@code isFinalize}, {@code isCaCleanup}, {@code isCleanup}, exactly one of them true (Mustache has sections, not
-         * comparisons); {@code isAmbientComponent} is {@code isCni} or {@code isZtunnel}.
+         * comparisons). Templates that treat both component stages alike also get {@link #isAmbientComponent()}.
          */
         public Map<String, Boolean> templateFlags() {
             Map<String, Boolean> flags = new LinkedHashMap<>();
             flags.put("isControlPlane", this == CONTROL_PLANE);
             flags.put("isCni", this == CNI);
             flags.put("isZtunnel", this == ZTUNNEL);
-            flags.put("isAmbientComponent", this == CNI || this == ZTUNNEL);
             flags.put("isWave", this == WAVE);
             flags.put("isFinalize", this == FINALIZE);
             flags.put("isCaCleanup", this == CA_CLEANUP);
