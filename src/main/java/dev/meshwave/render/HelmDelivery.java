@@ -147,7 +147,7 @@ final class HelmDelivery implements DeliveryMethod {
             TemplateContext common) throws TemplateException {
         Plan.Component component = change.component().component();
         Map<String, Object> values = componentValues(component, change.revision(), Optional.of(change.component().updateStrategy()), false);
-        return List.of(releasePatch(out, dir, "component-upgrade.yaml.mustache", component.label(), common.copy()
+        return List.of(releasePatch(out, dir, "release-upgrade.yaml.mustache", component.label(), common.copy()
                 .with("component", component.label())
                 .with("isZtunnel", component == Plan.Component.ZTUNNEL)
                 .with("chartVersion", change.version().toString())
