@@ -449,6 +449,17 @@ public final class ChartValues {
         at.put(path[path.length - 1], items);
     }
 
+    /** A YAML mapping as plain Java values in document order, unmodifiable. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> frozenMap(JsonNode node) {
+        return node.isObject() ? frozen((Map<String, Object>) plain(node)) : Map.of();
+    }
+
+    /** An unmodifiable deep copy of a values mapping. */
+    public static Map<String, Object> frozenCopy(Map<String, Object> values) {
+        return frozen(values);
+    }
+
     /** A YAML node as plain Java values, mappings in document order. */
     private static Object plain(JsonNode node) {
         if (node.isObject()) {

@@ -16,6 +16,9 @@ record DeliveryRules(Findings findings, JsonNode spec, PlanDraft draft) {
     /** The oldest Istio whose charts meshwave's Helm and Sail methods were checked against (1.22 to 1.28). */
     private static final int OLDEST_MINOR = 22;
 
+    /** The first Istio whose gateway chart renders {@code replicaCount: 0}. */
+    private static final int GATEWAY_SCALE_MINOR = 26;
+
     void delivery() {
         JsonNode to = spec.path("to");
         JsonNode from = spec.path("from");
@@ -28,6 +31,7 @@ record DeliveryRules(Findings findings, JsonNode spec, PlanDraft draft) {
         if (to.has("sail") && !sail) {
             findings.error("/spec/to/sail", "to.sail applies only with to.install: sail (install is " + shown(install) + ")");
         }
+        gateways(helm);
         if (from.has("helm") && !helm) {
             findings.error("/spec/from/helm", "from.helm names today's Helm release and applies only with to.install: helm");
         }
@@ -71,6 +75,54 @@ record DeliveryRules(Findings findings, JsonNode spec, PlanDraft draft) {
         }
         if (sail) {
             sail(to, from, version);
+        }
+    }
+
+    /**
+     * An ingress gateway is a Service meshwave switches ({@code service}), or with Helm a release of the
+     * {@code gateway} chart ({@code release}), whose Service is the chart's: its selector and canonical revision are
+     * not meshwave's to set.
+     */
+    private void gateways(boolean helm) {
+        JsonNode clusters = spec.path("clusters");
+        for (int i = 0; i < clusters.size(); i++) {
+            JsonNode gateway = clusters.get(i).path("ingressGateway");
+            String at = "/spec/clusters/" + i + "/ingressGateway";
+            if (!gateway.isObject()) {
+                continue;
+            }
+            if (!gateway.has("release")) {
+                if (!gateway.has("service")) {
+                    findings.error(at, "ingressGateway needs service (the gateway's Service), or with install: helm release"
+                            + " (today's release of the gateway chart)");
+                }
+                if (gateway.has("values")) {
+                    findings.error(at + "/values", "values are a gateway chart release's: set release too, or remove values");
+                }
+                continue;
+            }
+            if (!helm) {
+                findings.error(at + "/release", "a gateway chart release is moved by Helm releases: release applies only"
+                        + " with to.install: helm (remove it, and name the gateway's service instead)");
+            } else {
+                // Before 1.26 the chart drops replicaCount: 0 ("with"), so a release cannot be scaled to no pods
+                // (istio/istio#55093, manifests/charts/gateway/templates/deployment.yaml, first in 1.26.0).
+                for (String side : List.of("from", "to")) {
+                    JsonNode version = spec.path(side).path("version");
+                    if (version.isTextual() && !MeshVersion.parse(version.asText()).atLeast(1, GATEWAY_SCALE_MINOR)) {
+                        findings.error(at + "/release", "the gateway chart scales a release to no pods from Istio 1.26 on, and "
+                                + side + ".version is " + version.asText() + ": move this gateway in place instead (set its release's"
+                                + " revision in the wave that suits you) and leave release out");
+                        break;
+                    }
+                }
+            }
+            for (String field : List.of("selector", "fromCanonicalRevision")) {
+                if (gateway.has(field)) {
+                    findings.error(at + "/" + field, "the gateway chart's release owns its Service and selector; with release,"
+                            + " meshwave moves the pods between releases and never sets the Service's " + field + " (remove it)");
+                }
+            }
         }
     }
 

@@ -149,7 +149,8 @@ record InstallerRules(Findings findings, JsonNode spec, PlanDraft draft) {
         }
         if (!legacyGateway && draft.toVersion().atLeast(1, 11)) {
             for (int i = 0; i < clusters.size(); i++) {
-                if (clusters.get(i).has("ingressGateway")) {
+                JsonNode gateway = clusters.get(i).path("ingressGateway");
+                if (gateway.has("service") && !gateway.has("release")) {
                     findings.warning("/spec/clusters/" + i + "/ingressGateway", "the first wave switches this Service to the new"
                             + " revision, but the plan installs no gateway for it (asmcli installs none from 1.11 on): deploy one"
                             + " (option legacy-default-ingressgateway, an overlay, or a gateway Deployment) before that wave");

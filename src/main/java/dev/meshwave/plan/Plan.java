@@ -306,13 +306,27 @@ public record Plan(
     /**
      * The shared gateway Service whose {@code service.istio.io/canonical-revision} selector follows the canary.
      * {@code selector} holds the gateway's other selector keys: the Service's selector is an atomic map under
-     * server-side apply, so every stage renders it whole.
+     * server-side apply, so every stage renders it whole. With {@code release} the gateway is a release of Istio's
+     * {@code gateway} chart (install: helm): the chart owns the Service, and the waves move the gateway from that
+     * release to a new-revision release instead; {@code values} are today's release's chart values.
      */
-    public record IngressGateway(String namespace, String service, String fromCanonicalRevision, Map<String, String> selector) {
+    public record IngressGateway(String namespace, String service, String fromCanonicalRevision, Map<String, String> selector,
+            Optional<String> release, Map<String, Object> values) {
         public static final Map<String, String> DEFAULT_SELECTOR = defaultSelector();
 
         public IngressGateway {
             selector = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(selector));
+            values = ChartValues.frozenCopy(values);
+        }
+
+        /** A gateway whose Service meshwave takes into Git and switches. */
+        public IngressGateway(String namespace, String service, String fromCanonicalRevision, Map<String, String> selector) {
+            this(namespace, service, fromCanonicalRevision, selector, Optional.empty(), Map.of());
+        }
+
+        /** The release of Istio's {@code gateway} chart at {@code revision}: {@code <release>-<revision>}. */
+        public String releaseAt(String revision) {
+            return release.orElseThrow() + "-" + revision;
         }
 
         private static Map<String, String> defaultSelector() {

@@ -67,6 +67,30 @@ public final class PlanLoader {
         }
     }
 
+    /**
+     * A cluster's ingress gateway. A {@code release} of Istio's {@code gateway} chart defaults as the chart names its
+     * objects (manifests/charts/gateway/templates/_helpers.tpl, 1.22-1.28): Service and Deployment after the
+     * {@code name} value or the release, selector {@code app: <name>} and {@code istio: <name without "istio-">} unless
+     * {@code labels.app}/{@code labels.istio} say otherwise; namespace {@code istio-ingress} as in Istio's Helm install.
+     */
+    private static Plan.IngressGateway ingressGateway(JsonNode gateway, String canonicalBefore) {
+        if (!gateway.has("release")) {
+            return new Plan.IngressGateway(
+                    gateway.path("namespace").asText("istio-system"),
+                    gateway.path("service").asText(),
+                    gateway.path("fromCanonicalRevision").asText(canonicalBefore),
+                    gateway.has("selector") ? toSortedStrings(gateway.path("selector")) : Plan.IngressGateway.DEFAULT_SELECTOR);
+        }
+        String release = gateway.path("release").asText();
+        JsonNode values = gateway.path("values");
+        String name = values.path("name").asText(release);
+        Map<String, String> selector = new java.util.LinkedHashMap<>();
+        selector.put("app", values.path("labels").path("app").asText(name));
+        selector.put("istio", values.path("labels").path("istio").asText(name.startsWith("istio-") ? name.substring("istio-".length()) : name));
+        return new Plan.IngressGateway(gateway.path("namespace").asText("istio-ingress"), gateway.path("service").asText(name),
+                canonicalBefore, selector, Optional.of(release), ChartValues.frozenMap(values));
+    }
+
     private static Plan toPlan(YamlDocument document, PlanDraft draft, List<Plan.Overlay> overlays, ChartValues chartValues) {
         JsonNode root = document.root();
         JsonNode spec = root.path("spec");
@@ -156,11 +180,7 @@ public final class PlanLoader {
                 text(cluster, "location"),
                 text(cluster, "network"),
                 text(cluster, "fleetProject"),
-                Optional.of(cluster.path("ingressGateway")).filter(JsonNode::isObject).map(g -> new Plan.IngressGateway(
-                        g.path("namespace").asText("istio-system"),
-                        g.path("service").asText(),
-                        g.path("fromCanonicalRevision").asText(canonicalBefore),
-                        g.has("selector") ? toSortedStrings(g.path("selector")) : Plan.IngressGateway.DEFAULT_SELECTOR)),
+                Optional.of(cluster.path("ingressGateway")).filter(JsonNode::isObject).map(g -> ingressGateway(g, canonicalBefore)),
                 text(cluster, "namespacesFrom"),
                 text(cluster, "fleetProjectNumber"),
                 cluster.has("platform")

@@ -138,6 +138,15 @@ interface DeliveryMethod {
         return new StageFiles(List.of("istio-sidecar-injector-deactivated.yaml"), List.of());
     }
 
+    /**
+     * The first wave's move of a gateway of Istio's {@code gateway} chart to the new revision's release: patch files
+     * written in {@code dir}, returned as kustomize patch targets. Only Helm delivers gateway releases.
+     */
+    default List<Map<String, Object>> writeGatewaySwitch(Renderer.Output out, String dir, StageChange.GatewayReleaseSwitched change,
+            TemplateContext common) throws TemplateException {
+        throw new IllegalStateException(getClass().getSimpleName() + " delivers no gateway releases");
+    }
+
     /** How the control plane is delivered, as the README says it ("Flux HelmReleases"); only for a method in Git. */
     default String describe() {
         throw new IllegalStateException(getClass().getSimpleName() + " is not delivered through Git");

@@ -1,5 +1,6 @@
 package dev.meshwave.render;
 
+import dev.meshwave.plan.ChartValues;
 import dev.meshwave.plan.Delivery;
 import dev.meshwave.plan.MeshVersion;
 import dev.meshwave.plan.Plan;
@@ -27,12 +28,15 @@ final class HelmDelivery implements DeliveryMethod {
     private final Delivery.Helm helm;
     private final ClusterFacts facts;
     private final String directory;
+    /** The cluster's ingress gateway when it is a release of Istio's {@code gateway} chart. */
+    private final Optional<Plan.IngressGateway> gateway;
 
     HelmDelivery(Plan plan, Plan.Cluster cluster, String directory, Delivery.Helm helm) {
         this.plan = plan;
         this.helm = helm;
         this.facts = ClusterFacts.of(plan, cluster);
         this.directory = directory;
+        this.gateway = cluster.ingressGateway().filter(g -> g.release().isPresent());
     }
 
     private boolean flux() {
@@ -74,6 +78,10 @@ final class HelmDelivery implements DeliveryMethod {
         names.add(helm.baseRelease() + ".yaml");
         names.add(helm.fromRelease() + ".yaml");
         names.add(newRelease() + ".yaml");
+        gateway.ifPresent(g -> {
+            names.add(g.release().orElseThrow() + ".yaml");
+            names.add(g.releaseAt(revision()) + ".yaml");
+        });
         plan.ambient().forEach(component -> names.add(component.component().label() + ".yaml"));
         return names;
     }
@@ -96,19 +104,173 @@ final class HelmDelivery implements DeliveryMethod {
         baseValues.put("defaultRevision", plan.from().revision());
         // Istio's Helm canary upgrades istio-base first (istio.io, Helm upgrade guide): CRDs and the objects both
         // revisions share come from the new version's chart, while defaultRevision stays today's until finalize.
-        release(out, common, helm.baseRelease(), "base", plan.to().version(), baseValues, false,
-                "the cluster-wide objects both revisions share, at the new version; its defaultRevision names the default revision");
-        release(out, common, helm.fromRelease(), "istiod", plan.from().version().orElseThrow(), istiodValues(plan.from().revision(), true),
-                true, "today's revision " + plan.from().revision() + ", as it runs now: unchanged until the cleanup stage removes it");
-        release(out, common, newRelease(), "istiod", plan.to().version(), istiodValues(revision(), false), true,
-                "revision " + revision() + ", installed beside " + plan.from().revision() + " by stage 00");
+        Release base = new Release(helm.baseRelease(), "base", plan.to().version(), helm.namespace(), baseValues,
+                "the cluster-wide objects both revisions share, at the new version; its defaultRevision names the default revision")
+                .withCrds();
+        emit(out, common, base);
+        emit(out, common, new Release(helm.fromRelease(), "istiod", plan.from().version().orElseThrow(), helm.namespace(),
+                istiodValues(plan.from().revision(), true),
+                "today's revision " + plan.from().revision() + ", as it runs now: unchanged until the cleanup stage removes it")
+                .after(helm.baseRelease(), helm.namespace()).wave(1));
+        emit(out, common, new Release(newRelease(), "istiod", plan.to().version(), helm.namespace(), istiodValues(revision(), false),
+                "revision " + revision() + ", installed beside " + plan.from().revision() + " by stage 00")
+                .after(helm.baseRelease(), helm.namespace()).wave(1));
+        if (gateway.isPresent()) {
+            Plan.IngressGateway g = gateway.get();
+            String today = g.release().orElseThrow();
+            emit(out, common, new Release(today, "gateway", plan.from().version().orElseThrow(), g.namespace(), copy(g.values()),
+                    "today's gateway " + g.service() + ", as it runs now: the first wave scales it down once "
+                            + g.releaseAt(revision()) + " is ready").wave(2));
+            emit(out, common, new Release(g.releaseAt(revision()), "gateway", plan.to().version(), g.namespace(),
+                    newGatewayValues(g), "gateway pods of revision " + revision() + " beside " + today
+                            + ", installed with no replicas: the first wave scales them up, then " + today + " down")
+                    .after(newRelease(), helm.namespace()).after(today, g.namespace()).wave(2));
+        }
         for (Plan.AmbientComponent component : plan.ambient()) {
-            release(out, common, component.component().label(), component.component().chart(), component.version(),
-                    componentValues(component.component(), plan.from().revision(), Optional.empty(), true), true,
+            emit(out, common, new Release(component.component().label(), component.component().chart(), component.version(),
+                    helm.namespace(), componentValues(component.component(), plan.from().revision(), Optional.empty(), true),
                     component.component().label() + " as it runs today, at " + component.version()
-                            + ": its own stage upgrades it in place to " + plan.to().version());
+                            + ": its own stage upgrades it in place to " + plan.to().version())
+                    .after(helm.baseRelease(), helm.namespace()).wave(1));
         }
     }
+
+    /**
+     * A release of the new revision's gateway pods: today's values, injected by the new revision ({@code revision}
+     * puts {@code istio.io/rev} on the pod template), selected by today's Service ({@code labels.app}/{@code labels.istio}
+     * are the chart's selector labels, so the pods carry today's), with no Service of its own ({@code service.type:
+     * None}) and no pods until the first wave ({@code replicaCount: 0}, which the chart renders from 1.26 on, and no
+     * HorizontalPodAutoscaler). Source: istio manifests/charts/gateway 1.26-1.28, _helpers.tpl, deployment.yaml,
+     * service.yaml, hpa.yaml.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> newGatewayValues(Plan.IngressGateway g) {
+        Map<String, Object> values = copy(g.values());
+        values.put("revision", revision());
+        Map<String, Object> labels = values.get("labels") instanceof Map ? (Map<String, Object>) values.get("labels") : new LinkedHashMap<>();
+        labels.put("app", g.selector().get("app"));
+        labels.put("istio", g.selector().get("istio"));
+        values.put("labels", labels);
+        // the chart names the Deployment after `name` (else the release): the new release's must be its own
+        values.remove("name");
+        ChartValues.merge(values, scaledDown());
+        ChartValues.merge(values, Map.of("service", Map.of("type", "None")));
+        // Today's ServiceAccount, so that the pods keep their identity (and the AuthorizationPolicies naming it);
+        // today's release keeps that account and its Role (named after the account: a second one would clash).
+        Map<String, Object> account = new LinkedHashMap<>();
+        account.put("create", false);
+        account.put("name", todaysServiceAccount(g));
+        values.put("serviceAccount", account);
+        values.put("rbac", new LinkedHashMap<>(Map.of("enabled", false)));
+        // No second PodDisruptionBudget over the same pods: the eviction API refuses a pod two budgets select.
+        values.put("podDisruptionBudget", new LinkedHashMap<>());
+        return values;
+    }
+
+    /** The ServiceAccount today's release runs its pods as (gateway chart, _helpers.tpl gateway.serviceAccountName). */
+    private static String todaysServiceAccount(Plan.IngressGateway g) {
+        Object account = g.values().get("serviceAccount");
+        Map<?, ?> settings = account instanceof Map<?, ?> map ? map : Map.of();
+        String name = settings.get("name") instanceof String text && !text.isEmpty() ? text : "";
+        if (Boolean.FALSE.equals(settings.get("create"))) {
+            return name.isEmpty() ? "default" : name;
+        }
+        return name.isEmpty() ? g.service() : name;
+    }
+
+    /** A gateway release with no pods: no HorizontalPodAutoscaler, no replicas. */
+    private static Map<String, Object> scaledDown() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("replicaCount", 0);
+        values.put("autoscaling", new LinkedHashMap<>(Map.of("enabled", false)));
+        return values;
+    }
+
+    /** Today's replica settings again: its values' {@code replicaCount} and {@code autoscaling.enabled}, or none (null). */
+    private static Map<String, Object> scaledAsToday(Plan.IngressGateway g) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("replicaCount", g.values().get("replicaCount"));
+        Map<String, Object> autoscaling = new LinkedHashMap<>();
+        autoscaling.put("enabled", g.values().get("autoscaling") instanceof Map<?, ?> a ? a.get("enabled") : null);
+        values.put("autoscaling", autoscaling);
+        return values;
+    }
+
+    private static Map<String, Object> copy(Map<String, Object> values) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        ChartValues.merge(copy, values);
+        return copy;
+    }
+
+    /**
+     * An istiod release's values: the plan's chart values (for today's release the values file alone; for the new
+     * one also the overlays translated, to.hub and to.profile), then its revision ({@code ""} for the non-revisioned {@code default}) and the cluster's facts as
+     * the chart names them (global.multiCluster.clusterName, global.network, global.meshID), so that both revisions
+     * agree on them.
+     */
+    private Map<String, Object> istiodValues(String revision, boolean todays) {
+        return ChartValuesYaml.istiodValues(plan, facts, Optional.of(revision), todays, false);
+    }
+
+    /**
+     * A release as a HelmRelease or an Application: {@code dependsOn} (Flux) the releases that must be ready first;
+     * {@code syncWave} (Argo CD) orders base (0) before istiod (1) before gateways (2); {@code crds} upgrades a
+     * chart's {@code crds/} directory too.
+     */
+    private record Release(String name, String chart, MeshVersion version, String namespace, Map<String, Object> values,
+            String purpose, boolean crds, List<Map<String, Object>> dependsOn, int syncWave) {
+
+        Release(String name, String chart, MeshVersion version, String namespace, Map<String, Object> values, String purpose) {
+            this(name, chart, version, namespace, values, purpose, false, List.of(), 0);
+        }
+
+        Release withCrds() {
+            return new Release(name, chart, version, namespace, values, purpose, true, dependsOn, syncWave);
+        }
+
+        Release after(String release, String releaseNamespace) {
+            List<Map<String, Object>> list = new ArrayList<>(dependsOn);
+            list.add(dependency(release, releaseNamespace));
+            return new Release(name, chart, version, namespace, values, purpose, crds, list, syncWave);
+        }
+
+        Release wave(int wave) {
+            return new Release(name, chart, version, namespace, values, purpose, crds, dependsOn, wave);
+        }
+    }
+
+    private static Map<String, Object> dependency(String release, String namespace) {
+        return new TemplateContext().with("name", release).with("namespace", namespace);
+    }
+
+    private void emit(Renderer.Output out, TemplateContext common, Release release) throws TemplateException {
+        out.emit(directory + "/" + release.name() + ".yaml", TEMPLATES + (flux() ? "flux-helm-release.yaml.mustache" : "argocd-application.yaml.mustache"),
+                common.copy()
+                        .with("releaseName", release.name())
+                        .with("chart", release.chart())
+                        .with("chartVersion", release.version().toString())
+                        .with("purpose", release.purpose())
+                        .with("helmNamespace", release.namespace())
+                        .with("interval", helm.fluxInterval())
+                        .with("sourceName", helm.fluxSource().map(Delivery.FluxSource::name).orElse("istio"))
+                        .with("sourceNamespace", helm.fluxSource().map(Delivery.FluxSource::namespace).orElse(helm.namespace()))
+                        .with("crds", release.crds())
+                        .with("hasDependsOn", !release.dependsOn().isEmpty())
+                        .with("dependsOn", release.dependsOn())
+                        // Argo CD names an OCI registry without its scheme (argo-cd docs/user-guide/helm.md).
+                        .with("repository", flux() ? helm.repository() : helm.repository().replaceFirst("^oci://", ""))
+                        .with("argocdNamespace", helm.argocdNamespace())
+                        .with("argocdProject", helm.argocdProject())
+                        .with("argocdServer", helm.argocdServer())
+                        // Argo CD applies in sync waves: the base chart (CRDs, the validator) before any istiod.
+                        .with("syncWave", String.valueOf(release.syncWave()))
+                        .with("syncWaveReason", SYNC_WAVES[release.syncWave()])
+                        .with("webhooks", !release.chart().equals("gateway"))
+                        .with("values", ChartValuesYaml.indented(release.values(), flux() ? 4 : 8)));
+    }
+
+    private static final String[] SYNC_WAVES = {
+        "orders base before istiod", "orders base before istiod", "orders gateways after istiod"};
 
     /**
      * An ambient component's values as Istio's ambient Helm install gives them (istio.io ambient/install/helm:
@@ -168,40 +330,6 @@ final class HelmDelivery implements DeliveryMethod {
                 + " Synced Healthy";
     }
 
-    /**
-     * An istiod release's values: the plan's chart values (for today's release the values file alone; for the new
-     * one also the overlays translated, to.hub and to.profile), then its revision ({@code ""} for the non-revisioned {@code default}) and the cluster's facts as
-     * the chart names them (global.multiCluster.clusterName, global.network, global.meshID), so that both revisions
-     * agree on them.
-     */
-    private Map<String, Object> istiodValues(String revision, boolean todays) {
-        return ChartValuesYaml.istiodValues(plan, facts, Optional.of(revision), todays, false);
-    }
-
-    private void release(Renderer.Output out, TemplateContext common, String name, String chart, MeshVersion version,
-            Map<String, Object> values, boolean dependsOnBase, String purpose) throws TemplateException {
-        out.emit(directory + "/" + name + ".yaml", TEMPLATES + (flux() ? "flux-helm-release.yaml.mustache" : "argocd-application.yaml.mustache"),
-                common.copy()
-                        .with("releaseName", name)
-                        .with("chart", chart)
-                        .with("chartVersion", version.toString())
-                        .with("purpose", purpose)
-                        .with("helmNamespace", helm.namespace())
-                        .with("interval", helm.fluxInterval())
-                        .with("sourceName", helm.fluxSource().map(Delivery.FluxSource::name).orElse("istio"))
-                        .with("sourceNamespace", helm.fluxSource().map(Delivery.FluxSource::namespace).orElse(helm.namespace()))
-                        .with("dependsOnBase", dependsOnBase)
-                        .with("baseRelease", helm.baseRelease())
-                        // Argo CD names an OCI registry without its scheme (argo-cd docs/user-guide/helm.md).
-                        .with("repository", flux() ? helm.repository() : helm.repository().replaceFirst("^oci://", ""))
-                        .with("argocdNamespace", helm.argocdNamespace())
-                        .with("argocdProject", helm.argocdProject())
-                        .with("argocdServer", helm.argocdServer())
-                        // Argo CD applies in sync waves: the base chart (CRDs, the validator) before any istiod.
-                        .with("syncWave", dependsOnBase ? "1" : "0")
-                        .with("values", ChartValuesYaml.indented(values, flux() ? 4 : 8)));
-    }
-
     /** Stage 00 applies {@code control-plane/}: the releases of both revisions and the base. */
     @Override
     public List<String> stageResources(String stageDirectory) {
@@ -238,6 +366,37 @@ final class HelmDelivery implements DeliveryMethod {
                                 + "   # expect: NotFound",
                 "kubectl get pods -n " + helm.namespace() + " -l app=istiod -L istio.io/rev   # only " + revision(),
                 "kubectl get mutatingwebhookconfigurations -l app=sidecar-injector -L istio.io/rev   # none of " + oldRevision);
+    }
+
+    /**
+     * The first wave moves the gateway's pods from today's release to the new revision's: the new release gets
+     * today's replica settings and today's release none, and each waits for the other to be ready in the direction
+     * it scales. Flux: a HelmRelease reconciles only once every {@code dependsOn} release is Ready at its latest
+     * generation (fluxcd/helm-controller internal/controller/helmrelease_controller.go, checkDependencies), so in
+     * the wave today's release scales down after the new one is up, and rolling the wave back (stage 00's objects:
+     * the new release depends on today's) scales the new one down after today's is back. Argo CD: sync waves order
+     * the apply only (the new release 2, today's 3); they wait for health only where Applications report it.
+     */
+    @Override
+    public List<Map<String, Object>> writeGatewaySwitch(Renderer.Output out, String dir, StageChange.GatewayReleaseSwitched change,
+            TemplateContext common) throws TemplateException {
+        Plan.IngressGateway g = change.gateway();
+        String today = g.release().orElseThrow();
+        String next = g.releaseAt(change.revision());
+        return List.of(
+                gatewayPatch(out, dir, next, g.namespace(), scaledAsToday(g), List.of(dependency(newRelease(), helm.namespace())), 2,
+                        "gateway pods of revision " + change.revision() + " take today's replicas", common),
+                gatewayPatch(out, dir, today, g.namespace(), scaledDown(), List.of(dependency(next, g.namespace())), 3,
+                        "today's gateway pods (" + change.fromRevision() + ") scale to none once " + next + " is ready", common));
+    }
+
+    private Map<String, Object> gatewayPatch(Renderer.Output out, String dir, String release, String namespace, Map<String, Object> values,
+            List<Map<String, Object>> dependsOn, int syncWave, String purpose, TemplateContext common) throws TemplateException {
+        return releasePatch(out, dir, "gateway-scale.yaml.mustache", release, flux() ? namespace : helm.argocdNamespace(), common.copy()
+                .with("purpose", purpose)
+                .with("dependsOn", dependsOn)
+                .with("syncWave", String.valueOf(syncWave))
+                .with("values", ChartValuesYaml.indented(values, flux() ? 4 : 8)));
     }
 
     /** The object kind of a release in Git, as a kustomize patch targets it. */
@@ -282,11 +441,16 @@ final class HelmDelivery implements DeliveryMethod {
      */
     private Map<String, Object> releasePatch(Renderer.Output out, String dir, String template, String release,
             TemplateContext context) throws TemplateException {
+        return releasePatch(out, dir, template, release, flux() ? helm.namespace() : helm.argocdNamespace(), context);
+    }
+
+    private Map<String, Object> releasePatch(Renderer.Output out, String dir, String template, String release, String namespace,
+            TemplateContext context) throws TemplateException {
         String file = release + ".yaml";
         out.emit(dir + file, TEMPLATES + template, context
                 .with("flux", flux())
                 .with("releaseName", release)
-                .with("namespace", flux() ? helm.namespace() : helm.argocdNamespace()));
+                .with("namespace", namespace));
         return releaseTarget(file, release);
     }
 }

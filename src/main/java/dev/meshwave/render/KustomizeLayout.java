@@ -166,6 +166,8 @@ final class KustomizeLayout implements Layout {
             kustomization.resources.add("ingress-gateway-service.yaml");
         } else if (change instanceof StageChange.GatewaySwitched switched) {
             kustomization.gatewaySwitch = Optional.of(switched); // an inline patch of the wave's kustomization
+        } else if (change instanceof StageChange.GatewayReleaseSwitched switched) {
+            kustomization.patches.addAll(delivery.writeGatewaySwitch(out, dir, switched, common(phase)));
         } else if (change instanceof StageChange.TagCreated created) {
             kustomization.resources.addAll(delivery.writeTag(out, dir, created, injectors));
         } else if (change instanceof StageChange.TagMoved moved) {
@@ -347,6 +349,7 @@ final class KustomizeLayout implements Layout {
                     .with("isAmbientComponent", stage.kind().isAmbientComponent())
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
                     .with("switchesGateway", rollout.change(stage, StageChange.GatewaySwitched.class).isPresent())
+                    .with("movesGatewayRelease", rollout.change(stage, StageChange.GatewayReleaseSwitched.class).isPresent())
                     .with("verify", runbook.verify(stage))
                     .with("relabelledList", backticked(rollout.change(stage, StageChange.NamespacesRelabelled.class)
                             .map(StageChange.NamespacesRelabelled::namespaces).orElse(List.of())))
@@ -392,6 +395,8 @@ final class KustomizeLayout implements Layout {
                 .with("gatewayNamespace", gateway.map(Plan.IngressGateway::namespace).orElse(""))
                 .with("gatewayService", gateway.map(Plan.IngressGateway::service).orElse(""))
                 .with("gatewayCanonicalBefore", gateway.map(Plan.IngressGateway::fromCanonicalRevision).orElse(""))
+                .with("gatewayRelease", gateway.flatMap(Plan.IngressGateway::release).orElse(""))
+                .with("gatewayNewRelease", gateway.filter(g -> g.release().isPresent()).map(g -> g.releaseAt(plan.to().revision())).orElse(""))
                 .with("namespacesFrom", cluster.namespacesFrom().orElse(""))
                 .with("finalizeIstiodService", plan.finishing().istiodService())
                 .with("finalizeDefaultTag", plan.finishing().defaultTag())

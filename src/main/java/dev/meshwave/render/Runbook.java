@@ -35,16 +35,26 @@ final class Runbook {
                     commands.add(CHECK_BOTH_ROOTS + " (before installing " + revision + ")");
                 }
                 commands.addAll(DeliveryMethod.of(plan, stages.cluster(), stage.phase()).verify());
-                stages.cluster().ingressGateway().ifPresent(gateway -> commands.add("kubectl get pods -n " + gateway.namespace()
-                        + " -l service.istio.io/canonical-revision=" + revision
-                        + "   # the new gateway must be ready before the first wave switches " + gateway.service()));
+                stages.cluster().ingressGateway().ifPresent(gateway -> commands.add(gateway.release().isPresent()
+                        ? "kubectl get deployment -n " + gateway.namespace() + " " + gateway.releaseAt(revision)
+                                + "   # installed with 0 replicas: the first wave scales it up"
+                        : "kubectl get pods -n " + gateway.namespace() + " -l service.istio.io/canonical-revision=" + revision
+                                + "   # the new gateway must be ready before the first wave switches " + gateway.service()));
             }
             case CNI, ZTUNNEL -> commands.addAll(verifyComponent(stage));
             case WAVE -> {
                 if (switchesGateway(stage)) {
                     Plan.IngressGateway gateway = stages.cluster().ingressGateway().orElseThrow();
-                    commands.add("kubectl get service -n " + gateway.namespace() + " " + gateway.service()
-                            + " -o jsonpath='{.spec.selector}'");
+                    if (gateway.release().isPresent()) {
+                        commands.add("kubectl get deployment -n " + gateway.namespace() + " " + gateway.releaseAt(revision) + " "
+                                + gateway.release().get() + "   # expect " + gateway.releaseAt(revision) + " ready, "
+                                + gateway.release().get() + " 0/0");
+                        commands.add("kubectl get pods -n " + gateway.namespace() + " -l app=" + gateway.selector().get("app")
+                                + " -L istio.io/rev   # only " + revision);
+                    } else {
+                        commands.add("kubectl get service -n " + gateway.namespace() + " " + gateway.service()
+                                + " -o jsonpath='{.spec.selector}'");
+                    }
                 }
                 for (String tag : plan.tagsMovedBy(stage.wave().orElseThrow())) {
                     commands.add("kubectl get mutatingwebhookconfiguration istio-revision-tag-" + tag
@@ -150,8 +160,12 @@ final class Runbook {
         List<String> commands = new ArrayList<>();
         if (switchesGateway(stage)) {
             Plan.IngressGateway gateway = stages.cluster().ingressGateway().orElseThrow();
-            commands.add("kubectl get service -n " + gateway.namespace() + " " + gateway.service()
-                    + " -o jsonpath='{.spec.selector}'   # expect " + stages.gatewayCanonicalBefore(stage).orElseThrow());
+            commands.add(gateway.release().isPresent()
+                    ? "kubectl get deployment -n " + gateway.namespace() + " " + gateway.release().get() + " "
+                            + gateway.releaseAt(phase.to().revision()) + "   # expect " + gateway.release().get() + " ready, "
+                            + gateway.releaseAt(phase.to().revision()) + " 0/0"
+                    : "kubectl get service -n " + gateway.namespace() + " " + gateway.service()
+                            + " -o jsonpath='{.spec.selector}'   # expect " + stages.gatewayCanonicalBefore(stage).orElseThrow());
         }
         String expected = phase.from().isNonRevisioned() ? "istio-injection=enabled" : "istio.io/rev=" + phase.from().revision();
         for (String namespace : stage.wave().map(Plan.Wave::namespaces).orElse(List.of())) {

@@ -64,7 +64,9 @@ public final class RolloutComposer {
                 labels.put(namespace, stages.labelsBefore(namespace));
             }
             changes.add(new StageChange.NamespacesOwned(cluster.namespacesFrom(), labels));
-            cluster.ingressGateway().ifPresent(gateway -> changes.add(new StageChange.GatewayServiceOwned(gateway)));
+            // A gateway chart's release keeps its Service: stage 00 installs the new release beside it (control plane).
+            cluster.ingressGateway().filter(gateway -> gateway.release().isEmpty())
+                    .ifPresent(gateway -> changes.add(new StageChange.GatewayServiceOwned(gateway)));
             if (!plan.from().isNonRevisioned()) {
                 for (String tag : plan.tags().keySet().stream().sorted().toList()) {
                     changes.add(new StageChange.TagCreated(tag, plan.from().revision(), TagOwner.PLAN, withTagService()));
@@ -104,7 +106,9 @@ public final class RolloutComposer {
         }
         retireInjectorIfDefaultTagArrives(stage, changes);
         if (firstOfPhase) {
-            cluster.ingressGateway().ifPresent(gateway -> changes.add(new StageChange.GatewaySwitched(gateway, revision)));
+            cluster.ingressGateway().ifPresent(gateway -> changes.add(gateway.release().isPresent()
+                    ? new StageChange.GatewayReleaseSwitched(gateway, phase.from().revision(), revision)
+                    : new StageChange.GatewaySwitched(gateway, revision)));
         }
         changes.add(new StageChange.WorkloadsRestarted(wave.namespaces(), revision));
     }

@@ -37,6 +37,12 @@ public sealed interface StageChange {
     /** The first wave of a phase points the shared ingress gateway Service at the phase's revision (seed 000 step 2). */
     record GatewaySwitched(Plan.IngressGateway gateway, String revision) implements StageChange {}
 
+    /**
+     * The first wave of a phase moves a gateway of Istio's {@code gateway} chart from today's release to the
+     * phase's: the new release (installed by stage 00 with no replicas) is scaled up, then today's is scaled down.
+     */
+    record GatewayReleaseSwitched(Plan.IngressGateway gateway, String fromRevision, String revision) implements StageChange {}
+
     /** Who a tag change belongs to: a plan tag (stage 00 or its wave), or finalize's default tag. */
     enum TagOwner { PLAN, FINALIZE }
 

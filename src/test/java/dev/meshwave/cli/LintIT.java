@@ -120,7 +120,7 @@ class LintIT {
         @Test
         void meshwavesOwnOutputIsClean() {
             for (String golden : List.of("golden/asm-tags", "golden/ca-migration", "golden/istio-to-asm", "golden/multi-project",
-                    "golden/helm-flux", "golden/helm-argocd", "golden/sail")) {
+                    "golden/helm-flux", "golden/helm-argocd", "golden/helm-gateway", "golden/sail")) {
                 Cli.Result result = Cli.run("lint", golden);
                 assertEquals(0, result.exitCode(), result::toString);
                 assertEquals("", result.err(), result::toString);

@@ -267,6 +267,7 @@ class PublishIT {
         @ParameterizedTest
         @CsvSource({"helm-flux, clusters/edge-1/mesh, HelmRelease, istio-system, istiod-1-22-3",
                 "helm-argocd, clusters/prod-eu/mesh, Application, argocd, istiod",
+                "helm-gateway, clusters/store-0042/mesh, HelmRelease, istio-system, istiod-1-26-5",
                 "sail, clusters/ocp-1/mesh, Istio, , default"})
         void eachStageIsABranchAndRollingBackCleanupBringsTodaysControlPlaneBack(String example, String cluster, String kind,
                 String namespace, String name) throws IOException {

@@ -115,6 +115,27 @@ class PlanLoaderTest {
         assertTrue(nonRevisioned.from().isNonRevisioned());
     }
 
+    /** A gateway chart release names its objects as the chart does (manifests/charts/gateway/templates/_helpers.tpl). */
+    @Test
+    void aGatewayReleaseDefaultsItsServiceSelectorAndNamespaceAsTheChartNamesThem() {
+        String helm = Plans.BASE.replace("    revision: asm-1130-0\n", "    revision: 1-26-5\n    version: 1.26.5\n")
+                .replace("    version: 1.14.0-asm.0\n", "    version: 1.27.3\n    install: helm\n");
+        String plain = helm.replace("      path: clusters/c1\n", "      path: clusters/c1\n      ingressGateway: {release: istio-ingress}\n");
+        Plan.IngressGateway gateway = Plans.load(dir, plain).clusters().get(0).ingressGateway().orElseThrow();
+        assertEquals("istio-ingress", gateway.namespace());
+        assertEquals("istio-ingress", gateway.service());
+        assertEquals(Map.of("app", "istio-ingress", "istio", "ingress"), gateway.selector());
+        assertEquals("istio-ingress-1-27-3", gateway.releaseAt("1-27-3"));
+
+        String named = helm.replace("      path: clusters/c1\n", "      path: clusters/c1\n      ingressGateway:\n        release: gw\n"
+                + "        namespace: edge\n        values: {name: istio-ingressgateway, labels: {istio: ingress-eu}}\n");
+        Plan.IngressGateway custom = Plans.load(dir, named).clusters().get(0).ingressGateway().orElseThrow();
+        assertEquals("edge", custom.namespace());
+        assertEquals("istio-ingressgateway", custom.service(), "the chart's name value names the Service");
+        assertEquals(Map.of("app", "istio-ingressgateway", "istio", "ingress-eu"), custom.selector());
+        assertEquals(Map.of("name", "istio-ingressgateway", "labels", Map.of("istio", "ingress-eu")), custom.values());
+    }
+
     @Test
     void theGatewaysOwnSelectorKeysComeFromThePlan() {
         String gateway = "      path: clusters/c1\n      ingressGateway:\n        service: gw\n"

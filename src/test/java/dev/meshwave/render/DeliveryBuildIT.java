@@ -153,6 +153,116 @@ class DeliveryBuildIT {
         }
     }
 
+    /**
+     * A gateway of Istio's {@code gateway} chart moved between releases (examples/helm-gateway: release istio-ingress in
+     * istio-ingress, from 1-26-5 at 1.26.5 to 1.27.3, today's values revision 1-26-5, autoscaling.minReplicas 2, a Service
+     * annotation). Chart facts, istio manifests/charts/gateway 1.26-1.28: Deployment, Service, ServiceAccount, Role and
+     * PodDisruptionBudget are named after the release unless {@code name}/{@code serviceAccount.name} say otherwise
+     * (_helpers.tpl); {@code labels.app}/{@code labels.istio} are the selector labels of Deployment and Service;
+     * {@code service.type: None} renders no Service; {@code revision} labels the pod template {@code istio.io/rev};
+     * {@code replicaCount: 0} renders {@code replicas: 0} from 1.26.0 on (istio/istio#55093); autoscaling is on by default.
+     * Kustomize merges a patch of a custom resource as a JSON merge patch: {@code null} deletes a key, a list is replaced.
+     */
+    @Nested
+    class HelmGateway {
+        private final Path cluster = Path.of("golden/helm-gateway/clusters/store-0042/mesh");
+
+        @Test
+        void stageZeroKeepsTodaysGatewayReleaseAndInstallsTheNewOneWithNoPodsNoServiceAndTodaysIdentity() {
+            List<Map<String, Object>> objects = build(cluster.resolve(STAGES + "00-control-plane"));
+            Map<String, Object> today = gatewayRelease(objects, "istio-ingress");
+            assertEquals("gateway", at(today, "spec", "chart", "spec", "chart"));
+            assertEquals("1.26.5", at(today, "spec", "chart", "spec", "version"));
+            assertEquals(Map.of("revision", "1-26-5", "autoscaling", Map.of("minReplicas", 2),
+                    "service", Map.of("annotations", Map.of("networking.gke.io/load-balancer-type", "Internal"))),
+                    at(today, "spec", "values"), "today's release exactly as the plan says it runs");
+            assertNull(at(today, "spec", "dependsOn"));
+
+            Map<String, Object> next = gatewayRelease(objects, "istio-ingress-1-27-3");
+            assertEquals("1.27.3", at(next, "spec", "chart", "spec", "version"));
+            assertEquals("istio-ingress-1-27-3", at(next, "spec", "releaseName"));
+            assertEquals("1-27-3", at(next, "spec", "values", "revision"));
+            assertEquals(0, at(next, "spec", "values", "replicaCount"));
+            assertEquals(false, at(next, "spec", "values", "autoscaling", "enabled"));
+            assertEquals(2, at(next, "spec", "values", "autoscaling", "minReplicas"), "today's values carried over");
+            assertEquals("None", at(next, "spec", "values", "service", "type"), "today's release keeps the only Service");
+            assertEquals(Map.of("app", "istio-ingress", "istio", "ingress"), at(next, "spec", "values", "labels"),
+                    "the selector labels today's Service selects (chart defaults for release istio-ingress)");
+            assertEquals(Map.of("create", false, "name", "istio-ingress"), at(next, "spec", "values", "serviceAccount"));
+            assertEquals(false, at(next, "spec", "values", "rbac", "enabled"), "today's Role is named after the account");
+            assertEquals(Map.of(), at(next, "spec", "values", "podDisruptionBudget"), "one budget per pod: eviction refuses two");
+            // The new istiod first (it injects the pods); today's gateway release too, so that rolling the wave back scales
+            // today's up before this one down (helm-controller checkDependencies: Ready at the latest generation).
+            assertEquals(List.of(Map.of("name", "istiod-1-27-3", "namespace", "istio-system"),
+                    Map.of("name", "istio-ingress", "namespace", "istio-ingress")), at(next, "spec", "dependsOn"));
+        }
+
+        @Test
+        @SuppressWarnings("unchecked")
+        void firstWaveScalesTheNewReleaseUpAndTodaysDownAfterIt() {
+            List<Map<String, Object>> objects = build(cluster.resolve(STAGES + "01-canary"));
+            Map<String, Object> next = gatewayRelease(objects, "istio-ingress-1-27-3");
+            Map<String, Object> values = (Map<String, Object>) at(next, "spec", "values");
+            assertFalse(values.containsKey("replicaCount"), "today's replica settings: none, the chart's default: " + values);
+            assertEquals(Map.of("minReplicas", 2), values.get("autoscaling"), "autoscaling.enabled back to the chart's default (true)");
+            assertEquals(List.of(Map.of("name", "istiod-1-27-3", "namespace", "istio-system")), at(next, "spec", "dependsOn"),
+                    "no cycle: the new release no longer waits for today's");
+
+            Map<String, Object> today = gatewayRelease(objects, "istio-ingress");
+            assertEquals(0, at(today, "spec", "values", "replicaCount"));
+            assertEquals(false, at(today, "spec", "values", "autoscaling", "enabled"));
+            assertEquals("1.26.5", at(today, "spec", "chart", "spec", "version"), "today's release is scaled, not upgraded");
+            assertEquals(List.of(Map.of("name", "istio-ingress-1-27-3", "namespace", "istio-ingress")), at(today, "spec", "dependsOn"));
+            assertEquals(gatewayRelease(objects, "istio-ingress"), gatewayRelease(build(cluster.resolve(STAGES + "02-apps")), "istio-ingress"),
+                    "later waves keep the gateway where the first one put it");
+        }
+
+        @Test
+        void cleanupKeepsTodaysGatewayReleaseWhichOwnsTheService() {
+            List<Map<String, Object>> objects = build(cluster.resolve(STAGES + "04-cleanup"));
+            assertEquals(0, at(gatewayRelease(objects, "istio-ingress"), "spec", "values", "replicaCount"));
+            assertTrue(find(objects, "HelmRelease", "istio-ingress", "istio-ingress-1-27-3").isPresent());
+            assertFalse(find(objects, "HelmRelease", null, "istiod-1-26-5").isPresent());
+        }
+
+        /**
+         * Argo CD: the same releases as Applications in Argo CD's namespace, deploying into the gateway's namespace; the wave
+         * patches valuesObject, and sync waves order the new release (2) before today's (3). Argo CD waits for an
+         * Application's health between waves only where its health check is enabled (argo-cd docs, sync-waves).
+         */
+        @Test
+        void withArgoCdTheWavePatchesTheApplicationsValuesInOrder(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+            Path plan = java.nio.file.Files.writeString(tmp.resolve("plan.yaml"), java.nio.file.Files.readString(
+                    Path.of("examples/helm-gateway/plan.yaml")).replace("controller: flux", "controller: argocd"));
+            dev.meshwave.testing.Cli.Result render = dev.meshwave.testing.Cli.run("render", plan.toString(), "--out", tmp.resolve("out").toString());
+            assertEquals(0, render.exitCode(), render::toString);
+            Path argo = tmp.resolve("out/clusters/store-0042/mesh");
+            Map<String, Object> before = application(Kustomize.build(argo.resolve(STAGES + "00-control-plane")), "istio-ingress-1-27-3");
+            assertEquals("istio-ingress", at(before, "spec", "destination", "namespace"));
+            assertEquals("gateway", at(before, "spec", "source", "chart"));
+            assertEquals(0, at(before, "spec", "source", "helm", "valuesObject", "replicaCount"));
+            assertEquals("2", at(before, "metadata", "annotations", "argocd.argoproj.io/sync-wave"));
+            assertNull(at(before, "spec", "ignoreDifferences"), "a gateway release has no webhooks to ignore");
+
+            List<Map<String, Object>> wave = Kustomize.build(argo.resolve(STAGES + "01-canary"));
+            Map<String, Object> next = application(wave, "istio-ingress-1-27-3");
+            assertFalse(((Map<?, ?>) at(next, "spec", "source", "helm", "valuesObject")).containsKey("replicaCount"));
+            assertEquals("2", at(next, "metadata", "annotations", "argocd.argoproj.io/sync-wave"));
+            Map<String, Object> today = application(wave, "istio-ingress");
+            assertEquals(0, at(today, "spec", "source", "helm", "valuesObject", "replicaCount"));
+            assertEquals(false, at(today, "spec", "source", "helm", "valuesObject", "autoscaling", "enabled"));
+            assertEquals("3", at(today, "metadata", "annotations", "argocd.argoproj.io/sync-wave"));
+        }
+
+        private static Map<String, Object> application(List<Map<String, Object>> objects, String name) {
+            return find(objects, "Application", "argocd", name).orElseThrow(() -> new AssertionError("no Application " + name));
+        }
+
+        private static Map<String, Object> gatewayRelease(List<Map<String, Object>> objects, String name) {
+            return find(objects, "HelmRelease", "istio-ingress", name).orElseThrow(() -> new AssertionError("no HelmRelease " + name));
+        }
+    }
+
     @Nested
     class HelmArgoCd {
         /** examples/helm-argocd: from the non-revisioned release istiod at 1.23.4, to 1.24.3 (revision 1-24-3), no tags. */

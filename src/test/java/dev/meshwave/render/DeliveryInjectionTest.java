@@ -64,7 +64,7 @@ class DeliveryInjectionTest {
 
     /** The examples pass the check at every stage, cleanup included. */
     @ParameterizedTest
-    @CsvSource({"helm-flux", "helm-argocd", "sail"})
+    @CsvSource({"helm-flux", "helm-argocd", "helm-gateway", "sail"})
     void theExamplesPassTheCheck(String example) throws Exception {
         Plan plan = new PlanLoader(PlanSchema.load()).load(Path.of("examples/" + example + "/plan.yaml")).plan();
         assertEquals(List.of(), new InjectionCheck(Templates.builtIn()).check(plan));

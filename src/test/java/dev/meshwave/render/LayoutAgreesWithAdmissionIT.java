@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LayoutAgreesWithAdmissionIT {
 
     @ParameterizedTest
-    @ValueSource(strings = {"asm-tags", "asm-upgrade", "istio-to-asm", "ca-migration", "multi-project", "helm-flux", "helm-argocd",
+    @ValueSource(strings = {"asm-tags", "asm-upgrade", "istio-to-asm", "ca-migration", "multi-project", "helm-flux", "helm-argocd", "helm-gateway",
             "sail", "helm-ambient", "sail-ambient"})
     void everyStageBuildsTheInjectorsTheCheckSimulates(String example) throws Exception {
         Plan plan = new PlanLoader(PlanSchema.load()).load(Path.of("examples/" + example + "/plan.yaml")).plan();
