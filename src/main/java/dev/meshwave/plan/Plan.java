@@ -23,9 +23,11 @@ public record Plan(
         Ordering ordering,
         Optional<CaMigration> caMigration,
         GitOps gitops,
+        List<AmbientComponent> ambient,
         Map<String, SourcePosition> positions) {
 
     public Plan {
+        ambient = List.copyOf(ambient);
         // Sorted or insertion-ordered, never Map.copyOf: its iteration order changes between JVM runs,
         // and rendered bytes must not.
         tags = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(tags));
@@ -94,13 +96,101 @@ public record Plan(
 
     private Plan phase(From phaseFrom, To phaseTo) {
         return new Plan(file, name, phaseFrom, phaseTo, injection, tags, clusters, waves, restart, finishing, existing,
-                ordering, Optional.empty(), gitops, positions);
+                ordering, Optional.empty(), gitops, ambient, positions);
     }
 
     private static List<String> plus(List<String> list, String element) {
         List<String> copy = new java.util.ArrayList<>(list);
         copy.add(element);
         return copy;
+    }
+
+    /**
+     * An ambient mode node component of the mesh ({@code spec.ambient}): one cluster-wide DaemonSet with no revision
+     * canary, upgraded in place to {@code to.version} by a stage of its own after the control plane's.
+     *
+     * @param version the version it runs today
+     * @param updateStrategy the DaemonSet's update strategy from its stage on (ztunnel only; istio-cni keeps the chart's)
+     */
+    public record AmbientComponent(Component component, MeshVersion version, UpdateStrategy updateStrategy) {}
+
+    /**
+     * The two ambient components, in the order they are upgraded (istio-cni, then ztunnel: istio.io ambient Helm upgrade
+     * guide). {@code release} is the Helm release and {@code chart} the chart of Istio's ambient Helm install (istio.io
+     * ambient/install/helm: {@code helm install istio-cni istio/cni}, {@code helm install ztunnel istio/ztunnel}); the
+     * DaemonSet is the chart's ({@code istio-cni-node}: istio 1.28 manifests/charts/istio-cni/templates/daemonset.yaml;
+     * {@code ztunnel}: manifests/charts/ztunnel/templates/daemonset.yaml); {@code sailKind} and {@code sailNamespace} are
+     * the Sail Operator's object and its default namespace (sail-operator 1.28.3 api/v1/istiocni_types.go, ztunnel_types.go).
+     */
+    public enum Component {
+        CNI("istio-cni", "cni", "istio-cni-node", "k8s-app=istio-cni-node", "IstioCNI", "istio-cni"),
+        ZTUNNEL("ztunnel", "ztunnel", "ztunnel", "app=ztunnel", "ZTunnel", "ztunnel");
+
+        private final String label;
+        private final String chart;
+        private final String daemonSet;
+        private final String podSelector;
+        private final String sailKind;
+        private final String sailNamespace;
+
+        Component(String label, String chart, String daemonSet, String podSelector, String sailKind, String sailNamespace) {
+            this.label = label;
+            this.chart = chart;
+            this.daemonSet = daemonSet;
+            this.podSelector = podSelector;
+            this.sailKind = sailKind;
+            this.sailNamespace = sailNamespace;
+        }
+
+        /** Its stage's label and its Helm release's name: {@code istio-cni}, {@code ztunnel}. */
+        public String label() {
+            return label;
+        }
+
+        /** Its key under {@code spec.ambient}. */
+        public String key() {
+            return this == CNI ? "cni" : "ztunnel";
+        }
+
+        public String chart() {
+            return chart;
+        }
+
+        public String daemonSet() {
+            return daemonSet;
+        }
+
+        /** The label selector of its pods. */
+        public String podSelector() {
+            return podSelector;
+        }
+
+        public String sailKind() {
+            return sailKind;
+        }
+
+        public String sailNamespace() {
+            return sailNamespace;
+        }
+    }
+
+    /** A DaemonSet's update strategy, spelled as Kubernetes spells it. */
+    public enum UpdateStrategy {
+        ROLLING_UPDATE("RollingUpdate"), ON_DELETE("OnDelete");
+
+        private final String spelling;
+
+        UpdateStrategy(String spelling) {
+            this.spelling = spelling;
+        }
+
+        public String spelling() {
+            return spelling;
+        }
+
+        public static UpdateStrategy of(String spelling) {
+            return spelling.equals("OnDelete") ? ON_DELETE : ROLLING_UPDATE;
+        }
     }
 
     /**
@@ -256,7 +346,7 @@ public record Plan(
     /** This plan with these clusters in place of its own (the same clusters, with what their repository builds). */
     public Plan withClusters(List<Cluster> replaced) {
         return new Plan(file, name, from, to, injection, tags, replaced, waves, restart, finishing, existing, ordering, caMigration,
-                gitops, positions);
+                gitops, ambient, positions);
     }
 
     public enum Platform { GKE, MULTICLOUD }

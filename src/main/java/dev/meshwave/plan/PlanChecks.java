@@ -24,6 +24,7 @@ final class PlanChecks {
         WaveRules waves = new WaveRules(findings, spec, draft);
         versions.revisions();
         new DeliveryRules(findings, spec, draft).delivery();
+        new AmbientRules(findings, spec, draft).ambient();
         versions.deactivation();
         ca.migration();
         waves.restart();

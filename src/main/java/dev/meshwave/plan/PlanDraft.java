@@ -1,6 +1,8 @@
 package dev.meshwave.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,6 +19,8 @@ import java.util.Optional;
  *     version delivered by istioctl has none (a rule refuses that plan)
  * @param delivery {@code to.install} and its settings, with their defaults
  * @param fromCa {@code from.ca}: no default, the CA in use is unknown unless the plan says it
+ * @param ambient {@code spec.ambient}'s components in upgrade order, each at {@code version} or today's control plane's
+ *     ({@code from.version}); empty when neither says a version (a rule refuses that plan)
  */
 record PlanDraft(
         Optional<MeshVersion> fromVersion,
@@ -31,7 +35,8 @@ record PlanDraft(
         Plan.Finalize finishing,
         Plan.NonRevisionedInjector nonRevisionedInjector,
         Optional<Plan.CaMigration> caMigration,
-        Delivery delivery) {
+        Delivery delivery,
+        List<Plan.AmbientComponent> ambient) {
 
     static final String DISTRIBUTE_ROOT_SUFFIX = "-distribute-root";
     static final String MESHCA_SUFFIX = "-meshca-ca-migration";
@@ -65,7 +70,22 @@ record PlanDraft(
                         finalize.path("removeOldRevision").asBoolean(true)),
                 constant(Plan.NonRevisionedInjector.class, spec.path("existing").path("nonRevisionedInjector").asText("absent")),
                 caMigration(spec, fromCa, ca, toRevision.orElse("")),
-                delivery);
+                delivery,
+                ambient(spec));
+    }
+
+    /** {@code spec.ambient}: istio-cni, then ztunnel, each that the plan names and whose version today is known. */
+    private static List<Plan.AmbientComponent> ambient(JsonNode spec) {
+        List<Plan.AmbientComponent> components = new ArrayList<>();
+        for (Plan.Component component : Plan.Component.values()) {
+            JsonNode node = spec.path("ambient").path(component.key());
+            JsonNode version = node.has("version") ? node.get("version") : spec.path("from").path("version");
+            if (node.isObject() && version.isTextual()) {
+                components.add(new Plan.AmbientComponent(component, MeshVersion.parse(version.asText()),
+                        Plan.UpdateStrategy.of(node.path("updateStrategy").asText("RollingUpdate"))));
+            }
+        }
+        return List.copyOf(components);
     }
 
     /** {@code to.install} with its settings; without it, the script of the target version's installer. */

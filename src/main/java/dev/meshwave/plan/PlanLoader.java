@@ -133,6 +133,7 @@ public final class PlanLoader {
                 draft.ordering(),
                 draft.caMigration(),
                 gitops(spec.path("gitops")),
+                draft.ambient(),
                 document.positionsByPath());
     }
 

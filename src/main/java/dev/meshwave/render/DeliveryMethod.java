@@ -190,6 +190,26 @@ interface DeliveryMethod {
         throw new IllegalStateException(getClass().getSimpleName() + " is not delivered through Git");
     }
 
+    /**
+     * An ambient component's stage: the patch of its object in {@code control-plane/} to the new version (and, for
+     * ztunnel, the new revision and the plan's update strategy), written in {@code dir}, as patch targets. Only
+     * methods in Git have ambient components (a plan rule).
+     */
+    default List<Map<String, Object>> writeComponentUpgrade(Renderer.Output out, String dir, StageChange.AmbientComponentUpgraded change,
+            TemplateContext common) throws TemplateException {
+        throw new IllegalStateException(getClass().getSimpleName() + " has no ambient components in Git");
+    }
+
+    /** The namespace an ambient component's DaemonSet runs in. */
+    default String componentNamespace(Plan.Component component) {
+        throw new IllegalStateException(getClass().getSimpleName() + " has no ambient components in Git");
+    }
+
+    /** The command that shows the controller applied an ambient component's new version. */
+    default String verifyComponent(Plan.Component component, String version) {
+        throw new IllegalStateException(getClass().getSimpleName() + " has no ambient components in Git");
+    }
+
     /** Commands that show the cleanup stage uninstalled the old revision (only for a method in Git). */
     default List<String> verifyRetired(String oldRevision) {
         throw new IllegalStateException(getClass().getSimpleName() + " has no control plane in Git to retire");

@@ -84,6 +84,7 @@ final class FleetRenderer {
                     .with("fromRevision", phase.from().revision())
                     .with("controlPlaneDirectory", DeliveryMethod.directory(plan, planStage.phase()))
                     .withAll(planStage.kind().templateFlags())
+                    .with("isAmbientComponent", planStage.kind().isAmbientComponent())
                     .with("laterPhase", planStage.phase() > 0)
                     .with("cells", cells));
             before = after;

@@ -82,6 +82,7 @@ final class HelmDelivery implements DeliveryMethod {
             names.add(g.release().orElseThrow() + ".yaml");
             names.add(g.releaseAt(revision()) + ".yaml");
         });
+        plan.ambient().forEach(component -> names.add(component.component().label() + ".yaml"));
         return names;
     }
 
@@ -124,6 +125,13 @@ final class HelmDelivery implements DeliveryMethod {
                     newGatewayValues(g), "gateway pods of revision " + revision() + " beside " + today
                             + ", installed with no replicas: the first wave scales them up, then " + today + " down")
                     .after(newRelease(), helm.namespace()).after(today, g.namespace()).wave(2));
+        }
+        for (Plan.AmbientComponent component : plan.ambient()) {
+            emit(out, common, new Release(component.component().label(), component.component().chart(), component.version(),
+                    helm.namespace(), componentValues(component.component(), plan.from().revision(), Optional.empty(), true),
+                    component.component().label() + " as it runs today, at " + component.version()
+                            + ": its own stage upgrades it in place to " + plan.to().version())
+                    .after(helm.baseRelease(), helm.namespace()).wave(1));
         }
     }
 
@@ -263,6 +271,64 @@ final class HelmDelivery implements DeliveryMethod {
 
     private static final String[] SYNC_WAVES = {
         "orders base before istiod", "orders base before istiod", "orders gateways after istiod"};
+
+    /**
+     * An ambient component's values as Istio's ambient Helm install gives them (istio.io ambient/install/helm:
+     * {@code cni} with {@code profile=ambient}; {@code ztunnel} with none), and for ztunnel meshwave's: the revision whose
+     * istiod it talks to (without one it calls Service istiod; istio 1.22 to 1.28 manifests/charts/ztunnel/values.yaml,
+     * {@code revision}, {@code xdsAddress}) and the cluster's name as istiod knows it ({@code multiCluster.clusterName}),
+     * then an {@code OnDelete} update strategy (the chart's {@code updateStrategy} from 1.26). {@code whole} says the
+     * values of a release, rather than those a stage changes.
+     */
+    private Map<String, Object> componentValues(Plan.Component component, String istiodRevision, Optional<Plan.UpdateStrategy> strategy,
+            boolean whole) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        if (component == Plan.Component.CNI) {
+            if (whole) {
+                values.put("profile", "ambient");
+            }
+            return values;
+        }
+        if (!Plan.DEFAULT_REVISION.equals(istiodRevision)) {
+            values.put("revision", istiodRevision);
+        }
+        if (whole) {
+            values.put("multiCluster", new LinkedHashMap<>(Map.of("clusterName", facts.clusterName())));
+        }
+        strategy.filter(s -> s == Plan.UpdateStrategy.ON_DELETE)
+                .ifPresent(s -> values.put("updateStrategy", new LinkedHashMap<>(Map.of("type", s.spelling()))));
+        return values;
+    }
+
+    /**
+     * An ambient component's stage patches its release: the chart version, and for ztunnel the new revision and the
+     * plan's update strategy. Helm upgrades the one DaemonSet in place; rolling back restores today's version.
+     */
+    @Override
+    public List<Map<String, Object>> writeComponentUpgrade(Renderer.Output out, String dir, StageChange.AmbientComponentUpgraded change,
+            TemplateContext common) throws TemplateException {
+        Plan.Component component = change.component().component();
+        Map<String, Object> values = componentValues(component, change.revision(), Optional.of(change.component().updateStrategy()), false);
+        return List.of(releasePatch(out, dir, "release-upgrade.yaml.mustache", component.label(), common.copy()
+                .with("component", component.label())
+                .with("isZtunnel", component == Plan.Component.ZTUNNEL)
+                .with("chartVersion", change.version().toString())
+                .with("hasValues", !values.isEmpty())
+                .with("values", values.isEmpty() ? "" : ChartValuesYaml.indented(values, flux() ? 4 : 8))));
+    }
+
+    @Override
+    public String componentNamespace(Plan.Component component) {
+        return helm.namespace();
+    }
+
+    @Override
+    public String verifyComponent(Plan.Component component, String version) {
+        return flux() ? "flux get helmreleases -n " + helm.namespace() + " " + component.label() + "   # expect Ready True, " + component.chart()
+                + "@" + version : "kubectl get applications.argoproj.io -n " + helm.argocdNamespace() + " " + component.label()
+                + " -o jsonpath='{.spec.source.targetRevision} {.status.sync.status} {.status.health.status}'   # expect " + version
+                + " Synced Healthy";
+    }
 
     /** Stage 00 applies {@code control-plane/}: the releases of both revisions and the base. */
     @Override

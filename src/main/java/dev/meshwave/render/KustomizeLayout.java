@@ -5,6 +5,7 @@ import dev.meshwave.rollout.DefaultObjects;
 import dev.meshwave.rollout.Rollout;
 import dev.meshwave.rollout.Stage;
 import dev.meshwave.rollout.StageChange;
+import dev.meshwave.rollout.StageName;
 import dev.meshwave.rollout.StagePlan;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,11 @@ final class KustomizeLayout implements Layout {
                             .with("inGit", phase.to().delivery().inGit())
                             .with("laterPhase", stage.phase() > 0)
                             .with("namespacesFrom", kustomization.namespacesFrom.orElse("")));
+            case CNI, ZTUNNEL -> out.emit(dir + "kustomization.yaml", "stages/component-kustomization.yaml.mustache", common(phase)
+                    .with("stage", stage.directory())
+                    .with("component", stage.label())
+                    .with("previousStage", previous(stage).directory())
+                    .with("patches", kustomization.patches));
             case WAVE -> writeWaveKustomization(dir, stage, phase, kustomization);
             case FINALIZE -> out.emit(dir + "kustomization.yaml", "stages/finalize-kustomization.yaml.mustache", common(phase)
                     .with("stage", stage.directory())
@@ -230,6 +236,9 @@ final class KustomizeLayout implements Layout {
             kustomization.resources.addAll(delivery.stageResources(dir));
         } else if (change instanceof StageChange.DefaultRevisionSet set) {
             kustomization.patches.addAll(delivery.writeDefaultRevision(out, dir, set, common(phase)));
+        } else if (change instanceof StageChange.AmbientComponentUpgraded upgraded) {
+            kustomization.patches.addAll(delivery.writeComponentUpgrade(out, dir, upgraded, common(phase)
+                    .with("stage", dir.substring(StageName.PARENT.length(), dir.length() - 1))));
         } else if (change instanceof StageChange.ControlPlaneRetired retired) {
             kustomization.patches.addAll(delivery.writeRetirement(out, dir, retired, common(phase)));
         } else if (change instanceof StageChange.WorkloadsRestarted) {
@@ -348,6 +357,7 @@ final class KustomizeLayout implements Layout {
                     .with("gatewayCanonicalBefore", stages.gatewayCanonicalBefore(stage).orElse(""))
                     .with("isLive", stage.equals(live))
                     .withAll(stage.kind().templateFlags())
+                    .with("isAmbientComponent", stage.kind().isAmbientComponent())
                     .with("previous", stage.number() == 0 ? "" : previous(stage).directory())
                     .with("switchesGateway", rollout.change(stage, StageChange.GatewaySwitched.class).isPresent())
                     .with("movesGatewayRelease", rollout.change(stage, StageChange.GatewayReleaseSwitched.class).isPresent())
@@ -362,6 +372,12 @@ final class KustomizeLayout implements Layout {
                     .with("deactivatesInjector", rollout.change(stage, StageChange.InjectorRetired.class).filter(r -> r.inGit()).isPresent())
                     .with("deletesOldValidator", addsDefaultValidatorOverNonRevisioned(stage) && phase.to().version().atLeast(1, 11))
                     .with("keepsOldValidator", addsDefaultValidatorOverNonRevisioned(stage) && !phase.to().version().atLeast(1, 11));
+            Optional<Plan.AmbientComponent> component = phase.ambient().stream()
+                    .filter(c -> Stage.Kind.of(c.component()) == stage.kind()).findFirst();
+            row.with("component", component.map(c -> c.component().label()).orElse(""))
+                    .with("componentFrom", component.map(c -> c.version().toString()).orElse(""))
+                    .with("onDelete", component.filter(c -> c.updateStrategy() == Plan.UpdateStrategy.ON_DELETE).isPresent())
+                    .with("version", phase.to().version().toString());
             row.with("namespaceList", backticked(rollout.change(stage, StageChange.WorkloadsRestarted.class)
                     .map(StageChange.WorkloadsRestarted::namespaces).orElse(List.of())));
             stageRows.add(row);

@@ -43,6 +43,9 @@ final class PlanStages {
         List<Plan> phases = plan.phases();
         for (int phase = 0; phase < phases.size(); phase++) {
             stages.add(new PlanStage(stages.size(), Stage.Kind.CONTROL_PLANE, Optional.empty(), phase));
+            for (Plan.AmbientComponent component : phases.get(phase).ambient()) {
+                stages.add(new PlanStage(stages.size(), Stage.Kind.of(component.component()), Optional.empty(), phase));
+            }
             for (Plan.Wave wave : phases.get(phase).waves()) {
                 stages.add(new PlanStage(stages.size(), Stage.Kind.WAVE, Optional.of(wave), phase));
             }
@@ -88,6 +91,9 @@ final class PlanStages {
                 || planStage.kind() == Stage.Kind.CLEANUP;
         return switch (candidate.kind()) {
             case CONTROL_PLANE -> true;
+            // Every cluster has the component stages, right after its control plane's: they are reached in order.
+            case CNI -> planStage.kind() != Stage.Kind.CONTROL_PLANE;
+            case ZTUNNEL -> planStage.kind() != Stage.Kind.CONTROL_PLANE && planStage.kind() != Stage.Kind.CNI;
             case WAVE -> phaseFinished || (planStage.kind() == Stage.Kind.WAVE
                     && plan.waves().indexOf(candidate.wave().orElseThrow()) <= plan.waves().indexOf(planStage.wave().orElseThrow()));
             case FINALIZE -> phaseFinished;

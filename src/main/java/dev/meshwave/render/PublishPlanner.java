@@ -238,6 +238,7 @@ public final class PublishPlanner {
                 .with("laterPhase", stage.phase() > 0)
                 .with("caMigration", plan.caMigration().isPresent())
                 .withAll(stage.kind().templateFlags())
+                .with("isAmbientComponent", stage.kind().isAmbientComponent())
                 .with("caCleanup", Runbook.caCleanup(plan))
                 .with("namespaceList", String.join(", ", stage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
                 .with("relabelledList", String.join(", ", stage.wave().map(Plan.Wave::relabelled).orElse(List.of())))

@@ -41,6 +41,7 @@ final class Runbook {
                         : "kubectl get pods -n " + gateway.namespace() + " -l service.istio.io/canonical-revision=" + revision
                                 + "   # the new gateway must be ready before the first wave switches " + gateway.service()));
             }
+            case CNI, ZTUNNEL -> commands.addAll(verifyComponent(stage));
             case WAVE -> {
                 if (switchesGateway(stage)) {
                     Plan.IngressGateway gateway = stages.cluster().ingressGateway().orElseThrow();
@@ -94,6 +95,44 @@ final class Runbook {
                 commands.add("kubectl get pods -n istio-system -l istio.io/rev=" + revision + "   # restarted, ready");
                 commands.add("./migrate_ca check-root-cert   # every pod must trust MESHCA only");
             }
+        }
+        return commands;
+    }
+
+    /**
+     * An ambient component's stage, node by node: the controller applied the new version, then the DaemonSet's pods
+     * were replaced on every node. ztunnel with {@code OnDelete} replaces a node's pod only when it is deleted
+     * (Kubernetes DaemonSet update strategies), so each node is drained first and its pod deleted, as Istio
+     * recommends for long-lived connections (istio.io ambient/upgrade/helm: "node cordoning and draining before
+     * upgrading the ztunnel for a given node"); {@code kubectl rollout status} answers only for RollingUpdate.
+     */
+    private List<String> verifyComponent(Stage stage) {
+        Plan phase = stages.phase(stage);
+        Plan.AmbientComponent component = phase.ambient().stream()
+                .filter(c -> Stage.Kind.of(c.component()) == stage.kind()).findFirst().orElseThrow();
+        DeliveryMethod delivery = DeliveryMethod.of(plan, stages.cluster(), stage.phase());
+        String version = phase.to().version().toString();
+        String namespace = delivery.componentNamespace(component.component());
+        String daemonSet = component.component().daemonSet();
+        String pods = " -n " + namespace + " -l " + component.component().podSelector();
+        List<String> commands = new ArrayList<>();
+        commands.add(delivery.verifyComponent(component.component(), version));
+        if (component.updateStrategy() == Plan.UpdateStrategy.ON_DELETE) {
+            commands.add("# OnDelete: replace ztunnel node by node, each node drained first");
+            commands.add("for node in $(kubectl get nodes -o jsonpath='{.items[*].metadata.name}'); do");
+            commands.add("  kubectl drain \"$node\" --ignore-daemonsets --delete-emptydir-data");
+            commands.add("  kubectl delete pod" + pods + " --field-selector spec.nodeName=\"$node\"");
+            commands.add("  until kubectl wait pod" + pods + " --field-selector spec.nodeName=\"$node\" --for=condition=Ready"
+                    + " --timeout=5m; do sleep 5; done");
+            commands.add("  kubectl uncordon \"$node\"");
+            commands.add("done");
+        } else {
+            commands.add("kubectl rollout status daemonset/" + daemonSet + " -n " + namespace + "   # one node after another");
+        }
+        commands.add("kubectl get pods" + pods + " -o jsonpath='{.items[*].spec.containers[*].image}' | tr ' ' '\\n' | sort -u"
+                + "   # expect :" + version + " only");
+        if (component.component() == Plan.Component.ZTUNNEL) {
+            commands.add("istioctl proxy-status | grep ztunnel   # every node's ztunnel connected to istiod " + phase.to().revision());
         }
         return commands;
     }

@@ -3,7 +3,9 @@ package dev.meshwave.render;
 import dev.meshwave.plan.Delivery;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.rollout.StageChange;
+import dev.meshwave.rollout.Rollout;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,12 +53,16 @@ final class SailDelivery implements DeliveryMethod {
 
     @Override
     public List<String> fileNames() {
-        return List.of("kustomization.yaml", "istio.yaml");
+        List<String> names = new ArrayList<>(List.of("kustomization.yaml", "istio.yaml"));
+        plan.ambient().forEach(component -> names.add(component.component().label() + ".yaml"));
+        return names;
     }
 
     @Override
     public void render(Renderer.Output out, TemplateContext common) throws TemplateException {
-        out.emit(directory + "/kustomization.yaml", TEMPLATES + "sail-kustomization.yaml.mustache", common.copy());
+        out.emit(directory + "/kustomization.yaml", TEMPLATES + "sail-kustomization.yaml.mustache", common.copy()
+                .with("ambient", !plan.ambient().isEmpty())
+                .with("resources", fileNames().subList(1, fileNames().size())));
         out.emit(directory + "/istio.yaml", TEMPLATES + "istio.yaml.mustache", common.copy()
                 .with("istioName", sail.name())
                 .with("sailVersion", "v" + plan.to().version())
@@ -64,6 +70,73 @@ final class SailDelivery implements DeliveryMethod {
                 .with("gracePeriodSeconds", sail.gracePeriodSeconds())
                 // Sail sets values.revision itself (its IstioRevision's name); the rest is the plan's and the cluster's.
                 .with("values", ChartValuesYaml.indented(ChartValuesYaml.istiodValues(plan, facts, Optional.empty(), false, true), 4)));
+        for (Plan.AmbientComponent component : plan.ambient()) {
+            Map<String, Object> values = componentValues(component.component(), plan.from().revision(), Optional.empty(), true);
+            out.emit(directory + "/" + component.component().label() + ".yaml", TEMPLATES + "component.yaml.mustache", common.copy()
+                    .with("sailKind", component.component().sailKind())
+                    .with("component", component.component().label())
+                    .with("upgradeStage", component.component().label())
+                    .with("sailVersion", "v" + component.version())
+                    .with("componentNamespace", component.component().sailNamespace())
+                    // Sail's documented IstioCNI for ambient (sail-operator 1.28.3 docs/common/istio-ambient-mode.adoc).
+                    .with("hasProfile", component.component() == Plan.Component.CNI)
+                    .with("hasValues", !values.isEmpty())
+                    .with("values", values.isEmpty() ? "" : ChartValuesYaml.indented(values, 4)));
+        }
+    }
+
+    /**
+     * A ZTunnel's {@code values.ztunnel} that meshwave sets (sail-operator 1.28.3 api/v1/values_types_extra.go
+     * {@code ZTunnelConfig}): the IstioRevision whose istiod it talks to, since under RevisionBased no Service
+     * {@code istiod} serves it (the ztunnel chart calls {@code istiod-<revision>} only with {@code revision} set: istio
+     * 1.28 manifests/charts/ztunnel/values.yaml), the cluster's name as istiod knows it, and an {@code OnDelete} update
+     * strategy; {@code istioNamespace} when the control plane is not in istio-system. An IstioCNI gets none.
+     */
+    private Map<String, Object> componentValues(Plan.Component component, String istiodRevision, Optional<Plan.UpdateStrategy> strategy,
+            boolean whole) {
+        Map<String, Object> ztunnel = new LinkedHashMap<>();
+        if (component == Plan.Component.CNI) {
+            return ztunnel;
+        }
+        ztunnel.put("revision", istiodRevision);
+        if (whole) {
+            if (!sail.namespace().equals(Rollout.ISTIO_SYSTEM)) {
+                ztunnel.put("istioNamespace", sail.namespace());
+            }
+            ztunnel.put("multiCluster", new LinkedHashMap<>(Map.of("clusterName", facts.clusterName())));
+        }
+        strategy.filter(s -> s == Plan.UpdateStrategy.ON_DELETE)
+                .ifPresent(s -> ztunnel.put("updateStrategy", new LinkedHashMap<>(Map.of("type", s.spelling()))));
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("ztunnel", ztunnel);
+        return values;
+    }
+
+    /** An ambient component's stage sets its object's version (and ztunnel's revision and strategy): Sail upgrades it in place. */
+    @Override
+    public List<Map<String, Object>> writeComponentUpgrade(Renderer.Output out, String dir, StageChange.AmbientComponentUpgraded change,
+            TemplateContext common) throws TemplateException {
+        Plan.Component component = change.component().component();
+        Map<String, Object> values = componentValues(component, change.revision(), Optional.of(change.component().updateStrategy()), false);
+        String file = component.label() + ".yaml";
+        out.emit(dir + file, TEMPLATES + "component-upgrade.yaml.mustache", common.copy()
+                .with("sailKind", component.sailKind())
+                .with("component", component.label())
+                .with("isZtunnel", component == Plan.Component.ZTUNNEL)
+                .with("sailVersion", "v" + change.version())
+                .with("hasValues", !values.isEmpty())
+                .with("values", values.isEmpty() ? "" : ChartValuesYaml.indented(values, 4)));
+        return List.of(KustomizeLayout.patchTarget(file, "sailoperator.io", "v1", component.sailKind(), "default"));
+    }
+
+    @Override
+    public String componentNamespace(Plan.Component component) {
+        return component.sailNamespace();
+    }
+
+    @Override
+    public String verifyComponent(Plan.Component component, String version) {
+        return "kubectl get " + component.sailKind().toLowerCase(java.util.Locale.ROOT) + " default   # expect READY True, VERSION v" + version;
     }
 
     @Override

@@ -41,6 +41,7 @@ public final class RolloutComposer {
             List<StageChange> stageChanges = new ArrayList<>();
             switch (stage.kind()) {
                 case CONTROL_PLANE -> controlPlane(stage, stageChanges);
+                case CNI, ZTUNNEL -> stageChanges.add(ambientComponent(stage));
                 case WAVE -> {
                     boolean firstWave = !gatewaySwitched[stage.phase()];
                     gatewaySwitched[stage.phase()] = true;
@@ -80,6 +81,14 @@ public final class RolloutComposer {
             retireInjectorIfDefaultTagArrives(stage, changes);
         }
         changes.add(new StageChange.ControlPlaneInstalled(stage.phase(), phase.to().revision()));
+    }
+
+    /** A component stage upgrades its component to the phase's version, pointed at the phase's revision. */
+    private StageChange ambientComponent(Stage stage) {
+        Plan phase = stages.phase(stage);
+        Plan.AmbientComponent component = phase.ambient().stream()
+                .filter(c -> Stage.Kind.of(c.component()) == stage.kind()).findFirst().orElseThrow();
+        return new StageChange.AmbientComponentUpgraded(component, phase.to().version(), phase.to().revision());
     }
 
     private void wave(Stage stage, boolean firstOfPhase, List<StageChange> changes) {

@@ -1,5 +1,6 @@
 package dev.meshwave.rollout;
 
+import dev.meshwave.plan.MeshVersion;
 import dev.meshwave.plan.Plan;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +99,13 @@ public sealed interface StageChange {
 
     /** The cleanup stage takes the old revision's control plane out of Git, which uninstalls it; its rollback reinstalls it. */
     record ControlPlaneRetired(String revision) implements StageChange {}
+
+    /**
+     * An ambient component upgraded in place to the phase's version, its stage's only change: {@code revision} is
+     * the control plane it talks to from now on (ztunnel's {@code revision} value), and ztunnel takes the plan's
+     * update strategy. Rolling the stage back sets today's version again.
+     */
+    record AmbientComponentUpgraded(Plan.AmbientComponent component, MeshVersion version, String revision) implements StageChange {}
 
     /** A phase's control plane, delivered with this stage (a script's is installed before it goes live). */
     record ControlPlaneInstalled(int phase, String revision) implements StageChange {}

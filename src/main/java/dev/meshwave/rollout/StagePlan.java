@@ -32,6 +32,10 @@ public final class StagePlan {
         for (int phase = 0; phase < phases.size(); phase++) {
             Plan phasePlan = phases.get(phase);
             list.add(new Stage(list.size(), Stage.Kind.CONTROL_PLANE, Optional.empty(), phase));
+            // Ambient components follow the control plane they must never be newer than, before any wave.
+            for (Plan.AmbientComponent component : phasePlan.ambient()) {
+                list.add(new Stage(list.size(), Stage.Kind.of(component.component()), Optional.empty(), phase));
+            }
             for (Plan.Wave wave : phasePlan.wavesFor(cluster)) {
                 Stage stage = new Stage(list.size(), Stage.Kind.WAVE, Optional.of(wave), phase);
                 list.add(stage);

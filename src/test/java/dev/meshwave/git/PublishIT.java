@@ -298,6 +298,50 @@ class PublishIT {
         }
 
         /**
+         * Ambient components: each has a stage, so a branch and a pull request, of its own after the control plane's
+         * (istio-cni, then ztunnel); rolling back the ztunnel stage is a branch whose build runs ztunnel at today's
+         * version again while istio-cni stays upgraded (docs/delivery.md, "Ambient components").
+         *
+         * @param ztunnel kind and namespace of the ztunnel object, name of it, and the path to its version
+         */
+        @ParameterizedTest
+        @CsvSource({"sail-ambient, clusters/ocp-1/mesh, ZTunnel, , default, 03-canary:04-apps:05-finalize:06-cleanup, v1.26.3, v1.27.1",
+                "helm-ambient, clusters/edge-1/mesh, HelmRelease, istio-system, ztunnel, 03-apps:04-finalize:05-cleanup, 1.25.2, 1.26.1"})
+        void eachAmbientComponentIsABranchAndRollingBackZtunnelRestoresTodaysVersion(String example, String cluster, String kind,
+                String namespace, String name, String laterStages, String today, String upgraded) throws IOException {
+            Cli.Result result = publish("examples/" + example + "/plan.yaml");
+            assertEquals(0, result.exitCode(), result::toString);
+            String prefix = "meshwave/" + example + "/";
+            List<String> stages = new java.util.ArrayList<>(List.of("00-control-plane", "01-istio-cni", "02-ztunnel"));
+            stages.addAll(List.of(laterStages.split(":")));
+            assertEquals(stages.stream().map(s -> prefix + s).toList(),
+                    git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/" + prefix).lines().sorted().toList());
+            Path clone = tmp.resolve("check");
+            git(tmp, "clone", "-q", remote.toString(), clone.toString());
+            for (String stage : stages) {
+                git(clone, "checkout", "-q", prefix + stage);
+                assertEquals(stage.startsWith("00") || stage.startsWith("01") ? today : upgraded,
+                        componentVersion(build(clone.resolve(cluster)), kind, namespace, name), stage);
+            }
+
+            mergeIntoMain(prefix + "02-ztunnel");
+            Cli.Result rollback = meshwave("rollback", "examples/" + example + "/plan.yaml", "--wave", "ztunnel",
+                    "--repo", remote.toUri().toString(), "--push");
+            assertEquals(0, rollback.exitCode(), rollback::toString);
+            git(clone, "fetch", "-q");
+            git(clone, "checkout", "-q", "origin/" + prefix + "rollback-ztunnel");
+            List<Map<String, Object>> rolledBack = build(clone.resolve(cluster));
+            assertEquals(today, componentVersion(rolledBack, kind, namespace, name), "rollback-ztunnel");
+            assertEquals(List.of("- stages/01-istio-cni"), Files.readAllLines(clone.resolve(cluster + "/kustomization.yaml")).stream()
+                    .filter(l -> l.startsWith("- stages/")).toList());
+        }
+
+        private String componentVersion(List<Map<String, Object>> objects, String kind, String namespace, String name) {
+            Map<String, Object> object = find(objects, kind, namespace, name).orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+            return String.valueOf(kind.equals("HelmRelease") ? at(object, "spec", "chart", "spec", "version") : at(object, "spec", "version"));
+        }
+
+        /**
          * Helm: today's release object is what the controller keeps installed (Flux prune + helm-controller finalizer,
          * Argo CD resources finalizer uninstall it once it leaves the build). Sail: the old IstioRevision stays while the
          * grace period lasts; cleanup brings back Sail's default of 30 seconds (sail-operator istio_types.go).

@@ -26,7 +26,7 @@ class LayoutAgreesWithAdmissionIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"asm-tags", "asm-upgrade", "istio-to-asm", "ca-migration", "multi-project", "helm-flux", "helm-argocd", "helm-gateway",
-            "sail"})
+            "sail", "helm-ambient", "sail-ambient"})
     void everyStageBuildsTheInjectorsTheCheckSimulates(String example) throws Exception {
         Plan plan = new PlanLoader(PlanSchema.load()).load(Path.of("examples/" + example + "/plan.yaml")).plan();
         InjectionCheck check = new InjectionCheck(Templates.builtIn());

@@ -36,6 +36,46 @@ class RolloutComposerTest {
         assertEquals(new StageChange.ControlPlaneInstalled(0, "asm-1140-0"), rollout.changes(first).get(3));
     }
 
+    /**
+     * istio-cni, then ztunnel, each in a stage of its own after the control plane and before the first wave: both work
+     * with control planes of their minor and the next (istio.io ambient/upgrade/helm), so the control plane goes first.
+     */
+    @Test
+    void ambientComponentsAreUpgradedInPlaceCniThenZtunnelAfterTheControlPlaneAndBeforeTheWaves() {
+        Rollout rollout = compose("""
+                apiVersion: meshwave.dev/v1alpha1
+                kind: UpgradePlan
+                metadata:
+                  name: demo
+                spec:
+                  from: {revision: default-v1-25-2, version: 1.25.2}
+                  to: {version: 1.26.1, install: sail}
+                  ambient:
+                    ztunnel: {updateStrategy: OnDelete}
+                    cni: {}
+                  clusters:
+                    - {name: c1, path: clusters/c1}
+                  waves:
+                    - {name: first, namespaces: [a]}
+                    - {name: second, namespaces: [b]}
+                """);
+        assertEquals(List.of("00-control-plane", "01-istio-cni", "02-ztunnel", "03-first", "04-second", "05-finalize", "06-cleanup"),
+                rollout.stages().stages().stream().map(Stage::directory).toList());
+        Stage cni = stage(rollout, "istio-cni");
+        Stage ztunnel = stage(rollout, "ztunnel");
+        dev.meshwave.plan.MeshVersion target = dev.meshwave.plan.MeshVersion.parse("1.26.1");
+        assertEquals(List.of(new StageChange.AmbientComponentUpgraded(new Plan.AmbientComponent(Plan.Component.CNI,
+                dev.meshwave.plan.MeshVersion.parse("1.25.2"), Plan.UpdateStrategy.ROLLING_UPDATE), target, "default-v1-26-1")),
+                rollout.changes(cni));
+        assertEquals(List.of(new StageChange.AmbientComponentUpgraded(new Plan.AmbientComponent(Plan.Component.ZTUNNEL,
+                dev.meshwave.plan.MeshVersion.parse("1.25.2"), Plan.UpdateStrategy.ON_DELETE), target, "default-v1-26-1")),
+                rollout.changes(ztunnel));
+        // The component stages move no namespace: every namespace keeps today's labels until its wave.
+        assertEquals(Map.of("istio.io/rev", "default-v1-25-2"), rollout.labelsAt("a", ztunnel));
+        assertEquals("default-v1-25-2", rollout.revisionAt("a", ztunnel));
+        assertEquals(List.of(3), rollout.movesOf("a"));
+    }
+
     @Test
     void aWaveRelabelsItsNamespacesMovesItsTagsAndRestartsThem() {
         Rollout rollout = compose(TAGGED);
