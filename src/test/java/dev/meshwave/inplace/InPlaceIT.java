@@ -165,6 +165,15 @@ class InPlaceIT {
                 teamLinesChanged(remote, prefix + "01-canary", prefix + "02-payments"));
         assertEquals(4, teamLinesChanged(remote, prefix + "02-payments", prefix + "03-prod-apps").size(), "checkout's and orders' lines");
         assertEquals(List.of(), teamLinesChanged(remote, prefix + "03-prod-apps", prefix + "05-cleanup"));
+        // Every branch builds as Flux would apply it: the teams' overlays and meshwave's directory of each cluster.
+        Path clone = tmp.resolve("branches");
+        git(tmp, "clone", "-q", remote.toString(), clone.toString());
+        for (String stage : List.of("00-control-plane", "01-canary", "02-payments", "03-prod-apps", "04-finalize", "05-cleanup")) {
+            git(clone, "checkout", "-q", prefix + stage);
+            for (String dir : List.of("apps/overlays/prod", "apps/overlays/staging", "clusters/prod/mesh", "clusters/staging/mesh")) {
+                assertFalse(Kustomize.build(clone.resolve(dir)).isEmpty(), stage + ": " + dir);
+            }
+        }
 
         git(remote, "update-ref", "refs/heads/main", "refs/heads/" + prefix + "01-canary"); // wave canary merged
         Cli.Result rollback = Cli.run(environment, "rollback", PLAN, "--wave", "canary", "--repo", remote.toUri().toString(), "--push");
