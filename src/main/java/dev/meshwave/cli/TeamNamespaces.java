@@ -78,8 +78,8 @@ final class TeamNamespaces {
                     // admission check judges whether one serves it); anything else is not what the plan moves.
                     if (!today.equals(implied) && !today.equals(Map.of("istio-injection", "enabled"))) {
                         problems.add(Problem.error(namespaces.position(cluster.name(), namespace, shown), "", "cluster " + cluster.name()
-                                + ": namespace " + namespace + " is labelled " + shownLabels(today) + " in the repository, but the plan moves"
-                                + " it from " + shownLabels(implied) + " (or istio-injection=enabled); meshwave does not rewrite a label"
+                                + ": namespace " + namespace + " is labelled " + RepositoryNamespaces.shownLabels(today) + " in the repository, but the plan moves"
+                                + " it from " + RepositoryNamespaces.shownLabels(implied) + " (or istio-injection=enabled); meshwave does not rewrite a label"
                                 + " that says otherwise (fix the manifest, or leave the namespace out of the waves)"));
                     }
                     built.put(namespace, new Plan.BuiltNamespace(namespace, today, false, false,
@@ -136,15 +136,6 @@ final class TeamNamespaces {
     }
 
     private static final List<String> LABEL_KEYS = List.of("istio-injection", "istio.io/rev");
-
-    private static String shownLabels(Map<String, String> labels) {
-        if (labels.isEmpty()) {
-            return "with no injection label";
-        }
-        List<String> parts = new ArrayList<>();
-        labels.forEach((k, v) -> parts.add(k + "=" + v));
-        return String.join(",", parts);
-    }
 
     /** Both readings of a repository before a render: {@code namespacesFrom} kustomizations, then in-place manifests. */
     static NamespacesFromBuild.Checked both(NamespacesFromBuild.Checked from, TeamNamespaces team, Path root, String shown,

@@ -101,7 +101,8 @@ public final class RepositoryNamespaces implements NamespaceManifests {
         return text.lastIndexOf('\n', line.keyStart() - 1) + 1;
     }
 
-    private static String shownLabels(Map<String, String> labels) {
+    /** Injection labels as messages show them: {@code istio.io/rev=1-26-5}, or "with no injection label". */
+    public static String shownLabels(Map<String, String> labels) {
         if (labels.isEmpty()) {
             return "with no injection label";
         }

@@ -116,7 +116,7 @@ class LabelSitesIT {
     void theEditsMoveEveryNamespaceAndTouchOnlyTheLabelLines(@TempDir Path tmp) throws Exception {
         LabelSites.Found found = LabelSites.find("kubectl", System.getenv(), REPO, "repo", "clusters/prod", NAMESPACES);
         Path copy = tmp.resolve("repo");
-        copyTree(REPO, copy);
+        dev.meshwave.cli.GoldenITAccess.copyTree(REPO, copy);
         Map<String, List<LabelLine.Rewrite>> byFile = new TreeMap<>();
         for (String namespace : NAMESPACES) {
             for (LabelLine.Rewrite rewrite : LabelLine.toward(found.sites().get(namespace), Map.of("istio.io/rev", "1-27-3"))) {
@@ -158,16 +158,4 @@ class LabelSitesIT {
         return where;
     }
 
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target);
-                }
-            }
-        }
-    }
 }
