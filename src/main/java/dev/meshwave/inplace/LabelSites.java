@@ -43,7 +43,8 @@ public final class LabelSites {
      * What the build says about each plan namespace: the lines that set its injection labels (key → line, with the
      * value written there today), the files those lines are in (their text today), and what is wrong.
      */
-    public record Found(Map<String, Map<String, LabelLine>> sites, Map<String, String> files, List<Problem> problems) {
+    public record Found(Map<String, Map<String, LabelLine>> sites, Map<String, String> files, List<Problem> problems,
+            List<Manifest> namespaces) {
 
         /** A namespace's injection labels as the repository builds them today. */
         public Map<String, String> labels(String namespace) {
@@ -77,7 +78,7 @@ public final class LabelSites {
             Set<String> built = new LinkedHashSet<>(skipped);
             build(kubectl, environment, scratch, shown, normal(dir), 0, built, namespaceObjects, problems);
             if (!problems.isEmpty()) {
-                return new Found(Map.of(), Map.of(), problems); // a tree that does not build says nothing about its namespaces
+                return new Found(Map.of(), Map.of(), problems, List.of()); // a tree that does not build says nothing about its namespaces
             }
             Map<String, Map<String, LabelLine>> sites = new LinkedHashMap<>();
             SourcePosition where = new SourcePosition(shown + "/" + normal(dir), 1, 1);
@@ -112,7 +113,9 @@ public final class LabelSites {
             }
             Map<String, String> files = new TreeMap<>();
             sites.values().forEach(lines -> lines.values().forEach(line -> files.put(line.file(), texts.get(line.file()))));
-            return new Found(sites, files, problems);
+            List<Manifest> planNamespaces = new ArrayList<>();
+            namespaces.forEach(namespace -> planNamespaces.addAll(namespaceObjects.getOrDefault(namespace, List.of())));
+            return new Found(sites, files, problems, planNamespaces);
         } finally {
             TreeWriter.deleteTree(scratch);
         }

@@ -53,6 +53,8 @@ public final class RepositoryNamespaces implements NamespaceManifests {
                     plan.clusters().stream().map(Plan.Cluster::path).collect(java.util.stream.Collectors.toSet()));
             sites.problems().forEach(p -> problems.add(new Problem(p.severity(), p.position(), p.yamlPath(),
                     "cluster " + cluster.name() + ": " + p.message())));
+            // An ambient namespace given istio.io/rev by a wave would get sidecars at its next restart (Ambient).
+            problems.addAll(dev.meshwave.plan.Ambient.relabelledByWaves(plan, cluster, sites.namespaces()));
             found.put(cluster.name(), sites);
         }
         if (problems.stream().anyMatch(p -> p.severity() == Problem.Severity.ERROR)) {

@@ -114,6 +114,23 @@ class InPlaceIT {
         assertTrue(Files.readString(payments).contains("'1-25-2'"));
     }
 
+    /**
+     * An ambient namespace (istio.io/dataplane-mode=ambient) given istio.io/rev by a wave would get sidecars at its next
+     * restart, since sidecar injection takes precedence over ztunnel capture (istio.io, ambient mode): refused at its label.
+     */
+    @Test
+    void anAmbientNamespaceIsNeverRelabelledForSidecars() throws Exception {
+        Path repo = copy();
+        Path orders = repo.resolve("apps/base/orders/namespace.yaml");
+        Files.writeString(orders, Files.readString(orders).replace("    team: orders\n", "    team: orders\n    istio.io/dataplane-mode: ambient\n"));
+        Cli.Result render = Cli.run("render", PLAN, "--out", repo.toString());
+        assertEquals(2, render.exitCode(), render::toString);
+        assertTrue(render.err().contains(repo + "/apps/base/orders/namespace.yaml:6:5: cluster prod: namespace 'orders' is ambient"
+                + " (istio.io/dataplane-mode=ambient in namespacesIn clusters/prod) and wave 'prod-apps' would label it istio.io/rev=1-27-3"),
+                render::toString);
+        assertFalse(Files.exists(repo.resolve("clusters/prod/mesh")), "nothing rendered");
+    }
+
     /** A moved namespace's label put back by hand disagrees with the live stage: refused at the line, not overwritten. */
     @Test
     void aMovedLabelPutBackByHandIsRefusedRatherThanOverwritten() throws Exception {
