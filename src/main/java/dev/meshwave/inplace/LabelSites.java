@@ -242,8 +242,8 @@ public final class LabelSites {
                 String relative = root.relativize(file).toString().replace('\\', '/');
                 Path target = scratch.resolve(relative);
                 String name = file.getFileName().toString();
-                if ((name.endsWith(".yaml") || name.endsWith(".yml")) && attributes.size() <= MAX_FILE_BYTES) {
-                    String text = Files.readString(file, StandardCharsets.UTF_8);
+                String text = (name.endsWith(".yaml") || name.endsWith(".yml")) && attributes.size() <= MAX_FILE_BYTES ? utf8(file) : null;
+                if (text != null) {
                     List<LabelLine> lines = LabelLine.scan(relative, text);
                     if (!lines.isEmpty()) {
                         texts.put(relative, text);
@@ -260,6 +260,18 @@ public final class LabelSites {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /**
+     * A file's text, or null when it is not UTF-8: then it is no manifest kustomize reads either, and is copied as it is
+     * (a repository's stray Latin-1 file must not stop the run).
+     */
+    private static String utf8(Path file) throws IOException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return null;
+        }
     }
 
     private static Path tmp(Map<String, String> environment) {

@@ -106,6 +106,17 @@ class LabelSitesIT {
                 "legacy", "clusters/edge/legacy.yaml:13 istio-injection=enabled"), where(found));
     }
 
+    /** A YAML file that is not UTF-8 (a stray Latin-1 file) is copied as it is, not a reason to stop. */
+    @Test
+    void aFileThatIsNotUtf8IsLeftAsItIs(@TempDir Path tmp) throws Exception {
+        Path repo = tmp.resolve("repo");
+        dev.meshwave.cli.GoldenITAccess.copyTree(REPO, repo);
+        Files.write(repo.resolve("apps/notes.yaml"), new byte[] {'c', 'a', 'f', (byte) 0xE9, ':', ' ', 'x', '\n'});
+        LabelSites.Found found = LabelSites.find("kubectl", System.getenv(), repo, "repo", "clusters/prod", NAMESPACES);
+        assertEquals(List.of(), found.problems());
+        assertEquals(Map.of("istio.io/rev", "1-26-5"), found.labels("checkout"));
+    }
+
     private static void write(Path file, String text) throws Exception {
         Files.createDirectories(file.getParent());
         Files.writeString(file, text);
