@@ -137,10 +137,7 @@ public final class WavePublisher {
         try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
              SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
             Repository repository = work.repository();
-            boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
-            if (useRemote) {
-                work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
-            }
+            boolean useRemote = fetchIfRemote(work, ssh);
             try (RevWalk walk = new RevWalk(repository);
                  org.eclipse.jgit.treewalk.TreeWalk tree = new org.eclipse.jgit.treewalk.TreeWalk(repository)) {
                 Optional<RevCommit> base = baseTip(work, walk, useRemote);
@@ -173,6 +170,19 @@ public final class WavePublisher {
         }
     }
 
+    /**
+     * Fetches the remote when the branches are built on it: always for a bare repository or URL, for a working copy
+     * only when pushing. Returns whether the remote's branches are the ones to build on.
+     */
+    private boolean fetchIfRemote(WorkRepository work, SshTransport ssh)
+            throws IOException, InvalidRepositoryException, UnsafeRepositoryException {
+        boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
+        if (useRemote) {
+            work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
+        }
+        return useRemote;
+    }
+
     /** Reports each branch as its commit is made, and the push. */
     @FunctionalInterface
     public interface Progress {
@@ -188,10 +198,7 @@ public final class WavePublisher {
         try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
              SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
             Repository repository = work.repository();
-            boolean useRemote = work.hasRemote() && (!work.isWorkingCopy() || settings.push());
-            if (useRemote) {
-                work.fetch(settings.credentials(), ssh, settings.redaction(), settings.timeout());
-            }
+            boolean useRemote = fetchIfRemote(work, ssh);
             if (work.isWorkingCopy()) {
                 refuseUncommittedChanges(repository, clusterPaths);
             }
