@@ -28,6 +28,6 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Publishing.run(planFile.path, options, environment, spec, (planner, plan) -> planner.waves(plan, options.base));
+        return Publishing.run(planFile.path, options, environment, spec, (planner, plan) -> planner.lazyWaves(plan, options.base));
     }
 }

@@ -93,10 +93,10 @@ final class Publishing {
 
     private Publishing() {}
 
-    /** The commits a command makes of a plan: every wave, or one rollback. */
+    /** The commits a command makes of a plan: every wave (rendered one at a time as each is committed), or one rollback. */
     @FunctionalInterface
     interface Steps {
-        List<PublishStep> of(PublishPlanner planner, Plan plan) throws RenderException, TemplateException;
+        PublishPlanner.Steps of(PublishPlanner planner, Plan plan) throws RenderException, TemplateException;
     }
 
     /** Loads and checks the plan with the chosen templates, then commits, pushes and opens pull requests for its steps. */
@@ -149,8 +149,9 @@ final class Publishing {
      * The provider first (a wrong setting fails before anything is pushed), then the branches, then the pull
      * requests of the branches the base does not have yet; the report says what happened as it happens.
      */
-    private static int run(Plan plan, List<PublishStep> steps, Options options, Environment environment, PrintWriter out, PrintWriter err)
-            throws IOException, InvalidRepositoryException, UnsafeRepositoryException, ProviderException {
+    private static int run(Plan plan, PublishPlanner.Steps steps, Options options, Environment environment, PrintWriter out,
+            PrintWriter err) throws IOException, InvalidRepositoryException, UnsafeRepositoryException, ProviderException, RenderException,
+            TemplateException {
         ProviderChoice.Kind kind = ProviderChoice.kind(options);
         RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
         NetworkTimeout timeout = NetworkTimeout.from(environment.variables());
@@ -163,19 +164,20 @@ final class Publishing {
         WavePublisher.Result result = commit(plan, steps, settings, progress);
         report.branches(result);
         if (!options.dryRun) {
-            openPullRequests(steps, result, hosted.orElseGet(() -> new MarkdownFileProvider(result.workdir())), options.base, report);
+            openPullRequests(steps.done(), result, hosted.orElseGet(() -> new MarkdownFileProvider(result.workdir())), options.base, report);
         }
         report.finish(result);
         return ExitCodes.OK;
     }
 
     /** Commits every step on its branch (and pushes, with {@code --push}), one progress line per branch. */
-    private static WavePublisher.Result commit(Plan plan, List<PublishStep> steps, WavePublisher.Settings settings, Progress progress)
-            throws IOException, InvalidRepositoryException, UnsafeRepositoryException {
+    private static WavePublisher.Result commit(Plan plan, PublishPlanner.Steps steps, WavePublisher.Settings settings, Progress progress)
+            throws IOException, InvalidRepositoryException, UnsafeRepositoryException, RenderException, TemplateException {
         List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
+        int total = steps.branches().size();
         try {
             return new WavePublisher(settings).publish(plan.name(), steps, clusterPaths, (branch, done) -> progress.item(
-                    "committed " + branch.branch() + " (" + branch.status().name().toLowerCase(Locale.ROOT) + ")", done, steps.size()));
+                    "committed " + branch.branch() + " (" + branch.status().name().toLowerCase(Locale.ROOT) + ")", done, total));
         } finally {
             progress.finish();
         }

@@ -157,11 +157,13 @@ final class RenderCommand implements Callable<Integer> {
         if (!options.check()) {
             return write(plan, renderer, requested, options, onDisk, live, stderr);
         }
-        RenderedTree rendered = renderer.render(plan, requested, options.emit());
-        // --check compares the stages the directory carries: a published branch holds those up to its own.
-        RenderedTree tree = Renderer.throughStages(rendered, Renderer.fleet(plan), carriedStages(plan, options.out(), live));
+        // --check compares the stages the directory carries (a published branch holds those up to its own), each
+        // cluster as it is rendered: only the differences are kept, never the fleet.
+        DriftCheck.Sink drift = new DriftCheck(options.out()).sink();
+        renderer.render(plan, requested, options.emit(),
+                Renderer.throughStages(drift, Renderer.fleet(plan), carriedStages(plan, options.out(), live)));
+        List<DriftCheck.Change> changes = drift.changes();
         if (format == JsonReport.Format.json) {
-            List<DriftCheck.Change> changes = new DriftCheck(options.out()).changes(tree);
             new JsonReport("check").with("plan", options.plan().toString()).with("out", options.out().toString())
                     .with("upToDate", changes.isEmpty())
                     .with("changes", changes.stream().map(c -> JsonReport.object("path", c.path(),
@@ -169,7 +171,7 @@ final class RenderCommand implements Callable<Integer> {
                     .print(stdout);
             return changes.isEmpty() ? ExitCodes.OK : ExitCodes.DRIFT;
         }
-        String diff = new DriftCheck(options.out()).diff(tree);
+        String diff = changes.stream().map(DriftCheck.Change::diff).collect(java.util.stream.Collectors.joining());
         if (diff.isEmpty()) {
             stderr.printf(java.util.Locale.ROOT, "%s is up to date with %s%n", options.out(), options.plan());
             return ExitCodes.OK;

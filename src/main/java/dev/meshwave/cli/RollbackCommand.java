@@ -1,5 +1,6 @@
 package dev.meshwave.cli;
 
+import dev.meshwave.render.PublishPlanner;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,6 +34,6 @@ final class RollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Publishing.run(planFile.path, options, environment, spec,
-                (planner, plan) -> List.of(planner.rollback(plan, wave, options.base)));
+                (planner, plan) -> PublishPlanner.Steps.of(List.of(planner.rollback(plan, wave, options.base))));
     }
 }

@@ -1,7 +1,10 @@
 package dev.meshwave.git;
 
 import dev.meshwave.plan.Redaction;
+import dev.meshwave.render.PublishPlanner;
 import dev.meshwave.render.PublishStep;
+import dev.meshwave.render.RenderException;
+import dev.meshwave.render.TemplateException;
 import dev.meshwave.rollout.StageName;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -118,8 +121,8 @@ public final class WavePublisher {
         }
     }
 
-    public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths)
-            throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+    public Result publish(String planName, PublishPlanner.Steps steps, List<String> clusterPaths)
+            throws IOException, UnsafeRepositoryException, InvalidRepositoryException, RenderException, TemplateException {
         return publish(planName, steps, clusterPaths, (branch, done) -> { });
     }
 
@@ -189,11 +192,17 @@ public final class WavePublisher {
         void branch(BranchResult branch, int done);
     }
 
-    public Result publish(String planName, List<PublishStep> steps, List<String> clusterPaths, Progress progress)
-            throws IOException, UnsafeRepositoryException, InvalidRepositoryException {
+    /**
+     * Renders each step as it commits it ({@code steps} hands its files to a {@link BranchTree}, which makes them git
+     * objects cluster by cluster), so a fleet's branches are built in memory that does not grow with the fleet. No
+     * branch moves until every step was rendered and committed: a step that fails leaves only unreferenced objects
+     * (as a dry run does), which gc collects.
+     */
+    public Result publish(String planName, PublishPlanner.Steps steps, List<String> clusterPaths, Progress progress)
+            throws IOException, UnsafeRepositoryException, InvalidRepositoryException, RenderException, TemplateException {
         requireBranchName("--base", settings.base());
-        for (PublishStep step : steps) {
-            requireBranchName("the plan's branch", step.branch());
+        for (String branch : steps.branches()) {
+            requireBranchName("the plan's branch", branch);
         }
         try (WorkRepository work = WorkRepository.open(settings.location(), settings.workdir(), settings.environment());
              SshTransport ssh = new SshTransport(settings.environment(), settings.timeout().connect())) {
@@ -214,8 +223,11 @@ public final class WavePublisher {
                     refuseForeignClusterDirectories(reader, base.get().getTree(), clusterPaths);
                 }
                 Map<String, Integer> baseLive = base.isPresent() ? liveStages(reader, base.get().getTree(), clusterPaths, planName) : Map.of();
-                TreeComposer.Blobs blobs = new TreeComposer.Blobs();
-                for (PublishStep step : steps) {
+                ObjectId previousRendered = null;
+                while (steps.hasNext()) {
+                    BranchTree files = new BranchTree(reader, inserter, previousRendered);
+                    PublishStep step = steps.next(files);
+                    previousRendered = files.rendered();
                     if (step.rollback()) {
                         checkRollback(step, base.isPresent() ? baseLive : Map.of());
                     }
@@ -228,8 +240,7 @@ public final class WavePublisher {
                     RevCommit parent = parentTip(work, walk, step, previousTip, base, useRemote);
                     Optional<RevCommit> current = currentTip(work, walk, step.branch(), base, planName, useRemote);
                     // Only the step's cluster directories are replaced (a rollback touches just the clusters its wave moved).
-                    ObjectId tree = TreeComposer.compose(reader, inserter, blobs, parent == null ? null : parent.getTree(),
-                            step.tree().roots(), step.tree().files(), step.tree().edits());
+                    ObjectId tree = files.compose(parent == null ? null : parent.getTree());
                     ObjectId tip;
                     Status status;
                     if (current.isPresent() && current.get().getTree().equals(tree)) {

@@ -62,14 +62,88 @@ public final class PublishPlanner {
     }
 
     /**
-     * The branches in order, each rendered when it is asked for: besides the plan, only the step before
-     * is kept (its tree is what the next pull request's "Changes" are counted against).
+     * Where a publish step's files go as each cluster is rendered ({@link Steps#next(StepSink)}); once finished, it
+     * says which files differ from the step before's, for the pull request's "Changes" (the first step's: every file).
      */
-    public final class Waves {
+    public interface StepSink extends TreeSink {
+        Changes changes();
+    }
+
+    /**
+     * The steps of a publish in order, each rendered into the sink its consumer hands over, so that no step's tree
+     * need be held whole; {@link #done()} keeps the steps handed out so far, their texts without their files.
+     */
+    public interface Steps {
+        /** Every branch, in order, known before anything is rendered. */
+        List<String> branches();
+
+        boolean hasNext();
+
+        /** Renders the next step into {@code sink} (which has its files) and returns it with its texts and no files. */
+        PublishStep next(StepSink sink) throws RenderException, TemplateException;
+
+        /** The steps {@link #next(StepSink)} returned, in order. */
+        List<PublishStep> done();
+
+        /** Steps already rendered whole (a rollback): each is fed to the sink as it is asked for. */
+        static Steps of(List<PublishStep> steps) {
+            return new Steps() {
+                private int index;
+
+                @Override
+                public List<String> branches() {
+                    return steps.stream().map(PublishStep::branch).toList();
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return index < steps.size();
+                }
+
+                @Override
+                public PublishStep next(StepSink sink) {
+                    PublishStep step = steps.get(index++);
+                    feed(step.tree(), sink);
+                    return step;
+                }
+
+                @Override
+                public List<PublishStep> done() {
+                    return steps.subList(0, index);
+                }
+            };
+        }
+    }
+
+    /** Hands a whole tree to a sink as a render would: each cluster directory in order, then the rest. */
+    static void feed(RenderedTree tree, TreeSink sink) {
+        for (String root : tree.roots()) {
+            sink.cluster(root, tree.files().subMap(root + "/", root + "0"));
+        }
+        java.util.SortedMap<String, byte[]> outside = tree.outsideRoots();
+        java.util.SortedMap<String, byte[]> edits = new TreeMap<>();
+        tree.edits().forEach(path -> {
+            if (outside.containsKey(path)) {
+                edits.put(path, outside.remove(path));
+            }
+        });
+        if (!edits.isEmpty()) {
+            sink.edits(edits);
+        }
+        sink.fleet(outside);
+        sink.finish();
+    }
+
+    /**
+     * The branches in order, each rendered when it is asked for: besides the plan, nothing of a step is kept
+     * but its texts; the sink says what changed against the step before.
+     */
+    public final class Waves implements Steps {
         private final Plan plan;
         private final String base;
         private final List<StagePlan> fleet;
         private final List<PlanStage> planStages;
+        private final List<PublishStep> done = new ArrayList<>();
         private int index;
         private RenderedTree previousTree;
         private Map<String, Stage> previousLive = Map.of();
@@ -82,17 +156,39 @@ public final class PublishPlanner {
             this.planStages = planStages(plan);
         }
 
+        @Override
+        public List<String> branches() {
+            return planStages.stream().map(stage -> branchPrefix(plan) + stage.directory()).toList();
+        }
+
+        @Override
         public boolean hasNext() {
             return index < planStages.size();
         }
 
+        @Override
+        public List<PublishStep> done() {
+            return java.util.Collections.unmodifiableList(done);
+        }
+
+        /** The next step with its whole tree (for tests and small plans): the changes are counted against the tree before. */
         public PublishStep next() throws RenderException, TemplateException {
+            Collected collected = new Collected(previousTree);
+            PublishStep step = next(collected);
+            previousTree = collected.tree();
+            PublishStep whole = new PublishStep(step.rollback(), step.branch(), step.stage(), step.live(), step.parentBranch(),
+                    collected.tree(), step.commitMessage(), step.title(), step.body());
+            return whole;
+        }
+
+        @Override
+        public PublishStep next(StepSink sink) throws RenderException, TemplateException {
             if (!hasNext()) {
                 throw new java.util.NoSuchElementException();
             }
             PlanStage planStage = planStages.get(index++);
             Map<String, Stage> live = liveAt(fleet, planStage);
-            RenderedTree tree = Renderer.throughStages(renderer.render(plan, liveStages(live)), fleet, live);
+            renderer.render(plan, liveStages(live), java.util.Set.of(), Renderer.throughStages(sink, fleet, live));
             Optional<String> next = planStage.number() + 1 < planStages.size()
                     ? Optional.of(branchPrefix(plan) + planStages.get(planStage.number() + 1).directory()) : Optional.empty();
             List<Map<String, Object>> clusters = new ArrayList<>();
@@ -106,16 +202,58 @@ public final class PublishPlanner {
                     .with("rolloutChart", Mermaid.stages(fleet, live))
                     .with("base", parent.orElse(base))
                     .with("nextBranch", next.orElse(""));
-            addChanges(context, previousTree, tree);
+            sink.changes().addTo(context);
+            List<String> roots = fleet.stream().map(stages -> stages.cluster().path()).toList();
             PublishStep step = new PublishStep(false, branchPrefix(plan) + planStage.directory(), planStage.directory(),
-                    liveByPath(fleet, live, tree), parent, tree,
+                    liveByPath(fleet, live, roots), parent, RenderedTree.owning(new TreeMap<>(), roots),
                     text("git/commit-message.txt.mustache", context),
                     text("git/pr-title.txt.mustache", context).strip(),
                     text("git/pr-body.md.mustache", context));
-            previousTree = tree;
             previousLive = live;
             parent = Optional.of(step.branch());
+            done.add(step);
             return step;
+        }
+    }
+
+    /** A step's whole tree, its changes counted against the tree of the step before (none for the first). */
+    private static final class Collected implements StepSink {
+        private final TreeSink.Collecting files = new TreeSink.Collecting();
+        private final RenderedTree before;
+        private Changes changes;
+
+        Collected(RenderedTree before) {
+            this.before = before;
+        }
+
+        @Override
+        public void cluster(String root, java.util.SortedMap<String, byte[]> clusterFiles) {
+            files.cluster(root, clusterFiles);
+        }
+
+        @Override
+        public void fleet(java.util.SortedMap<String, byte[]> fleetFiles) {
+            files.fleet(fleetFiles);
+        }
+
+        @Override
+        public void edits(java.util.SortedMap<String, byte[]> editedFiles) {
+            files.edits(editedFiles);
+        }
+
+        @Override
+        public void finish() {
+            files.finish();
+            changes = Changes.between(before, files.tree());
+        }
+
+        RenderedTree tree() {
+            return files.tree();
+        }
+
+        @Override
+        public Changes changes() {
+            return changes;
         }
     }
 
@@ -151,10 +289,10 @@ public final class PublishPlanner {
         RenderedTree tree = onlyRoots(Renderer.throughStages(renderer.render(plan, liveStages(backLive)), fleet, waveLive), moved);
         TemplateContext context = context(plan, planStage, clusters).with("base", base)
                 .with("rolloutChart", Mermaid.stages(fleet, backLive));
-        addChanges(context, waveTree, tree);
+        Changes.between(waveTree, tree).addTo(context);
         String branch = branchPrefix(plan) + "rollback-" + planStage.label();
         // On top of the base branch, where the wave was merged, and proposed into it: merging it is the rollback.
-        return new PublishStep(true, branch, previous.directory(), liveByPath(fleet, backLive, tree), Optional.empty(), tree,
+        return new PublishStep(true, branch, previous.directory(), liveByPath(fleet, backLive, tree.roots()), Optional.empty(), tree,
                 text("git/rollback-commit-message.txt.mustache", context),
                 text("git/rollback-pr-title.txt.mustache", context).strip(),
                 text("git/rollback-pr-body.md.mustache", context));
@@ -173,9 +311,9 @@ public final class PublishPlanner {
     }
 
     /** Cluster path → the stage its live kustomization points at, for the cluster directories a tree holds. */
-    private static Map<String, StageName> liveByPath(List<StagePlan> fleet, Map<String, Stage> live, RenderedTree tree) {
+    private static Map<String, StageName> liveByPath(List<StagePlan> fleet, Map<String, Stage> live, List<String> treeRoots) {
         Map<String, StageName> byPath = new LinkedHashMap<>();
-        java.util.Set<String> roots = new java.util.HashSet<>(tree.roots());
+        java.util.Set<String> roots = new java.util.HashSet<>(treeRoots);
         for (StagePlan stages : fleet) {
             if (roots.contains(stages.cluster().path())) {
                 byPath.put(stages.cluster().path(), live.get(stages.cluster().name()).name());
@@ -254,35 +392,70 @@ public final class PublishPlanner {
                 .with("clusterNames", String.join(", ", clusters.stream().map(c -> String.valueOf(c.get("cluster"))).toList()));
     }
 
-    /** The file-level difference between two trees, for the pull request's "Changes" section. */
-    private static void addChanges(TemplateContext context, RenderedTree before, RenderedTree after) {
-        Map<String, byte[]> old = before == null ? Map.of() : before.files();
-        TreeSet<String> paths = new TreeSet<>(old.keySet());
-        paths.addAll(after.files().keySet());
-        List<Map<String, Object>> changes = new ArrayList<>();
-        int added = 0;
-        int modified = 0;
-        int removed = 0;
-        for (String path : paths) {
-            byte[] a = old.get(path);
-            byte[] b = after.files().get(path);
-            String kind;
-            if (a == null) {
-                kind = "added";
-                added++;
-            } else if (b == null) {
-                kind = "removed";
-                removed++;
-            } else if (!Arrays.equals(a, b)) {
-                kind = "modified";
-                modified++;
-            } else {
-                continue;
-            }
-            changes.add(new TemplateContext().with("kind", kind).with("path", path));
+    /**
+     * The file-level difference between two steps, for the pull request's "Changes" section: the counts are exact,
+     * the paths listed are the first {@link #LISTED} in path order (a body must stay within what a host accepts:
+     * GitHub refuses one over 65,536 characters), so what is kept does not grow with the fleet.
+     */
+    public static final class Changes {
+        /** How many changed paths a pull request lists. */
+        public static final int LISTED = 500;
+
+        private final TreeMap<String, String> listed = new TreeMap<>();
+        private int added;
+        private int modified;
+        private int removed;
+
+        public void added(String path) {
+            added++;
+            list(path, "added");
         }
-        context.with("changes", changes)
-                .with("changeSummary", added + " added, " + modified + " modified, " + removed + " removed");
+
+        public void modified(String path) {
+            modified++;
+            list(path, "modified");
+        }
+
+        public void removed(String path) {
+            removed++;
+            list(path, "removed");
+        }
+
+        private void list(String path, String kind) {
+            listed.put(path, kind);
+            if (listed.size() > LISTED) {
+                listed.pollLastEntry();
+            }
+        }
+
+        /** Between two whole trees ({@code before} null: everything is added). */
+        static Changes between(RenderedTree before, RenderedTree after) {
+            Map<String, byte[]> old = before == null ? Map.of() : before.files();
+            TreeSet<String> paths = new TreeSet<>(old.keySet());
+            paths.addAll(after.files().keySet());
+            Changes changes = new Changes();
+            for (String path : paths) {
+                byte[] a = old.get(path);
+                byte[] b = after.files().get(path);
+                if (a == null) {
+                    changes.added(path);
+                } else if (b == null) {
+                    changes.removed(path);
+                } else if (!Arrays.equals(a, b)) {
+                    changes.modified(path);
+                }
+            }
+            return changes;
+        }
+
+        void addTo(TemplateContext context) {
+            List<Map<String, Object>> shown = new ArrayList<>();
+            listed.forEach((path, kind) -> shown.add(new TemplateContext().with("kind", kind).with("path", path)));
+            int total = added + modified + removed;
+            context.with("changes", shown)
+                    .with("moreChanges", total > shown.size() ? String.format(java.util.Locale.ROOT, "%,d", total - shown.size()) : "")
+                    .with("changeSummary", added + " added, " + modified + " modified, " + removed + " removed");
+        }
     }
 
     /** The given cluster directories and the files outside every cluster directory. */

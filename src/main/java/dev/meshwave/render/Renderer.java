@@ -188,16 +188,53 @@ public final class Renderer {
     public static RenderedTree throughStages(RenderedTree tree, List<StagePlan> fleet, Map<String, Stage> through) {
         TreeMap<String, byte[]> kept = new TreeMap<>(tree.files());
         for (StagePlan stages : fleet) {
-            int last = through.get(stages.cluster().name()).number();
-            for (Stage stage : stages.stages()) {
-                if (stage.number() > last) {
-                    String dir = stages.cluster().path() + "/" + stage.name().path();
-                    // Paths under dir/ sort between "dir/" and "dir0" ('0' follows '/').
-                    kept.subMap(dir, dir.substring(0, dir.length() - 1) + "0").clear();
-                }
-            }
+            cutAfter(kept, stages, through.get(stages.cluster().name()));
         }
         return RenderedTree.owning(kept, tree.roots(), tree.edits());
+    }
+
+    /**
+     * The same cut, made on each cluster's files as they arrive, before {@code next} gets them: how {@code render
+     * --check} and {@code publish} stream a tree cut to the stages a directory or branch carries.
+     */
+    public static TreeSink throughStages(TreeSink next, List<StagePlan> fleet, Map<String, Stage> through) {
+        Map<String, StagePlan> byRoot = new java.util.HashMap<>();
+        fleet.forEach(stages -> byRoot.put(stages.cluster().path(), stages));
+        return new TreeSink() {
+            @Override
+            public void cluster(String root, SortedMap<String, byte[]> files) {
+                StagePlan stages = byRoot.get(root);
+                TreeMap<String, byte[]> kept = new TreeMap<>(files);
+                cutAfter(kept, stages, through.get(stages.cluster().name()));
+                next.cluster(root, kept);
+            }
+
+            @Override
+            public void fleet(SortedMap<String, byte[]> files) {
+                next.fleet(files);
+            }
+
+            @Override
+            public void edits(SortedMap<String, byte[]> files) {
+                next.edits(files);
+            }
+
+            @Override
+            public void finish() {
+                next.finish();
+            }
+        };
+    }
+
+    /** Removes from {@code files} the stage directories of one cluster after {@code last}. */
+    private static void cutAfter(TreeMap<String, byte[]> files, StagePlan stages, Stage last) {
+        for (Stage stage : stages.stages()) {
+            if (stage.number() > last.number()) {
+                String dir = stages.cluster().path() + "/" + stage.name().path();
+                // Paths under dir/ sort between "dir/" and "dir0" ('0' follows '/').
+                files.subMap(dir, dir.substring(0, dir.length() - 1) + "0").clear();
+            }
+        }
     }
 
     private static Stage liveStage(StagePlan stages, Optional<String> selector) throws RenderException {

@@ -20,11 +20,12 @@ import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
- * Builds a commit's tree without any working tree: the parent's tree with each cluster directory
+ * How publish built a commit's tree before it streamed (an in-core index of every file of the step, kept here to
+ * show that {@link BranchTree} builds the same trees): the parent's tree with each cluster directory
  * replaced by the rendered files, and the rendered files outside them (the fleet overview) written
  * over the ones meshwave generated before. Everything else is kept as it is.
  */
-final class TreeComposer {
+final class DirCacheComposer {
 
     /**
      * Blob ids of the contents already inserted in this run: the branches of a publish repeat most
@@ -63,7 +64,7 @@ final class TreeComposer {
     /** Generated files are small and say so in their first line; no need to load a big file to tell. */
     private static final int GENERATED_PROBE = 1 << 20;
 
-    private TreeComposer() {}
+    private DirCacheComposer() {}
 
     private static boolean inParent(ObjectReader reader, RevTree parent, String path) throws IOException {
         if (parent == null) {
