@@ -108,9 +108,18 @@ public final class Renderer {
             Layout.of(RolloutComposer.compose(stages), liveByCluster.get(stages.cluster().name()),
                     new Output(stages.cluster().path(), rendered)).write();
             rendered.putAll(edited.getOrDefault(stages.cluster().name(), new TreeMap<>()));
-            return rendered;
-        }, (stages, rendered) -> {
-            rendered.forEach(guard::file);
+            // The content check (most of the guard's cost) runs here, in parallel; only the paths are checked in order.
+            Map<String, UnsafeContentException> secrets = new java.util.HashMap<>();
+            rendered.forEach((path, bytes) -> {
+                UnsafeContentException secret = guard.secretIn(path, bytes);
+                if (secret != null) {
+                    secrets.put(path, secret);
+                }
+            });
+            return new Checked(rendered, secrets);
+        }, (stages, checked) -> {
+            TreeMap<String, byte[]> rendered = checked.files();
+            rendered.keySet().forEach(path -> guard.file(path, checked.secrets().get(path)));
             // A tree the guard will refuse goes no further: a sink that stages files on disk never holds a secret.
             if (!guard.refuses()) {
                 String root = stages.cluster().path();
@@ -132,6 +141,9 @@ public final class Renderer {
         guard.finish();
         sink.finish();
     }
+
+    /** One cluster's files, and what {@link TreeGuard.Scan#secretIn} refused in them (by path). */
+    private record Checked(TreeMap<String, byte[]> files, Map<String, UnsafeContentException> secrets) {}
 
     /** Each plan namespace's injection labels ({@code istio-injection}, {@code istio.io/rev}) at a stage. */
     public static Map<String, Map<String, String>> injectionLabelsAt(Rollout rollout, Stage stage) {

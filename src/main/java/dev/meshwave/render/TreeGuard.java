@@ -52,6 +52,24 @@ public final class TreeGuard {
 
         /** One file, by its path from the output root. */
         public void file(String path, byte[] bytes) {
+            file(path, secretIn(path, bytes));
+        }
+
+        /**
+         * What {@link #file(String, byte[])} refuses in a file's content, or null: the costly part of the check, which
+         * holds no state, so a render runs it on many files at once and hands the answers over in order.
+         */
+        public UnsafeContentException secretIn(String path, byte[] bytes) {
+            try {
+                refuseSecret(path, Secrets.findInFile(path, new String(bytes, StandardCharsets.UTF_8), holds));
+                return null;
+            } catch (UnsafeContentException e) {
+                return e;
+            }
+        }
+
+        /** One file whose content {@link #secretIn} has checked ({@code secret}: what it refused, or null). */
+        public void file(String path, UnsafeContentException secret) {
             try {
                 checkPath(path);
             } catch (UnsafeContentException e) {
@@ -64,10 +82,8 @@ public final class TreeGuard {
                 spellingByFoldedCase.merge(prefix.toLowerCase(Locale.ROOT), prefix,
                         (a, b) -> firstFile.get(a).compareTo(firstFile.get(b)) <= 0 ? a : b);
             }
-            try {
-                refuseSecret(path, Secrets.findInFile(path, new String(bytes, StandardCharsets.UTF_8), holds));
-            } catch (UnsafeContentException e) {
-                found(new Finding(path, 2, 0, e));
+            if (secret != null) {
+                found(new Finding(path, 2, 0, secret));
             }
         }
 
