@@ -13,7 +13,8 @@ import java.util.Optional;
  *                     cluster directory the tree holds: the publisher compares it with the base branch's
  *                     instead of reading it back out of the rendered text
  * @param parentBranch the branch this one is stacked on; empty means the base branch
- * @param tree         the cluster directories as of this branch
+ * @param tree         the cluster directories as of this branch; a step rendered into a sink
+ *                     ({@link PublishPlanner.Steps#next(PublishPlanner.StepSink)}) keeps only their roots, no files
  * @param rollback     a rollback moves the live stage backwards on purpose
  */
 public record PublishStep(
