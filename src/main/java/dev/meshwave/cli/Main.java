@@ -7,6 +7,9 @@ import picocli.CommandLine;
 /** Entry point. {@link #run} is what tests call; {@link #main} only adds {@code System.exit}. */
 public final class Main {
 
+    /** picocli's system property: a comma-separated list of regular expressions of types it registers no converter for. */
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -32,7 +35,22 @@ public final class Main {
     public static int run(PrintWriter rawOut, PrintWriter rawErr, Environment environment, String... args) {
         PrintWriter out = new PrintWriter(environment.redaction().writer(rawOut), true);
         PrintWriter err = new PrintWriter(environment.redaction().writer(rawErr), true);
-        CommandLine commandLine = new CommandLine(new MeshwaveCommand(), new Factory(environment));
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // What picocli prints for --version (CommandLine.printVersionHelp), without loading picocli or
+            // building the model of nine commands: about half of this run's start-up (docs/development.md).
+            try {
+                out.println(MeshwaveCommand.version());
+            } catch (java.io.IOException e) {
+                err.println("meshwave: internal error: cannot read the version: " + Failures.printable(String.valueOf(e.getMessage())));
+                return ExitCodes.INTERNAL;
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+        // picocli registers converters for java.sql types (Time, Timestamp, Connection, Driver) by reflection
+        // in every command line it builds, which loads java.sql's DriverManager; no option here takes one.
+        System.getProperties().putIfAbsent(CONVERTER_EXCLUDES, "java\\.sql\\..*");
+        CommandLine commandLine = MeshwaveCommand.commandLine(new Factory(environment), args);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new Failures(err, environment.redaction()));
@@ -55,7 +73,7 @@ public final class Main {
     }
 
     /** Gives commands that ask for it (a constructor taking {@link Environment}) the run's environment. */
-    private record Factory(Environment environment) implements CommandLine.IFactory {
+    record Factory(Environment environment) implements CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> type) throws Exception {
             try {
