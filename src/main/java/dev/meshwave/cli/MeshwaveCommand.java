@@ -1,9 +1,8 @@
 package dev.meshwave.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.List;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +34,9 @@ final class MeshwaveCommand implements Runnable {
 
     record Subcommand(String name, Class<?> type) {}
 
+    /** picocli's system property: a comma-separated list of regular expressions of types it registers no converter for. */
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -64,24 +66,75 @@ final class MeshwaveCommand implements Runnable {
         return root;
     }
 
-    /**
-     * "meshwave 1.2.3". Here rather than in {@link Version}, which implements a picocli interface: {@link
-     * Main} answers {@code --version} without loading picocli at all.
-     */
-    static String version() throws IOException {
-        Properties properties = new Properties();
-        try (InputStream in = MeshwaveCommand.class.getResourceAsStream("version.properties")) {
-            if (in != null) {
-                properties.load(in);
-            }
-        }
-        return "meshwave " + properties.getProperty("version", "unknown");
-    }
-
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
-            return new String[] {version()};
+            return new String[] {Main.version()};
         }
+    }
+
+    /** Parses and runs one command line (for {@link Main#run}, which has wrapped the writers in the run's redaction). */
+    static int execute(PrintWriter out, PrintWriter err, Environment environment, String... args) {
+        // picocli registers converters for java.sql types (Time, Timestamp, Connection, Driver) by reflection
+        // in every command line it builds, which loads java.sql's DriverManager; no option here takes one.
+        System.getProperties().putIfAbsent(CONVERTER_EXCLUDES, "java\\.sql\\..*");
+        CommandLine commandLine = commandLine(new Factory(environment), args);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler(new Failures(err, environment.redaction()));
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            err.println("meshwave: " + Failures.printable(usageMessage(e)));
+            err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");
+            return ExitCodes.USAGE;
+        });
+        int code;
+        try {
+            code = commandLine.execute(args);
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // picocli hands only Exceptions to Failures; exit 1 would read as "drift" or "problems found".
+            err.println("meshwave: internal error: " + e.getClass().getSimpleName() + " (input too large or too deep?)");
+            code = ExitCodes.INTERNAL;
+        }
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** Gives commands that ask for it (a constructor taking {@link Environment}) the run's environment. */
+    record Factory(Environment environment) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                var constructor = type.getDeclaredConstructor(Environment.class);
+                constructor.setAccessible(true);
+                return constructor.newInstance(environment);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
+    }
+
+    /** picocli's message, with a mistyped command or option named as such and the closest ones suggested. */
+    private static String usageMessage(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+            return e.getMessage();
+        }
+        String first = unmatched.getUnmatched().get(0);
+        var commands = e.getCommandLine().getSubcommands().keySet();
+        boolean command = !commands.isEmpty() && !first.startsWith("-");
+        String message = command ? "unknown command '" + first + "'" : e.getMessage();
+        java.util.List<String> suggestions = unmatched.getSuggestions();
+        if (!suggestions.isEmpty()) {
+            return message + "; did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?";
+        }
+        return command ? message + " (expected one of: " + String.join(", ", commands) + ")" : message;
+    }
+
+    private static String commandPath(CommandLine commandLine) {
+        StringBuilder path = new StringBuilder();
+        for (CommandLine c = commandLine; c.getParent() != null; c = c.getParent()) {
+            path.insert(0, c.getCommandName() + " ");
+        }
+        return path.toString();
     }
 }

@@ -177,6 +177,22 @@ class LauncherIT {
         assertEquals(new Cli.Result(0, version, ""), garbage);
     }
 
+    /**
+     * Issue 20: --version loaded 1,323 classes, 220 of them from the jar (every command's picocli model, java.sql
+     * converters, plan and render types). Now it loads its entry point and nothing else of the jar's.
+     */
+    @Test
+    void versionLoadsOnlyItsEntryPointFromTheJar() {
+        Cli.Result result = Processes.run(Path.of("."), Map.of(), Processes.java("-Xshare:off", "-Xlog:class+load=info", "-jar",
+                "target/meshwave.jar", "--version"));
+        assertEquals(0, result.exitCode(), result::toString);
+        List<String> fromJar = result.out().lines().filter(l -> l.contains("source: file:") && l.contains("meshwave.jar"))
+                .map(l -> l.replaceAll(".*\\] (\\S+) source: .*", "$1")).toList();
+        assertEquals(List.of("dev.meshwave.cli.Main", "dev.meshwave.cli.Environment"), fromJar, result.out());
+        assertFalse(result.out().contains(" java.sql."), "no java.sql");
+        assertTrue(result.out().endsWith("\n" + Cli.run("--version").out()), result.out());
+    }
+
     /** A checkout with the launcher and an up-to-date copy of the jar (so the launcher does not build). */
     private Path fakeCheckout(String name) throws IOException {
         Path checkout = Files.createDirectories(tmp.resolve(name));

@@ -19,7 +19,7 @@ import picocli.CommandLine;
  */
 class MeshwaveCommandTest {
 
-    private static final Main.Factory FACTORY = new Main.Factory(Environment.system());
+    private static final MeshwaveCommand.Factory FACTORY = new MeshwaveCommand.Factory(Environment.system());
 
     private static List<String> names() {
         return MeshwaveCommand.SUBCOMMANDS.stream().map(MeshwaveCommand.Subcommand::name).toList();
