@@ -87,7 +87,12 @@ class PublishedBranchesPassCiIT {
             GoldenIT.copyTree(source.resolve("repository"), work); // the teams' manifests an in-place plan edits
         }
         Files.createDirectories(work.resolve("mesh"));
-        Files.copy(source.resolve("plan.yaml"), work.resolve("mesh/plan.yaml"));
+        // The plan and the files it names beside it (a chart values file).
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, work.resolve("mesh").resolve(file.getFileName()));
+            }
+        }
         if (Files.isDirectory(source.resolve("overlays"))) {
             Files.createDirectories(work.resolve("mesh/overlays"));
             try (Stream<Path> overlays = Files.list(source.resolve("overlays"))) {
