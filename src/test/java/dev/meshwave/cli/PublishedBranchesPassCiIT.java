@@ -87,9 +87,10 @@ class PublishedBranchesPassCiIT {
             GoldenIT.copyTree(source.resolve("repository"), work); // the teams' manifests an in-place plan edits
         }
         Files.createDirectories(work.resolve("mesh"));
-        // The plan and the files it names beside it (a chart values file).
+        // The plan and the chart values file it names beside it (not the inventory example's kubectl exports).
         try (Stream<Path> files = Files.list(source)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().equals("plan.yaml")
+                    || f.getFileName().toString().endsWith("values.yaml")).toList()) {
                 Files.copy(file, work.resolve("mesh").resolve(file.getFileName()));
             }
         }
