@@ -332,10 +332,10 @@ public final class InstalledAmbient {
         if (value(daemonSet, "/spec/template/spec/containers") instanceof List<?> containers) {
             for (int i = 0; i < containers.size() && image.isEmpty(); i++) {
                 String candidate = text(daemonSet, "/spec/template/spec/containers/" + i + "/image");
-                String last = candidate.substring(candidate.lastIndexOf('/') + 1);
-                if (last.startsWith(component == Plan.Component.CNI ? "install-cni:" : "ztunnel:")) {
+                String last = candidate.substring(candidate.lastIndexOf('/') + 1).replaceFirst("@.*", "");
+                if (last.replaceFirst(":.*", "").equals(component == Plan.Component.CNI ? "install-cni" : "ztunnel")) {
                     image = candidate;
-                    version = tag(last.substring(last.indexOf(':') + 1).replaceFirst("@.*", ""));
+                    version = last.contains(":") ? tag(last.substring(last.indexOf(':') + 1)) : Optional.empty();
                 }
             }
         }
