@@ -144,10 +144,10 @@ public final class InstalledAmbient {
         String install = mesh.map(InstalledMesh::install).orElse("istioctl");
         String leftOut = "; the plan leaves spec.ambient." + component.key() + " out";
         if (!install.equals("helm") && !install.equals("sail")) {
-            return Optional.of("which meshwave upgrades only when it delivers the control plane in Git (to.install: helm or sail, from a"
-                    + " repository that installs istiod that way); with " + (mesh.isEmpty() ? "kubectl exports alone" : install)
-                    + leftOut + ": upgrade " + component.label() + " yourself after the new control plane serves, before the first"
-                    + " wave (a " + component.label() + " of 1.x works with control planes 1.x and 1.x+1)");
+            return Optional.of("which the plan cannot upgrade: spec.ambient needs a control plane delivered in Git (to.install: helm or"
+                    + " sail, as a repository's istiod shows it), and this plan's " + (mesh.isEmpty() ? "comes from kubectl exports alone"
+                    : "is installed by " + install) + ". Upgrade " + component.label() + " yourself after the new control plane serves and"
+                    + " before the first wave (a " + component.label() + " of 1.x works with control planes 1.x and 1.x+1)");
         }
         String controller = install.equals("sail") ? "sail" : mesh.map(m -> text(m.to(), "helm", "controller")).orElse("");
         String namespace = install.equals("sail") ? component.sailNamespace() : firstOf(mesh.map(m -> text(m.to(), "helm", "namespace"))

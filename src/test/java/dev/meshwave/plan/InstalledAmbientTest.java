@@ -113,10 +113,11 @@ class InstalledAmbientTest {
         void withTheScriptNothingIsPlannedAndTheWarningSaysWhenToUpgrade() throws Exception {
             InstalledAmbient.Result result = choose(CNI, Optional.empty());
             assertEquals(Map.of(), result.ambient());
-            assertTrue(result.warnings().get(0).message().contains("with kubectl exports alone; the plan leaves spec.ambient.cni out: upgrade"
-                    + " istio-cni yourself after the new control plane serves, before the first wave"), result::toString);
+            assertTrue(result.warnings().get(0).message().contains("which the plan cannot upgrade: spec.ambient needs"
+                    + " a control plane delivered in Git (to.install: helm or sail, as a repository's istiod shows it), and this plan's comes"
+                    + " from kubectl exports alone. Upgrade istio-cni yourself after the new control plane serves and before the first wave"), result::toString);
             assertTrue(choose(CNI, Optional.of(mesh("istioctl", Map.of("install", "istioctl")))).warnings().get(0).message()
-                    .contains("with istioctl; the plan leaves spec.ambient.cni out"));
+                    .contains("and this plan's is installed by istioctl. Upgrade istio-cni yourself"));
         }
 
         @Test
