@@ -70,9 +70,14 @@ final class InjectionRules {
 
     /**
      * Sidecar injection takes precedence over ztunnel capture (istio.io, ambient "Enable ambient mode": "The sidecar takes
-     * precedence over ztunnel for pods that have both"; Istio's injector webhooks do not look at the ambient label), so an
-     * ambient namespace that an injector selects turns sidecar at its next restart. {@code istio-injection} with another value
-     * than {@code enabled} selects no injector, and makes {@code istio.io/rev} ignored too.
+     * precedence over ztunnel for pods that have both"), so an ambient namespace that an injector selects turns sidecar at its
+     * next restart. Upstream, both halves: the injector never reads the ambient label (istio/istio@1.28.10:pkg/kube/inject/,
+     * {@code injectRequired} in inject.go and webhook.go: no {@code istio.io/dataplane-mode}), and the CNI node agent leaves a
+     * pod with a sidecar out of ztunnel capture (istio/istio@1.28.10:cni/pkg/util/enablement_selector.go, {@code Matches}:
+     * "Ztunnel and sidecar for a single pod is currently not supported; opt out"; istio/istio@1.22.0:cni/pkg/util/podutil.go,
+     * {@code PodRedirectionEnabled}, the same). {@code istio-injection} with another value than {@code enabled} selects no
+     * injector, and makes {@code istio.io/rev} ignored too. A pod's own labels ({@code sidecar.istio.io/inject},
+     * {@code istio.io/dataplane-mode: none}) are a workload's deliberate choice, which Istio supports; lint judges namespaces.
      */
     private static void ambientWithSidecarLabel(List<Manifest> namespaces, List<Hit> hits) {
         for (Manifest namespace : namespaces) {
