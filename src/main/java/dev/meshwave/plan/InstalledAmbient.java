@@ -117,6 +117,12 @@ public final class InstalledAmbient {
             }
             Found found = installs.get(0);
             warnings.addAll(found.warnings());
+            // The repository says what Git applies; a cluster that runs another version has drifted from it (or not synced yet).
+            running.stream().filter(r -> r.component() == component && r != found && r.version().isPresent() && found.version().isPresent()
+                    && !r.version().equals(found.version())).findFirst().ifPresent(r -> warnings.add(Problem.warning(r.at(), "",
+                            r.description() + " runs " + component.label() + " " + r.version().get() + ", but " + found.description()
+                                    + " installs " + found.version().get() + "; the plan takes the repository's version (check that it"
+                                    + " has synced)")));
             Optional<String> refusal = refusal(found, mesh, repository.contains(found));
             if (refusal.isPresent()) {
                 warnings.add(Problem.warning(found.at(), "", found.description() + " runs " + component.label() + found.version()

@@ -16,7 +16,9 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
 /**
  * A first plan from what a cluster runs today ({@code meshwave import}): which namespaces are
  * injected, by which revision or tag, which revision the plan moves from, and waves that start with
- * the gateways and the smallest namespaces and split the rest by workload count.
+ * the gateways and the smallest namespaces and split the rest by workload count. Ambient namespaces
+ * ({@link Ambient}) are in no wave: the plan's comment names them, and the ambient components the
+ * repository installs or the cluster runs ({@link InstalledAmbient}) become {@code spec.ambient}.
  */
 public final class PlanImport {
 

@@ -226,7 +226,12 @@ class InstalledAmbientTest {
         @Test
         void theRepositorysReleaseWinsOverTheRunningDaemonSet() throws Exception {
             String yaml = daemonSet("istio-system", "ztunnel", "docker.io/istio/ztunnel:1.26.3", "RollingUpdate");
-            assertEquals(Map.of("ztunnel", Map.of("version", "1.26.2", "updateStrategy", "OnDelete")), running(yaml, ZTUNNEL).ambient());
+            InstalledAmbient.Result result = running(yaml, ZTUNNEL);
+            assertEquals(Map.of("ztunnel", Map.of("version", "1.26.2", "updateStrategy", "OnDelete")), result.ambient());
+            assertEquals(List.of("repo/ambient.yaml:1:1: warning: DaemonSet istio-system/ztunnel runs ztunnel 1.26.3, but HelmRelease"
+                    + " istio-system/ztunnel installs 1.26.2; the plan takes the repository's version (check that it has synced)"),
+                    result.warnings().stream().map(Problem::toString).toList());
+            assertEquals(List.of(), running(yaml.replace("1.26.3", "1.26.2"), ZTUNNEL).warnings(), "the same version says nothing");
         }
 
         @Test
