@@ -116,6 +116,17 @@ public final class InstalledAmbient {
                 continue;
             }
             Found found = installs.get(0);
+            boolean ztunnel = java.util.stream.Stream.concat(repository.stream(), running.stream())
+                    .anyMatch(f -> f.component() == Plan.Component.ZTUNNEL);
+            if (component == Plan.Component.CNI && !ztunnel) {
+                // istio-cni without ztunnel is sidecar mode's CNI plugin (instead of istio-init), not an ambient node agent: its
+                // chart enables ambient only with the ambient profile (istio/istio@1.28.10:manifests/charts/istio-cni/values.yaml,
+                // ambient.enabled: false), which meshwave's istio-cni release sets.
+                warnings.add(Problem.warning(found.at(), "", found.description() + " runs istio-cni and nothing runs ztunnel: that is"
+                        + " sidecar mode's CNI plugin, which spec.ambient (ambient mode's node components) does not upgrade, so the plan"
+                        + " leaves it out; upgrade it yourself as Istio's upgrade guide for the CNI plugin says"));
+                continue;
+            }
             warnings.addAll(found.warnings());
             // The repository says what Git applies; a cluster that runs another version has drifted from it (or not synced yet).
             running.stream().filter(r -> r.component() == component && r != found && r.version().isPresent() && found.version().isPresent()

@@ -109,30 +109,40 @@ class InstalledAmbientTest {
             assertEquals(Map.of(), choose(ZTUNNEL, Optional.of(elsewhere)).ambient(), "istiod's namespace is the components'");
         }
 
+        /** istio-cni also replaces istio-init for sidecars (istio.io "Install the Istio CNI node agent"); without ztunnel it is that. */
+        @Test
+        void istioCniWithoutZtunnelIsSidecarModesPluginAndLeftOut() throws Exception {
+            InstalledAmbient.Result result = choose(CNI, Optional.of(FLUX));
+            assertEquals(Map.of(), result.ambient());
+            assertTrue(result.warnings().get(0).message().startsWith("HelmRelease istio-system/istio-cni runs istio-cni and nothing runs"
+                    + " ztunnel: that is sidecar mode's CNI plugin"), result::toString);
+        }
+
         @Test
         void withTheScriptNothingIsPlannedAndTheWarningSaysWhenToUpgrade() throws Exception {
-            InstalledAmbient.Result result = choose(CNI, Optional.empty());
+            InstalledAmbient.Result result = choose(CNI + "---\n" + ZTUNNEL, Optional.empty());
             assertEquals(Map.of(), result.ambient());
             assertTrue(result.warnings().get(0).message().contains("which the plan cannot upgrade: spec.ambient needs"
                     + " a control plane delivered in Git (to.install: helm or sail, as a repository's istiod shows it), and this plan's comes"
                     + " from kubectl exports alone. Upgrade istio-cni yourself after the new control plane serves and before the first wave"), result::toString);
-            assertTrue(choose(CNI, Optional.of(mesh("istioctl", Map.of("install", "istioctl")))).warnings().get(0).message()
+            assertTrue(choose(CNI + "---\n" + ZTUNNEL, Optional.of(mesh("istioctl", Map.of("install", "istioctl")))).warnings().get(0).message()
                     .contains("and this plan's is installed by istioctl. Upgrade istio-cni yourself"));
         }
 
         @Test
         void twoDifferentInstallationsAreLeftOutNamingBothAndCopiesCountOnce() throws Exception {
-            assertEquals(Map.of("cni", Map.of("version", "1.26.3")), choose(CNI + "---\n" + CNI, Optional.of(FLUX)).ambient());
-            InstalledAmbient.Result two = choose(CNI + "---\n" + CNI.replace("1.26.3", "1.26.1"), Optional.of(FLUX));
-            assertEquals(Map.of(), two.ambient());
+            assertEquals(Map.of("version", "1.26.3"), choose(CNI + "---\n" + CNI + "---\n" + ZTUNNEL, Optional.of(FLUX)).ambient()
+                    .get("cni"));
+            InstalledAmbient.Result two = choose(CNI + "---\n" + CNI.replace("1.26.3", "1.26.1") + "---\n" + ZTUNNEL, Optional.of(FLUX));
+            assertEquals(List.of("ztunnel"), List.copyOf(two.ambient().keySet()));
             assertTrue(two.warnings().get(0).message().startsWith("2 different installations of istio-cni: HelmRelease istio-system/istio-cni"
                     + " at repo/ambient.yaml:1:1; HelmRelease istio-system/istio-cni at repo/ambient.yaml:"), two::toString);
         }
 
         @Test
         void aVersionThatIsNoExactOneIsLeftOut() throws Exception {
-            InstalledAmbient.Result result = choose(CNI.replace("1.26.3", "1.26.x"), Optional.of(FLUX));
-            assertEquals(Map.of(), result.ambient());
+            InstalledAmbient.Result result = choose(CNI.replace("1.26.3", "1.26.x") + "---\n" + ZTUNNEL, Optional.of(FLUX));
+            assertEquals(List.of("ztunnel"), List.copyOf(result.ambient().keySet()));
             assertEquals("repo/ambient.yaml:10:7: warning: HelmRelease istio-system/istio-cni installs istio-cni at '1.26.x', which is"
                     + " no exact Istio version; the plan leaves spec.ambient.cni out (pin the version, then import again, or write it by"
                     + " hand)", result.warnings().get(0).toString());
