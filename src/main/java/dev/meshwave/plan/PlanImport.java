@@ -141,8 +141,27 @@ public final class PlanImport {
                             + " ambient (" + Ambient.LABEL + "=ambient), which no sidecar wave moves, and a plan needs at least one wave"
                             + " of sidecar namespaces"))));
         }
-        InstalledAmbient.Result components = InstalledAmbient.choose(sources.ambient(), InstalledAmbient.read(workloads), mesh);
-        problems.addAll(components.warnings());
+        InstalledAmbient.Result found = InstalledAmbient.choose(sources.ambient(), InstalledAmbient.read(workloads), mesh);
+        problems.addAll(found.warnings());
+        Map<String, Object> components = found.ambient();
+        if (!components.isEmpty() && !(keepsValues && AmbientRules.servesAmbient(mesh.orElseThrow().values()))) {
+            // validate asks today's istiod values (the values file) to serve ambient mode, since stage 00 takes that release into
+            // Git with them: without them the components stay out, and the warning says how to keep them.
+            SourcePosition at = java.util.stream.Stream.concat(sources.ambient().stream(), InstalledAmbient.read(workloads).stream())
+                    .filter(f -> found.ambient().containsKey(f.component().key())).findFirst().map(InstalledAmbient.Found::at)
+                    .orElse(new SourcePosition(sources.namespacesLabel(), 1, 1));
+            problems.add(Problem.warning(at, "", "spec.ambient." + String.join(" and spec.ambient.", components.keySet()) + " left out: an"
+                    + " ambient mesh's plan keeps today's istiod values, which turn ambient mode on (profile: ambient or"
+                    + " pilot.env.PILOT_ENABLE_AMBIENT), in a values file, since stage 00 takes today's release into Git with them; "
+                    + (keepsValues ? mesh.orElseThrow().installedBy() + "'s values do not turn it on: set it there, then import again"
+                            : "import with --out PLAN, which writes them beside the plan")));
+            components = Map.of();
+        }
+        Map<String, Object> ambientSpec = new LinkedHashMap<>();
+        if (!ambient.isEmpty()) {
+            ambientSpec.put("namespaces", ambient);
+        }
+        ambientSpec.putAll(components);
         // The revision the plan moves from: the one istiod is installed at, else the one most namespaces are on today.
         Map<String, Long> byRevision = injected.stream().collect(Collectors.groupingBy(Injected::revision, TreeMap::new, Collectors.counting()));
         String from = mesh.map(InstalledMesh::revision).orElseGet(() -> byRevision.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
@@ -214,8 +233,8 @@ public final class PlanImport {
             waves.put(name, entries);
             tagWaves.put(tag, name);
         });
-        return dump(request, mesh, from, tagWaves, waves, keepsValues, components.ambient(),
-                ambientComment(ambient, components.ambient().containsKey(Plan.Component.ZTUNNEL.key())));
+        return dump(request, mesh, from, tagWaves, waves, keepsValues, ambientSpec,
+                ambientComment(ambient, ambientSpec.containsKey(Plan.Component.ZTUNNEL.key())));
     }
 
     /**
@@ -227,9 +246,9 @@ public final class PlanImport {
             return "";
         }
         String names = String.join(", ", ambient.stream().map(n -> n.replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", "?")).toList());
-        String text = "Ambient namespaces (" + Ambient.LABEL + "=ambient), left out of the sidecar waves: " + names + ". ztunnel captures"
-                + " their traffic, and a wave's istio.io/rev would give their pods sidecars at their next restart (sidecar injection"
-                + " takes precedence over ztunnel capture). " + (ztunnel ? "The stage of spec.ambient.ztunnel upgrades their data plane in"
+        String text = "Ambient namespaces (" + Ambient.LABEL + "=ambient; spec.ambient.namespaces), left out of the sidecar waves: "
+                + names + ". ztunnel captures their traffic, and a wave's istio.io/rev would give their pods sidecars at their next"
+                + " restart (sidecar injection takes precedence over ztunnel capture). " + (ztunnel ? "The stage of spec.ambient.ztunnel upgrades their data plane in"
                         + " place." : "The plan upgrades no ztunnel (spec.ambient): upgrade it after the control plane and before the first"
                         + " wave.");
         StringBuilder comment = new StringBuilder();

@@ -121,12 +121,13 @@ class ImportIT {
         assertEquals(0, imported.exitCode(), imported::toString);
         Path plan = Files.writeString(tmp.resolve("plan.yaml"), imported.out());
         assertEquals(0, Cli.run("validate", plan.toString()).exitCode());
-        assertTrue(imported.out().contains("# Ambient namespaces (istio.io/dataplane-mode=ambient), left out of the sidecar waves: ledger,"
-                + " reports. ztunnel\n# captures their traffic"), imported::toString);
-        assertTrue(imported.out().contains("The plan upgrades no ztunnel (spec.ambient): upgrade it after the\n# control plane and"),
-                imported::toString);
-        assertFalse(imported.out().contains("ambient:"), imported::toString);
-        assertFalse(imported.out().contains("- ledger") || imported.out().contains("- reports"), imported::toString);
+        assertTrue(imported.out().contains("# Ambient namespaces (istio.io/dataplane-mode=ambient; spec.ambient.namespaces), left out of"
+                + " the sidecar waves:\n# ledger, reports. ztunnel captures their traffic"), imported::toString);
+        assertTrue(imported.out().contains("  ambient:\n    namespaces:\n      - ledger\n      - reports\n"), imported::toString);
+        assertTrue(imported.out().contains("The plan upgrades no ztunnel (spec.ambient):"), imported::toString);
+        assertFalse(imported.out().contains("ztunnel:"), imported::toString);
+        String waves = imported.out().substring(imported.out().indexOf("  waves:"));
+        assertFalse(waves.contains("- ledger") || waves.contains("- reports"), imported::toString);
         assertEquals(List.of(ds + ":4:3: warning: DaemonSet istio-system/ztunnel runs ztunnel 1.26.3, which the plan cannot upgrade:"
                 + " spec.ambient needs a control plane delivered in Git (to.install: helm or sail, as a repository's istiod shows it), and"
                 + " this plan's comes from kubectl exports alone. Upgrade ztunnel yourself after the new control plane serves and before"
@@ -134,18 +135,27 @@ class ImportIT {
                 imported.err().lines().toList());
     }
 
-    /** With a repository that delivers istiod through Flux, the cluster's ztunnel goes into spec.ambient at its image's version. */
+    /**
+     * With a repository whose istiod is delivered through Flux with the ambient profile and installs no ztunnel, the cluster's
+     * ztunnel goes into spec.ambient at its image's version (stage 00 takes it into Git).
+     */
     @Test
     void theExportedZtunnelOfAHelmMeshIsPlannedAtItsImagesVersion() throws IOException {
-        Path ns = Files.writeString(tmp.resolve("ns.yaml"), AMBIENT_EXPORT.replace("1-26-3", "1-22-4"));
-        Path ds = Files.writeString(tmp.resolve("ds.yaml"), DAEMON_SETS.replace("1.26.3", "1.22.4"));
-        Cli.Result imported = Cli.run("import", "--repository", "src/test/resources/import/flux", "--namespaces", ns.toString(),
-                "--deployments", ds.toString(), "--to-version", "1.23.3");
+        Path repository = tmp.resolve("repo");
+        Files.createDirectories(repository);
+        Files.copy(Path.of("src/test/resources/import/ambient-flux/clusters/edge/istio/istiod.yaml"), repository.resolve("istiod.yaml"));
+        Path ns = Files.writeString(tmp.resolve("ns.yaml"), AMBIENT_EXPORT);
+        Path ds = Files.writeString(tmp.resolve("ds.yaml"), DAEMON_SETS);
+        Path planFile = tmp.resolve("plan.yaml");
+        Cli.Result imported = Cli.run("import", "--repository", repository.toString(), "--namespaces", ns.toString(),
+                "--deployments", ds.toString(), "--to-version", "1.27.1", "--out", planFile.toString());
         assertEquals(0, imported.exitCode(), imported::toString);
-        assertTrue(imported.out().contains("  ambient:\n    ztunnel:\n      version: 1.22.4\n  clusters:\n"), imported::toString);
-        assertTrue(imported.out().contains("The stage of spec.ambient.ztunnel upgrades their data plane in"), imported::toString);
-        Path plan = Files.writeString(tmp.resolve("plan.yaml"), imported.out());
-        assertEquals(0, Cli.run("validate", plan.toString()).exitCode());
+        String plan = Files.readString(planFile);
+        assertTrue(plan.contains("  ambient:\n    namespaces:\n      - ledger\n      - reports\n    ztunnel:\n      version: 1.26.3\n"
+                + "  clusters:\n"), plan);
+        assertTrue(plan.contains("The stage of spec.ambient.ztunnel upgrades"), plan);
+        Cli.Result validated = Cli.run("validate", planFile.toString());
+        assertEquals(0, validated.exitCode(), validated::toString);
     }
 
     @Test
