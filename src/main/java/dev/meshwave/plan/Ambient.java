@@ -9,7 +9,9 @@ import java.util.Map;
  * Ambient mode, said once for import, lint and render: a namespace labelled
  * {@code istio.io/dataplane-mode=ambient} has its traffic captured by ztunnel, and sidecar injection
  * takes precedence over ztunnel capture (istio.io, ambient "Enable ambient mode": "The sidecar takes
- * precedence over ztunnel for pods that have both"; Istio's injector never reads the ambient label).
+ * precedence over ztunnel for pods that have both"; Istio's injector never reads the ambient label, and its CNI node agent
+ * leaves a pod with a sidecar out of ztunnel capture: istio/istio@1.28.10:pkg/kube/inject/inject.go,
+ * cni/pkg/util/enablement_selector.go).
  * So a sidecar injection label on such a namespace gives its pods sidecars at their next restart.
  */
 public final class Ambient {

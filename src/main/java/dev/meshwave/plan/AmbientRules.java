@@ -194,7 +194,8 @@ record AmbientRules(Findings findings, JsonNode spec, PlanDraft draft) {
         return findings.problems();
     }
 
-    private static boolean servesAmbient(Map<String, Object> values) {
+    /** Whether istiod chart values turn ambient mode on (also what {@code import} asks of today's values before it plans components). */
+    static boolean servesAmbient(Map<String, Object> values) {
         if ("ambient".equals(values.get("profile"))) {
             return true;
         }
