@@ -112,7 +112,8 @@ final class Publishing {
         // A cluster's namespacesFrom and in-place manifests are read from the base branch the waves are committed on,
         // before anything is planned.
         TeamNamespaces team = new TeamNamespaces();
-        Plan plan = Workflow.load(planFile, err, templates, Optional.of(baseBranch(options, environment, team))).plan();
+        Plan plan = Workflow.load(planFile, err, templates, Optional.of(baseBranch(options, environment, team)),
+                whole -> ClusterSelection.subset(whole, new ClusterSelection.NamesOption(), options.shard, spec)).plan();
         // A shard commits its clusters on branches of its own (meshwave/<plan>/shard-I-of-N/…), beside the other shards'.
         ClusterSubset subset = ClusterSelection.subset(plan, new ClusterSelection.NamesOption(), options.shard, spec);
         // Held before planning, so that no commit or pull-request text may carry it either.

@@ -155,7 +155,8 @@ final class RenderCommand implements Callable<Integer> {
         // the run with exit 2, and what they build is what the admission check, the stages and the README start from.
         TeamNamespaces team = new TeamNamespaces();
         Plan plan = Workflow.load(options.plan(), stderr, templates,
-                Optional.of(NamespacesFromBuild.at(options.out(), environment, team, !options.check()))).plan();
+                Optional.of(NamespacesFromBuild.at(options.out(), environment, team, !options.check())),
+                whole -> ClusterSelection.subset(whole, options.clusters(), options.shard(), spec)).plan();
         // Only the subset's cluster directories are rendered, written or compared; the live stages, the checks across
         // clusters and the fleet's files still come from the whole plan and every cluster directory DIR holds, so
         // that every subset writes the same fleet files and the subsets of a fleet together are its whole render.
