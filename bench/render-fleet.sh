@@ -18,6 +18,7 @@ clusters="$1" namespaces="$2" runs="$3" meshwave="$4" dir="$5"
 waves=10; [ "$namespaces" -lt 10 ] && waves="$namespaces"
 work="$(mktemp -d "$dir/render-fleet.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
+chunk="${BENCH_CHUNK:-1000}"   # cluster directories per copy above that many clusters
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 java -cp target/test-classes dev.meshwave.testing.SyntheticPlans "$clusters" "$namespaces" "$waves" > "$work/plan.yaml"
@@ -28,8 +29,8 @@ for i in $(seq "$runs"); do
   rm -rf "$out"
   if ! /usr/bin/time -f "%e %M" -o "$work/one" "$meshwave" render "$work/plan.yaml" --out "$out" --quiet \
       >/dev/null 2>"$work/err"; then
-    code=$(sed -n 's/^Command exited with non-zero status \([0-9]*\)$/\1/p' "$work/one")
-    reason=$(grep -o -m1 'OutOfMemoryError[^"]*\|meshwave: .*' "$work/err" | head -1 | cut -c1-120)
+    code=$(sed -n 's/^Command exited with non-zero status \([0-9]*\)$/\1/p; s/^Command terminated by \(signal [0-9]*\)$/\1/p' "$work/one")
+    reason=$( { grep -o -m1 'OutOfMemoryError[^"]*\|meshwave: .*' "$work/err" || true; } | head -1 | cut -c1-120)
     echo "failed ${code:-?} ${reason:-see stderr}"
     cat "$work/err" >&2
     exit 0
@@ -46,15 +47,15 @@ rss=$(cut -d' ' -f2 < "$work/render.times" | sort -n | tail -1)
 # The floor: cp -r of the render's own output (left by the last run), whole or 1,000 clusters at a time.
 : > "$work/cp.times"
 for _ in $(seq "$runs"); do
-  if [ "$clusters" -le 1000 ]; then
+  if [ "$clusters" -le "$chunk" ]; then
     rm -rf "$work/copy"
     /usr/bin/time -f "%e" -o "$work/one" cp -r "$out" "$work/copy"
     tail -1 "$work/one" >> "$work/cp.times"
     rm -rf "$work/copy"
   else
     total=0
-    # Chunks of 1,000 cluster directories (clusters/c1 … c1000, …), then everything outside clusters/.
-    ls "$out/clusters" | split -l 1000 - "$work/chunk."
+    # Chunks of $chunk cluster directories, then everything outside clusters/.
+    ls "$out/clusters" | split -l "$chunk" - "$work/chunk."
     for chunk in "$work"/chunk.*; do
       mkdir -p "$work/copy/clusters"
       /usr/bin/time -f "%e" -o "$work/one" sh -c 'cd "$1/clusters" && xargs cp -r -t "$2/clusters" < "$3"' sh "$out" "$work/copy" "$chunk"
@@ -66,7 +67,7 @@ for _ in $(seq "$runs"); do
     /usr/bin/time -f "%e" -o "$work/one" sh -c 'cd "$1" && find . -mindepth 1 -maxdepth 1 ! -name clusters -exec cp -r -t "$2" {} +' sh "$out" "$work/copy"
     total=$(echo "$total + $(tail -1 "$work/one")" | bc)
     rm -rf "$work/copy"
-    echo "$total" >> "$work/cp.times"
+    printf '%.2f\n' "$total" >> "$work/cp.times"
   fi
 done
 rm -rf "$out"
