@@ -146,7 +146,7 @@ class AmbientBuildIT {
         /** The cleanup stage deletes today's istiod release only: the components stay, at the new version. */
         @Test
         void cleanupKeepsBothComponentsUpgraded() {
-            List<Map<String, Object>> objects = Kustomize.build(cluster.resolve(STAGES + "05-cleanup"));
+            List<Map<String, Object>> objects = Kustomize.build(cluster.resolve(STAGES + "07-cleanup"));
             assertFalse(find(objects, "HelmRelease", "istio-system", "istiod-1-25-2").isPresent());
             assertEquals("1.26.1", at(helmRelease(objects, "istio-cni"), "spec", "chart", "spec", "version"));
             assertEquals("1-26-1", at(helmRelease(objects, "ztunnel"), "spec", "values", "revision"),
