@@ -42,11 +42,17 @@ public final class Ambient {
                 if (found == null) {
                     continue;
                 }
+                String where = "cluster " + cluster.name() + ": namespace '" + namespace + "' is ambient (" + LABEL + "=ambient in "
+                        + (cluster.inPlace() ? "namespacesIn " + cluster.namespacesIn().get() : "namespacesFrom " + cluster.namespacesFrom().orElse(""))
+                        + ")";
+                if (wave.dataplane() == Plan.Dataplane.AMBIENT) {
+                    problems.add(Problem.error(found.at(Manifest.label(LABEL)), "", where + " already, so ambient wave '" + wave.name()
+                            + "' has nothing to migrate: take it out of the wave"));
+                    continue;
+                }
                 String label = "istio.io/rev=" + wave.followsTag().getOrDefault(namespace, plan.phases().get(0).to().revision());
                 problems.add(Problem.error(found.at(Manifest.label(LABEL)), "",
-                        "cluster " + cluster.name() + ": namespace '" + namespace + "' is ambient (" + LABEL
-                                + "=ambient in " + (cluster.inPlace() ? "namespacesIn " + cluster.namespacesIn().get()
-                                        : "namespacesFrom " + cluster.namespacesFrom().orElse("")) + ") and wave '" + wave.name()
+                        where + " and wave '" + wave.name()
                                 + "' would label it " + label + "; sidecar injection takes precedence over ztunnel capture, so its"
                                 + " next restart would add sidecars (take it out of the waves: ambient namespaces are upgraded with"
                                 + " ztunnel, not by a sidecar wave)"));

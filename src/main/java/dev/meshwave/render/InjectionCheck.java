@@ -2,7 +2,6 @@ package dev.meshwave.render;
 
 import dev.meshwave.admission.Admission;
 import dev.meshwave.admission.Injector;
-import dev.meshwave.plan.Ambient;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Problem;
 import dev.meshwave.rollout.Rollout;
@@ -343,8 +342,10 @@ public final class InjectionCheck {
             return List.of(" carries both istio-injection and istio.io/rev; istio-injection wins"
                     + " and istio.io/rev is ignored (remove istio-injection)");
         }
-        if (Ambient.is(labels) && (labels.containsKey("istio-injection") || labels.containsKey("istio.io/rev"))) {
-            return List.of(" is ambient (" + Ambient.LABEL + "=ambient) and carries a sidecar injection label: sidecar injection takes"
+        // Once an ambient wave moved it. A namespace ambient before the plan is refused at its label's line instead, by the
+        // plan's rules (spec.ambient.namespaces) or plan.Ambient (namespacesFrom, in-place trees), and lint.
+        if (state.ambient() && (labels.containsKey("istio-injection") || labels.containsKey("istio.io/rev"))) {
+            return List.of(" is ambient (istio.io/dataplane-mode=ambient) after its wave and carries a sidecar injection label: sidecar injection takes"
                     + " precedence over ztunnel capture, so its pods get sidecars at their next restart");
         }
         List<String> messages = new ArrayList<>();

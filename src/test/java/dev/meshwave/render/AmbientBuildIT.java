@@ -158,6 +158,7 @@ class AmbientBuildIT {
     @Test
     void argoCdApplicationsMoveTheChartVersionAndZtunnelsValues(@TempDir Path out) throws Exception {
         Path plan = out.resolve("plan.yaml");
+        Files.writeString(out.resolve("values.yaml"), "profile: ambient\n"); // an ambient mesh's istiod
         Files.writeString(plan, """
                 apiVersion: meshwave.dev/v1alpha1
                 kind: UpgradePlan
@@ -168,7 +169,7 @@ class AmbientBuildIT {
                   to:
                     version: 1.27.1
                     install: helm
-                    helm: {controller: argocd}
+                    helm: {controller: argocd, values: values.yaml}
                   ambient:
                     cni: {}
                     ztunnel: {updateStrategy: OnDelete}
