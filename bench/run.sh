@@ -3,6 +3,10 @@
 #
 #   bench/run.sh [RUNS]        RUNS runs per figure, medians reported (default 5)
 #
+# The 1,000-cluster fleet (1,000 × 200, about 1 GB of output) renders BENCH_LARGE_RUNS times (default 3);
+# BENCH_LARGE=1 adds the 10,000-cluster fleet (2.2 million files, about 10 GB: once, several minutes; needs
+# that much free tmpfs). Both go through bench/render-fleet.sh, which deletes each output once measured.
+#
 # BENCH_DIR chooses where the renders are written (default /dev/shm when it exists, so that the
 # figures are meshwave's own cost and not the disk's; set BENCH_DIR=/tmp to include the disk).
 set -euo pipefail
@@ -52,6 +56,24 @@ for size in 1x50 10x20 10x200 100x200 1x200; do
   cp[$size]=$WALL
 done
 
+# The large fleets of issue #20, with fewer runs: each takes tens of seconds (10,000: minutes) and a GB
+# (10 GB) of tmpfs, deleted as soon as it is measured.
+large_runs="${BENCH_LARGE_RUNS:-3}"
+large_sizes="1000x200"
+[ "${BENCH_LARGE:-0}" = 1 ] && large_sizes="1000x200 10000x200"
+declare -A large files
+for size in $large_sizes; do
+  c="${size%x*}"; n="${size#*x}"; r="$large_runs"; [ "$c" -ge 10000 ] && r=1
+  echo "render $size ($r run(s), cp -r floor of its own output) ..." >&2
+  read -r status a b d e f < <(bash bench/render-fleet.sh "$c" "$n" "$r" "$work/meshwave" "$base") \
+    || { status=failed a="?" b="bench/render-fleet.sh printed nothing" d= e= f=; }
+  if [ "$status" = ok ]; then
+    wall[$size]=$a; rss[$size]=$b; cp[$size]=$d; files[$size]=$e; large[$size]="$r run$([ "$r" = 1 ] || echo s), $e files, $((f / 1000000)) MB"
+  else
+    large[$size]="failed: exit $a, $b $d $e $f"
+  fi
+done
+
 echo "kustomize one stage ..." >&2
 last_stage=$(ls "$work/out-1x200/clusters/c1/stages" | sort | tail -1)
 timed kustomize ":" -- kubectl kustomize "$work/out-1x200/clusters/c1/stages/$last_stage"
@@ -96,6 +118,9 @@ met() { if [ "$(echo "$1" | bc)" = 1 ]; then echo "met"; else echo "**missed**";
 r100=$(ratio "${wall[100x200]}" "${cp[100x200]}")
 lin_ns=$(ratio "${wall[10x200]}" "${wall[10x20]}")
 lin_cl=$(ratio "${wall[100x200]}" "${wall[10x200]}")
+lin_1000=$( [ -n "${wall[1000x200]:-}" ] && ratio "${wall[1000x200]}" "${wall[100x200]}" || echo "—")
+lin_10000=$( [ -n "${wall[10000x200]:-}" ] && [ -n "${wall[1000x200]:-}" ] && ratio "${wall[10000x200]}" "${wall[1000x200]}" || true)
+r1000=$( [ -n "${wall[1000x200]:-}" ] && ratio "${wall[1000x200]}" "${cp[1000x200]}" || echo "—")
 pub_ratio=$(ratio "$publish" "$gitcli")
 heap_ok=$(cat "$work"/render-*.err | grep -c "OutOfMemoryError" || true)
 
@@ -118,9 +143,18 @@ heap_ok=$(cat "$work"/render-*.err | grep -c "OutOfMemoryError" || true)
   for size in 1x50 10x20 10x200 100x200; do
     echo "| ${size/x/ × } | ${wall[$size]} s | $((rss[$size] / 1024)) MiB | ${cp[$size]} s | $(ratio "${wall[$size]}" "${cp[$size]}") |"
   done
+  for size in $large_sizes; do
+    if [ -n "${wall[$size]:-}" ]; then
+      echo "| ${size/x/ × } (${large[$size]}) | ${wall[$size]} s | $((rss[$size] / 1024)) MiB | ${cp[$size]} s | $(ratio "${wall[$size]}" "${cp[$size]}") |"
+    else
+      echo "| ${size/x/ × } | ${large[$size]} | | | |"
+    fi
+  done
+  [ "${BENCH_LARGE:-0}" = 1 ] || echo "| 10 000 × 200 | not run (opt-in: \`BENCH_LARGE=1 bench/run.sh\`) | | | |"
   echo
   echo "Growth: 10× the namespaces (10 × 20 → 10 × 200) costs ${lin_ns}× the time; 10× the clusters"
-  echo "(10 × 200 → 100 × 200) costs ${lin_cl}×."
+  echo "(10 × 200 → 100 × 200) costs ${lin_cl}×, (100 × 200 → 1,000 × 200) ${lin_1000}×$(
+    [ -n "$lin_10000" ] && echo ", (1,000 × 200 → 10,000 × 200) ${lin_10000}×")."
   echo
   echo "## Publish, kustomize, startup"
   echo
@@ -146,6 +180,8 @@ heap_ok=$(cat "$work"/render-*.err | grep -c "OutOfMemoryError" || true)
   echo "| 100 × 200 render ≤ 4 × the \`cp -r\` floor | ${r100}× | $(met "$r100 <= 4") |"
   echo "| peak heap ≤ 256 MiB (\`-Xmx256m\`, no OutOfMemoryError) | $((rss[100x200] / 1024)) MiB RSS | $([ "$heap_ok" = 0 ] && echo met || echo '**missed**') |"
   echo "| 10× the namespaces ≤ 12× the time | ${lin_ns}× | $(met "$lin_ns <= 12") |"
+  echo "| 1,000 × 200 render ≤ 3 × the \`cp -r\` floor, in \`-Xmx256m\` | ${r1000}× | $( [ "$r1000" != — ] && met "$r1000 <= 3" || echo '**missed**') |"
+  echo "| 10× the clusters ≤ 11× the time (100 → 1,000$( [ -n "$lin_10000" ] && echo "; 1,000 → 10,000: ${lin_10000}×")) | ${lin_1000}× | $( [ "$lin_1000" != — ] && met "$lin_1000 <= 11 && ${lin_10000:-0} <= 11" || echo '**missed**') |"
   echo "| publish ≤ 1.5 × the git CLI | ${pub_ratio}× | $(met "$pub_ratio <= 1.5") |"
   echo "| \`meshwave --version\` ≤ 2 × \`kubectl version --client\` (the launcher's JVM) | $(ratio "$best_version" "$kubectl_version")× | $(met "$best_version <= 2 * $kubectl_version") |"
   echo "| example render (helm-flux) ≤ 0.35 s (the launcher's JVM) | $best_render s | $(met "$best_render <= 0.35") |"

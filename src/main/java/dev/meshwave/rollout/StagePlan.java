@@ -36,6 +36,10 @@ public final class StagePlan {
             for (Plan.AmbientComponent component : phasePlan.ambient()) {
                 list.add(new Stage(list.size(), Stage.Kind.of(component.component()), Optional.empty(), phase));
             }
+            // The waypoints of the ambient waves are deployed, and ready, before any namespace is put on one.
+            if (phase == 0 && !plan.waypoints(cluster).isEmpty()) {
+                list.add(new Stage(list.size(), Stage.Kind.WAYPOINTS, Optional.empty(), phase));
+            }
             for (Plan.Wave wave : phasePlan.wavesFor(cluster)) {
                 Stage stage = new Stage(list.size(), Stage.Kind.WAVE, Optional.of(wave), phase);
                 list.add(stage);
