@@ -81,4 +81,24 @@ public final class Admission {
     public static String describe(Map<String, String> labels) {
         return new LinkedHashMap<>(new TreeMap<>(labels)).toString();
     }
+
+    /** The label that puts a pod, or every pod of a namespace, in ambient mode ({@code ambient}) or keeps it out ({@code none}). */
+    public static final String DATAPLANE_MODE = "istio.io/dataplane-mode";
+
+    /**
+     * Who carries an admitted pod's traffic: the sidecar of the revision that injected it; else ztunnel, when the istio-cni
+     * agent enrols it, by the chart's default enablement selectors (a pod labelled {@code istio.io/dataplane-mode=ambient}, or
+     * a pod not labelled {@code none} in a namespace labelled {@code ambient}: istio 1.28 manifests/charts/istio-cni/values.yaml
+     * {@code ambient.enablementSelectors}); else nobody. A pod with a sidecar is never enrolled (istio 1.28
+     * cni/pkg/util/enablement_selector.go {@code Matches}: "Ztunnel and sidecar for a single pod is currently not supported"),
+     * which is why the sidecar takes precedence.
+     */
+    public static String capturedBy(List<Match> matches, Map<String, String> namespaceLabels, Map<String, String> podLabels) {
+        if (!matches.isEmpty()) {
+            return "sidecar of revision " + matches.get(0).injector().revision();
+        }
+        String pod = podLabels.getOrDefault(DATAPLANE_MODE, "");
+        boolean enrolled = pod.equals("ambient") || ("ambient".equals(namespaceLabels.get(DATAPLANE_MODE)) && !pod.equals("none"));
+        return enrolled ? "ztunnel (ambient)" : "nobody (outside the mesh)";
+    }
 }

@@ -90,7 +90,7 @@ final class ExplainCommand implements Callable<Integer> {
         out.printf(java.util.Locale.ROOT, "%nstage %s: namespace labels %s; injectors: %s%n", view.stage().directory(), Admission.describe(labels),
                 String.join(", ", view.injectors().stream().map(i -> i.name() + "→" + i.revision()).toList()));
         int width = view.podLabelSets().stream().mapToInt(p -> Admission.describe(p).length()).max().orElse(10) + 2;
-        out.printf(java.util.Locale.ROOT, "  %-" + width + "s%s%n", "pod labels", "injected by");
+        out.printf(java.util.Locale.ROOT, "  %-" + width + "s%s%n", "pod labels", "injected by; traffic carried by");
         for (Map<String, String> pod : view.podLabelSets()) {
             List<Admission.Match> matches = Admission.admit(view.injectors(), labels, pod);
             String result;
@@ -105,7 +105,8 @@ final class ExplainCommand implements Callable<Integer> {
                 }
                 result = (matches.size() > 1 ? "OVERLAP (IST0139): " : "") + String.join(" AND ", parts);
             }
-            out.printf(java.util.Locale.ROOT, "  %-" + width + "s%s%n", Admission.describe(pod), result);
+            out.printf(java.util.Locale.ROOT, "  %-" + width + "s%s; %s%n", Admission.describe(pod), result,
+                    Admission.capturedBy(matches, labels, pod));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.meshwave.cli;
 import dev.meshwave.lint.RepositoryObjects;
 import dev.meshwave.output.AtomicFiles;
 import dev.meshwave.output.UnsafeOutputException;
+import dev.meshwave.plan.InstalledAmbient;
 import dev.meshwave.plan.InstalledMesh;
 import dev.meshwave.plan.Inventory;
 import dev.meshwave.plan.InvalidPlanException;
@@ -96,7 +97,8 @@ final class ImportCommand implements Callable<Integer> {
             read.notRead().forEach(p -> err.println(dev.meshwave.plan.TerminalText.escape(p.toString())));
             String shown = repository.toString().replace('\\', '/');
             sources = new PlanImport.Sources(namespaces == null ? shown : namespaces.toString(),
-                    Optional.of(InstalledMesh.find(shown, read.objects(), toVersion, Optional.ofNullable(toRevision))));
+                    Optional.of(InstalledMesh.find(shown, read.objects(), toVersion, Optional.ofNullable(toRevision))),
+                    InstalledAmbient.read(read.objects()));
             if (namespaces == null) {
                 namespaceObjects = repositoryNamespaces(read.objects());
             }

@@ -1,10 +1,16 @@
 package dev.meshwave.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
+import java.util.Properties;
 
-/** Entry point. {@link #run} is what tests call; {@link #main} only adds {@code System.exit}. */
+/**
+ * Entry point. {@link #run} is what tests call; {@link #main} only adds {@code System.exit}. It names no
+ * picocli type: the JVM verifies a class's every method when it links it, and loads what they name, so
+ * {@code --version} here runs without loading picocli; {@link MeshwaveCommand#execute} runs the rest.
+ */
 public final class Main {
 
     private Main() {}
@@ -20,6 +26,9 @@ public final class Main {
 
     /** Runs one command line with this process's environment and returns its exit code (see {@link ExitCodes}). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        if (versionOnly(args)) {
+            return printVersion(out, err); // before reading the environment and indexing its secrets: none can be in it
+        }
         return run(out, err, Environment.system(), args);
     }
 
@@ -32,63 +41,41 @@ public final class Main {
     public static int run(PrintWriter rawOut, PrintWriter rawErr, Environment environment, String... args) {
         PrintWriter out = new PrintWriter(environment.redaction().writer(rawOut), true);
         PrintWriter err = new PrintWriter(environment.redaction().writer(rawErr), true);
-        CommandLine commandLine = new CommandLine(new MeshwaveCommand(), new Factory(environment));
-        commandLine.setOut(out);
-        commandLine.setErr(err);
-        commandLine.setExecutionExceptionHandler(new Failures(err, environment.redaction()));
-        commandLine.setParameterExceptionHandler((e, a) -> {
-            err.println("meshwave: " + Failures.printable(usageMessage(e)));
-            err.println("Try 'meshwave " + commandPath(e.getCommandLine()) + "--help' for usage.");
-            return ExitCodes.USAGE;
-        });
-        int code;
-        try {
-            code = commandLine.execute(args);
-        } catch (StackOverflowError | OutOfMemoryError e) {
-            // picocli hands only Exceptions to Failures; exit 1 would read as "drift" or "problems found".
-            err.println("meshwave: internal error: " + e.getClass().getSimpleName() + " (input too large or too deep?)");
-            code = ExitCodes.INTERNAL;
+        if (versionOnly(args)) {
+            return printVersion(out, err);
         }
-        out.flush();
-        err.flush();
-        return code;
+        return MeshwaveCommand.execute(out, err, environment, args);
     }
 
-    /** Gives commands that ask for it (a constructor taking {@link Environment}) the run's environment. */
-    private record Factory(Environment environment) implements CommandLine.IFactory {
-        @Override
-        public <K> K create(Class<K> type) throws Exception {
-            try {
-                var constructor = type.getDeclaredConstructor(Environment.class);
-                constructor.setAccessible(true);
-                return constructor.newInstance(environment);
-            } catch (NoSuchMethodException e) {
-                return CommandLine.defaultFactory().create(type);
+    /** "meshwave 1.2.3", from the resource the build writes. */
+    static String version() throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                properties.load(in);
             }
         }
+        return "meshwave " + properties.getProperty("version", "unknown");
     }
 
-    /** picocli's message, with a mistyped command or option named as such and the closest ones suggested. */
-    private static String usageMessage(CommandLine.ParameterException e) {
-        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
-            return e.getMessage();
-        }
-        String first = unmatched.getUnmatched().get(0);
-        var commands = e.getCommandLine().getSubcommands().keySet();
-        boolean command = !commands.isEmpty() && !first.startsWith("-");
-        String message = command ? "unknown command '" + first + "'" : e.getMessage();
-        java.util.List<String> suggestions = unmatched.getSuggestions();
-        if (!suggestions.isEmpty()) {
-            return message + "; did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?";
-        }
-        return command ? message + " (expected one of: " + String.join(", ", commands) + ")" : message;
+    /** {@code --version} (or {@code -V}) alone, which {@link #printVersion} answers. */
+    private static boolean versionOnly(String... args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
     }
 
-    private static String commandPath(CommandLine commandLine) {
-        StringBuilder path = new StringBuilder();
-        for (CommandLine c = commandLine; c.getParent() != null; c = c.getParent()) {
-            path.insert(0, c.getCommandName() + " ");
+    /**
+     * What picocli prints for --version (CommandLine.printVersionHelp), without loading picocli or building
+     * the model of nine commands: that was most of the run (docs/development.md, "Start-up").
+     */
+    private static int printVersion(PrintWriter out, PrintWriter err) {
+        try {
+            out.println(version());
+        } catch (IOException e) {
+            err.println("meshwave: internal error: cannot read the version: " + e.getClass().getSimpleName());
+            err.flush();
+            return ExitCodes.INTERNAL;
         }
-        return path.toString();
+        out.flush();
+        return ExitCodes.OK;
     }
 }

@@ -15,6 +15,7 @@ import dev.meshwave.output.TreeWriter;
 import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Problem;
+import dev.meshwave.render.ClusterSubset;
 import dev.meshwave.render.NamespaceManifests;
 import dev.meshwave.render.Renderer;
 import dev.meshwave.rollout.RolloutComposer;
@@ -89,6 +90,9 @@ final class Publishing {
 
         @Option(names = "--quiet", description = "No progress lines on stderr.")
         boolean quiet;
+
+        @Mixin
+        ClusterSelection.ShardOption shard;
     }
 
     private Publishing() {}
@@ -108,11 +112,14 @@ final class Publishing {
         // A cluster's namespacesFrom and in-place manifests are read from the base branch the waves are committed on,
         // before anything is planned.
         TeamNamespaces team = new TeamNamespaces();
-        Plan plan = Workflow.load(planFile, err, templates, Optional.of(baseBranch(options, environment, team))).plan();
+        Plan plan = Workflow.load(planFile, err, templates, Optional.of(baseBranch(options, environment, team)),
+                whole -> ClusterSelection.subset(whole, new ClusterSelection.NamesOption(), options.shard, spec)).plan();
+        // A shard commits its clusters on branches of its own (meshwave/<plan>/shard-I-of-N/…), beside the other shards'.
+        ClusterSubset subset = ClusterSelection.subset(plan, new ClusterSelection.NamesOption(), options.shard, spec);
         // Held before planning, so that no commit or pull-request text may carry it either.
         environment.redaction().holdUrlPassword(options.repo);
-        return run(plan, steps.of(new PublishPlanner(templates, environment.redaction(), team.manifests()), plan), options, environment,
-                spec.commandLine().getOut(), err);
+        return run(plan, subset, steps.of(new PublishPlanner(templates, environment.redaction(), team.manifests(), subset), plan), options,
+                environment, spec.commandLine().getOut(), err);
     }
 
     /**
@@ -149,9 +156,9 @@ final class Publishing {
      * The provider first (a wrong setting fails before anything is pushed), then the branches, then the pull
      * requests of the branches the base does not have yet; the report says what happened as it happens.
      */
-    private static int run(Plan plan, PublishPlanner.Steps steps, Options options, Environment environment, PrintWriter out,
-            PrintWriter err) throws IOException, InvalidRepositoryException, UnsafeRepositoryException, ProviderException, RenderException,
-            TemplateException {
+    private static int run(Plan plan, ClusterSubset subset, PublishPlanner.Steps steps, Options options, Environment environment,
+            PrintWriter out, PrintWriter err) throws IOException, InvalidRepositoryException, UnsafeRepositoryException, ProviderException,
+            RenderException, TemplateException {
         ProviderChoice.Kind kind = ProviderChoice.kind(options);
         RepositoryLocation location = RepositoryLocation.parse(options.repo, Path.of("").toAbsolutePath());
         NetworkTimeout timeout = NetworkTimeout.from(environment.variables());
@@ -161,7 +168,7 @@ final class Publishing {
         PublishReport report = PublishReport.of(options.format, plan.name(), options.dryRun, out);
         // A JSON run prints one object on stdout and nothing else, not even progress on stderr.
         Progress progress = new Progress(err, environment, options.quiet || options.format == JsonReport.Format.json);
-        WavePublisher.Result result = commit(plan, steps, settings, progress);
+        WavePublisher.Result result = commit(plan, subset, steps, settings, progress);
         report.branches(result);
         if (!options.dryRun) {
             openPullRequests(steps.done(), result, hosted.orElseGet(() -> new MarkdownFileProvider(result.workdir())), options.base, report);
@@ -171,9 +178,11 @@ final class Publishing {
     }
 
     /** Commits every step on its branch (and pushes, with {@code --push}), one progress line per branch. */
-    private static WavePublisher.Result commit(Plan plan, PublishPlanner.Steps steps, WavePublisher.Settings settings, Progress progress)
+    private static WavePublisher.Result commit(Plan plan, ClusterSubset subset, PublishPlanner.Steps steps,
+            WavePublisher.Settings settings, Progress progress)
             throws IOException, InvalidRepositoryException, UnsafeRepositoryException, RenderException, TemplateException {
-        List<String> clusterPaths = plan.clusters().stream().map(Plan.Cluster::path).toList();
+        // A shard reads and refuses only its own clusters' directories: the others are another shard's to publish.
+        List<String> clusterPaths = subset.clusters(plan).stream().map(Plan.Cluster::path).toList();
         int total = steps.branches().size();
         try {
             return new WavePublisher(settings).publish(plan.name(), steps, clusterPaths, (branch, done) -> progress.item(

@@ -9,6 +9,7 @@ import dev.meshwave.inplace.RepositoryNamespaces;
 import dev.meshwave.plan.InvalidPlanException;
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.Problem;
+import dev.meshwave.render.ClusterSubset;
 import dev.meshwave.render.NamespaceManifests;
 import dev.meshwave.render.RenderException;
 import dev.meshwave.render.RenderedTree;
@@ -41,7 +42,7 @@ final class RenderCommand implements Callable<Integer> {
 
     /** What the user asked for, copied out of picocli's fields. */
     record Options(Path plan, Path out, boolean check, Optional<String> live, Path templates, Set<Renderer.Emit> emit,
-            boolean deleteForeign) {}
+            boolean deleteForeign, ClusterSelection.NamesOption clusters, ClusterSelection.ShardOption shard) {}
 
     @Spec
     CommandSpec spec;
@@ -87,6 +88,12 @@ final class RenderCommand implements Callable<Integer> {
                     + " per cluster (meshwave/<plan>/flux/<cluster>/) for every cluster's live entry point; settings from the plan's spec.gitops.")
     List<String> emit = new ArrayList<>();
 
+    @Mixin
+    ClusterSelection.NamesOption clusters;
+
+    @Mixin
+    ClusterSelection.ShardOption shard;
+
     @Override
     public Integer call() throws InvalidPlanException, IOException, TemplateException, RenderException, UnsafeOutputException {
         if (format == JsonReport.Format.json && !check) {
@@ -102,10 +109,12 @@ final class RenderCommand implements Callable<Integer> {
                 default -> throw new RenderException("--emit " + controller + " is not known (expected argocd or flux)");
             }
         }
+        ClusterSelection.refuseBoth(clusters, shard, spec);
         checkOut(out, check);
         // Read before any work: a bad value is a usage error, not a surprise after rendering.
         RunLock.waitFrom(environment.variables());
-        return execute(new Options(planFile.path, out, check, Optional.ofNullable(live), templates.directory, Set.copyOf(emits), deleteForeign));
+        return execute(new Options(planFile.path, out, check, Optional.ofNullable(live), templates.directory, Set.copyOf(emits), deleteForeign,
+                clusters, shard));
     }
 
     /**
@@ -146,16 +155,25 @@ final class RenderCommand implements Callable<Integer> {
         // the run with exit 2, and what they build is what the admission check, the stages and the README start from.
         TeamNamespaces team = new TeamNamespaces();
         Plan plan = Workflow.load(options.plan(), stderr, templates,
-                Optional.of(NamespacesFromBuild.at(options.out(), environment, team, !options.check()))).plan();
+                Optional.of(NamespacesFromBuild.at(options.out(), environment, team, !options.check())),
+                whole -> ClusterSelection.subset(whole, options.clusters(), options.shard(), spec)).plan();
+        // Only the subset's cluster directories are rendered, written or compared; the live stages, the checks across
+        // clusters and the fleet's files still come from the whole plan and every cluster directory DIR holds, so
+        // that every subset writes the same fleet files and the subsets of a fleet together are its whole render.
+        ClusterSubset subset = ClusterSelection.subset(plan, options.clusters(), options.shard(), spec);
         // Without --live each cluster stays at the stage its directory already points at (a new directory
         // starts at the first stage): a render never moves a live stage unless asked to.
         Map<String, String> onDisk = liveStagesOnDisk(plan, options.out());
-        Renderer renderer = new Renderer(templates, environment.redaction(), team.manifests());
+        Renderer renderer = new Renderer(templates, environment.redaction(), team.manifests()).only(subset);
         Renderer.LiveStages requested = options.live().isPresent() ? Renderer.LiveStages.of(options.live().get())
                 : keptLiveStages(plan, onDisk, options.check());
         Map<String, Stage> live = Renderer.liveStages(plan, requested);
         if (!options.check()) {
-            return write(plan, renderer, requested, options, onDisk, live, stderr);
+            Set<String> names = new java.util.HashSet<>();
+            subset.clusters(plan).forEach(cluster -> names.add(cluster.name()));
+            Map<String, Stage> moved = new LinkedHashMap<>(live);
+            moved.keySet().retainAll(names);
+            return write(plan, renderer, requested, options, onDisk, moved, stderr);
         }
         // --check compares the stages the directory carries (a published branch holds those up to its own), each
         // cluster as it is rendered: only the differences are kept, never the fleet.

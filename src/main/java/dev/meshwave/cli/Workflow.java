@@ -2,9 +2,11 @@ package dev.meshwave.cli;
 
 import dev.meshwave.output.TemplateDirectory;
 import dev.meshwave.plan.InvalidPlanException;
+import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.PlanLoader;
 import dev.meshwave.plan.PlanSchema;
 import dev.meshwave.plan.Problem;
+import dev.meshwave.render.ClusterSubset;
 import dev.meshwave.render.InjectionCheck;
 import dev.meshwave.render.TemplateException;
 import dev.meshwave.render.Templates;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** The shared first steps of every command: load and check the plan, pick the templates. */
 final class Workflow {
@@ -37,14 +40,28 @@ final class Workflow {
      */
     static <E extends Exception> PlanLoader.LoadedPlan load(Path planFile, PrintWriter err, Templates templates,
             Optional<NamespacesFromBuild.Repository<E>> repository) throws InvalidPlanException, TemplateException, IOException, E {
+        return load(planFile, err, templates, repository, plan -> ClusterSubset.ALL);
+    }
+
+    /**
+     * As above, for a run that renders or publishes only some clusters ({@code --shard}, {@code --clusters}): {@code subset}
+     * chooses them from the plan (a bad choice fails there, before any build), and only their stages are simulated for
+     * admission, the check whose cost grows with every cluster's stages. The plan's own rules, {@code namespacesFrom} and the
+     * in-place manifests stay whole: the fleet's files and the edits shared by clusters are made from all of them.
+     */
+    static <E extends Exception> PlanLoader.LoadedPlan load(Path planFile, PrintWriter err, Templates templates,
+            Optional<NamespacesFromBuild.Repository<E>> repository, Function<Plan, ClusterSubset> subset)
+            throws InvalidPlanException, TemplateException, IOException, E {
         PlanLoader.LoadedPlan loaded = loadWithoutInjectionCheck(planFile);
+        ClusterSubset chosen = subset.apply(loaded.plan());
         List<Problem> problems = new ArrayList<>();
         if (repository.isPresent()) {
             NamespacesFromBuild.Checked checked = repository.get().check(loaded.plan(), err);
             problems.addAll(checked.problems());
             loaded = new PlanLoader.LoadedPlan(checked.plan(), loaded.warnings());
         }
-        problems.addAll(new InjectionCheck(templates).check(loaded.plan()));
+        Plan checked = chosen == ClusterSubset.ALL ? loaded.plan() : loaded.plan().withClusters(chosen.clusters(loaded.plan()));
+        problems.addAll(new InjectionCheck(templates).check(checked));
         if (!problems.isEmpty()) {
             List<Problem> all = new ArrayList<>(loaded.warnings());
             all.addAll(problems);

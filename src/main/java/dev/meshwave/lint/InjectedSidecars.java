@@ -43,6 +43,11 @@ final class InjectedSidecars {
         }
     }
 
+    /** The pointer of a workload's pod metadata (where its pods' labels are written), for a kind that has pods. */
+    static Optional<String> podMetadata(String kind) {
+        return pod(kind).map(p -> p.metadata().get(p.metadata().size() - 1));
+    }
+
     private static Optional<Pod> pod(String kind) {
         if (kind.equals("Pod")) {
             return Optional.of(new Pod("/spec", List.of("/metadata")));

@@ -45,6 +45,7 @@ final class InjectionRules {
         List<Manifest> namespaces = objects.stream().filter(m -> m.kind().equals("Namespace")).toList();
         bothLabels(namespaces, hits);
         ambientWithSidecarLabel(namespaces, hits);
+        ambientWorkloadsInSidecarNamespaces(objects, namespaces, hits);
         Map<Manifest, Injector> injectors = injectors(objects, notChecked);
         tagsNamedLikeRevisions(injectors, hits);
         overlaps(injectors, namespaces, hits);
@@ -70,15 +71,19 @@ final class InjectionRules {
 
     /**
      * Sidecar injection takes precedence over ztunnel capture (istio.io, ambient "Enable ambient mode": "The sidecar takes
-     * precedence over ztunnel for pods that have both"; Istio's injector webhooks do not look at the ambient label), so an
-     * ambient namespace that an injector selects turns sidecar at its next restart. {@code istio-injection} with another value
-     * than {@code enabled} selects no injector, and makes {@code istio.io/rev} ignored too.
+     * precedence over ztunnel for pods that have both"), so an ambient namespace that an injector selects turns sidecar at its
+     * next restart. Upstream, both halves: the injector never reads the ambient label (istio/istio@1.28.10:pkg/kube/inject/,
+     * {@code injectRequired} in inject.go and webhook.go: no {@code istio.io/dataplane-mode}), and the CNI node agent leaves a
+     * pod with a sidecar out of ztunnel capture (istio/istio@1.28.10:cni/pkg/util/enablement_selector.go, {@code Matches}:
+     * "Ztunnel and sidecar for a single pod is currently not supported; opt out"; istio/istio@1.22.0:cni/pkg/util/podutil.go,
+     * {@code PodRedirectionEnabled}, the same). {@code istio-injection} with another value than {@code enabled} selects no
+     * injector, and makes {@code istio.io/rev} ignored too. A pod's own labels ({@code sidecar.istio.io/inject},
+     * {@code istio.io/dataplane-mode: none}) are a workload's deliberate choice, which Istio supports; lint judges namespaces.
      */
     private static void ambientWithSidecarLabel(List<Manifest> namespaces, List<Hit> hits) {
         for (Manifest namespace : namespaces) {
             Map<String, String> labels = namespace.labels();
-            String injection = labels.get(INJECTION);
-            String label = "enabled".equals(injection) ? INJECTION : injection == null && labels.containsKey(REV) ? REV : null;
+            String label = sidecarLabel(labels);
             if (Ambient.is(labels) && label != null) {
                 String at = namespace.positions().containsKey(Manifest.label(label)) ? label : Ambient.LABEL;
                 hits.add(new Hit(Rule.AMBIENT_WITH_SIDECAR_LABEL, namespace.at(Manifest.label(at)), "namespace '" + namespace.name()
@@ -86,6 +91,46 @@ final class InjectionRules {
                         + " takes precedence over ztunnel capture, so its pods get sidecars at their next restart (remove " + label
                         + " to stay ambient)"));
             }
+        }
+    }
+
+    /** The sidecar injection label that selects a namespace for an injector, or null: istio-injection=enabled, else istio.io/rev. */
+    private static String sidecarLabel(Map<String, String> labels) {
+        String injection = labels.get(INJECTION);
+        return "enabled".equals(injection) ? INJECTION : injection == null && labels.containsKey(REV) ? REV : null;
+    }
+
+    /**
+     * The same precedence for one workload: pods enrolled in ambient by their own label ({@code istio.io/dataplane-mode: ambient}
+     * on the pod, which the CNI node agent reads as it reads the namespace's: istio/istio@1.28.10:cni/pkg/util/podutil.go and
+     * enablement_selector.go) in a namespace that an injector selects get a sidecar, and ztunnel leaves them out, unless the pod
+     * opts out of injection with the label {@code sidecar.istio.io/inject: "false"} (the injector webhooks' object selector:
+     * istio/istio@1.28.10:manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml) or the annotation
+     * (pkg/kube/inject/inject.go, {@code injectRequired}). Checked when the
+     * workload's Namespace is applied with it and is not ambient itself (then the namespace's finding says it).
+     */
+    private static void ambientWorkloadsInSidecarNamespaces(List<Manifest> objects, List<Manifest> namespaces, List<Hit> hits) {
+        Map<String, Manifest> byName = new LinkedHashMap<>();
+        namespaces.forEach(n -> byName.putIfAbsent(n.name(), n));
+        for (Manifest workload : objects) {
+            Manifest namespace = byName.get(workload.namespace());
+            java.util.Optional<String> metadata = InjectedSidecars.podMetadata(workload.kind());
+            if (namespace == null || metadata.isEmpty() || Ambient.is(namespace.labels())) {
+                continue;
+            }
+            String label = sidecarLabel(namespace.labels());
+            Map<?, ?> podLabels = InjectedSidecars.get(workload.object(), metadata.get() + "/labels") instanceof Map<?, ?> m ? m : Map.of();
+            Map<?, ?> podAnnotations = InjectedSidecars.get(workload.object(), metadata.get() + "/annotations") instanceof Map<?, ?> a ? a : Map.of();
+            if (label == null || !"ambient".equals(Manifest.text(podLabels.get(Ambient.LABEL)))
+                    || "false".equals(Manifest.text(podLabels.get("sidecar.istio.io/inject")))
+                    || "false".equals(Manifest.text(podAnnotations.get("sidecar.istio.io/inject")))) {
+                continue;
+            }
+            hits.add(new Hit(Rule.AMBIENT_WITH_SIDECAR_LABEL, workload.at(metadata.get() + "/labels/" + Ambient.LABEL.replace("/", "~1")),
+                    workload.kind() + " '" + workload.name() + "' enrols its pods in ambient (" + Ambient.LABEL + "=ambient) in namespace '"
+                            + namespace.name() + "', which is labelled " + label + "=" + namespace.labels().get(label) + "; sidecar injection"
+                            + " takes precedence over ztunnel capture, so its pods get sidecars and ztunnel leaves them out (label its pods"
+                            + " sidecar.istio.io/inject: \"false\" to keep them ambient)", List.of(namespace.at(Manifest.label(label)))));
         }
     }
 

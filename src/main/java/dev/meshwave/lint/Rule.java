@@ -8,7 +8,9 @@ public enum Rule {
     AMBIENT_WITH_SIDECAR_LABEL("ambient-with-sidecar-label", "An ambient namespace carries a sidecar injection label",
             "Sidecar injection takes precedence over ztunnel capture: a namespace labelled istio.io/dataplane-mode=ambient that also has"
                     + " istio-injection=enabled or istio.io/rev gets sidecars in every pod at its next restart. Remove the sidecar label to"
-                    + " stay ambient, or the ambient one to stay on sidecars."),
+                    + " stay ambient, or the ambient one to stay on sidecars. The same holds for a workload whose pods are labelled"
+                    + " istio.io/dataplane-mode=ambient in a namespace with a sidecar label, unless they opt out of injection with"
+                    + " sidecar.istio.io/inject=false."),
     OVERLAPPING_INJECTORS("overlapping-injectors", "Two sidecar injector webhooks match the same pod (IST0139)",
             "Every sidecar-injector webhook whose selectors match a pod injects it, two webhooks of one configuration as well as of two,"
                     + " so the pod gets two sidecars or fails to start. Istio's analyzer reports this as IST0139 on each configuration"

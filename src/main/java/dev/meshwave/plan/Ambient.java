@@ -9,7 +9,9 @@ import java.util.Map;
  * Ambient mode, said once for import, lint and render: a namespace labelled
  * {@code istio.io/dataplane-mode=ambient} has its traffic captured by ztunnel, and sidecar injection
  * takes precedence over ztunnel capture (istio.io, ambient "Enable ambient mode": "The sidecar takes
- * precedence over ztunnel for pods that have both"; Istio's injector never reads the ambient label).
+ * precedence over ztunnel for pods that have both"; Istio's injector never reads the ambient label, and its CNI node agent
+ * leaves a pod with a sidecar out of ztunnel capture: istio/istio@1.28.10:pkg/kube/inject/inject.go,
+ * cni/pkg/util/enablement_selector.go).
  * So a sidecar injection label on such a namespace gives its pods sidecars at their next restart.
  */
 public final class Ambient {
@@ -42,11 +44,17 @@ public final class Ambient {
                 if (found == null) {
                     continue;
                 }
+                String where = "cluster " + cluster.name() + ": namespace '" + namespace + "' is ambient (" + LABEL + "=ambient in "
+                        + (cluster.inPlace() ? "namespacesIn " + cluster.namespacesIn().get() : "namespacesFrom " + cluster.namespacesFrom().orElse(""))
+                        + ")";
+                if (wave.dataplane() == Plan.Dataplane.AMBIENT) {
+                    problems.add(Problem.error(found.at(Manifest.label(LABEL)), "", where + " already, so ambient wave '" + wave.name()
+                            + "' has nothing to migrate: take it out of the wave"));
+                    continue;
+                }
                 String label = "istio.io/rev=" + wave.followsTag().getOrDefault(namespace, plan.phases().get(0).to().revision());
                 problems.add(Problem.error(found.at(Manifest.label(LABEL)), "",
-                        "cluster " + cluster.name() + ": namespace '" + namespace + "' is ambient (" + LABEL
-                                + "=ambient in " + (cluster.inPlace() ? "namespacesIn " + cluster.namespacesIn().get()
-                                        : "namespacesFrom " + cluster.namespacesFrom().orElse("")) + ") and wave '" + wave.name()
+                        where + " and wave '" + wave.name()
                                 + "' would label it " + label + "; sidecar injection takes precedence over ztunnel capture, so its"
                                 + " next restart would add sidecars (take it out of the waves: ambient namespaces are upgraded with"
                                 + " ztunnel, not by a sidecar wave)"));

@@ -1,6 +1,7 @@
 package dev.meshwave.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,15 +138,37 @@ record ClusterRules(Findings findings, JsonNode spec) {
     /** Several clusters: each needs a directory of its own, on every file system. */
     void distinctPaths() {
         JsonNode clusters = spec.path("clusters");
-        for (int i = 0; i < clusters.size(); i++) {
-            JsonNode cluster = clusters.get(i);
-            String path = cluster.path("path").asText();
-            for (int j = 0; j < i; j++) {
-                String other = clusters.get(j).path("path").asText();
-                String normalized = java.text.Normalizer.normalize(path, java.text.Normalizer.Form.NFC);
-                String otherNormalized = java.text.Normalizer.normalize(other, java.text.Normalizer.Form.NFC);
-                String folded = normalized.toLowerCase(java.util.Locale.ROOT);
-                String otherFolded = otherNormalized.toLowerCase(java.util.Locale.ROOT);
+        int count = clusters.size();
+        String[] paths = new String[count];
+        String[] normalizedPaths = new String[count];
+        String[] foldedPaths = new String[count];
+        // Only paths that overlap once case-folded can clash at all: index each folded path and its parent directories, so
+        // that a fleet of 10,000 clusters compares each path with its few candidates, not with every other path.
+        Map<String, List<Integer>> byFolded = new java.util.HashMap<>();
+        Map<String, List<Integer>> byFoldedParent = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            paths[i] = clusters.get(i).path("path").asText();
+            normalizedPaths[i] = java.text.Normalizer.normalize(paths[i], java.text.Normalizer.Form.NFC);
+            foldedPaths[i] = normalizedPaths[i].toLowerCase(java.util.Locale.ROOT);
+            byFolded.computeIfAbsent(foldedPaths[i], k -> new ArrayList<>()).add(i);
+            for (int slash = foldedPaths[i].indexOf('/'); slash >= 0; slash = foldedPaths[i].indexOf('/', slash + 1)) {
+                byFoldedParent.computeIfAbsent(foldedPaths[i].substring(0, slash), k -> new ArrayList<>()).add(i);
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            java.util.TreeSet<Integer> candidates = new java.util.TreeSet<>();
+            candidates.addAll(byFolded.getOrDefault(foldedPaths[i], List.of()));
+            candidates.addAll(byFoldedParent.getOrDefault(foldedPaths[i], List.of()));
+            for (int slash = foldedPaths[i].indexOf('/'); slash >= 0; slash = foldedPaths[i].indexOf('/', slash + 1)) {
+                candidates.addAll(byFolded.getOrDefault(foldedPaths[i].substring(0, slash), List.of()));
+            }
+            String path = paths[i];
+            for (int j : candidates.headSet(i)) {
+                String other = paths[j];
+                String normalized = normalizedPaths[i];
+                String otherNormalized = normalizedPaths[j];
+                String folded = foldedPaths[i];
+                String otherFolded = foldedPaths[j];
                 boolean overlaps = path.equals(other) || path.startsWith(other + "/") || other.startsWith(path + "/");
                 boolean sameNormalized = normalized.equals(otherNormalized) || normalized.startsWith(otherNormalized + "/")
                         || otherNormalized.startsWith(normalized + "/");

@@ -335,6 +335,12 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
         }
         reading.keepValues(firstOf(namespace, "istio-system"), "to.sail.namespace");
         reading.values("/spec/values", "keep it in to.sail.values (import --out PLAN writes it there)");
+        // Sail's spec.profile is the chart's profile value (sail-operator 1.28.3 api/v1/istio_types.go, values_types.gen.go
+        // Values.Profile); an ambient mesh's istiod needs it kept (profile: ambient), as its other values.
+        String profile = text(istio.object(), "spec", "profile");
+        if (!profile.isEmpty() && !(value(istio.object(), "/spec/values/profile") != null)) {
+            reading.keepProfile(profile, "/spec/profile", "keep it in to.sail.values (import --out PLAN writes it there)");
+        }
         Map<String, Object> to = new LinkedHashMap<>();
         to.put("install", "sail");
         if (!sail.isEmpty()) {
@@ -460,6 +466,11 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
             }
             return new Candidate(description, object.start(), install, revision, from, to, facts, warnings, errors,
                     kept, keptWarnings);
+        }
+
+        /** A Sail {@code Istio}'s {@code spec.profile}, kept as the values' {@code profile}. */
+        void keepProfile(String profile, String pointer, String advice) {
+            keep(List.of("profile"), profile, pointer, pointer, "profile", advice);
         }
 
         void values(String pointer, String advice) {

@@ -24,10 +24,12 @@ public record Plan(
         Optional<CaMigration> caMigration,
         GitOps gitops,
         List<AmbientComponent> ambient,
+        List<String> ambientNamespaces,
         Map<String, SourcePosition> positions) {
 
     public Plan {
         ambient = List.copyOf(ambient);
+        ambientNamespaces = List.copyOf(ambientNamespaces);
         // Sorted or insertion-ordered, never Map.copyOf: its iteration order changes between JVM runs,
         // and rendered bytes must not.
         tags = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(tags));
@@ -96,7 +98,7 @@ public record Plan(
 
     private Plan phase(From phaseFrom, To phaseTo) {
         return new Plan(file, name, phaseFrom, phaseTo, injection, tags, clusters, waves, restart, finishing, existing,
-                ordering, Optional.empty(), gitops, ambient, positions);
+                ordering, Optional.empty(), gitops, ambient, ambientNamespaces, positions);
     }
 
     private static List<String> plus(List<String> list, String element) {
@@ -346,7 +348,7 @@ public record Plan(
     /** This plan with these clusters in place of its own (the same clusters, with what their repository builds). */
     public Plan withClusters(List<Cluster> replaced) {
         return new Plan(file, name, from, to, injection, tags, replaced, waves, restart, finishing, existing, ordering, caMigration,
-                gitops, ambient, positions);
+                gitops, ambient, ambientNamespaces, positions);
     }
 
     public enum Platform { GKE, MULTICLOUD }
@@ -388,24 +390,61 @@ public record Plan(
     }
 
     /**
-     * A wave: the namespaces whose pods it re-injects. A namespace in {@code followsTag} keeps
-     * {@code istio.io/rev=<tag>} and moves with the tag; every other one is relabelled to the new revision.
+     * A wave: the namespaces whose pods it re-injects, and the Gateway API gateways and waypoints it moves. A namespace in
+     * {@code followsTag} keeps {@code istio.io/rev=<tag>} and moves with the tag; every other one is relabelled to the new
+     * revision. An ambient wave ({@link Dataplane#AMBIENT}) instead moves its namespaces from sidecars to ambient mode,
+     * each onto the waypoint {@code waypoints} names for it, if any.
      */
-    public record Wave(String name, List<String> namespaces, List<String> clusters, Map<String, String> followsTag) {
+    public record Wave(String name, List<String> namespaces, List<String> clusters, Map<String, String> followsTag,
+            Dataplane dataplane, Map<String, String> waypoints, List<Gateway> gateways) {
         public Wave {
             namespaces = List.copyOf(namespaces);
             clusters = List.copyOf(clusters);
             followsTag = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(followsTag)); // plan order
+            waypoints = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(waypoints));
+            gateways = List.copyOf(gateways);
+        }
+
+        /** A sidecar wave that moves namespaces only. */
+        public Wave(String name, List<String> namespaces, List<String> clusters, Map<String, String> followsTag) {
+            this(name, namespaces, clusters, followsTag, Dataplane.SIDECAR, Map.of(), List.of());
         }
 
         /** The namespaces this wave relabels (istio.io/rev=<new revision>, istio-injection removed). */
         public List<String> relabelled() {
-            return namespaces.stream().filter(ns -> !followsTag.containsKey(ns)).toList();
+            return dataplane == Dataplane.AMBIENT ? List.of() : namespaces.stream().filter(ns -> !followsTag.containsKey(ns)).toList();
+        }
+
+        /** The namespaces this wave moves from sidecars to ambient mode. */
+        public List<String> toAmbient() {
+            return dataplane == Dataplane.AMBIENT ? namespaces : List.of();
+        }
+
+        /** The namespaces whose pods this wave gives the new revision's sidecars (relabelled or following a moved tag). */
+        public List<String> sidecarNamespaces() {
+            return dataplane == Dataplane.AMBIENT ? List.of() : namespaces;
         }
 
         /** A wave without {@code clusters} applies to every cluster. */
         public boolean appliesTo(Cluster cluster) {
             return clusters.isEmpty() || clusters.contains(cluster.name());
+        }
+    }
+
+    /** What carries a wave's namespaces' traffic once it is applied: the new revision's sidecars, or ztunnel (ambient mode). */
+    public enum Dataplane { SIDECAR, AMBIENT }
+
+    /**
+     * A Gateway API gateway or waypoint ({@code gateway.networking.k8s.io} {@code Gateway}) a wave moves to the new revision by
+     * its own {@code istio.io/rev} label, which beats its namespace's (istio 1.28 pkg/revisions/tag_watcher.go {@code IsMine}).
+     *
+     * @param follows the {@code istio.io/rev} it carries today (a revision or a tag); empty when it carries none, so that it
+     *     follows its namespace's label, else the default revision
+     */
+    public record Gateway(String namespace, String name, Optional<String> follows) {
+        /** {@code namespace/name}, as messages and READMEs name it. */
+        public String id() {
+            return namespace + "/" + name;
         }
     }
 
@@ -429,6 +468,18 @@ public record Plan(
     }
 
     public static final String DEFAULT_REVISION = "default";
+
+    /** The label of the stage that deploys the waypoints of a plan's ambient waves, before its first wave. */
+    public static final String WAYPOINTS_LABEL = "waypoints";
+
+    /** The waypoints the plan's ambient waves put namespaces on, in wave order: each namespace with its waypoint's name. */
+    public List<Gateway> waypoints(Cluster cluster) {
+        List<Gateway> waypoints = new java.util.ArrayList<>();
+        for (Wave wave : wavesFor(cluster)) {
+            wave.waypoints().forEach((namespace, name) -> waypoints.add(new Gateway(namespace, name, Optional.empty())));
+        }
+        return waypoints;
+    }
 
     /** The directory of the output root under which meshwave writes every plan's files that are no cluster's. */
     public static final String MESHWAVE_DIRECTORY = "meshwave";

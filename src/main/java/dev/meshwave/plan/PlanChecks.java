@@ -33,6 +33,8 @@ final class PlanChecks {
         installer.installerVersion();
         Set<String> clusterNames = clusters.clusters();
         waves.waves(clusterNames);
+        new AmbientRules(findings, spec, draft).waves();
+        new GatewayRules(findings, spec, draft).gateways();
         new TagRules(findings, spec, draft).tags();
         clusters.distinctPaths();
         installer.fleet();

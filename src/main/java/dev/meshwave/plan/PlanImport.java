@@ -16,7 +16,9 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
 /**
  * A first plan from what a cluster runs today ({@code meshwave import}): which namespaces are
  * injected, by which revision or tag, which revision the plan moves from, and waves that start with
- * the gateways and the smallest namespaces and split the rest by workload count.
+ * the gateways and the smallest namespaces and split the rest by workload count. Ambient namespaces
+ * ({@link Ambient}) are in no wave: the plan's comment names them, and the ambient components the
+ * repository installs or the cluster runs ({@link InstalledAmbient}) become {@code spec.ambient}.
  */
 public final class PlanImport {
 
@@ -37,15 +39,22 @@ public final class PlanImport {
      * Where the namespaces came from, for the error when none is injected, and what installs istiod today when a
      * repository was read ({@code meshwave import --repository}): then the plan moves from its revision.
      */
-    public record Sources(String namespacesLabel, Optional<InstalledMesh> mesh) {}
+    public record Sources(String namespacesLabel, Optional<InstalledMesh> mesh, List<InstalledAmbient.Found> ambient) {
+
+        public Sources {
+            ambient = List.copyOf(ambient);
+        }
+
+        public Sources(String namespacesLabel, Optional<InstalledMesh> mesh) {
+            this(namespacesLabel, mesh, List.of());
+        }
+    }
 
     /**
      * The plan's text, what the inventory showed that the plan cannot carry, and the text of the values file the plan
      * names ({@code Request.valuesFile}) when today's release has chart values to keep.
      */
     public record Result(String planText, List<Problem> problems, Optional<String> valuesText, Optional<String> valuesField) {}
-
-    /** Istio's ambient label: a namespace with {@code istio.io/dataplane-mode=ambient} is captured by ztunnel. */
 
     private static final List<String> WORKLOAD_KINDS = List.of("Deployment", "StatefulSet", "DaemonSet");
 
@@ -92,18 +101,24 @@ public final class PlanImport {
             }
         });
         List<Injected> injected = new ArrayList<>();
+        List<String> ambient = new ArrayList<>();
         for (Manifest ns : namespaces) {
             if (!ns.kind().equals("Namespace") || WaveRules.SYSTEM_NAMESPACES.contains(ns.name())) {
                 continue;
             }
             String injection = ns.labels().get("istio-injection");
             String rev = ns.labels().get("istio.io/rev");
-            if (Ambient.is(ns.labels()) && (injection != null || rev != null)) {
+            // istio-injection with another value than enabled selects no injector and makes istio.io/rev ignored (lint's rule too).
+            boolean sidecar = "enabled".equals(injection) || injection == null && rev != null;
+            if (Ambient.is(ns.labels()) && sidecar) {
                 // Sidecar injection takes precedence over ztunnel capture: a sidecar wave would only confirm the sidecars.
                 problems.add(Problem.warning(ns.at(Manifest.label(Ambient.LABEL)), "", "namespace '" + ns.name() + "' is ambient ("
                         + Ambient.LABEL + "=ambient) but labelled " + (injection != null ? "istio-injection=" + injection : "istio.io/rev=" + rev)
                         + "; sidecar injection takes precedence over ztunnel capture, so its pods get sidecars at their next restart."
                         + " Left out of the sidecar waves: remove the sidecar label, or the ambient one"));
+            } else if (Ambient.is(ns.labels())) {
+                // ztunnel captures its traffic: no sidecar wave may label it (the plan's comment lists it).
+                ambient.add(ns.name());
             } else if (injection != null && rev != null) {
                 problem(ns, "carries both istio-injection=" + injection + " and istio.io/rev=" + rev
                         + "; istio-injection wins. Left out: fix its labels first");
@@ -122,8 +137,31 @@ public final class PlanImport {
         if (injected.isEmpty()) {
             throw new InvalidPlanException(List.of(Problem.error(new SourcePosition(sources.namespacesLabel(), 1, 1), "",
                     "no namespace is injected (istio-injection=enabled or istio.io/rev);"
-                    + " there is nothing to upgrade")));
+                    + (ambient.isEmpty() ? " there is nothing to upgrade" : " " + ambient.size() + " namespace" + (ambient.size() == 1 ? " is" : "s are")
+                            + " ambient (" + Ambient.LABEL + "=ambient), which no sidecar wave moves, and a plan needs at least one wave"
+                            + " of sidecar namespaces"))));
         }
+        InstalledAmbient.Result found = InstalledAmbient.choose(sources.ambient(), InstalledAmbient.read(workloads), mesh);
+        problems.addAll(found.warnings());
+        Map<String, Object> components = found.ambient();
+        if (!components.isEmpty() && !(keepsValues && AmbientRules.servesAmbient(mesh.orElseThrow().values()))) {
+            // validate asks today's istiod values (the values file) to serve ambient mode, since stage 00 takes that release into
+            // Git with them: without them the components stay out, and the warning says how to keep them.
+            SourcePosition at = java.util.stream.Stream.concat(sources.ambient().stream(), InstalledAmbient.read(workloads).stream())
+                    .filter(f -> found.ambient().containsKey(f.component().key())).findFirst().map(InstalledAmbient.Found::at)
+                    .orElse(new SourcePosition(sources.namespacesLabel(), 1, 1));
+            problems.add(Problem.warning(at, "", "spec.ambient." + String.join(" and spec.ambient.", components.keySet()) + " left out: an"
+                    + " ambient mesh's plan keeps today's istiod values, which turn ambient mode on (profile: ambient or"
+                    + " pilot.env.PILOT_ENABLE_AMBIENT), in a values file, since stage 00 takes today's release into Git with them; "
+                    + (keepsValues ? mesh.orElseThrow().installedBy() + "'s values do not turn it on: set it there, then import again"
+                            : "import with --out PLAN, which writes them beside the plan")));
+            components = Map.of();
+        }
+        Map<String, Object> ambientSpec = new LinkedHashMap<>();
+        if (!ambient.isEmpty()) {
+            ambientSpec.put("namespaces", ambient);
+        }
+        ambientSpec.putAll(components);
         // The revision the plan moves from: the one istiod is installed at, else the one most namespaces are on today.
         Map<String, Long> byRevision = injected.stream().collect(Collectors.groupingBy(Injected::revision, TreeMap::new, Collectors.counting()));
         String from = mesh.map(InstalledMesh::revision).orElseGet(() -> byRevision.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
@@ -195,11 +233,38 @@ public final class PlanImport {
             waves.put(name, entries);
             tagWaves.put(tag, name);
         });
-        return dump(request, mesh, from, tagWaves, waves, keepsValues);
+        return dump(request, mesh, from, tagWaves, waves, keepsValues, ambientSpec,
+                ambientComment(ambient, ambientSpec.containsKey(Plan.Component.ZTUNNEL.key())));
+    }
+
+    /**
+     * What the plan says of the ambient namespaces it left out, as a comment under its header (names escaped: an export's
+     * name could hold a line break that would end the comment). Empty when there are none.
+     */
+    private static String ambientComment(List<String> ambient, boolean ztunnel) {
+        if (ambient.isEmpty()) {
+            return "";
+        }
+        String names = String.join(", ", ambient.stream().map(n -> n.replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", "?")).toList());
+        String text = "Ambient namespaces (" + Ambient.LABEL + "=ambient; spec.ambient.namespaces), left out of the sidecar waves: "
+                + names + ". ztunnel captures their traffic, and a wave's istio.io/rev would give their pods sidecars at their next"
+                + " restart (sidecar injection takes precedence over ztunnel capture). " + (ztunnel ? "The stage of spec.ambient.ztunnel upgrades their data plane in"
+                        + " place." : "The plan upgrades no ztunnel (spec.ambient): upgrade it after the control plane and before the first"
+                        + " wave.");
+        StringBuilder comment = new StringBuilder();
+        StringBuilder line = new StringBuilder("#");
+        for (String word : text.split(" ")) {
+            if (line.length() > 1 && line.length() + 1 + word.length() > 118) {
+                comment.append(line).append('\n');
+                line = new StringBuilder("#");
+            }
+            line.append(' ').append(word);
+        }
+        return comment.append(line).append('\n').toString();
     }
 
     private String dump(Request request, Optional<InstalledMesh> mesh, String from, Map<String, String> tagWaves,
-            Map<String, Object> waves, boolean keepsValues) {
+            Map<String, Object> waves, boolean keepsValues, Map<String, Object> ambient, String comment) {
         Map<String, Object> to = new LinkedHashMap<>();
         to.put("version", request.toVersion());
         // A version that does not parse goes into the plan as given: checking the plan then refuses it
@@ -223,6 +288,9 @@ public final class PlanImport {
         mesh.ifPresent(m -> fromMap.putAll(m.from()));
         spec.put("from", fromMap);
         spec.put("to", to);
+        if (!ambient.isEmpty()) {
+            spec.put("ambient", ambient);
+        }
         if (!tagWaves.isEmpty()) {
             spec.put("tags", tagWaves);
         }
@@ -244,7 +312,7 @@ public final class PlanImport {
         plan.put("spec", spec);
         DumpSettings settings = dumpSettings();
         return "# Made by meshwave import from what the " + (mesh.isPresent() ? "repository installs" : "cluster runs") + " today."
-                + " Review the waves before you use it.\n"
+                + " Review the waves before you use it.\n" + comment
                 + new Dump(settings).dumpToString(plan);
     }
 

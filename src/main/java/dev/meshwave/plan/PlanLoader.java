@@ -68,6 +68,8 @@ public final class PlanLoader {
         ChartValues chartValues = draft.delivery().inGit()
                 ? ChartValues.translate(document, draft, values, reader.documents(), problems) : ChartValues.NONE;
         failOnErrors(problems);
+        problems.addAll(AmbientRules.istiodServesAmbient(document, draft, chartValues));
+        failOnErrors(problems);
         return new LoadedPlan(toPlan(document, draft, overlays, chartValues), List.copyOf(problems));
     }
 
@@ -134,6 +136,7 @@ public final class PlanLoader {
                 draft.caMigration(),
                 gitops(spec.path("gitops")),
                 draft.ambient(),
+                strings(spec.path("ambient").path("namespaces")),
                 document.positionsByPath());
     }
 
@@ -168,18 +171,26 @@ public final class PlanLoader {
             List<String> moved = tags.entrySet().stream().filter(e -> e.getValue().equals(name)).map(Map.Entry::getKey).toList();
             List<String> namespaces = new ArrayList<>();
             Map<String, String> followsTag = new java.util.LinkedHashMap<>();
+            Map<String, String> waypoints = new java.util.LinkedHashMap<>();
             for (JsonNode entry : wave.path("namespaces")) {
                 if (entry.isObject()) {
                     namespaces.add(entry.path("name").asText());
-                    followsTag.put(entry.path("name").asText(), entry.path("tag").asText());
+                    text(entry, "tag").ifPresent(tag -> followsTag.put(entry.path("name").asText(), tag));
+                    text(entry, "waypoint").ifPresent(waypoint -> waypoints.put(entry.path("name").asText(), waypoint));
                 } else {
                     namespaces.add(entry.asText());
-                    if (byTag && moved.size() == 1) {
+                    if (byTag && moved.size() == 1 && !wave.path("dataplane").asText("sidecar").equals("ambient")) {
                         followsTag.put(entry.asText(), moved.get(0));
                     }
                 }
             }
-            waves.add(new Plan.Wave(name, namespaces, strings(wave.path("clusters")), followsTag));
+            List<Plan.Gateway> gateways = new ArrayList<>();
+            for (JsonNode gateway : wave.path("gateways")) {
+                gateways.add(new Plan.Gateway(gateway.path("namespace").asText(), gateway.path("name").asText(), text(gateway, "follows")));
+            }
+            waves.add(new Plan.Wave(name, namespaces, strings(wave.path("clusters")), followsTag,
+                    wave.path("dataplane").asText("sidecar").equals("ambient") ? Plan.Dataplane.AMBIENT : Plan.Dataplane.SIDECAR,
+                    waypoints, gateways));
         }
         return waves;
     }

@@ -86,14 +86,14 @@ record TagRules(Findings findings, JsonNode spec, PlanDraft draft) {
                 }
             });
             JsonNode namespaces = waves.get(w).path("namespaces");
-            if (namespaces.isEmpty() && moved.isEmpty()) {
-                findings.error("/spec/waves/" + w + "/namespaces", "wave '" + wave + "' moves no namespace and no tag;"
-                        + " list its namespaces, or move a tag in it (spec.tags: {<tag>: " + wave + "})");
+            if (namespaces.isEmpty() && moved.isEmpty() && waves.get(w).path("gateways").isEmpty()) {
+                findings.error("/spec/waves/" + w + "/namespaces", "wave '" + wave + "' moves no namespace, no tag and no gateway;"
+                        + " list its namespaces or gateways, or move a tag in it (spec.tags: {<tag>: " + wave + "})");
             }
             for (int n = 0; n < namespaces.size(); n++) {
                 JsonNode entry = namespaces.get(n);
                 String pointer = "/spec/waves/" + w + "/namespaces/" + n;
-                if (entry.isObject()) {
+                if (entry.isObject() && entry.has("tag")) {
                     String tag = entry.path("tag").asText();
                     if (!tags.has(tag)) {
                         findings.error(pointer + "/tag", "tag '" + tag + "' is not in spec.tags, so nothing moves it"
@@ -103,7 +103,8 @@ record TagRules(Findings findings, JsonNode spec, PlanDraft draft) {
                         findings.error(pointer + "/tag", "namespace '" + entry.path("name").asText() + "' follows tag '" + tag
                                 + "', which moves in wave '" + tags.path(tag).asText() + "'; list it there");
                     }
-                } else if (byTag && !tags.isEmpty() && moved.size() != 1) {
+                } else if (!entry.isObject() && byTag && !tags.isEmpty() && moved.size() != 1
+                        && !waves.get(w).path("dataplane").asText("").equals("ambient")) {
                     findings.error(pointer, "with injection: tag, say which tag namespace '" + entry.asText() + "' follows: {name: "
                             + entry.asText() + ", tag: <tag>} (wave '" + wave + "' moves " + (moved.isEmpty() ? "no tag" : String.join(", ", moved)) + ")");
                 }

@@ -45,7 +45,7 @@ public final class InjectionCheck {
      * What a namespace looks like to admission between two of its waves: its labels and the revision that
      * should inject it. Namespaces share a handful of these, so each is judged once per stage (once per set of injectors).
      */
-    private record State(Map<String, String> labels, String expected) {}
+    private record State(Map<String, String> labels, String expected, boolean ambient) {}
 
     /** Stages {@code from} to {@code to} of a cluster in which a namespace in one state shows the same findings. */
     private record Verdict(int from, int to, List<String> messages) {}
@@ -132,7 +132,7 @@ public final class InjectionCheck {
                     continue;
                 }
                 Stage first = all.get(from);
-                State state = new State(rollout.labelsAt(name, first), rollout.revisionAt(name, first));
+                State state = new State(rollout.labelsAt(name, first), rollout.revisionAt(name, first), rollout.ambientAt(name, first));
                 Verdicts verdict = verdicts.computeIfAbsent(state, s -> {
                     Map<Integer, List<String>> bySet = new HashMap<>();
                     List<List<String>> byStage = views.stream().map(v -> bySet.computeIfAbsent(setOf[v.stage().number()], k -> judge(plan, v, s)))
@@ -342,7 +342,22 @@ public final class InjectionCheck {
             return List.of(" carries both istio-injection and istio.io/rev; istio-injection wins"
                     + " and istio.io/rev is ignored (remove istio-injection)");
         }
+        // Once an ambient wave moved it. A namespace ambient before the plan is refused at its label's line instead, by the
+        // plan's rules (spec.ambient.namespaces) or plan.Ambient (namespacesFrom, in-place trees), and lint.
+        if (state.ambient() && (labels.containsKey("istio-injection") || labels.containsKey("istio.io/rev"))) {
+            return List.of(" is ambient (istio.io/dataplane-mode=ambient) after its wave and carries a sidecar injection label: sidecar injection takes"
+                    + " precedence over ztunnel capture, so its pods get sidecars at their next restart");
+        }
         List<String> messages = new ArrayList<>();
+        if (state.ambient()) {
+            // Ambient after its wave: nobody may inject it, or its pods come back with sidecars, which win over ztunnel.
+            List<Admission.Match> matches = Admission.admit(view.injectors(), labels, Map.of());
+            if (!matches.isEmpty()) {
+                messages.add(" is ambient after its wave but revision " + matches.get(0).injector().revision() + " ("
+                        + matches.get(0).injector().name() + ") would still inject its pods, and a sidecar takes precedence over ztunnel");
+            }
+            return messages;
+        }
         for (Map<String, String> pod : view.podLabelSets()) {
             List<Admission.Match> matches = Admission.admit(view.injectors(), labels, pod);
             if (matches.size() > 1) {

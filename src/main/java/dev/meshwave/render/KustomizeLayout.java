@@ -53,10 +53,13 @@ final class KustomizeLayout implements Layout {
         }
         if (plan.restart() == Plan.Restart.ANNOTATION) {
             for (String namespace : stages.namespaces()) {
+                // Into ambient mode is a restart of its own: the pods come back without sidecars.
                 out.emit("components/restart/" + namespace + "/kustomization.yaml", "components/restart.yaml.mustache",
-                        common().with("namespace", namespace).with("revision", rollout.revisionAt(namespace, live)));
+                        common().with("namespace", namespace).with("revision",
+                                rollout.ambientAt(namespace, live) ? RESTARTED_INTO_AMBIENT : rollout.revisionAt(namespace, live)));
             }
         }
+        writeGatewayComponents();
         for (int phase = 0; phase < controlPlanes.size(); phase++) {
             controlPlanes.get(phase).render(out, common(plan.phases().get(phase)));
         }
@@ -70,6 +73,33 @@ final class KustomizeLayout implements Layout {
                     .with("cluster", cluster.name()).with("namespacesIn", cluster.namespacesIn().get()).with("namespaces", namespaces));
         }
         out.emit("README.md", "docs/README.md.mustache", readme());
+    }
+
+    /** The restart annotation's value once a namespace is in ambient mode: no revision injects it any more. */
+    static final String RESTARTED_INTO_AMBIENT = "ambient";
+
+    /**
+     * One component per namespace with gateways the plan moves ({@code components/gateways/<namespace>/}): it sets each
+     * gateway's {@code istio.io/rev} to what it carries at the live stage, as the restart components do for pods. Before its
+     * wave a gateway that carries no label gets no patch, so including the component changes nothing until then, and
+     * rolling its wave back removes the label again (a dropped field: kubectl's last-applied configuration for Argo CD's
+     * client-side apply, the field manager's owned fields for Flux's server-side apply).
+     */
+    private void writeGatewayComponents() throws TemplateException {
+        Map<String, List<Map<String, Object>>> byNamespace = new java.util.TreeMap<>();
+        for (Plan.Gateway gateway : rollout.gateways()) {
+            List<Map<String, Object>> patches = byNamespace.computeIfAbsent(gateway.namespace(), k -> new ArrayList<>());
+            rollout.gatewayRevisionAt(gateway, live).ifPresent(revision -> patches.add(new TemplateContext()
+                    .with("name", gateway.name()).with("gatewayRevision", revision)));
+        }
+        for (Map.Entry<String, List<Map<String, Object>>> entry : byNamespace.entrySet()) {
+            List<String> names = rollout.gateways().stream().filter(g -> g.namespace().equals(entry.getKey())).map(Plan.Gateway::name).toList();
+            out.emit("components/gateways/" + entry.getKey() + "/kustomization.yaml", "components/gateways.yaml.mustache", common()
+                    .with("namespace", entry.getKey())
+                    .with("gatewayNames", String.join(", ", names))
+                    .with("hasPatches", !entry.getValue().isEmpty())
+                    .with("gateways", entry.getValue()));
+        }
     }
 
     /** What a stage's kustomization lists: the files it adds as resources, and the patches over the stage before. */
@@ -106,6 +136,11 @@ final class KustomizeLayout implements Layout {
                     .with("component", stage.label())
                     .with("previousStage", previous(stage).directory())
                     .with("patches", kustomization.patches));
+            case WAYPOINTS -> out.emit(dir + "kustomization.yaml", "stages/waypoints-kustomization.yaml.mustache", common(phase)
+                    .with("stage", stage.directory())
+                    .with("previousStage", previous(stage).directory())
+                    .with("waypointList", String.join(", ", rollout.change(stage, StageChange.WaypointsDeployed.class)
+                            .map(d -> d.waypoints().stream().map(Plan.Gateway::id).toList()).orElse(List.of()))));
             case WAVE -> writeWaveKustomization(dir, stage, phase, kustomization);
             case FINALIZE -> out.emit(dir + "kustomization.yaml", "stages/finalize-kustomization.yaml.mustache", common(phase)
                     .with("stage", stage.directory())
@@ -127,6 +162,10 @@ final class KustomizeLayout implements Layout {
     private void writeWaveKustomization(String dir, Stage stage, Plan phase, Kustomization kustomization) throws TemplateException {
         List<String> relabelled = rollout.change(stage, StageChange.NamespacesRelabelled.class)
                 .map(StageChange.NamespacesRelabelled::namespaces).orElse(List.of());
+        List<String> toAmbient = rollout.change(stage, StageChange.NamespacesToAmbient.class)
+                .map(StageChange.NamespacesToAmbient::namespaces).orElse(List.of());
+        List<String> gateways = rollout.change(stage, StageChange.GatewaysMoved.class)
+                .map(moved -> moved.gateways().stream().map(Plan.Gateway::id).toList()).orElse(List.of());
         List<String> tags = rollout.changes(stage, StageChange.TagPointed.class).stream().map(StageChange.TagPointed::tag).toList();
         boolean switchesGateway = kustomization.gatewaySwitch.isPresent();
         TemplateContext context = common(phase)
@@ -134,6 +173,8 @@ final class KustomizeLayout implements Layout {
                 .with("wave", stage.wave().orElseThrow().name())
                 .with("previousStage", previous(stage).directory())
                 .with("movedNamespaces", String.join(", ", relabelled))
+                .with("ambientNamespaces", String.join(", ", toAmbient))
+                .with("movedGateways", String.join(", ", gateways))
                 .with("movedTags", String.join(", ", tags))
                 .with("addedResources", kustomization.resources.subList(1, kustomization.resources.size()))
                 .with("hasNamespacePatches", kustomization.namespacePatches)
@@ -167,6 +208,18 @@ final class KustomizeLayout implements Layout {
             out.emit(dir + "namespaces.yaml", "stages/namespace-patches.yaml.mustache", common(phase).with("namespaces",
                     relabelled.namespaces().stream().map(ns -> (Map<String, Object>) new TemplateContext().with("name", ns)).toList()));
             kustomization.namespacePatches = true;
+        } else if (change instanceof StageChange.NamespacesToAmbient ambient) {
+            out.emit(dir + "namespaces.yaml", "stages/namespace-ambient-patches.yaml.mustache", common(phase).with("namespaces",
+                    ambient.namespaces().stream().map(ns -> (Map<String, Object>) new TemplateContext().with("name", ns)
+                            .with("waypoint", ambient.waypoints().getOrDefault(ns, ""))).toList()));
+            kustomization.namespacePatches = true;
+        } else if (change instanceof StageChange.WaypointsDeployed deployed) {
+            out.emit(dir + "waypoints.yaml", "stages/waypoints.yaml.mustache", common(phase).with("waypoints",
+                    deployed.waypoints().stream().map(w -> (Map<String, Object>) new TemplateContext()
+                            .with("name", w.name()).with("namespace", w.namespace())).toList()));
+            kustomization.resources.add("waypoints.yaml");
+        } else if (change instanceof StageChange.GatewaysMoved) {
+            // Nothing in the stage: the gateway components follow the live stage, like the restart components.
         } else if (change instanceof StageChange.GatewayServiceOwned owned) {
             Plan.IngressGateway gateway = owned.gateway();
             out.emit(dir + "ingress-gateway-service.yaml", "stages/ingress-gateway-service.yaml.mustache", common()
@@ -364,6 +417,12 @@ final class KustomizeLayout implements Layout {
                     .with("verify", runbook.verify(stage))
                     .with("relabelledList", backticked(rollout.change(stage, StageChange.NamespacesRelabelled.class)
                             .map(StageChange.NamespacesRelabelled::namespaces).orElse(List.of())))
+                    .with("ambientRowList", backticked(rollout.change(stage, StageChange.NamespacesToAmbient.class)
+                            .map(StageChange.NamespacesToAmbient::namespaces).orElse(List.of())))
+                    .with("gatewayRowList", backticked(rollout.change(stage, StageChange.GatewaysMoved.class)
+                            .map(m -> m.gateways().stream().map(Plan.Gateway::id).toList()).orElse(List.of())))
+                    .with("waypointList", backticked(rollout.change(stage, StageChange.WaypointsDeployed.class)
+                            .map(d -> d.waypoints().stream().map(Plan.Gateway::id).toList()).orElse(List.of())))
                     .with("tagList", stage.kind() == Stage.Kind.WAVE ? backticked(planTagsChanged(stage)) : "")
                     .with("tagMoveHow", controlPlanes.get(stage.phase()).tagMoveHow(phase.to().revision()))
                     .with("defaultTagObject", controlPlanes.get(stage.phase()).tagObject(Rollout.DEFAULT_TAG))
@@ -378,8 +437,11 @@ final class KustomizeLayout implements Layout {
                     .with("componentFrom", component.map(c -> c.version().toString()).orElse(""))
                     .with("onDelete", component.filter(c -> c.updateStrategy() == Plan.UpdateStrategy.ON_DELETE).isPresent())
                     .with("version", phase.to().version().toString());
-            row.with("namespaceList", backticked(rollout.change(stage, StageChange.WorkloadsRestarted.class)
-                    .map(StageChange.WorkloadsRestarted::namespaces).orElse(List.of())));
+            List<String> restarted = new ArrayList<>(rollout.change(stage, StageChange.WorkloadsRestarted.class)
+                    .map(StageChange.WorkloadsRestarted::namespaces).orElse(List.of()));
+            restarted.addAll(rollout.change(stage, StageChange.NamespacesToAmbient.class)
+                    .map(StageChange.NamespacesToAmbient::namespaces).orElse(List.of()));
+            row.with("namespaceList", backticked(restarted));
             stageRows.add(row);
         }
         Optional<Plan.IngressGateway> gateway = cluster.ingressGateway();

@@ -46,6 +46,9 @@ final class PlanStages {
             for (Plan.AmbientComponent component : phases.get(phase).ambient()) {
                 stages.add(new PlanStage(stages.size(), Stage.Kind.of(component.component()), Optional.empty(), phase));
             }
+            if (phase == 0 && plan.clusters().stream().anyMatch(cluster -> !plan.waypoints(cluster).isEmpty())) {
+                stages.add(new PlanStage(stages.size(), Stage.Kind.WAYPOINTS, Optional.empty(), phase));
+            }
             for (Plan.Wave wave : phases.get(phase).waves()) {
                 stages.add(new PlanStage(stages.size(), Stage.Kind.WAVE, Optional.of(wave), phase));
             }
@@ -94,6 +97,8 @@ final class PlanStages {
             // Every cluster has the component stages, right after its control plane's: they are reached in order.
             case CNI -> planStage.kind() != Stage.Kind.CONTROL_PLANE;
             case ZTUNNEL -> planStage.kind() != Stage.Kind.CONTROL_PLANE && planStage.kind() != Stage.Kind.CNI;
+            // Only clusters with waypoints have the stage; it comes before every wave.
+            case WAYPOINTS -> planStage.kind() != Stage.Kind.CONTROL_PLANE && !planStage.kind().isAmbientComponent();
             case WAVE -> phaseFinished || (planStage.kind() == Stage.Kind.WAVE
                     && plan.waves().indexOf(candidate.wave().orElseThrow()) <= plan.waves().indexOf(planStage.wave().orElseThrow()));
             case FINALIZE -> phaseFinished;

@@ -26,6 +26,7 @@ public final class PublishPlanner {
     private final Renderer renderer;
     private final Templates templates;
     private final Redaction holds;
+    private final ClusterSubset subset;
 
     public PublishPlanner(Templates templates) {
         this(templates, new Redaction());
@@ -38,9 +39,19 @@ public final class PublishPlanner {
 
     /** The same, for a plan whose in-place clusters' Namespace manifests {@code manifests} reads from the base branch. */
     public PublishPlanner(Templates templates, Redaction holds, NamespaceManifests manifests) {
-        this.renderer = new Renderer(templates, holds, manifests);
+        this(templates, holds, manifests, ClusterSubset.ALL);
+    }
+
+    /**
+     * The same, committing only {@code subset}'s cluster directories (and the fleet's files, the same in every subset);
+     * a shard's branches are {@code meshwave/<plan>/shard-I-of-N/<stage>}, so the shards of a fleet never move each
+     * other's branches, and its pull requests name the shard and list only its clusters.
+     */
+    public PublishPlanner(Templates templates, Redaction holds, NamespaceManifests manifests, ClusterSubset subset) {
+        this.renderer = new Renderer(templates, holds, manifests).only(subset);
         this.templates = templates;
         this.holds = holds;
+        this.subset = subset;
     }
 
     public static String branchPrefix(Plan plan) {
@@ -158,7 +169,7 @@ public final class PublishPlanner {
 
         @Override
         public List<String> branches() {
-            return planStages.stream().map(stage -> branchPrefix(plan) + stage.directory()).toList();
+            return planStages.stream().map(stage -> prefix(plan) + stage.directory()).toList();
         }
 
         @Override
@@ -190,9 +201,9 @@ public final class PublishPlanner {
             Map<String, Stage> live = liveAt(fleet, planStage);
             renderer.render(plan, liveStages(live), java.util.Set.of(), Renderer.throughStages(sink, fleet, live));
             Optional<String> next = planStage.number() + 1 < planStages.size()
-                    ? Optional.of(branchPrefix(plan) + planStages.get(planStage.number() + 1).directory()) : Optional.empty();
+                    ? Optional.of(prefix(plan) + planStages.get(planStage.number() + 1).directory()) : Optional.empty();
             List<Map<String, Object>> clusters = new ArrayList<>();
-            for (StagePlan stages : fleet) {
+            for (StagePlan stages : subset.of(fleet)) {
                 Stage stage = live.get(stages.cluster().name());
                 if (!stage.equals(previousLive.get(stages.cluster().name()))) {
                     clusters.add(clusterContext(stages, stage, new Runbook(stages).verify(stage)));
@@ -203,8 +214,8 @@ public final class PublishPlanner {
                     .with("base", parent.orElse(base))
                     .with("nextBranch", next.orElse(""));
             sink.changes().addTo(context);
-            List<String> roots = fleet.stream().map(stages -> stages.cluster().path()).toList();
-            PublishStep step = new PublishStep(false, branchPrefix(plan) + planStage.directory(), planStage.directory(),
+            List<String> roots = subset.of(fleet).stream().map(stages -> stages.cluster().path()).toList();
+            PublishStep step = new PublishStep(false, prefix(plan) + planStage.directory(), planStage.directory(),
                     liveByPath(fleet, live, roots), parent, RenderedTree.owning(new TreeMap<>(), roots),
                     text("git/commit-message.txt.mustache", context),
                     text("git/pr-title.txt.mustache", context).strip(),
@@ -276,7 +287,7 @@ public final class PublishPlanner {
         Map<String, Stage> backLive = liveAt(fleet, previous);
         List<Map<String, Object>> clusters = new ArrayList<>();
         List<String> moved = new ArrayList<>();
-        for (StagePlan stages : fleet) {
+        for (StagePlan stages : subset.of(fleet)) {
             Stage stage = waveLive.get(stages.cluster().name());
             if (!stage.equals(backLive.get(stages.cluster().name()))) {
                 clusters.add(clusterContext(stages, stage, new Runbook(stages).verifyRollback(stage)));
@@ -290,12 +301,17 @@ public final class PublishPlanner {
         TemplateContext context = context(plan, planStage, clusters).with("base", base)
                 .with("rolloutChart", Mermaid.stages(fleet, backLive));
         Changes.between(waveTree, tree).addTo(context);
-        String branch = branchPrefix(plan) + "rollback-" + planStage.label();
+        String branch = prefix(plan) + "rollback-" + planStage.label();
         // On top of the base branch, where the wave was merged, and proposed into it: merging it is the rollback.
         return new PublishStep(true, branch, previous.directory(), liveByPath(fleet, backLive, tree.roots()), Optional.empty(), tree,
                 text("git/rollback-commit-message.txt.mustache", context),
                 text("git/rollback-pr-title.txt.mustache", context).strip(),
                 text("git/rollback-pr-body.md.mustache", context));
+    }
+
+    /** Where this planner's branches go: {@link #branchPrefix}, then the shard's {@link ClusterSubset#branchSegment}. */
+    private String prefix(Plan plan) {
+        return branchPrefix(plan) + subset.branchSegment();
     }
 
     private static List<StagePlan> fleet(Plan plan) {
@@ -380,6 +396,11 @@ public final class PublishPlanner {
                 .with("caCleanup", Runbook.caCleanup(plan))
                 .with("namespaceList", String.join(", ", stage.wave().map(Plan.Wave::namespaces).orElse(List.of())))
                 .with("relabelledList", String.join(", ", stage.wave().map(Plan.Wave::relabelled).orElse(List.of())))
+                .with("ambientList", String.join(", ", stage.wave().map(Plan.Wave::toAmbient).orElse(List.of())))
+                .with("gatewayList", String.join(", ", stage.wave().map(w -> w.gateways().stream().map(Plan.Gateway::id).toList())
+                        .orElse(List.of())))
+                .with("waypointList", String.join(", ", plan.clusters().stream().flatMap(c -> plan.waypoints(c).stream())
+                        .map(Plan.Gateway::id).distinct().toList()))
                 .with("tagList", String.join(", ", stage.wave().map(plan::tagsMovedBy).orElse(List.of())))
                 .with("restartAnnotation", plan.restart() == Plan.Restart.ANNOTATION)
                 .with("restartManual", plan.restart() == Plan.Restart.MANUAL)
@@ -388,6 +409,8 @@ public final class PublishPlanner {
                 .with("delivery", phase.to().delivery().match(script -> "", helm -> helm.controller() == dev.meshwave.plan.Delivery.Controller.FLUX
                         ? "Flux" : "Argo CD", sail -> "the Sail Operator"))
                 .with("finalizeMoves", finalizeMoves(phase))
+                .with("sharded", subset.shard().isPresent())
+                .with("shard", subset.shard().map(Object::toString).orElse(""))
                 .with("clusters", clusters)
                 .with("clusterNames", String.join(", ", clusters.stream().map(c -> String.valueOf(c.get("cluster"))).toList()));
     }

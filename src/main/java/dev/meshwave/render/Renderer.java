@@ -38,6 +38,7 @@ public final class Renderer {
     private final Templates templates;
     private final Redaction holds;
     private final NamespaceManifests manifests;
+    private final ClusterSubset subset;
 
     public Renderer(Templates templates) {
         this(templates, new Redaction());
@@ -50,9 +51,23 @@ public final class Renderer {
 
     /** A renderer that also writes the label lines of the team's Namespace manifests for the clusters that keep them there. */
     public Renderer(Templates templates, Redaction holds, NamespaceManifests manifests) {
+        this(templates, holds, manifests, ClusterSubset.ALL);
+    }
+
+    private Renderer(Templates templates, Redaction holds, NamespaceManifests manifests, ClusterSubset subset) {
         this.templates = templates;
         this.holds = holds;
         this.manifests = manifests;
+        this.subset = subset;
+    }
+
+    /**
+     * This renderer writing only the directories (and in-place edits) of {@code subset}'s clusters; everything else,
+     * the fleet's files included, is worked out from the whole plan as before, so a subset's files are the whole
+     * render's files of those clusters, and the fleet's the same bytes in every subset.
+     */
+    public Renderer only(ClusterSubset subset) {
+        return new Renderer(templates, holds, manifests, subset);
     }
 
     /** Extra files for GitOps controllers, written at the output root. */
@@ -103,7 +118,7 @@ public final class Renderer {
                 edited.put(stages.cluster().name(), files);
             }
         }
-        InOrder.forEachInOrder(fleet, WINDOW, stages -> {
+        InOrder.forEachInOrder(subset.of(fleet), WINDOW, stages -> {
             TreeMap<String, byte[]> rendered = new TreeMap<>();
             Layout.of(RolloutComposer.compose(stages), liveByCluster.get(stages.cluster().name()),
                     new Output(stages.cluster().path(), rendered)).write();

@@ -42,6 +42,14 @@ final class Runbook {
                                 + "   # the new gateway must be ready before the first wave switches " + gateway.service()));
             }
             case CNI, ZTUNNEL -> commands.addAll(verifyComponent(stage));
+            // istio.io ambient/migrate "Enable ambient mode", step 1: a waypoint is used only once it is ready.
+            case WAYPOINTS -> {
+                commands.add("kubectl get crd gateways.gateway.networking.k8s.io   # the Gateway API CRDs waypoints need");
+                for (Plan.Gateway waypoint : plan.waypoints(stages.cluster())) {
+                    commands.add("kubectl get gateway " + waypoint.name() + " -n " + waypoint.namespace()
+                            + "   # PROGRAMMED True before its namespace's wave");
+                }
+            }
             case WAVE -> {
                 if (switchesGateway(stage)) {
                     Plan.IngressGateway gateway = stages.cluster().ingressGateway().orElseThrow();
@@ -60,7 +68,24 @@ final class Runbook {
                 for (String tag : plan.tagsMovedBy(stage.wave().orElseThrow())) {
                     commands.addAll(delivery.verifyTag(tag, revision));
                 }
-                for (String namespace : stage.wave().orElseThrow().namespaces()) {
+                for (Plan.Gateway gateway : stage.wave().orElseThrow().gateways()) {
+                    commands.add("kubectl get gateway " + gateway.name() + " -n " + gateway.namespace()
+                            + " -L istio.io/rev   # " + revision + "; its pods were replaced at once");
+                    commands.add("kubectl get pods -n " + gateway.namespace() + " -l gateway.networking.k8s.io/gateway-name="
+                            + gateway.name() + " -o jsonpath='{.items[*].spec.containers[*].image}'   # expect proxyv2:" + plan.to().version());
+                }
+                for (String namespace : stage.wave().orElseThrow().toAmbient()) {
+                    // istio.io ambient/migrate "Enable ambient mode", steps 2-4, as one update of the Namespace and a restart.
+                    commands.add("kubectl get namespace " + namespace + " -L istio.io/dataplane-mode,istio.io/use-waypoint,istio.io/rev,istio-injection"
+                            + "   # ambient, no injection label");
+                    if (plan.restart() == Plan.Restart.MANUAL) {
+                        commands.add("kubectl rollout restart deployment -n " + namespace);
+                    }
+                    commands.add("kubectl get pods -n " + namespace + " -o jsonpath='{.items[*].spec.containers[*].name}' | tr ' ' '\\n'"
+                            + " | grep -c istio-proxy   # expect 0: no sidecar left");
+                    commands.add("istioctl ztunnel-config workloads | grep " + namespace + "   # protocol HBONE");
+                }
+                for (String namespace : stage.wave().orElseThrow().sidecarNamespaces()) {
                     commands.add("kubectl get namespace " + namespace + " -L istio.io/rev,istio-injection");
                     if (plan.restart() == Plan.Restart.MANUAL) {
                         commands.add("kubectl rollout restart deployment -n " + namespace);

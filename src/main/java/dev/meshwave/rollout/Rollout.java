@@ -1,5 +1,7 @@
 package dev.meshwave.rollout;
 
+import dev.meshwave.plan.Ambient;
+import dev.meshwave.plan.Plan;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +30,10 @@ public final class Rollout {
     private final Map<String, Map<String, String>> labelsBefore;
     private final Map<String, List<Move>> relabels = new HashMap<>();
     private final Map<String, List<Move>> restarts = new HashMap<>();
+    /** Namespace → the stage an ambient wave moves it to ambient mode, and the waypoint it uses from then on ("" for none). */
+    private final Map<String, Move> toAmbient = new HashMap<>();
+    /** Gateway → the stage its wave moves it to a revision. */
+    private final Map<Plan.Gateway, Move> gatewayMoves = new HashMap<>();
 
     Rollout(StagePlan stages, List<List<StageChange>> changes) {
         this.stages = stages;
@@ -41,6 +47,14 @@ public final class Rollout {
                     index(relabels, relabelled.namespaces(), new Move(number, relabelled.revision()));
                 } else if (change instanceof StageChange.WorkloadsRestarted restarted) {
                     index(restarts, restarted.namespaces(), new Move(number, restarted.revision()));
+                } else if (change instanceof StageChange.NamespacesToAmbient ambient) {
+                    for (String namespace : ambient.namespaces()) {
+                        toAmbient.putIfAbsent(namespace, new Move(number, ambient.waypoints().getOrDefault(namespace, "")));
+                    }
+                } else if (change instanceof StageChange.GatewaysMoved moved) {
+                    for (Plan.Gateway gateway : moved.gateways()) {
+                        gatewayMoves.putIfAbsent(gateway, new Move(number, moved.revision()));
+                    }
                 }
             }
         }
@@ -76,7 +90,44 @@ public final class Rollout {
      */
     public Map<String, String> labelsAt(String namespace, Stage stage) {
         Map<String, String> before = labelsBefore.get(namespace);
+        Move ambient = toAmbient.get(namespace);
+        if (ambient != null && ambient.stage() <= stage.number()) {
+            Map<String, String> labels = new java.util.TreeMap<>(before == null ? Map.of() : before);
+            labels.remove("istio-injection");
+            labels.remove("istio.io/rev");
+            labels.put(Ambient.LABEL, "ambient");
+            if (!ambient.revision().isEmpty()) {
+                labels.put(USE_WAYPOINT, ambient.revision());
+            }
+            return java.util.Collections.unmodifiableMap(labels);
+        }
         return latest(relabels, namespace, stage).map(move -> relabelled(before, move.revision())).orElse(before);
+    }
+
+    /** The namespace label that puts a namespace's services on a waypoint (istio.io ambient, "Enable ambient mode"). */
+    public static final String USE_WAYPOINT = "istio.io/use-waypoint";
+
+    /** Whether a namespace is in ambient mode once {@code stage} is applied (its pods restarted): ztunnel, not a sidecar, carries its traffic. */
+    public boolean ambientAt(String namespace, Stage stage) {
+        Move ambient = toAmbient.get(namespace);
+        return ambient != null && ambient.stage() <= stage.number();
+    }
+
+    /**
+     * The {@code istio.io/rev} a gateway the plan moves carries once {@code stage} is applied: what it carries today
+     * ({@link Plan.Gateway#follows}, empty for none) until its wave, then its wave's revision.
+     */
+    public Optional<String> gatewayRevisionAt(Plan.Gateway gateway, Stage stage) {
+        Move move = gatewayMoves.get(gateway);
+        return move != null && move.stage() <= stage.number() ? Optional.of(move.revision()) : gateway.follows();
+    }
+
+    /** The gateways the plan moves on this cluster, in wave order. */
+    public List<Plan.Gateway> gateways() {
+        List<Plan.Gateway> gateways = new ArrayList<>(gatewayMoves.keySet());
+        gateways.sort(java.util.Comparator.comparingInt((Plan.Gateway g) -> gatewayMoves.get(g).stage())
+                .thenComparing(Plan.Gateway::namespace).thenComparing(Plan.Gateway::name));
+        return gateways;
     }
 
     private static Map<String, String> relabelled(Map<String, String> before, String revision) {
@@ -96,6 +147,7 @@ public final class Rollout {
         TreeSet<Integer> numbers = new TreeSet<>();
         relabels.getOrDefault(namespace, List.of()).forEach(move -> numbers.add(move.stage()));
         restarts.getOrDefault(namespace, List.of()).forEach(move -> numbers.add(move.stage()));
+        Optional.ofNullable(toAmbient.get(namespace)).ifPresent(move -> numbers.add(move.stage()));
         return List.copyOf(numbers);
     }
 

@@ -42,6 +42,8 @@ public final class RolloutComposer {
             switch (stage.kind()) {
                 case CONTROL_PLANE -> controlPlane(stage, stageChanges);
                 case CNI, ZTUNNEL -> stageChanges.add(ambientComponent(stage));
+                case WAYPOINTS -> stageChanges.add(new StageChange.WaypointsDeployed(plan.waypoints(cluster),
+                        stages.phase(stage).to().revision()));
                 case WAVE -> {
                     boolean firstWave = !gatewaySwitched[stage.phase()];
                     gatewaySwitched[stage.phase()] = true;
@@ -98,6 +100,12 @@ public final class RolloutComposer {
         if (!wave.relabelled().isEmpty()) {
             changes.add(new StageChange.NamespacesRelabelled(wave.relabelled(), revision));
         }
+        if (!wave.toAmbient().isEmpty()) {
+            changes.add(new StageChange.NamespacesToAmbient(wave.toAmbient(), wave.waypoints()));
+        }
+        if (!wave.gateways().isEmpty()) {
+            changes.add(new StageChange.GatewaysMoved(wave.gateways(), revision));
+        }
         for (String tag : plan.tagsMovedBy(wave)) {
             // A non-revisioned install had no tag to move: the wave creates it.
             changes.add(phase.from().isNonRevisioned()
@@ -110,7 +118,9 @@ public final class RolloutComposer {
                     ? new StageChange.GatewayReleaseSwitched(gateway, phase.from().revision(), revision)
                     : new StageChange.GatewaySwitched(gateway, revision)));
         }
-        changes.add(new StageChange.WorkloadsRestarted(wave.namespaces(), revision));
+        if (!wave.sidecarNamespaces().isEmpty()) {
+            changes.add(new StageChange.WorkloadsRestarted(wave.sidecarNamespaces(), revision));
+        }
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * One cumulative stage of a cluster's upgrade: {@code 00-control-plane}, with ambient components
- * {@code 01-istio-cni} and {@code 02-ztunnel}, {@code NN-<wave>},
+ * {@code 01-istio-cni} and {@code 02-ztunnel}, with ambient waves onto waypoints {@code NN-waypoints}, {@code NN-<wave>},
  * {@code NN-finalize}. A CA migration repeats them for its second phase, labelled {@code meshca-…},
  * and ends with {@code NN-ca-cleanup}.
  *
@@ -16,7 +16,7 @@ import java.util.Optional;
 public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) {
 
     public enum Kind {
-        CONTROL_PLANE, CNI, ZTUNNEL, WAVE, FINALIZE, CA_CLEANUP, CLEANUP;
+        CONTROL_PLANE, CNI, ZTUNNEL, WAYPOINTS, WAVE, FINALIZE, CA_CLEANUP, CLEANUP;
 
         /** The ambient component a {@link #CNI} or {@link #ZTUNNEL} stage upgrades. */
         public boolean isAmbientComponent() {
@@ -28,7 +28,7 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
         }
 
         /**
-         * What a template knows of a stage's kind: {@code isControlPlane}, {@code isCni}, {@code isZtunnel}, {@code isWave},
+         * What a template knows of a stage's kind: {@code isControlPlane}, {@code isCni}, {@code isZtunnel}, {@code isWaypoints}, {@code isWave},
          * {@code isFinalize}, {@code isCaCleanup}, {@code isCleanup}, exactly one of them true (Mustache has sections, not
          * comparisons). Templates that treat both component stages alike also get {@link #isAmbientComponent()}.
          */
@@ -37,6 +37,7 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
             flags.put("isControlPlane", this == CONTROL_PLANE);
             flags.put("isCni", this == CNI);
             flags.put("isZtunnel", this == ZTUNNEL);
+            flags.put("isWaypoints", this == WAYPOINTS);
             flags.put("isWave", this == WAVE);
             flags.put("isFinalize", this == FINALIZE);
             flags.put("isCaCleanup", this == CA_CLEANUP);
@@ -55,6 +56,7 @@ public record Stage(int number, Kind kind, Optional<Plan.Wave> wave, int phase) 
             case CONTROL_PLANE -> "control-plane";
             case CNI -> Plan.Component.CNI.label();
             case ZTUNNEL -> Plan.Component.ZTUNNEL.label();
+            case WAYPOINTS -> Plan.WAYPOINTS_LABEL;
             case WAVE -> wave.orElseThrow().name();
             case FINALIZE -> "finalize";
             case CA_CLEANUP -> Plan.CaMigration.CLEANUP_LABEL;

@@ -26,6 +26,22 @@ public sealed interface StageChange {
     record NamespacesRelabelled(List<String> namespaces, String revision) implements StageChange {}
 
     /**
+     * An ambient wave takes namespaces off sidecar injection and into ambient mode, in one update of each Namespace:
+     * {@code istio.io/dataplane-mode=ambient}, {@code istio.io/use-waypoint=<waypoint>} where {@code waypoints} names one,
+     * {@code istio.io/rev} and {@code istio-injection} removed; their workloads restart without sidecars (docs/ambient.md).
+     */
+    record NamespacesToAmbient(List<String> namespaces, Map<String, String> waypoints) implements StageChange {}
+
+    /**
+     * The waypoints stage deploys the ambient waves' waypoints (Gateways of class {@code istio-waypoint}) at the phase's
+     * revision, before any namespace uses one.
+     */
+    record WaypointsDeployed(List<Plan.Gateway> waypoints, String revision) implements StageChange {}
+
+    /** A wave moves Gateway API gateways and waypoints to its phase's revision by their own {@code istio.io/rev}; their pods restart at once. */
+    record GatewaysMoved(List<Plan.Gateway> gateways, String revision) implements StageChange {}
+
+    /**
      * A wave's namespaces whose pods the phase's revision injects once they restart: the relabelled ones and
      * those following a tag the wave moves.
      */

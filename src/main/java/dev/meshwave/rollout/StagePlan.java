@@ -17,8 +17,6 @@ public final class StagePlan {
     private final List<Plan> phases;
     private final Plan.Cluster cluster;
     private final List<Stage> stages;
-    /** The plan's namespaces on this cluster, in the order the waves move them. */
-    private final java.util.Set<String> namespaces = new java.util.LinkedHashSet<>();
     /** Namespace → the tag it follows, for the namespaces that follow one. */
     private final Map<String, String> followsTag = new java.util.HashMap<>();
     /** Wave name → its stages (one per phase): looked up for a tag, so not searched for among ten thousand of them. */
@@ -36,12 +34,13 @@ public final class StagePlan {
             for (Plan.AmbientComponent component : phasePlan.ambient()) {
                 list.add(new Stage(list.size(), Stage.Kind.of(component.component()), Optional.empty(), phase));
             }
+            // The waypoints of the ambient waves are deployed, and ready, before any namespace is put on one.
+            if (phase == 0 && !plan.waypoints(cluster).isEmpty()) {
+                list.add(new Stage(list.size(), Stage.Kind.WAYPOINTS, Optional.empty(), phase));
+            }
             for (Plan.Wave wave : phasePlan.wavesFor(cluster)) {
                 Stage stage = new Stage(list.size(), Stage.Kind.WAVE, Optional.of(wave), phase);
                 list.add(stage);
-                if (phase == 0) {
-                    namespaces.addAll(wave.namespaces());
-                }
             }
             if (phasePlan.finalizes()) {
                 list.add(new Stage(list.size(), Stage.Kind.FINALIZE, Optional.empty(), phase));
@@ -83,8 +82,16 @@ public final class StagePlan {
         return stages.get(stage.number() - 1);
     }
 
-    /** Every namespace of the plan on this cluster, in the order the waves move them. */
+    /**
+     * Every namespace of the plan on this cluster, in the order the waves move them. Computed when asked, not kept: a
+     * render holds every cluster's stage plan at once, and a fleet of 10,000 clusters of 200 namespaces would keep two
+     * million entries for what each cluster needs only while it renders.
+     */
     public List<String> namespaces() {
+        java.util.Set<String> namespaces = new java.util.LinkedHashSet<>();
+        for (Plan.Wave wave : plan.wavesFor(cluster)) {
+            namespaces.addAll(wave.namespaces());
+        }
         return List.copyOf(namespaces);
     }
 

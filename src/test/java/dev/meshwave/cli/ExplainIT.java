@@ -20,7 +20,28 @@ class ExplainIT {
         assertTrue(plainPods.get(0).contains("revision asm-1130-0 via istio-revision-tag-prod-stable"), plainPods.get(0));
         assertTrue(plainPods.get(1).contains("revision asm-1140-0 via istio-revision-tag-prod-stable"), plainPods.get(1));
         assertTrue(plainPods.get(1).contains("namespace istio.io/rev in [prod-stable], no istio-injection"), plainPods.get(1));
-        assertTrue(result.out().lines().anyMatch(l -> l.startsWith("  {sidecar.istio.io/inject=false} ") && l.endsWith("nobody")));
+        assertTrue(result.out().lines().anyMatch(l -> l.startsWith("  {sidecar.istio.io/inject=false} ") && l.endsWith("nobody; nobody (outside the mesh)")));
+    }
+
+    /**
+     * An ambient namespace: nobody injects a plain pod and ztunnel carries its traffic (the cni chart's default enablement
+     * selectors); a pod that asks for a revision by its own label still gets that revision's sidecar, which wins over
+     * ztunnel (istio 1.28 cni/pkg/util/enablement_selector.go). Before its wave the same namespace is a sidecar one.
+     */
+    @Test
+    void anAmbientNamespaceIsInjectedByNobodyAndCarriedByZtunnel() {
+        Cli.Result result = Cli.run("explain", "examples/ambient-migration/plan.yaml", "--namespace", "orders");
+        assertEquals(0, result.exitCode(), result::toString);
+        List<String> plainPods = result.out().lines().filter(l -> l.startsWith("  {} ")).toList();
+        assertEquals(9, plainPods.size(), "one line per stage: " + result.out());
+        assertTrue(plainPods.get(4).endsWith("; sidecar of revision 1-27-3"), plainPods.get(4));
+        for (String line : plainPods.subList(5, 9)) {
+            assertTrue(line.endsWith(" nobody; ztunnel (ambient)"), line);
+        }
+        assertTrue(result.out().contains("stage 05-orders: namespace labels {istio.io/dataplane-mode=ambient, istio.io/use-waypoint=waypoint}"),
+                result::toString);
+        assertTrue(result.out().lines().anyMatch(l -> l.startsWith("  {istio.io/rev=1-28-1} ") && l.endsWith("; sidecar of revision 1-28-1")),
+                "a pod's own revision label still injects it, and its sidecar wins: " + result.out());
     }
 
     @Test

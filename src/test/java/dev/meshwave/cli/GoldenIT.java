@@ -30,7 +30,7 @@ class GoldenIT {
     @Test
     void everyExampleHasAGolden() throws IOException {
         List<String> examples = examples();
-        assertEquals(List.of("asm-tags", "asm-upgrade", "ca-migration", "helm-ambient", "helm-argocd", "helm-flux", "helm-gateway", "inplace",
+        assertEquals(List.of("ambient-migration", "asm-tags", "asm-upgrade", "ca-migration", "helm-ambient", "helm-argocd", "helm-flux", "helm-gateway", "inplace",
                 "inventory", "istio-to-asm", "multi-project", "sail", "sail-ambient"), examples);
         try (Stream<Path> golden = Files.list(Path.of("golden"))) {
             // Approving renders into golden/, which leaves each directory's render lock (.<name>.meshwave.lock) beside it.

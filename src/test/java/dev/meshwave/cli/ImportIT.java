@@ -96,6 +96,78 @@ class ImportIT {
                 + " labelled istio.io/rev=asm-1220-1; sidecar injection takes precedence over ztunnel capture"), imported::toString);
     }
 
+    private static final String AMBIENT_EXPORT = "apiVersion: v1\nkind: List\nitems:\n"
+            + "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: shop\n    labels:\n      istio.io/rev: 1-26-3\n"
+            + "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: ledger\n    labels:\n      istio.io/dataplane-mode: ambient\n"
+            + "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: reports\n    labels:\n      istio.io/dataplane-mode: ambient\n"
+            + "      istio-injection: disabled\n";
+
+    /** The DaemonSets of an ambient mesh as kubectl get ds -A -o yaml exports them (images as the charts name them). */
+    private static final String DAEMON_SETS = "apiVersion: v1\nkind: List\nitems:\n"
+            + "- apiVersion: apps/v1\n  kind: DaemonSet\n  metadata:\n    name: ztunnel\n    namespace: istio-system\n  spec:\n"
+            + "    updateStrategy:\n      type: RollingUpdate\n    template:\n      spec:\n        containers:\n        - name: istio-proxy\n"
+            + "          image: docker.io/istio/ztunnel:1.26.3-distroless\n";
+
+    /**
+     * Issue 19 item 2 from kubectl exports: ambient namespaces (istio.io/dataplane-mode=ambient; istio-injection=disabled injects
+     * nobody) stay out of the sidecar waves and the plan's comment names them; the exported ztunnel DaemonSet is reported, not
+     * planned, since the script's delivery has no stage for it (spec.ambient needs helm or sail).
+     */
+    @Test
+    void ambientNamespacesOfAnExportAreNamedInThePlanAndItsZtunnelIsLeftToTheUser() throws IOException {
+        Path ns = Files.writeString(tmp.resolve("ns.yaml"), AMBIENT_EXPORT);
+        Path ds = Files.writeString(tmp.resolve("ds.yaml"), DAEMON_SETS);
+        Cli.Result imported = Cli.run("import", "--namespaces", ns.toString(), "--deployments", ds.toString(), "--to-version", "1.27.1");
+        assertEquals(0, imported.exitCode(), imported::toString);
+        Path plan = Files.writeString(tmp.resolve("plan.yaml"), imported.out());
+        assertEquals(0, Cli.run("validate", plan.toString()).exitCode());
+        assertTrue(imported.out().contains("# Ambient namespaces (istio.io/dataplane-mode=ambient; spec.ambient.namespaces), left out of"
+                + " the sidecar waves:\n# ledger, reports. ztunnel captures their traffic"), imported::toString);
+        assertTrue(imported.out().contains("  ambient:\n    namespaces:\n      - ledger\n      - reports\n"), imported::toString);
+        assertTrue(imported.out().contains("The plan upgrades no ztunnel (spec.ambient):"), imported::toString);
+        assertFalse(imported.out().contains("ztunnel:"), imported::toString);
+        String waves = imported.out().substring(imported.out().indexOf("  waves:"));
+        assertFalse(waves.contains("- ledger") || waves.contains("- reports"), imported::toString);
+        assertEquals(List.of(ds + ":4:3: warning: DaemonSet istio-system/ztunnel runs ztunnel 1.26.3, which the plan cannot upgrade:"
+                + " spec.ambient needs a control plane delivered in Git (to.install: helm or sail, as a repository's istiod shows it), and"
+                + " this plan's comes from kubectl exports alone. Upgrade ztunnel yourself after the new control plane serves and before"
+                + " the first wave (a ztunnel of 1.x works with control planes 1.x and 1.x+1)"),
+                imported.err().lines().toList());
+    }
+
+    /**
+     * With a repository whose istiod is delivered through Flux with the ambient profile and installs no ztunnel, the cluster's
+     * ztunnel goes into spec.ambient at its image's version (stage 00 takes it into Git).
+     */
+    @Test
+    void theExportedZtunnelOfAHelmMeshIsPlannedAtItsImagesVersion() throws IOException {
+        Path repository = tmp.resolve("repo");
+        Files.createDirectories(repository);
+        Files.copy(Path.of("src/test/resources/import/ambient-flux/clusters/edge/istio/istiod.yaml"), repository.resolve("istiod.yaml"));
+        Path ns = Files.writeString(tmp.resolve("ns.yaml"), AMBIENT_EXPORT);
+        Path ds = Files.writeString(tmp.resolve("ds.yaml"), DAEMON_SETS);
+        Path planFile = tmp.resolve("plan.yaml");
+        Cli.Result imported = Cli.run("import", "--repository", repository.toString(), "--namespaces", ns.toString(),
+                "--deployments", ds.toString(), "--to-version", "1.27.1", "--out", planFile.toString());
+        assertEquals(0, imported.exitCode(), imported::toString);
+        String plan = Files.readString(planFile);
+        assertTrue(plan.contains("  ambient:\n    namespaces:\n      - ledger\n      - reports\n    ztunnel:\n      version: 1.26.3\n"
+                + "  clusters:\n"), plan);
+        assertTrue(plan.contains("The stage of spec.ambient.ztunnel upgrades"), plan);
+        Cli.Result validated = Cli.run("validate", planFile.toString());
+        assertEquals(0, validated.exitCode(), validated::toString);
+    }
+
+    @Test
+    void anExportWhoseNamespacesAreAllAmbientSaysSo() throws IOException {
+        Path ns = Files.writeString(tmp.resolve("ns.yaml"), AMBIENT_EXPORT.replace("      istio.io/rev: 1-26-3\n", ""));
+        Cli.Result result = Cli.run("import", "--namespaces", ns.toString(), "--to-version", "1.27.1");
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().startsWith(ns + ":1:1: no namespace is injected (istio-injection=enabled or istio.io/rev); 2 namespaces are"
+                + " ambient (istio.io/dataplane-mode=ambient), which no sidecar wave moves, and a plan needs at least one wave of sidecar"
+                + " namespaces"), result::toString);
+    }
+
     @Test
     void anExportWithoutInjectedNamespacesIsAnError() throws IOException {
         Path ns = Files.writeString(tmp.resolve("ns.yaml"), "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n"

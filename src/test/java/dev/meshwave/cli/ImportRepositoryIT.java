@@ -289,6 +289,138 @@ class ImportRepositoryIT {
                 """), plan);
     }
 
+    /**
+     * Issue 19 item 2: an ambient mesh's repository (istiod, istio-cni and ztunnel as Flux HelmReleases of Istio's charts
+     * istiod, cni and ztunnel: istio/istio@1.28.10:manifests/charts/istio-cni/Chart.yaml, manifests/charts/ztunnel/Chart.yaml)
+     * gives spec.ambient with each component's chart version and ztunnel's updateStrategy.type (its chart value from 1.26:
+     * istio/istio@1.26.0:manifests/charts/ztunnel/values.yaml), with --out, which keeps today's istiod values (profile:
+     * ambient) in the values file validate asks of an ambient mesh. Its ambient namespaces are spec.ambient.namespaces and
+     * stay out of the sidecar waves (sidecar injection takes precedence over ztunnel capture:
+     * istio/istio@1.28.10:cni/pkg/util/enablement_selector.go skips a pod with a sidecar, and pkg/kube/inject never reads
+     * istio.io/dataplane-mode), named in the plan's comment. The plan validates and renders, with a stage per component
+     * that every kustomize build accepts.
+     */
+    @Test
+    void anAmbientMeshGivesSpecAmbientAndItsAmbientNamespacesStayOutOfTheWaves() throws IOException {
+        Path planFile = tmp.resolve("edge/plan.yaml");
+        Cli.Result imported = Cli.run("import", "--repository", REPOS + "ambient-flux", "--to-version", "1.27.1", "--cluster", "edge-1",
+                "--out", planFile.toString());
+        assertEquals(0, imported.exitCode(), imported::toString);
+        assertEquals(0, Cli.run("validate", planFile.toString()).exitCode());
+        String plan = Files.readString(planFile);
+        assertTrue(plan.contains("""
+                  to:
+                    version: 1.27.1
+                    install: helm
+                    helm:
+                      controller: flux
+                      flux:
+                        sourceRef:
+                          name: istio
+                      values: plan-values.yaml
+                  ambient:
+                    namespaces:
+                      - ledger
+                      - reports
+                    cni:
+                      version: 1.26.2
+                    ztunnel:
+                      version: 1.26.3
+                      updateStrategy: OnDelete
+                  clusters:
+                """), plan);
+        assertTrue(Files.readString(tmp.resolve("edge/plan-values.yaml")).endsWith("\nprofile: ambient\n"));
+        assertTrue(plan.startsWith("# Made by meshwave import from what the repository installs today. Review the waves before you use it.\n"
+                + "# Ambient namespaces (istio.io/dataplane-mode=ambient; spec.ambient.namespaces), left out of the sidecar waves:\n"
+                + "# ledger, reports. ztunnel captures their traffic, and a wave's istio.io/rev would give their pods sidecars at their\n"
+                + "# next restart (sidecar injection takes precedence over ztunnel capture). The stage of spec.ambient.ztunnel upgrades\n"
+                + "# their data plane in place.\napiVersion:"), plan);
+        String waves = plan.substring(plan.indexOf("  waves:"));
+        assertTrue(waves.contains("- shop") && waves.contains("- catalog"), waves);
+        for (String ambient : List.of("ledger", "reports", "payments")) {
+            assertFalse(waves.contains(ambient), ambient + " is in no sidecar wave: " + waves);
+        }
+        String namespaces = REPOS + "ambient-flux/clusters/edge/apps/namespaces.yaml";
+        String ztunnel = REPOS + "ambient-flux/clusters/edge/istio/ztunnel.yaml";
+        // istio-injection=disabled with the ambient label injects nobody: reports is plain ambient, payments is not.
+        assertEquals(List.of(namespaces + ":35:5: warning: namespace 'payments' is ambient (istio.io/dataplane-mode=ambient) but"
+                + " labelled istio.io/rev=1-26-3; sidecar injection takes precedence over ztunnel capture, so its pods get sidecars at"
+                + " their next restart. Left out of the sidecar waves: remove the sidecar label, or the ambient one",
+                ztunnel + ":22:5: warning: HelmRelease istio-system/ztunnel sets ztunnel's value logLevel, which meshwave's ztunnel"
+                + " release does not carry (stage 00 writes it with revision, multiCluster.clusterName and updateStrategy.type only):"
+                + " add it to control-plane/ztunnel.yaml before stage 00 goes live"), imported.err().lines().toList());
+
+        Path out = tmp.resolve("out");
+        Cli.Result rendered = Cli.run("render", planFile.toString(), "--out", out.toString());
+        assertEquals(0, rendered.exitCode(), rendered::toString);
+        Path stages = out.resolve("clusters/edge-1/mesh/stages");
+        assertTrue(Files.readString(out.resolve("clusters/edge-1/mesh/control-plane/istio-cni.yaml")).contains("version: \"1.26.2\""));
+        String ztunnelStage = Files.readString(stages.resolve("02-ztunnel/ztunnel.yaml"));
+        assertTrue(ztunnelStage.contains("version: \"1.27.1\"") && ztunnelStage.contains("type: OnDelete"), ztunnelStage);
+        for (String stage : List.of("00-control-plane", "01-istio-cni", "02-ztunnel", "03-canary")) {
+            Cli.Result built = dev.meshwave.testing.Processes.run(Path.of("."), java.util.Map.of(), List.of("kubectl", "kustomize",
+                    stages.resolve(stage).toString()));
+            assertEquals(0, built.exitCode(), stage + ": " + built);
+        }
+    }
+
+    /**
+     * Printed on stdout the plan names no values file, so it cannot keep today's istiod values that serve ambient mode, which
+     * validate asks of a plan with ambient components: they stay out, and a warning says to import with --out.
+     */
+    @Test
+    void withoutOutTheComponentsStayOutAndTheWarningSaysWhy() throws IOException {
+        Cli.Result imported = importAndValidate("ambient-flux", "1.27.1", "--cluster", "edge-1");
+        assertTrue(imported.out().contains("  ambient:\n    namespaces:\n      - ledger\n      - reports\n  clusters:\n"), imported::toString);
+        assertTrue(imported.out().contains("The plan upgrades no ztunnel (spec.ambient):"), imported::toString);
+        assertTrue(imported.err().contains(REPOS + "ambient-flux/clusters/edge/istio/istio-cni.yaml:1:1: warning: spec.ambient.cni and"
+                + " spec.ambient.ztunnel left out: an ambient mesh's plan keeps today's istiod values, which turn ambient mode on (profile:"
+                + " ambient or pilot.env.PILOT_ENABLE_AMBIENT), in a values file, since stage 00 takes today's release into Git with them;"
+                + " import with --out PLAN, which writes them beside the plan\n"), imported::toString);
+    }
+
+    /**
+     * A component more than one minor behind the target would run unsupported from stage 00 to its own stage (istio.io
+     * ambient upgrade: "ztunnel at version 1.x is generally compatible with the control plane at version 1.x+1 and 1.x"):
+     * import hands out no plan validate refuses, so it refuses, in validate's words, and writes nothing.
+     */
+    @Test
+    void aComponentTooFarBehindTheTargetIsRefused() {
+        Path planFile = tmp.resolve("plan.yaml");
+        Cli.Result result = Cli.run("import", "--repository", REPOS + "ambient-flux", "--to-version", "1.28.0", "--out", planFile.toString());
+        assertEquals(2, result.exitCode(), result::toString);
+        assertFalse(Files.exists(planFile), "nothing is written");
+        assertTrue(result.err().contains("istio-cni 1.26.2 is more than one minor behind the new control plane 1.28.0"), result::toString);
+    }
+
+    /**
+     * Sail's IstioCNI and ZTunnel (istio-ecosystem/sail-operator@1.28.3:api/v1/istiocni_types.go, ztunnel_types.go) give
+     * spec.ambient; the Istio's spec.profile (api/v1/istio_types.go) is kept in the values file as the chart's profile.
+     */
+    @Test
+    void sailsIstioCniAndZTunnelGiveSpecAmbient() throws IOException {
+        Path planFile = tmp.resolve("sail/plan.yaml");
+        Cli.Result imported = Cli.run("import", "--repository", REPOS + "ambient-sail", "--to-version", "1.27.1", "--out", planFile.toString());
+        assertEquals(0, imported.exitCode(), imported::toString);
+        Cli.Result validated = Cli.run("validate", planFile.toString());
+        assertEquals(0, validated.exitCode(), validated::toString);
+        String plan = Files.readString(planFile);
+        assertTrue(plan.contains("""
+                    install: sail
+                    sail:
+                      values: plan-values.yaml
+                  ambient:
+                    namespaces:
+                      - ledger
+                    cni:
+                      version: 1.26.3
+                    ztunnel:
+                      version: 1.26.3
+                  clusters:
+                """), plan);
+        assertTrue(Files.readString(tmp.resolve("sail/plan-values.yaml")).endsWith("\nprofile: ambient\n"));
+    }
+
     @Test
     void twoInstallationsOfIstiodAreRefusedNamingBoth() {
         Cli.Result result = Cli.run("import", "--repository", REPOS + "two-installs", "--to-version", "1.24.3");

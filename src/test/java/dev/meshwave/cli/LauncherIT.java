@@ -3,6 +3,7 @@ package dev.meshwave.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshwave.testing.Cli;
 import dev.meshwave.testing.Processes;
@@ -106,5 +107,136 @@ class LauncherIT {
         List<String> log = Files.readAllLines(builds);
         assertEquals(2, log.size(), "rebuilt after a source changed");
         assertFalse(log.get(1).contains("verify"), "the launcher builds without running the tests: " + log);
+    }
+    /**
+     * Which java and which cache, with fake JDKs that print the arguments they get: a Java 25+ gets the
+     * ahead-of-time cache, an older one the class-data archive; MESHWAVE_JAVA, then JAVA_HOME, then the
+     * Java that trained the cache, then java on PATH.
+     */
+    @Test
+    void picksJava25WithTheAheadOfTimeCacheAndFallsBackToTheClassDataArchive() throws IOException {
+        Path checkout = fakeCheckout("choice");
+        Path target = checkout.resolve("target");
+        Path jdk25 = fakeJdk("jdk-25", "25.0.3");
+        Path jdk17 = fakeJdk("jdk-17", "17.0.15");
+        Path aot = Files.writeString(target.resolve("meshwave.aot"), "trained\n");
+        Files.writeString(target.resolve("meshwave.jsa"), "archived\n");
+        String aotFlags = "-XX:AOTCache=" + aot.toRealPath() + " -Xlog:aot=off -Xlog:cds=off -jar";
+        String cdsFlags = "-XX:SharedArchiveFile=" + target.resolve("meshwave.jsa").toRealPath() + " -Xlog:cds=off -Xlog:cds+dynamic=off -jar";
+        Map<String, String> none = Map.of("MESHWAVE_JAVA", "", "JAVA_HOME", "", "PATH", jdk17.resolve("bin") + ":" + System.getenv("PATH"));
+
+        assertLaunches(checkout, with(none, "MESHWAVE_JAVA", jdk25.resolve("bin/java").toString()), "java 25.0.3", aotFlags);
+        assertLaunches(checkout, with(none, "JAVA_HOME", jdk25.toString()), "java 25.0.3", aotFlags);
+        assertLaunches(checkout, with(none, "JAVA_HOME", jdk17.toString()), "java 17.0.15", cdsFlags);
+        assertLaunches(checkout, with(with(none, "JAVA_HOME", jdk25.toString()), "MESHWAVE_JAVA", jdk17.resolve("bin/java").toString()),
+                "java 17.0.15", cdsFlags);
+        assertLaunches(checkout, none, "java 17.0.15", cdsFlags);
+        // No explicit choice: the Java 25 the build trained the cache with, not the older java on PATH.
+        Files.writeString(target.resolve("meshwave.aot.java"), jdk25.resolve("bin/java") + "\n");
+        assertLaunches(checkout, none, "java 25.0.3", aotFlags);
+        // The cache gone (a build without Java 25): java on PATH with the class-data archive.
+        Files.delete(aot);
+        assertLaunches(checkout, none, "java 17.0.15", cdsFlags);
+        // A Java 25 with no cache of its own runs without one: the archive is JDK 17's.
+        Cli.Result bare = Processes.run(checkout, with(none, "JAVA_HOME", jdk25.toString()), List.of("./meshwave", "schema"));
+        assertEquals("java 25.0.3 -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar " + target.resolve("meshwave.jar").toRealPath() + " schema\n",
+                bare.out(), bare::toString);
+    }
+
+    /**
+     * The real JVMs: the Java 25 the build found (skipped on a machine without one) maps the cache, and a
+     * cache that no longer matches the jar is ignored without a word; JDK 17 maps the class-data archive.
+     */
+    @Test
+    void theCachesAreUsedAndAStaleOneIsIgnoredSilently() throws IOException {
+        String plan = Path.of("examples/asm-upgrade/plan.yaml").toAbsolutePath().toString();
+        Cli.Result valid = Cli.run("validate", plan);
+        assertEquals(0, valid.exitCode(), valid::toString);
+        List<String> render = List.of("./meshwave", "render", plan, "--out", tmp.resolve("out").toString());
+        String java17 = Path.of(System.getProperty("java.home")).toString();
+        Map<String, String> classes = Map.of("MESHWAVE_JAVA", "", "JAVA_HOME", java17, "JDK_JAVA_OPTIONS", "-Xlog:class+load=info");
+        Cli.Result archived = Processes.run(Path.of("."), classes, render);
+        assertEquals(0, archived.exitCode(), archived::toString);
+        assertTrue(archived.out().lines().anyMatch(l -> l.contains(" dev.meshwave.cli.RenderCommand source: shared objects file")),
+                "JDK 17 loads the command from the class-data archive: " + loaded(archived, "RenderCommand"));
+
+        Path recorded = Path.of("target/meshwave.aot.java");
+        assumeTrue(Files.isRegularFile(recorded) && Files.isRegularFile(Path.of("target/meshwave.aot")), "the build found no Java 25");
+        String java25 = Files.readString(recorded).strip();
+        Cli.Result plain = Processes.run(Path.of("."), Map.of("MESHWAVE_JAVA", java25), List.of("./meshwave", "validate", plan));
+        assertEquals(valid, plain);
+        Cli.Result cached = Processes.run(Path.of("."), with(classes, "MESHWAVE_JAVA", java25), render);
+        assertEquals(0, cached.exitCode(), cached::toString);
+        assertTrue(cached.out().lines().anyMatch(l -> l.contains(" dev.meshwave.cli.RenderCommand source: shared objects file")),
+                "Java 25 loads the command from the ahead-of-time cache: " + loaded(cached, "RenderCommand"));
+
+        // The same cache beside another copy of the jar (other path and time): the JVM refuses it, quietly.
+        Path checkout = fakeCheckout("stale");
+        Files.copy(Path.of("target/meshwave.aot"), checkout.resolve("target/meshwave.aot"));
+        Files.writeString(checkout.resolve("target/meshwave.aot.java"), java25 + "\n");
+        Map<String, String> unset = Map.of("MESHWAVE_JAVA", "", "JAVA_HOME", "");
+        assertEquals(valid, Processes.run(checkout, unset, List.of("./meshwave", "validate", plan)));
+        Files.writeString(checkout.resolve("target/meshwave.aot"), "not a cache\n");
+        assertEquals(valid, Processes.run(checkout, unset, List.of("./meshwave", "validate", plan)));
+    }
+
+    private static List<String> loaded(Cli.Result result, String simpleName) {
+        return result.out().lines().filter(l -> l.contains("." + simpleName + " ")).toList();
+    }
+
+    /**
+     * Issue 20: --version loaded 1,323 classes, 220 of them from the jar (every command's picocli model, java.sql
+     * converters, plan and render types). Now it loads its entry point and nothing else of the jar's.
+     */
+    @Test
+    void versionLoadsOnlyItsEntryPointFromTheJar() {
+        Cli.Result result = Processes.run(Path.of("."), Map.of(), Processes.java("-Xshare:off", "-Xlog:class+load=info", "-jar",
+                "target/meshwave.jar", "--version"));
+        assertEquals(0, result.exitCode(), result::toString);
+        List<String> fromJar = result.out().lines().filter(l -> l.contains("source: file:") && l.contains("meshwave.jar"))
+                .map(l -> l.replaceAll(".*\\] (\\S+) source: .*", "$1")).toList();
+        assertEquals(List.of("dev.meshwave.cli.Main", "dev.meshwave.cli.Environment"), fromJar, result.out());
+        assertFalse(result.out().contains(" java.sql."), "no java.sql");
+        assertTrue(result.out().lines().anyMatch(Cli.run("--version").out().strip()::equals), result.out());
+    }
+
+    /** A checkout with the launcher and an up-to-date copy of the jar (so the launcher does not build). */
+    private Path fakeCheckout(String name) throws IOException {
+        Path checkout = Files.createDirectories(tmp.resolve(name));
+        Files.copy(Path.of("meshwave"), checkout.resolve("meshwave"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createDirectories(checkout.resolve("src/main"));
+        Files.createDirectories(checkout.resolve("templates"));
+        Files.writeString(checkout.resolve("pom.xml"), "<project/>\n");
+        for (Path old : List.of(checkout.resolve("src/main"), checkout.resolve("templates"), checkout.resolve("pom.xml"))) {
+            Files.setLastModifiedTime(old, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        }
+        Files.createDirectories(checkout.resolve("target"));
+        Files.copy(Path.of("target/meshwave.jar"), checkout.resolve("target/meshwave.jar"));
+        return checkout;
+    }
+
+    /** A JDK directory with a release file and a bin/java that prints "java VERSION" and its arguments. */
+    private Path fakeJdk(String name, String version) throws IOException {
+        Path home = Files.createDirectories(tmp.resolve(name));
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        Path java = Files.writeString(Files.createDirectories(home.resolve("bin")).resolve("java"), "#!/bin/sh\necho java " + version + " \"$*\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home;
+    }
+
+    private static void assertLaunches(Path checkout, Map<String, String> env, String java, String flags) {
+        Cli.Result result = Processes.run(checkout, env, List.of("./meshwave", "schema"));
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.out().startsWith(java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC " + flags + " "), env + ": " + result);
+        assertTrue(result.out().endsWith("/target/meshwave.jar schema\n"), result::toString);
+        // --version alone loads two classes: the same java, without the cache of thousands.
+        Cli.Result version = Processes.run(checkout, env, List.of("./meshwave", "--version"));
+        assertTrue(version.out().startsWith(java + " -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "), env + ": " + version);
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> copy = new java.util.HashMap<>(env);
+        copy.put(name, value);
+        return copy;
     }
 }

@@ -596,6 +596,77 @@ class LintIT {
         }
     }
 
+    /**
+     * ambient-with-sidecar-label end to end: sidecar injection takes precedence over ztunnel capture (MESH-FACTS §12;
+     * istio.io ambient "Enable ambient mode": "The sidecar takes precedence over ztunnel for pods that have both"). Upstream:
+     * the injector never reads istio.io/dataplane-mode (istio/istio@1.28.10:pkg/kube/inject/inject.go, injectRequired, and
+     * webhook.go), and the CNI node agent leaves a pod with a sidecar out of ztunnel capture
+     * (istio/istio@1.28.10:cni/pkg/util/enablement_selector.go, Matches: "Ztunnel and sidecar for a single pod is currently
+     * not supported; opt out"; istio/istio@1.22.0:cni/pkg/util/podutil.go, PodRedirectionEnabled, the same since 1.22).
+     */
+    @Nested
+    class AmbientNamespaces {
+
+        private static final String NAMESPACES = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ledger\n  labels:\n"
+                + "    istio.io/dataplane-mode: ambient\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: orders\n  labels:\n"
+                + "    istio.io/dataplane-mode: ambient\n    istio-injection: enabled\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n"
+                + "  name: reports\n  labels:\n    istio.io/dataplane-mode: ambient\n    istio-injection: disabled\n";
+
+        /** A base of ambient namespaces, and an overlay whose patch gives ledger istio.io/rev. */
+        private Path repository() throws IOException {
+            write("repo/apps/base/kustomization.yaml", "resources:\n- namespaces.yaml\n");
+            write("repo/apps/base/namespaces.yaml", NAMESPACES);
+            write("repo/apps/overlays/prod/kustomization.yaml", "resources:\n- ../../base\npatches:\n- patch: |\n    apiVersion: v1\n"
+                    + "    kind: Namespace\n    metadata:\n      name: ledger\n      labels:\n        istio.io/rev: prod-stable\n");
+            return tmp.resolve("repo");
+        }
+
+        @Test
+        void eachAmbientNamespaceWithASidecarLabelIsFoundWhereItsLabelIs() throws IOException {
+            Path repo = repository();
+            Cli.Result result = Cli.run("lint", repo.toString());
+            assertEquals(1, result.exitCode(), result::toString);
+            String file = repo + "/apps/base/namespaces.yaml";
+            // ledger's istio.io/rev comes from the overlay's patch, not its file: the finding is at its ambient label.
+            assertEquals(List.of(file + ":6:5: error: namespace 'ledger' is ambient (istio.io/dataplane-mode=ambient) and labelled"
+                    + " istio.io/rev=prod-stable; sidecar injection takes precedence over ztunnel capture, so its pods get sidecars at their"
+                    + " next restart (remove istio.io/rev to stay ambient) [ambient-with-sidecar-label]",
+                    file + ":14:5: error: namespace 'orders' is ambient (istio.io/dataplane-mode=ambient) and labelled"
+                    + " istio-injection=enabled; sidecar injection takes precedence over ztunnel capture, so its pods get sidecars at"
+                    + " their next restart (remove istio-injection to stay ambient) [ambient-with-sidecar-label]"), findings(result));
+            List<String> lines = result.out().lines().toList();
+            assertEquals("  seen in " + repo + "/apps/overlays/prod", lines.get(lines.indexOf(findings(result).get(0)) + 1), result::toString);
+            assertEquals("  seen in " + repo + "/apps/base, " + repo + "/apps/overlays/prod", lines.get(lines.indexOf(findings(result).get(1)) + 1),
+                    result::toString);
+            // istio-injection=disabled injects nobody; without the overlay's patch ledger is plain ambient.
+            assertFalse(result.out().contains("'reports'"), result::toString);
+            Files.delete(repo.resolve("apps/overlays/prod/kustomization.yaml"));
+            assertEquals(1, findings(Cli.run("lint", repo.toString())).size());
+        }
+
+        @Test
+        void jsonAndSarifCarryTheRuleAndTheLine() throws IOException {
+            Path repo = repository();
+            JsonNode findings = JSON.readTree(Cli.run("lint", repo.toString(), "--format", "json").out()).path("findings");
+            assertEquals(2, findings.size(), findings::toString);
+            JsonNode orders = findings.get(1);
+            assertEquals("ambient-with-sidecar-label", orders.path("rule").asText());
+            assertEquals(repo + "/apps/base/namespaces.yaml", orders.path("file").asText());
+            assertEquals(14, orders.path("line").asInt());
+            assertEquals(5, orders.path("column").asInt());
+            assertEquals(2, orders.path("seenIn").size());
+            JsonNode run = JSON.readTree(Cli.run("lint", repo.toString(), "--format", "sarif").out()).path("runs").get(0);
+            JsonNode result = run.path("results").get(1);
+            assertEquals("ambient-with-sidecar-label", result.path("ruleId").asText());
+            JsonNode rule = run.path("tool").path("driver").path("rules").get(result.path("ruleIndex").asInt());
+            assertEquals("ambient-with-sidecar-label", rule.path("id").asText());
+            assertTrue(rule.path("fullDescription").path("text").asText().startsWith("Sidecar injection takes precedence over ztunnel"
+                    + " capture"), rule::toString);
+            assertEquals(14, result.path("locations").get(0).path("physicalLocation").path("region").path("startLine").asInt());
+            assertTrue(result.path("message").path("text").asText().startsWith("namespace 'orders' is ambient"), result::toString);
+        }
+    }
+
     /** src/test/resources/lint/served: every kind of control plane, and namespaces on what they serve and on one thing nothing serves. */
     @Nested
     class ServedRevisions {

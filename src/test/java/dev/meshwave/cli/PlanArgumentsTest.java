@@ -28,11 +28,12 @@ class PlanArgumentsTest {
     @Test
     void templatesStandWhereTheyAlwaysStoodAmongTheOptions() throws IOException {
         assertEquals(0, Cli.run("completion", "--generate", tmp.toString()).exitCode());
-        assertEquals(List.of("--out", "--check", "--live", "--templates", "--delete-foreign", "--quiet", "--format", "--emit"),
+        assertEquals(List.of("--out", "--check", "--live", "--templates", "--delete-foreign", "--quiet", "--format", "--emit",
+                "--clusters", "--shard"),
                 options(tmp.resolve("man1/meshwave-render.1")));
         assertEquals(List.of("--namespace", "--stage", "--templates", "--out"), options(tmp.resolve("man1/meshwave-explain.1")));
         assertEquals(List.of("--wave", "--repo", "--base", "--push", "--pr", "--pr-api", "--pr-repo", "--dry-run", "--workdir",
-                "--author", "--templates", "--format", "--quiet"), options(tmp.resolve("man1/meshwave-rollback.1")));
+                "--author", "--templates", "--format", "--quiet", "--shard"), options(tmp.resolve("man1/meshwave-rollback.1")));
     }
 
     /** The long options of a man page in the order it lists them, without the standard ones at its end. */

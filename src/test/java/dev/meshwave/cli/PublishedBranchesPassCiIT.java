@@ -87,7 +87,13 @@ class PublishedBranchesPassCiIT {
             GoldenIT.copyTree(source.resolve("repository"), work); // the teams' manifests an in-place plan edits
         }
         Files.createDirectories(work.resolve("mesh"));
-        Files.copy(source.resolve("plan.yaml"), work.resolve("mesh/plan.yaml"));
+        // The plan and the chart values file it names beside it (not the inventory example's kubectl exports).
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().equals("plan.yaml")
+                    || f.getFileName().toString().endsWith("values.yaml")).toList()) {
+                Files.copy(file, work.resolve("mesh").resolve(file.getFileName()));
+            }
+        }
         if (Files.isDirectory(source.resolve("overlays"))) {
             Files.createDirectories(work.resolve("mesh/overlays"));
             try (Stream<Path> overlays = Files.list(source.resolve("overlays"))) {

@@ -306,7 +306,7 @@ class PublishIT {
          */
         @ParameterizedTest
         @CsvSource({"sail-ambient, clusters/ocp-1/mesh, ZTunnel, , default, 03-canary:04-apps:05-finalize:06-cleanup, v1.26.3, v1.27.1",
-                "helm-ambient, clusters/edge-1/mesh, HelmRelease, istio-system, ztunnel, 03-apps:04-finalize:05-cleanup, 1.25.2, 1.26.1"})
+                "helm-ambient, clusters/edge-1/mesh, HelmRelease, istio-system, ztunnel, 03-waypoints:04-ingress:05-apps:06-finalize:07-cleanup, 1.25.2, 1.26.1"})
         void eachAmbientComponentIsABranchAndRollingBackZtunnelRestoresTodaysVersion(String example, String cluster, String kind,
                 String namespace, String name, String laterStages, String today, String upgraded) throws IOException {
             Cli.Result result = publish("examples/" + example + "/plan.yaml");
@@ -334,6 +334,53 @@ class PublishIT {
             assertEquals(today, componentVersion(rolledBack, kind, namespace, name), "rollback-ztunnel");
             assertEquals(List.of("- stages/01-istio-cni"), Files.readAllLines(clone.resolve(cluster + "/kustomization.yaml")).stream()
                     .filter(l -> l.startsWith("- stages/")).toList());
+        }
+
+        /**
+         * The sidecar → ambient migration publishes like any plan: a branch per stage (the waypoints stage included), and
+         * rolling back an ambient wave is a branch whose build gives its namespace back its injection label and drops the
+         * ambient label and its waypoint, while the waypoint itself stays deployed (docs/ambient.md).
+         */
+        @Test
+        void theAmbientMigrationIsABranchPerStageAndRollingBackAWaveGivesTheSidecarsBack() throws IOException {
+            Cli.Result result = publish("examples/ambient-migration/plan.yaml");
+            assertEquals(0, result.exitCode(), result::toString);
+            String prefix = "meshwave/ambient-migration/";
+            List<String> stages = List.of("00-control-plane", "01-istio-cni", "02-ztunnel", "03-waypoints", "04-frontend", "05-orders",
+                    "06-backends", "07-finalize", "08-cleanup");
+            assertEquals(stages.stream().map(s -> prefix + s).toList(),
+                    git(remote, "for-each-ref", "--format=%(refname:short)", "refs/heads/" + prefix).lines().sorted().toList());
+            Path clone = tmp.resolve("check");
+            git(tmp, "clone", "-q", remote.toString(), clone.toString());
+            String cluster = "clusters/store-1/mesh";
+            for (String stage : stages) {
+                git(clone, "checkout", "-q", prefix + stage);
+                List<Map<String, Object>> built = build(clone.resolve(cluster));
+                boolean moved = stage.compareTo("05-orders") >= 0;
+                assertEquals(moved ? Map.of("istio.io/dataplane-mode", "ambient", "istio.io/use-waypoint", "waypoint")
+                        : Map.of("istio.io/rev", "1-27-3"), at(find(built, "Namespace", null, "orders").orElseThrow(), "metadata", "labels"), stage);
+                assertEquals(stage.compareTo("03-waypoints") >= 0, find(built, "Gateway", "orders", "waypoint").isPresent(), stage);
+                assertEquals(moved ? "ambient" : "1-27-3", restartRevision(clone.resolve(cluster + "/components/restart/orders")), stage);
+            }
+            assertTrue(git(remote, "log", "-1", "--format=%B", prefix + "05-orders").contains("orders to ambient mode"),
+                    "the commit says the wave moves to ambient mode");
+
+            mergeIntoMain(prefix + "05-orders");
+            Cli.Result rollback = meshwave("rollback", "examples/ambient-migration/plan.yaml", "--wave", "orders",
+                    "--repo", remote.toUri().toString(), "--push");
+            assertEquals(0, rollback.exitCode(), rollback::toString);
+            git(clone, "fetch", "-q");
+            git(clone, "checkout", "-q", "origin/" + prefix + "rollback-orders");
+            List<Map<String, Object>> rolledBack = build(clone.resolve(cluster));
+            assertEquals(Map.of("istio.io/rev", "1-27-3"), at(find(rolledBack, "Namespace", null, "orders").orElseThrow(), "metadata", "labels"));
+            assertTrue(find(rolledBack, "Gateway", "orders", "waypoint").isPresent(), "the waypoint stays deployed");
+            assertEquals("1-27-3", restartRevision(clone.resolve(cluster + "/components/restart/orders")),
+                    "the restart component restarts the pods again, with sidecars");
+        }
+
+        private String restartRevision(Path component) throws IOException {
+            return Files.readAllLines(component.resolve("kustomization.yaml")).stream().filter(l -> l.contains("meshwave.dev/revision:"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim().replace("\"", "")).findFirst().orElseThrow();
         }
 
         private String componentVersion(List<Map<String, Object>> objects, String kind, String namespace, String name) {

@@ -178,6 +178,36 @@ class InjectionRulesTest {
         }
     }
 
+    /**
+     * The same precedence for a workload whose pods enrol in ambient by their own label, in a namespace an injector selects
+     * (istio/istio@1.28.10:cni/pkg/util/enablement_selector.go reads the pod's istio.io/dataplane-mode and skips a pod with a
+     * sidecar); sidecar.istio.io/inject "false" opts the pod out of injection (istio-discovery mutatingwebhook.yaml objectSelector,
+     * pkg/kube/inject/inject.go injectRequired for the annotation).
+     */
+    @Test
+    void anAmbientWorkloadInASidecarNamespaceIsFoundAtItsPodLabel() throws Exception {
+        String namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    istio.io/rev: prod-stable\n---\n";
+        String deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\n  namespace: shop\nspec:\n  template:\n"
+                + "    metadata:\n      labels:\n        app: cart\n        istio.io/dataplane-mode: ambient\n";
+        List<InjectionRules.Hit> hits = check(namespace + deployment);
+        assertEquals(List.of(Rule.AMBIENT_WITH_SIDECAR_LABEL), hits.stream().map(InjectionRules.Hit::rule).toList(), hits::toString);
+        assertEquals(18, hits.get(0).position().line(), "at the pod's ambient label");
+        assertEquals(6, hits.get(0).related().get(0).line(), "naming the namespace's label");
+        assertEquals("Deployment 'cart' enrols its pods in ambient (istio.io/dataplane-mode=ambient) in namespace 'shop', which is labelled"
+                + " istio.io/rev=prod-stable; sidecar injection takes precedence over ztunnel capture, so its pods get sidecars and ztunnel"
+                + " leaves them out (label its pods sidecar.istio.io/inject: \"false\" to keep them ambient)", hits.get(0).message());
+        assertEquals(List.of(), check(namespace + deployment + "        sidecar.istio.io/inject: \"false\"\n"), "opted out of injection");
+        assertEquals(List.of(), check(namespace + deployment + "      annotations:\n        sidecar.istio.io/inject: \"false\"\n"),
+                "opted out by the annotation");
+        assertEquals(List.of(), check(namespace.replace("istio.io/rev: prod-stable", "istio-injection: disabled") + deployment),
+                "a namespace no injector selects");
+        assertEquals(List.of(), check(deployment), "without its Namespace lint cannot tell");
+        List<InjectionRules.Hit> ambientNamespace = check(namespace.replace("  labels:\n", "  labels:\n    istio.io/dataplane-mode: ambient\n")
+                + deployment);
+        assertEquals(1, ambientNamespace.size(), "the namespace's finding says it once: " + ambientNamespace);
+        assertTrue(ambientNamespace.get(0).message().startsWith("namespace 'shop'"), ambientNamespace::toString);
+    }
+
     @Test
     void bothLabelsOnlyWhenBothArePresent() throws Exception {
         String namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n";

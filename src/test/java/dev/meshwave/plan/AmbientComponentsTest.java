@@ -22,6 +22,12 @@ class AmbientComponentsTest {
     @TempDir
     Path dir;
 
+    /** Today's istiod values: an ambient mesh's istiod runs the chart's ambient profile (AmbientRules.istiodServesAmbient). */
+    @org.junit.jupiter.api.BeforeEach
+    void ambientProfile() throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("values.yaml"), "profile: ambient\n");
+    }
+
     private static String plan(String to, String ambient) {
         return """
                 apiVersion: meshwave.dev/v1alpha1
@@ -35,7 +41,7 @@ class AmbientComponentsTest {
                   to:
                     version: %s
                     install: helm
-                    helm: {controller: flux}
+                    helm: {controller: flux, values: values.yaml}
                   ambient:
                 %s
                   clusters:

@@ -146,7 +146,7 @@ class AmbientBuildIT {
         /** The cleanup stage deletes today's istiod release only: the components stay, at the new version. */
         @Test
         void cleanupKeepsBothComponentsUpgraded() {
-            List<Map<String, Object>> objects = Kustomize.build(cluster.resolve(STAGES + "05-cleanup"));
+            List<Map<String, Object>> objects = Kustomize.build(cluster.resolve(STAGES + "07-cleanup"));
             assertFalse(find(objects, "HelmRelease", "istio-system", "istiod-1-25-2").isPresent());
             assertEquals("1.26.1", at(helmRelease(objects, "istio-cni"), "spec", "chart", "spec", "version"));
             assertEquals("1-26-1", at(helmRelease(objects, "ztunnel"), "spec", "values", "revision"),
@@ -158,6 +158,7 @@ class AmbientBuildIT {
     @Test
     void argoCdApplicationsMoveTheChartVersionAndZtunnelsValues(@TempDir Path out) throws Exception {
         Path plan = out.resolve("plan.yaml");
+        Files.writeString(out.resolve("values.yaml"), "profile: ambient\n"); // an ambient mesh's istiod
         Files.writeString(plan, """
                 apiVersion: meshwave.dev/v1alpha1
                 kind: UpgradePlan
@@ -168,7 +169,7 @@ class AmbientBuildIT {
                   to:
                     version: 1.27.1
                     install: helm
-                    helm: {controller: argocd}
+                    helm: {controller: argocd, values: values.yaml}
                   ambient:
                     cni: {}
                     ztunnel: {updateStrategy: OnDelete}

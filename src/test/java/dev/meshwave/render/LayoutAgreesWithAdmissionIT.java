@@ -1,6 +1,7 @@
 package dev.meshwave.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.meshwave.plan.Plan;
 import dev.meshwave.plan.PlanLoader;
@@ -26,7 +27,7 @@ class LayoutAgreesWithAdmissionIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"asm-tags", "asm-upgrade", "istio-to-asm", "ca-migration", "multi-project", "helm-flux", "helm-argocd", "helm-gateway",
-            "sail", "helm-ambient", "sail-ambient"})
+            "sail", "helm-ambient", "sail-ambient", "ambient-migration"})
     void everyStageBuildsTheInjectorsTheCheckSimulates(String example) throws Exception {
         Plan plan = new PlanLoader(PlanSchema.load()).load(Path.of("examples/" + example + "/plan.yaml")).plan();
         InjectionCheck check = new InjectionCheck(Templates.builtIn());
@@ -54,6 +55,49 @@ class LayoutAgreesWithAdmissionIT {
                     }
                 }
                 assertEquals(built, simulated, example + " " + cluster.name() + " " + view.stage().directory());
+            }
+        }
+    }
+
+    /**
+     * Every Namespace every stage of every example builds carries exactly the injection and ambient labels the rollout says it
+     * has there (which the admission check judges), and none is ambient with a sidecar injection label: sidecar injection
+     * takes precedence over ztunnel capture (istio 1.28 cni/pkg/util/enablement_selector.go), so such a namespace would turn
+     * into a sidecar one at its next restart. No stage meshwave renders may do that.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"asm-tags", "asm-upgrade", "istio-to-asm", "ca-migration", "multi-project", "helm-flux", "helm-argocd", "helm-gateway",
+            "sail", "helm-ambient", "sail-ambient", "ambient-migration"})
+    void everyStageBuildsTheNamespaceLabelsTheRolloutSaysAndNoAmbientNamespaceGetsSidecars(String example) throws Exception {
+        Plan plan = new PlanLoader(PlanSchema.load()).load(Path.of("examples/" + example + "/plan.yaml")).plan();
+        for (Plan.Cluster cluster : plan.clusters()) {
+            StagePlan stages = new StagePlan(plan, cluster);
+            dev.meshwave.rollout.Rollout rollout = RolloutComposer.compose(stages);
+            for (dev.meshwave.rollout.Stage stage : stages.stages()) {
+                String where = example + " " + cluster.name() + " " + stage.directory();
+                for (Map<String, Object> object : Kustomize.build(Path.of("golden/" + example + "/" + cluster.path() + "/stages/"
+                        + stage.directory()))) {
+                    if (!"Namespace".equals(object.get("kind"))) {
+                        continue;
+                    }
+                    String name = (String) Kustomize.at(object, "metadata", "name");
+                    Map<String, String> labels = new TreeMap<>();
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> built = (Map<String, Object>) Kustomize.at(object, "metadata", "labels");
+                    if (built != null) {
+                        built.forEach((k, v) -> labels.put(k, String.valueOf(v)));
+                    }
+                    if (dev.meshwave.plan.Ambient.is(labels)) {
+                        assertFalse(labels.containsKey("istio.io/rev") || labels.containsKey("istio-injection"), where + ": " + name + " " + labels);
+                    }
+                    if (stages.namespaces().contains(name)) {
+                        Map<String, String> mesh = new TreeMap<>(labels);
+                        mesh.keySet().removeIf(k -> !k.startsWith("istio"));
+                        Map<String, String> said = new TreeMap<>(rollout.labelsAt(name, stage));
+                        said.keySet().removeIf(k -> !k.startsWith("istio"));
+                        assertEquals(said, mesh, where + ": " + name);
+                    }
+                }
             }
         }
     }

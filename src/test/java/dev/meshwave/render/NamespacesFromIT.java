@@ -109,6 +109,33 @@ class NamespacesFromIT {
         assertTrue(result.err().endsWith("1 error\n"), result::toString);
     }
 
+    /** An ambient wave naming a namespace the repository already makes ambient has nothing to migrate: refused at the label. */
+    @Test
+    void anAmbientWaveOfANamespaceThatIsAmbientAlreadyIsRefused(@TempDir Path planDir) throws IOException {
+        Path namespaces = out.resolve("platform/namespaces/namespaces.yaml");
+        Files.writeString(namespaces, Files.readString(namespaces).replace("    team: payments\n",
+                "    team: payments\n    istio.io/dataplane-mode: ambient\n"));
+        Path plan = planDir.resolve("plan.yaml");
+        Files.writeString(plan, """
+                apiVersion: meshwave.dev/v1alpha1
+                kind: UpgradePlan
+                metadata:
+                  name: ns-from
+                spec:
+                  from: {revision: 1-25-2}
+                  to: {version: 1.26.1, revision: 1-26-1, install: istioctl}
+                  clusters:
+                    - {name: edge, path: clusters/edge/mesh, namespacesFrom: platform/namespaces}
+                  waves:
+                    - {name: first, namespaces: [shop]}
+                    - {name: second, dataplane: ambient, namespaces: [billing]}
+                """);
+        Cli.Result result = Cli.run("validate", plan.toString(), "--out", out.toString());
+        assertEquals(2, result.exitCode(), result::toString);
+        assertTrue(result.err().contains("namespace 'billing' is ambient (istio.io/dataplane-mode=ambient in namespacesFrom"
+                + " platform/namespaces) already, so ambient wave 'second' has nothing to migrate"), result::toString);
+    }
+
     /** kubectl is looked for on the PATH of the run's environment, not the JVM's: without it the check is skipped, and said. */
     @Test
     void kubectlIsLookedForOnTheRunsPath(@TempDir Path emptyBin) throws IOException {

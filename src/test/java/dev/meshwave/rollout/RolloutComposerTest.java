@@ -49,7 +49,7 @@ class RolloutComposerTest {
                   name: demo
                 spec:
                   from: {revision: default-v1-25-2, version: 1.25.2}
-                  to: {version: 1.26.1, install: sail}
+                  to: {version: 1.26.1, install: sail, sail: {values: values.yaml}}
                   ambient:
                     ztunnel: {updateStrategy: OnDelete}
                     cni: {}
@@ -172,6 +172,11 @@ class RolloutComposerTest {
     }
 
     private Rollout compose(String yaml) {
+        try {
+            java.nio.file.Files.writeString(dir.resolve("values.yaml"), "profile: ambient\n"); // an ambient mesh's istiod
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Plan plan = Plans.load(dir, yaml);
         return RolloutComposer.compose(new StagePlan(plan, plan.clusters().get(0)));
     }

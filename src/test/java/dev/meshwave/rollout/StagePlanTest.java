@@ -26,10 +26,10 @@ class StagePlanTest {
     /** The README, the fleet overview and the pull-request texts all branch on these names. */
     @Test
     void eachKindSetsExactlyOneTemplateFlag() {
-        assertEquals(java.util.Map.of("isControlPlane", false, "isCni", false, "isZtunnel", false, "isWave", false, "isFinalize", true,
-                "isCaCleanup", false, "isCleanup", false), Stage.Kind.FINALIZE.templateFlags());
+        assertEquals(java.util.Map.of("isControlPlane", false, "isCni", false, "isZtunnel", false, "isWaypoints", false, "isWave", false,
+                "isFinalize", true, "isCaCleanup", false, "isCleanup", false), Stage.Kind.FINALIZE.templateFlags());
         for (Stage.Kind kind : Stage.Kind.values()) {
-            assertEquals(List.of("isControlPlane", "isCni", "isZtunnel", "isWave", "isFinalize", "isCaCleanup", "isCleanup"),
+            assertEquals(List.of("isControlPlane", "isCni", "isZtunnel", "isWaypoints", "isWave", "isFinalize", "isCaCleanup", "isCleanup"),
                     List.copyOf(kind.templateFlags().keySet()));
             assertEquals(1, kind.templateFlags().values().stream().filter(b -> b).count(), kind.name());
         }
