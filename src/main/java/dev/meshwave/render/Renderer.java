@@ -134,7 +134,7 @@ public final class Renderer {
             return new Checked(rendered, secrets);
         }, (stages, checked) -> {
             TreeMap<String, byte[]> rendered = checked.files();
-            rendered.keySet().forEach(path -> guard.file(path, checked.secrets().get(path)));
+            guard.cluster(stages.cluster().path(), rendered, checked.secrets());
             // A tree the guard will refuse goes no further: a sink that stages files on disk never holds a secret.
             if (!guard.refuses()) {
                 String root = stages.cluster().path();

@@ -88,6 +88,42 @@ public final class TreeGuard {
         }
 
         /**
+         * One cluster's files, those under {@code root} and the team files an in-place cluster edits outside it, with what
+         * {@link #secretIn} refused in them. A path below the root can clash by case only with another below the same root
+         * (cluster paths never overlap, case-folded included: plan.ClusterRules), so those are checked now and forgotten;
+         * only the root, its parents and the paths outside it are kept. A fleet's memory then grows with its clusters, not
+         * with their files.
+         */
+        public void cluster(String root, java.util.SortedMap<String, ?> files, Map<String, UnsafeContentException> secrets) {
+            Scan local = new Scan(holds);
+            for (String path : files.keySet()) {
+                if (path.startsWith(root + "/")) {
+                    local.file(path, secrets.get(path));
+                } else {
+                    file(path, secrets.get(path));
+                }
+            }
+            int rootDepth = root.split("/").length;
+            for (Map.Entry<String, String> entry : local.firstFile.entrySet()) {
+                String prefix = entry.getKey();
+                int depth = prefix.split("/").length;
+                if (depth > rootDepth) {
+                    String other = local.spellingByFoldedCase.get(prefix.toLowerCase(Locale.ROOT));
+                    if (!other.equals(prefix)) {
+                        local.found(clash(entry.getValue(), prefix, other));
+                    }
+                } else {
+                    firstFile.merge(prefix, entry.getValue(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+                    spellingByFoldedCase.merge(prefix.toLowerCase(Locale.ROOT), prefix,
+                            (a, b) -> firstFile.get(a).compareTo(firstFile.get(b)) <= 0 ? a : b);
+                }
+            }
+            if (local.first != null) {
+                found(local.first);
+            }
+        }
+
+        /**
          * Whether a file seen so far has an unsafe path or a secret: {@link #finish} will refuse the tree, so
          * nothing more of it need go where it would be written (a directory sink stages files on disk).
          */
@@ -101,14 +137,18 @@ public final class TreeGuard {
                 String prefix = spelling.getKey();
                 String other = spellingByFoldedCase.get(prefix.toLowerCase(Locale.ROOT));
                 if (!other.equals(prefix)) {
-                    found(new Finding(spelling.getValue(), 1, prefix.split("/").length, new UnsafeContentException("refusing to write "
-                            + prefix + " beside " + other + ": the names differ only by case, and on a case-insensitive file system"
-                            + " (macOS, Windows) one replaces the other")));
+                    found(clash(spelling.getValue(), prefix, other));
                 }
             }
             if (first != null) {
                 throw first.refusal();
             }
+        }
+
+        private static Finding clash(String firstFile, String prefix, String other) {
+            return new Finding(firstFile, 1, prefix.split("/").length, new UnsafeContentException("refusing to write "
+                    + prefix + " beside " + other + ": the names differ only by case, and on a case-insensitive file system"
+                    + " (macOS, Windows) one replaces the other"));
         }
 
         private void found(Finding finding) {

@@ -118,4 +118,41 @@ class TreeGuardTest {
     void gitUrlsWithoutCredentialsAndPublicCertificatesPass() {
         assertDoesNotThrow(() -> TreeGuard.checkText("pr body", "clone https://git.example.com/gitops.git or ssh://git@git.example.com/gitops.git\n"));
     }
+
+    /**
+     * A scan fed cluster by cluster refuses what a scan of the whole tree refuses, with the same first message: a case clash
+     * below a cluster's root, one at its root (two clusters), a secret, or nothing.
+     */
+    @org.junit.jupiter.api.Test
+    void aScanClusterByClusterRefusesWhatTheWholeTreeScanRefuses() {
+        byte[] plain = "kind: ConfigMap\n".getBytes(StandardCharsets.UTF_8);
+        java.util.List<Map<String, Map<String, byte[]>>> fleets = java.util.List.of(
+                Map.of("c/a", Map.of("c/a/stages/x.yaml", plain, "c/a/stages/X.yaml", plain), "c/b", Map.of("c/b/k.yaml", plain)),
+                Map.of("c/a", Map.of("c/a/k.yaml", plain), "c/A", Map.of("c/A/k.yaml", plain)),
+                Map.of("c/a", Map.of("c/a/k.yaml", plain, "c/a/Stages/y.yaml", plain, "c/a/stages/z.yaml", plain)),
+                Map.of("c/a", Map.of("c/a/k.yaml", plain), "c/b", Map.of("c/b/k.yaml", plain)));
+        for (Map<String, Map<String, byte[]>> fleet : fleets) {
+            TreeMap<String, byte[]> whole = new TreeMap<>();
+            fleet.values().forEach(whole::putAll);
+            String expected = message(() -> TreeGuard.check(whole, new Redaction()));
+            TreeGuard.Scan scan = new TreeGuard.Scan(new Redaction());
+            for (Map.Entry<String, Map<String, byte[]>> cluster : new TreeMap<>(fleet).entrySet()) {
+                scan.cluster(cluster.getKey(), new TreeMap<>(cluster.getValue()), Map.of());
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(expected, message(scan::finish), fleet.toString());
+        }
+    }
+
+    private interface Check {
+        void run() throws UnsafeContentException;
+    }
+
+    private static String message(Check check) {
+        try {
+            check.run();
+            return "";
+        } catch (UnsafeContentException e) {
+            return e.getMessage();
+        }
+    }
 }
