@@ -31,7 +31,11 @@ final class KustomizeLayout implements Layout {
     private final Injectors injectors;
     private final DefaultObjects defaults;
 
-    KustomizeLayout(Rollout rollout, Stage live, Renderer.Output out) {
+    /** Whether stage directories after the live one are left out (a published branch carries none). */
+    private final boolean throughLive;
+
+    KustomizeLayout(Rollout rollout, Stage live, boolean throughLive, Renderer.Output out) {
+        this.throughLive = throughLive;
         this.rollout = rollout;
         this.stages = rollout.stages();
         this.plan = stages.plan();
@@ -49,7 +53,9 @@ final class KustomizeLayout implements Layout {
         out.emit("kustomization.yaml", "live/kustomization.yaml.mustache", common()
                 .with("liveStage", live.directory()));
         for (Stage stage : stages.stages()) {
-            writeStage(stage);
+            if (!throughLive || stage.number() <= live.number()) {
+                writeStage(stage);
+            }
         }
         if (plan.restart() == Plan.Restart.ANNOTATION) {
             for (String namespace : stages.namespaces()) {

@@ -10,9 +10,12 @@ import dev.meshwave.rollout.Stage;
  */
 interface Layout {
 
-    /** The layout of a cluster, writing through {@code out} with {@code live} as its live stage. */
-    static Layout of(Rollout rollout, Stage live, Renderer.Output out) {
-        return new KustomizeLayout(rollout, live, out);
+    /**
+     * The layout of a cluster, writing through {@code out} with {@code live} as its live stage; with {@code throughLive}, no
+     * stage directory after the live stage (a published branch's cut).
+     */
+    static Layout of(Rollout rollout, Stage live, boolean throughLive, Renderer.Output out) {
+        return new KustomizeLayout(rollout, live, throughLive, out);
     }
 
     /** Writes every file of the cluster's directory. */

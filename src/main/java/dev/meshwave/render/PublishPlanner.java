@@ -199,7 +199,7 @@ public final class PublishPlanner {
             }
             PlanStage planStage = planStages.get(index++);
             Map<String, Stage> live = liveAt(fleet, planStage);
-            renderer.render(plan, liveStages(live), java.util.Set.of(), Renderer.throughStages(sink, fleet, live));
+            renderer.throughLive().render(plan, liveStages(live), java.util.Set.of(), Renderer.throughStages(sink, fleet, live));
             Optional<String> next = planStage.number() + 1 < planStages.size()
                     ? Optional.of(prefix(plan) + planStages.get(planStage.number() + 1).directory()) : Optional.empty();
             List<Map<String, Object>> clusters = new ArrayList<>();

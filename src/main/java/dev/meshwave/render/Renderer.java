@@ -39,6 +39,7 @@ public final class Renderer {
     private final Redaction holds;
     private final NamespaceManifests manifests;
     private final ClusterSubset subset;
+    private final boolean throughLive;
 
     public Renderer(Templates templates) {
         this(templates, new Redaction());
@@ -51,14 +52,15 @@ public final class Renderer {
 
     /** A renderer that also writes the label lines of the team's Namespace manifests for the clusters that keep them there. */
     public Renderer(Templates templates, Redaction holds, NamespaceManifests manifests) {
-        this(templates, holds, manifests, ClusterSubset.ALL);
+        this(templates, holds, manifests, ClusterSubset.ALL, false);
     }
 
-    private Renderer(Templates templates, Redaction holds, NamespaceManifests manifests, ClusterSubset subset) {
+    private Renderer(Templates templates, Redaction holds, NamespaceManifests manifests, ClusterSubset subset, boolean throughLive) {
         this.templates = templates;
         this.holds = holds;
         this.manifests = manifests;
         this.subset = subset;
+        this.throughLive = throughLive;
     }
 
     /**
@@ -67,7 +69,16 @@ public final class Renderer {
      * render's files of those clusters, and the fleet's the same bytes in every subset.
      */
     public Renderer only(ClusterSubset subset) {
-        return new Renderer(templates, holds, manifests, subset);
+        return new Renderer(templates, holds, manifests, subset, throughLive);
+    }
+
+    /**
+     * This renderer writing each cluster's stage directories only up to its live stage, as a published branch carries
+     * them ({@link #throughStages}): the later stages are neither rendered nor scanned, which is most of a publish step's
+     * work. Every other file is the same as a whole render's.
+     */
+    public Renderer throughLive() {
+        return new Renderer(templates, holds, manifests, subset, true);
     }
 
     /** Extra files for GitOps controllers, written at the output root. */
@@ -120,7 +131,7 @@ public final class Renderer {
         }
         InOrder.forEachInOrder(subset.of(fleet), WINDOW, stages -> {
             TreeMap<String, byte[]> rendered = new TreeMap<>();
-            Layout.of(RolloutComposer.compose(stages), liveByCluster.get(stages.cluster().name()),
+            Layout.of(RolloutComposer.compose(stages), liveByCluster.get(stages.cluster().name()), throughLive,
                     new Output(stages.cluster().path(), rendered)).write();
             rendered.putAll(edited.getOrDefault(stages.cluster().name(), new TreeMap<>()));
             // The content check (most of the guard's cost) runs here, in parallel; only the paths are checked in order.
