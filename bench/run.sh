@@ -107,8 +107,16 @@ if [ "${startup[java25]}" != none ]; then best_version=${startup[version25]}; be
 
 echo "publish 10x200 against the git CLI ..." >&2
 publish_out=$(TMPDIR="$base" bash bench/publish-vs-git.sh "$work/plan-10x200.yaml" "$runs")
-publish=$(printf '%.2f' "$(echo "$publish_out" | sed -n 's/^meshwave publish.*median \([0-9.]*\)s$/\1/p')")
-gitcli=$(printf '%.2f' "$(echo "$publish_out" | sed -n 's/^git CLI.*median \([0-9.]*\)s$/\1/p')")
+publish=$(printf '%.2f' "$(echo "$publish_out" | sed -n 's/^meshwave publish.*median \([0-9.]*\)s wall.*/\1/p')")
+gitcli=$(printf '%.2f' "$(echo "$publish_out" | sed -n 's/^git CLI.*median \([0-9.]*\)s wall.*/\1/p')")
+
+# Issue 20: a 1,000-cluster fleet's wave branches (1,000 × 20 namespaces, 2 waves: 4 branches), once, against the git CLI
+# committing the same trees (bench/publish-vs-git.sh --fleet times git on add, commit and push alone).
+echo "publish 1000x20 against the git CLI ..." >&2
+fleet_out=$(TMPDIR="$base" bash bench/publish-vs-git.sh --fleet 1000 20 2 1)
+publish1000=$(printf '%.2f' "$(echo "$fleet_out" | sed -n 's/^meshwave publish.*median \([0-9.]*\)s wall.*/\1/p')")
+publish1000_rss=$(echo "$fleet_out" | sed -n 's/^meshwave publish.*peak RSS \([0-9]*\) MiB.*/\1/p')
+gitcli1000=$(printf '%.2f' "$(echo "$fleet_out" | sed -n 's/^git CLI.*median \([0-9.]*\)s wall.*/\1/p')")
 
 echo "JMH ..." >&2
 jmh=$(java -cp "target/test-classes:target/classes:$(cat "$work/cp.txt")" org.openjdk.jmh.Main CoreBenchmark \
@@ -161,6 +169,7 @@ heap_ok=$(cat "$work"/render-*.err | grep -c "OutOfMemoryError" || true)
   echo "| what | meshwave | other | ratio |"
   echo "|---|---|---|---|"
   echo "| publish 10 × 200 (12 branches) into an empty bare repository vs the git CLI committing the same files per wave, then pushing | $publish s | $gitcli s | $pub_ratio |"
+  echo "| publish 1,000 × 20 (4 branches, \`-Xmx256m\`, peak RSS ${publish1000_rss} MiB) vs the git CLI adding, committing and pushing the same trees | $publish1000 s | $gitcli1000 s | $(ratio "$publish1000" "$gitcli1000") |"
   echo "| render of one cluster (1 × 200, producer) vs \`kubectl kustomize\` of its last stage (consumer) | ${wall[1x200]} s | $kustomize s | $(ratio "${wall[1x200]}" "$kustomize") |"
   echo "| \`meshwave lint\` of the 10 × 200 output ($builds kustomizations) vs \`kubectl kustomize\` of each, $(nproc) at a time | $lint s | $kustomize_all s | $(ratio "$lint" "$kustomize_all") |"
   echo "| the same lint vs those builds with the origin annotations lint asks for (its floor) | $lint s | $kustomize_origin s | $(ratio "$lint" "$kustomize_origin") |"
@@ -183,6 +192,7 @@ heap_ok=$(cat "$work"/render-*.err | grep -c "OutOfMemoryError" || true)
   echo "| 1,000 × 200 render ≤ 3 × the \`cp -r\` floor, in \`-Xmx256m\` | ${r1000}× | $( [ "$r1000" != — ] && met "$r1000 <= 3" || echo '**missed**') |"
   echo "| 10× the clusters ≤ 11× the time (100 → 1,000$( [ -n "$lin_10000" ] && echo "; 1,000 → 10,000: ${lin_10000}×")) | ${lin_1000}× | $( [ "$lin_1000" != — ] && met "$lin_1000 <= 11 && ${lin_10000:-0} <= 11" || echo '**missed**') |"
   echo "| publish ≤ 1.5 × the git CLI | ${pub_ratio}× | $(met "$pub_ratio <= 1.5") |"
+  echo "| publish of 1,000 clusters ≤ 1 × the git CLI | $(ratio "$publish1000" "$gitcli1000")× | $(met "$(ratio "$publish1000" "$gitcli1000") <= 1") |"
   echo "| \`meshwave --version\` ≤ 2 × \`kubectl version --client\` (the launcher's JVM) | $(ratio "$best_version" "$kubectl_version")× | $(met "$best_version <= 2 * $kubectl_version") |"
   echo "| example render (helm-flux) ≤ 0.35 s (the launcher's JVM) | $best_render s | $(met "$best_render <= 0.35") |"
   echo
