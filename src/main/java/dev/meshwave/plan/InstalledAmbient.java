@@ -394,15 +394,15 @@ public final class InstalledAmbient {
     // --- reading ---
 
     private static String escape(String key) {
-        return key.replace("~", "~0").replace("/", "~1");
+        return InstalledMesh.escape(key);
     }
 
     private static String qualified(Manifest object) {
-        return object.namespace().isEmpty() ? object.name() : object.namespace() + "/" + object.name();
+        return InstalledMesh.qualified(object);
     }
 
     private static String firstOf(String value, String otherwise) {
-        return value.isEmpty() ? otherwise : value;
+        return InstalledMesh.firstOf(value, otherwise);
     }
 
     private static String text(Map<String, Object> map, String... keys) {

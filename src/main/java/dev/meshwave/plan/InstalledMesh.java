@@ -626,15 +626,17 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
         }
     }
 
-    private static String escape(String key) {
+    /** A key as one JSON Pointer segment. */
+    static String escape(String key) {
         return key.replace("~", "~0").replace("/", "~1");
     }
 
-    private static String qualified(Manifest object) {
+    /** {@code namespace/name}, or the name of a cluster-scoped object. */
+    static String qualified(Manifest object) {
         return object.namespace().isEmpty() ? object.name() : object.namespace() + "/" + object.name();
     }
 
-    private static String firstOf(String value, String otherwise) {
+    static String firstOf(String value, String otherwise) {
         return value.isEmpty() ? otherwise : value;
     }
 
