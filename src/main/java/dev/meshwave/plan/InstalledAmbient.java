@@ -420,16 +420,6 @@ public final class InstalledAmbient {
 
     /** The node at a JSON pointer of plain keys and list indexes, or null. */
     private static Object value(Manifest object, String pointer) {
-        Object node = object.object();
-        for (String key : pointer.substring(1).split("/")) {
-            if (node instanceof Map<?, ?> map) {
-                node = map.get(key);
-            } else if (node instanceof List<?> list && key.matches("[0-9]+") && Integer.parseInt(key) < list.size()) {
-                node = list.get(Integer.parseInt(key));
-            } else {
-                return null;
-            }
-        }
-        return node;
+        return InstalledMesh.value(object.object(), pointer);
     }
 }

@@ -659,7 +659,7 @@ public record InstalledMesh(String install, String revision, Map<String, Object>
     }
 
     /** The node at a JSON pointer of plain keys and list indexes, or null. */
-    private static Object value(Map<String, Object> object, String pointer) {
+    static Object value(Map<String, Object> object, String pointer) {
         Object node = object;
         for (String key : path(pointer)) {
             if (node instanceof Map<?, ?> map) {
